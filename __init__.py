@@ -1,0 +1,1 @@
+"""Cepheid: a compact compute control plane speaking Nova's formats."""

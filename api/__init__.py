@@ -1,0 +1,1 @@
+"""The api service: REST (Flask), policy, the database and the conductor RPC endpoint."""

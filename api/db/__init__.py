@@ -1,0 +1,1 @@
+"""Database layer of the api service: models, queries with compare-and-swap, migrations."""

@@ -1,0 +1,68 @@
+"""oslo.config options shared by every Cepheid service, and the ConfigOpts factory."""
+
+import socket
+
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging
+
+common_opts = [
+    cfg.StrOpt('host', default=socket.gethostname(), sample_default='<hostname>',
+               help='Name of this host: the compute RPC server name and the '
+                    'instances this compute owns.'),
+    cfg.StrOpt('executor', default='threading', choices=['threading', 'eventlet'],
+               help='How RPC servers run their work: native threads (default) or '
+                    'eventlet green threads (the process is monkey-patched at start).'),
+    cfg.IntOpt('rpc_worker_threads', default=16, min=1,
+               help='Worker threads that run compute operations and conductor calls.'),
+    cfg.IntOpt('reboot_timeout', default=300, min=0,
+               help='Seconds after which a reboot (or other task) still in progress '
+                    'is considered stuck and is re-sent or ended with a fault.'),
+    cfg.IntOpt('service_down_time', default=60, min=1,
+               help='Seconds since the last heartbeat after which a service is down.'),
+    cfg.IntOpt('report_interval', default=10, min=1,
+               help='Seconds between service heartbeats.'),
+]
+
+notification_opts = [
+    cfg.StrOpt('notification_format', default='both',
+               choices=['unversioned', 'versioned', 'both'],
+               help='Which notification formats to emit.'),
+    cfg.ListOpt('versioned_notifications_topics', default=['versioned_notifications'],
+                help='Topics for versioned notifications.'),
+    cfg.ListOpt('legacy_notifications_topics', default=['notifications'],
+                help='Topics for legacy (unversioned) notifications.'),
+]
+
+
+def register_common_opts(conf):
+    conf.register_opts(common_opts)
+    conf.register_opts(notification_opts, group='notifications')
+
+
+def list_opts():
+    """Entry point for oslo-config-generator (namespace ``cepheid.common``)."""
+    return [('DEFAULT', common_opts), ('notifications', notification_opts)]
+
+
+def make_conf(*registrars):
+    """Return a fresh ConfigOpts with the common, logging and messaging options registered.
+
+    ``registrars`` are ``register_opts(conf)`` callables of the service modules.
+    """
+    conf = cfg.ConfigOpts()
+    register_common_opts(conf)
+    logging.register_options(conf)
+    oslo_messaging.set_transport_defaults('cepheid')
+    # oslo.messaging registers its tracing group only on the global CONF.
+    from oslo_messaging._tracing import client as _tracing
+    conf.register_opts(_tracing.oslo_messaging_tracing, group='oslo_messaging_tracing')
+    for register in registrars:
+        register(conf)
+    return conf
+
+
+def parse_args(conf, argv, *, default_config_files=None, prog=None):
+    """Parse the command line and config files into ``conf``, then set up logging."""
+    conf(argv, project='cepheid', prog=prog, default_config_files=default_config_files)
+    logging.setup(conf, 'cepheid')

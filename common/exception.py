@@ -1,0 +1,193 @@
+"""Cepheid's domain exceptions: a message format and an HTTP code each, no web framework.
+
+They cross the RPC bus as themselves (oslo.messaging rebuilds them from ``args`` and
+``kwargs`` when this module is in ``allowed_remote_exmods``).
+"""
+
+
+class CepheidException(Exception):
+    """Base class: ``msg_fmt % kwargs`` becomes the message."""
+
+    msg_fmt = 'An unknown exception occurred.'
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        self.kwargs.setdefault('code', self.code)
+        if not message:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError, ValueError):
+                message = self.msg_fmt
+        self.message = message
+        super().__init__(message)
+
+    def format_message(self):
+        return self.args[0]
+
+
+# 400
+class Invalid(CepheidException):
+    msg_fmt = 'Bad request: %(reason)s'
+    code = 400
+
+
+class ValidationError(Invalid):
+    msg_fmt = '%(detail)s'
+
+
+class MalformedRequestBody(Invalid):
+    msg_fmt = 'Malformed request body'
+
+
+class InvalidMicroversion(Invalid):
+    msg_fmt = 'Invalid API version request: %(version)s'
+
+
+class FlavorNotFoundForCreate(Invalid):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
+
+
+class InvalidServerHost(Invalid):
+    msg_fmt = 'Compute host %(host)s could not be found.'
+
+
+class InvalidRebootType(Invalid):
+    msg_fmt = 'Invalid reboot type %(reboot_type)s.'
+
+
+# 401 / 403
+class NotAuthenticated(CepheidException):
+    msg_fmt = 'The request you have made requires authentication.'
+    code = 401
+
+
+class Forbidden(CepheidException):
+    msg_fmt = 'Forbidden'
+    code = 403
+
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = "Policy doesn't allow %(action)s to be performed."
+
+
+# 404
+class NotFound(CepheidException):
+    msg_fmt = 'Resource could not be found.'
+    code = 404
+
+
+class InstanceNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
+
+
+class InstanceActionNotFound(NotFound):
+    msg_fmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found'
+
+
+class ComputeHostNotFound(NotFound):
+    msg_fmt = 'Compute host %(host)s could not be found.'
+
+
+# 406
+class MicroversionNotAcceptable(CepheidException):
+    msg_fmt = ('Version %(version)s is not supported by the API. '
+               'Minimum is %(min_version)s and maximum is %(max_version)s.')
+    code = 406
+
+
+# 409
+class Conflict(CepheidException):
+    msg_fmt = 'Conflict'
+    code = 409
+
+
+class InstanceIsLocked(Conflict):
+    msg_fmt = 'Instance %(instance_uuid)s is locked'
+
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ("Cannot '%(method)s' instance %(instance_uuid)s while it is in "
+               "%(attr)s %(state)s")
+
+
+class UnexpectedTaskStateError(Conflict):
+    msg_fmt = ('Conflict updating instance %(instance_uuid)s. '
+               'Expected: %(expected)s. Actual: %(actual)s')
+
+
+class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
+    pass
+
+
+# 413 / 415
+class RequestTooLarge(CepheidException):
+    msg_fmt = 'Request is too large.'
+    code = 413
+
+
+class UnsupportedMediaType(CepheidException):
+    msg_fmt = 'Unsupported Content-Type'
+    code = 415
+
+
+# 503 and compute-side failures
+class NoValidHost(CepheidException):
+    msg_fmt = 'No valid host was found. %(reason)s'
+    code = 503
+
+
+class ServiceUnavailable(CepheidException):
+    msg_fmt = 'Service unavailable: %(reason)s'
+    code = 503
+
+
+class HypervisorUnavailable(CepheidException):
+    msg_fmt = 'Connection to the hypervisor is broken on host %(host)s'
+
+
+class VirtDriverNotFound(CepheidException):
+    msg_fmt = 'Could not load virt driver %(driver)s: %(reason)s'
+
+
+class InstanceRebootFailure(CepheidException):
+    msg_fmt = 'Failed to reboot instance: %(reason)s'
+
+
+class InstancePowerOnFailure(CepheidException):
+    msg_fmt = 'Failed to power on instance: %(reason)s'
+
+
+class InstancePowerOffFailure(CepheidException):
+    msg_fmt = 'Failed to power off instance: %(reason)s'
+
+
+class InstanceSpawnFailure(CepheidException):
+    msg_fmt = 'Failed to spawn instance: %(reason)s'
+
+
+class InstanceNotRunning(CepheidException):
+    msg_fmt = 'Instance %(instance_uuid)s is not running.'
+
+
+class InstanceDriverNotFound(CepheidException):
+    """The hypervisor has no guest for this instance."""
+
+    msg_fmt = 'Instance %(instance_uuid)s could not be found on the hypervisor.'
+
+
+class VirtDriverError(CepheidException):
+    msg_fmt = 'Hypervisor error: %(reason)s'
+
+
+class InvalidRPCPayload(CepheidException):
+    msg_fmt = 'Invalid RPC payload: %(reason)s'
+    code = 400
+
+
+class HostMismatch(Forbidden):
+    msg_fmt = 'Host %(host)s may not report on instance %(instance_uuid)s'

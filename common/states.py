@@ -1,0 +1,101 @@
+"""Instance states (Nova's string values) and the REST status derived from them."""
+
+# vm_state
+ACTIVE = 'active'
+BUILDING = 'building'
+PAUSED = 'paused'
+SUSPENDED = 'suspended'
+STOPPED = 'stopped'
+RESCUED = 'rescued'
+ERROR = 'error'
+DELETED = 'deleted'
+
+# task_state
+REBOOTING = 'rebooting'
+REBOOT_PENDING = 'reboot_pending'
+REBOOT_STARTED = 'reboot_started'
+REBOOTING_HARD = 'rebooting_hard'
+REBOOT_PENDING_HARD = 'reboot_pending_hard'
+REBOOT_STARTED_HARD = 'reboot_started_hard'
+POWERING_ON = 'powering-on'
+POWERING_OFF = 'powering-off'
+PAUSING = 'pausing'
+UNPAUSING = 'unpausing'
+SUSPENDING = 'suspending'
+RESUMING = 'resuming'
+DELETING = 'deleting'
+SPAWNING = 'spawning'
+
+SOFT_REBOOT_STATES = (REBOOTING, REBOOT_PENDING, REBOOT_STARTED)
+HARD_REBOOT_STATES = (REBOOTING_HARD, REBOOT_PENDING_HARD, REBOOT_STARTED_HARD)
+REBOOT_STATES = SOFT_REBOOT_STATES + HARD_REBOOT_STATES
+
+# The task_state steps of a reboot, per type: (requested, pending, started).
+REBOOT_STEPS = {
+    'SOFT': SOFT_REBOOT_STATES,
+    'HARD': HARD_REBOOT_STATES,
+}
+
+# Soft reboot: vm_state active, no task in progress.
+ALLOW_SOFT_REBOOT_VM = (ACTIVE,)
+ALLOW_SOFT_REBOOT_TASK = (None,)
+# Hard reboot: a wider set, so a stuck soft reboot can be overridden.
+ALLOW_HARD_REBOOT_VM = (ACTIVE, STOPPED, PAUSED, SUSPENDED, ERROR)
+ALLOW_HARD_REBOOT_TASK = (None, REBOOTING, REBOOT_PENDING, REBOOT_STARTED,
+                          REBOOTING_HARD, RESUMING, UNPAUSING, PAUSING, SUSPENDING)
+
+# power_state
+NOSTATE = 0
+RUNNING = 1
+PAUSED_POWER = 3
+SHUTDOWN = 4
+CRASHED = 6
+SUSPENDED_POWER = 7
+
+POWER_STATE_NAMES = {
+    NOSTATE: 'pending',
+    RUNNING: 'running',
+    PAUSED_POWER: 'paused',
+    SHUTDOWN: 'shutdown',
+    CRASHED: 'crashed',
+    SUSPENDED_POWER: 'suspended',
+}
+
+_VM_STATE_TO_STATUS = {
+    ACTIVE: 'ACTIVE',
+    BUILDING: 'BUILD',
+    STOPPED: 'SHUTOFF',
+    PAUSED: 'PAUSED',
+    SUSPENDED: 'SUSPENDED',
+    RESCUED: 'RESCUE',
+    ERROR: 'ERROR',
+    DELETED: 'DELETED',
+}
+
+_ACTIVE_TASK_TO_STATUS = dict.fromkeys(SOFT_REBOOT_STATES, 'REBOOT')
+_ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(HARD_REBOOT_STATES, 'HARD_REBOOT'))
+
+
+def status_from_state(vm_state, task_state=None):
+    """Return the REST ``status`` for a vm_state/task_state pair, as Nova does."""
+    if vm_state == ACTIVE and task_state in _ACTIVE_TASK_TO_STATUS:
+        return _ACTIVE_TASK_TO_STATUS[task_state]
+    return _VM_STATE_TO_STATUS.get(vm_state, 'UNKNOWN')
+
+
+def vm_states_for_status(status):
+    """Return the vm_states a REST ``status`` filter selects (empty if unknown)."""
+    status = status.upper()
+    if status in ('REBOOT', 'HARD_REBOOT'):
+        return [ACTIVE]
+    return [vm for vm, st in _VM_STATE_TO_STATUS.items() if st == status]
+
+
+def task_states_for_status(status):
+    """Return the task_states a REST ``status`` filter requires, or None for any."""
+    status = status.upper()
+    if status == 'REBOOT':
+        return list(SOFT_REBOOT_STATES)
+    if status == 'HARD_REBOOT':
+        return list(HARD_REBOOT_STATES)
+    return None

@@ -1,0 +1,42 @@
+"""oslo.config options of the compute service (it has no database options at all)."""
+
+from oslo_config import cfg
+
+compute_opts = [
+    cfg.StrOpt('compute_driver', default='fake',
+               help="Virt driver: an alias ('fake', 'libvirt') or a dotted class path."),
+    cfg.IntOpt('sync_power_state_interval', default=600,
+               help='Seconds between power-state syncs; 0 or less disables the task.'),
+    cfg.IntOpt('watchdog_interval', default=30, min=1,
+               help='Seconds between checks for stuck tasks.'),
+]
+
+libvirt_opts = [
+    cfg.StrOpt('connection_uri', default='',
+               help="libvirt URI; empty means derived from virt_type ('qemu:///system')."),
+    cfg.StrOpt('virt_type', default='qemu', choices=['qemu', 'kvm', 'test'],
+               help='Domain type. KVM is used only when set here explicitly.'),
+    cfg.IntOpt('wait_soft_reboot_seconds', default=120, min=0,
+               help='Seconds to wait for a guest to shut down on a soft reboot '
+                    'before falling back to a hard reboot.'),
+    cfg.IntOpt('wait_running_seconds', default=60, min=1,
+               help='Seconds to wait for a guest to reach RUNNING after start.'),
+    cfg.StrOpt('instances_path', default='/var/lib/cepheid/instances',
+               help='Directory holding one folder per instance (disk, console log).'),
+]
+
+fake_opts = [
+    cfg.FloatOpt('wait_soft_reboot_seconds', default=2.0, min=0,
+                 help='How long a fake guest that ignores ACPI is waited for.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(compute_opts)
+    conf.register_opts(libvirt_opts, group='libvirt')
+    conf.register_opts(fake_opts, group='fake_driver')
+
+
+def list_opts():
+    """Entry point for oslo-config-generator (namespace ``cepheid.compute``)."""
+    return [('DEFAULT', compute_opts), ('libvirt', libvirt_opts), ('fake_driver', fake_opts)]

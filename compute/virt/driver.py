@@ -1,0 +1,124 @@
+"""The virt driver contract (an ABC) and the alias table that loads a driver by name."""
+
+import abc
+import dataclasses
+import importlib
+
+from oslo_log import log as logging
+
+from cepheid.common import exception
+
+LOG = logging.getLogger(__name__)
+
+DRIVER_ALIASES = {
+    'fake': 'cepheid.compute.virt.fake.FakeDriver',
+    'libvirt': 'cepheid.compute.virt.libvirt.driver.LibvirtDriver',
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class InstanceInfo:
+    """What the hypervisor says about a guest: a power_state int (common.states)."""
+
+    power_state: int
+    id: int | None = None
+
+
+class ComputeDriver(abc.ABC):
+    """What the compute manager asks of a hypervisor.
+
+    ``instance`` is the instance record as a dict (uuid, name, vcpus, memory_mb, root_gb,
+    image_ref, ...). Drivers raise ``cepheid.common.exception`` errors; a guest the
+    hypervisor does not know raises ``InstanceDriverNotFound``.
+    """
+
+    def __init__(self, conf):
+        self.conf = conf
+        self._event_listener = None
+
+    # -- lifecycle events -------------------------------------------------
+    def register_event_listener(self, callback):
+        """``callback(instance_uuid, power_state)`` is called on guest lifecycle changes."""
+        self._event_listener = callback
+
+    def emit_event(self, instance_uuid, power_state):
+        if self._event_listener is not None:
+            try:
+                self._event_listener(instance_uuid, power_state)
+            except Exception:
+                LOG.exception('Lifecycle event listener failed for %s', instance_uuid)
+
+    # -- the contract -------------------------------------------------------
+    @abc.abstractmethod
+    def init_host(self, host):
+        """Prepare the hypervisor connection for ``host``; raise if it is unusable."""
+
+    def cleanup_host(self, host):
+        """Release what init_host set up (optional)."""
+
+    @abc.abstractmethod
+    def list_instance_uuids(self):
+        """UUIDs of every guest the hypervisor knows."""
+
+    @abc.abstractmethod
+    def get_info(self, instance):
+        """Return an InstanceInfo; raise InstanceDriverNotFound for an unknown guest."""
+
+    @abc.abstractmethod
+    def spawn(self, instance):
+        """Create and start the guest."""
+
+    @abc.abstractmethod
+    def destroy(self, instance):
+        """Stop and remove the guest; an unknown guest is not an error."""
+
+    @abc.abstractmethod
+    def reboot(self, instance, reboot_type):
+        """Reboot: ``SOFT`` asks the guest (falls back to hard), ``HARD`` power-cycles.
+
+        Raises InstanceRebootFailure when the guest could not be brought back.
+        """
+
+    def escalate_reboot(self, instance_uuid):
+        """Cut an in-progress soft reboot short so it becomes hard now (optional).
+
+        Returns True when a soft reboot of that instance was waiting.
+        """
+        return False
+
+    @abc.abstractmethod
+    def power_on(self, instance):
+        """Start a stopped guest."""
+
+    @abc.abstractmethod
+    def power_off(self, instance, timeout=0):
+        """Stop the guest; with ``timeout`` > 0 try a clean shutdown first."""
+
+    @abc.abstractmethod
+    def pause(self, instance):
+        """Pause the guest's vCPUs."""
+
+    @abc.abstractmethod
+    def unpause(self, instance):
+        """Resume a paused guest."""
+
+    @abc.abstractmethod
+    def suspend(self, instance):
+        """Save the guest's memory to disk and stop it."""
+
+    @abc.abstractmethod
+    def resume(self, instance):
+        """Restore a suspended guest."""
+
+
+def load_driver(conf, name):
+    """Load a driver by alias (``fake``, ``libvirt``) or dotted class path."""
+    path = DRIVER_ALIASES.get(name, name)
+    module_name, _, class_name = path.rpartition('.')
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise exception.VirtDriverNotFound(driver=name, reason=str(exc)) from exc
+    if not (isinstance(cls, type) and issubclass(cls, ComputeDriver)):
+        raise exception.VirtDriverNotFound(driver=name, reason='not a ComputeDriver')
+    return cls(conf)

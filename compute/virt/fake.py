@@ -1,0 +1,187 @@
+"""An in-memory virt driver with honest state changes, failure injection and a slow mode.
+
+Used by the unit and functional tests and the all-in-one demo. It also records when each
+call ran, so tests can prove operations on one instance never overlap.
+"""
+
+import dataclasses
+import threading
+import time
+
+from cepheid.common import exception
+from cepheid.common import states
+from cepheid.compute.virt import driver
+
+
+@dataclasses.dataclass
+class FakeGuest:
+    power_state: int = states.RUNNING
+    id: int = 0
+    boots: int = 1
+
+
+@dataclasses.dataclass
+class CallRecord:
+    method: str
+    uuid: str
+    start: float
+    end: float | None = None
+
+
+class FakeDriver(driver.ComputeDriver):
+    """Knobs for tests: ``delay`` (seconds each reboot takes), ``ignore_acpi`` (uuids whose
+    guest ignores a soft shutdown), ``fail(method, exc, power_state=None)``."""
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        self.guests = {}
+        self.delay = 0.0
+        self.ignore_acpi = set()
+        self.calls = []
+        self._failures = {}
+        self._lock = threading.Lock()
+        self._next_id = 1
+        self._active = {}
+        self.max_overlap = {}
+        self.max_concurrent_instances = 0
+        self._escalations = {}
+
+    # -- test knobs -----------------------------------------------------------
+    def fail(self, method, exc, power_state=None):
+        """Make the next ``method`` call raise ``exc``, leaving the guest at ``power_state``."""
+        self._failures[method] = (exc, power_state)
+
+    def set_power_state(self, uuid, power_state):
+        """Change a guest behind Cepheid's back (as a guest powering itself off would)."""
+        self.guests[uuid].power_state = power_state
+        self.emit_event(uuid, power_state)
+
+    # -- bookkeeping ---------------------------------------------------------
+    def _enter(self, method, uuid):
+        with self._lock:
+            self._active[uuid] = self._active.get(uuid, 0) + 1
+            self.max_overlap[uuid] = max(self.max_overlap.get(uuid, 0), self._active[uuid])
+            busy = sum(1 for n in self._active.values() if n)
+            self.max_concurrent_instances = max(self.max_concurrent_instances, busy)
+            record = CallRecord(method, uuid, time.monotonic())
+            self.calls.append(record)
+            failure = self._failures.pop(method, None)
+        if failure:
+            exc, power_state = failure
+            if power_state is not None and uuid in self.guests:
+                self.guests[uuid].power_state = power_state
+            self._leave(record)
+            raise exc
+        return record
+
+    def _leave(self, record):
+        with self._lock:
+            self._active[record.uuid] -= 1
+            record.end = time.monotonic()
+
+    def _guest(self, instance):
+        try:
+            return self.guests[instance['uuid']]
+        except KeyError:
+            raise exception.InstanceDriverNotFound(instance_uuid=instance['uuid']) from None
+
+    def _start(self, guest):
+        with self._lock:
+            guest.id = self._next_id
+            self._next_id += 1
+        guest.power_state = states.RUNNING
+        guest.boots += 1
+
+    def _call(self, method, instance, action):
+        record = self._enter(method, instance['uuid'])
+        try:
+            return action()
+        finally:
+            self._leave(record)
+
+    # -- the contract ----------------------------------------------------------
+    def init_host(self, host):
+        self.host = host
+
+    def list_instance_uuids(self):
+        return list(self.guests)
+
+    def get_info(self, instance):
+        guest = self._guest(instance)
+        return driver.InstanceInfo(power_state=guest.power_state, id=guest.id)
+
+    def spawn(self, instance):
+        def _spawn():
+            guest = self.guests.setdefault(instance['uuid'], FakeGuest(boots=0))
+            self._start(guest)
+            self.emit_event(instance['uuid'], states.RUNNING)
+        self._call('spawn', instance, _spawn)
+
+    def destroy(self, instance):
+        self._call('destroy', instance, lambda: self.guests.pop(instance['uuid'], None))
+
+    def reboot(self, instance, reboot_type):
+        self._call('reboot', instance, lambda: self._reboot(instance, reboot_type))
+
+    def _reboot(self, instance, reboot_type):
+        uuid = instance['uuid']
+        guest = self.guests.get(uuid)
+        if guest is None:
+            if reboot_type == 'SOFT':
+                raise exception.InstanceNotRunning(instance_uuid=uuid)
+            guest = self.guests.setdefault(uuid, FakeGuest(boots=0))
+        escalate = threading.Event()
+        self._escalations[uuid] = escalate
+        try:
+            if reboot_type == 'SOFT' and guest.power_state != states.RUNNING:
+                raise exception.InstanceNotRunning(instance_uuid=uuid)
+            if reboot_type == 'SOFT' and uuid in self.ignore_acpi:
+                # The guest never shuts down: wait, then fall back to hard.
+                escalate.wait(self.conf.fake_driver.wait_soft_reboot_seconds)
+            elif self.delay:
+                escalate.wait(self.delay)
+        finally:
+            self._escalations.pop(uuid, None)
+        guest.power_state = states.SHUTDOWN
+        self._start(guest)
+
+    def escalate_reboot(self, instance_uuid):
+        event = self._escalations.get(instance_uuid)
+        if event is None:
+            return False
+        event.set()
+        return True
+
+    def _set_state(self, method, instance, power_state, *, allowed):
+        def _change():
+            guest = self._guest(instance)
+            if guest.power_state not in allowed:
+                raise exception.VirtDriverError(
+                    reason=f'cannot {method} a guest in power state {guest.power_state}')
+            if power_state == states.RUNNING and guest.power_state == states.SHUTDOWN:
+                self._start(guest)
+            else:
+                guest.power_state = power_state
+            self.emit_event(instance['uuid'], power_state)
+        self._call(method, instance, _change)
+
+    def power_on(self, instance):
+        self._set_state('power_on', instance, states.RUNNING,
+                        allowed=(states.SHUTDOWN, states.CRASHED, states.RUNNING))
+
+    def power_off(self, instance, timeout=0):
+        self._set_state('power_off', instance, states.SHUTDOWN,
+                        allowed=(states.RUNNING, states.PAUSED_POWER, states.SHUTDOWN,
+                                 states.CRASHED, states.SUSPENDED_POWER))
+
+    def pause(self, instance):
+        self._set_state('pause', instance, states.PAUSED_POWER, allowed=(states.RUNNING,))
+
+    def unpause(self, instance):
+        self._set_state('unpause', instance, states.RUNNING, allowed=(states.PAUSED_POWER,))
+
+    def suspend(self, instance):
+        self._set_state('suspend', instance, states.SUSPENDED_POWER, allowed=(states.RUNNING,))
+
+    def resume(self, instance):
+        self._set_state('resume', instance, states.RUNNING, allowed=(states.SUSPENDED_POWER,))

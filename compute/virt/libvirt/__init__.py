@@ -1,0 +1,1 @@
+"""libvirt virt driver (libvirt-python)."""
