@@ -1,0 +1,131 @@
+"""Instance actions, their events, and instance faults."""
+
+import sqlalchemy as sa
+
+from cepheid.api.db import models
+from cepheid.api.db import session as db_session
+from cepheid.common import exception
+
+
+def action_start(session, *, instance_uuid, request_id, action, user_id, project_id):
+    row = models.InstanceAction(instance_uuid=instance_uuid, request_id=request_id,
+                                action=action, user_id=user_id, project_id=project_id)
+    session.add(row)
+    session.flush()
+    return db_session.row_to_dict(row)
+
+
+def _action_row(session, instance_uuid, request_id):
+    model = models.InstanceAction
+    stmt = (sa.select(model)
+            .where(model.instance_uuid == instance_uuid, model.request_id == request_id)
+            .order_by(model.id.desc()))
+    row = session.scalars(stmt).first()
+    if row is None:
+        raise exception.InstanceActionNotFound(request_id=request_id,
+                                               instance_uuid=instance_uuid)
+    return row
+
+
+def action_get(session, instance_uuid, request_id):
+    return db_session.row_to_dict(_action_row(session, instance_uuid, request_id))
+
+
+def action_list(session, instance_uuid, *, limit=None, marker=None, changes_since=None,
+                changes_before=None):
+    """Actions of an instance, newest first; ``marker`` is a request_id."""
+    model = models.InstanceAction
+    stmt = sa.select(model).where(model.instance_uuid == instance_uuid)
+    if changes_since is not None:
+        stmt = stmt.where(sa.func.coalesce(model.updated_at, model.created_at) >= changes_since)
+    if changes_before is not None:
+        stmt = stmt.where(sa.func.coalesce(model.updated_at, model.created_at) <= changes_before)
+    if marker is not None:
+        mrow = _action_row(session, instance_uuid, marker)
+        stmt = stmt.where(sa.or_(model.created_at < mrow.created_at,
+                                 sa.and_(model.created_at == mrow.created_at,
+                                         model.id < mrow.id)))
+    stmt = stmt.order_by(model.created_at.desc(), model.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
+
+
+def event_list(session, action_id):
+    model = models.InstanceActionEvent
+    stmt = sa.select(model).where(model.action_id == action_id).order_by(model.id)
+    return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
+
+
+def event_start(session, *, instance_uuid, request_id, event, host, details=None):
+    """Record that ``event`` began for the action of ``request_id``; touches the action."""
+    action = _action_row(session, instance_uuid, request_id)
+    now = models.utcnow()
+    action.updated_at = now
+    row = models.InstanceActionEvent(action_id=action.id, event=event, start_time=now,
+                                     host=host, details=details)
+    session.add(row)
+    session.flush()
+    return db_session.row_to_dict(row)
+
+
+def event_finish(session, *, instance_uuid, request_id, event, host, result,
+                 traceback=None, details=None):
+    """Finish the newest unfinished ``event`` (or record it whole when its start was lost).
+
+    A failed event marks the action's message "Error", as Nova does.
+    """
+    action = _action_row(session, instance_uuid, request_id)
+    model = models.InstanceActionEvent
+    now = models.utcnow()
+    row = session.scalars(
+        sa.select(model).where(model.action_id == action.id, model.event == event,
+                               model.finish_time.is_(None)).order_by(model.id.desc())).first()
+    if row is None:
+        row = models.InstanceActionEvent(action_id=action.id, event=event, start_time=now,
+                                         host=host)
+        session.add(row)
+    row.finish_time = now
+    row.result = result
+    row.traceback = traceback
+    if details is not None:
+        row.details = details
+    action.updated_at = now
+    if result.lower() == 'error':
+        action.message = 'Error'
+    session.flush()
+    return db_session.row_to_dict(row)
+
+
+def event_finished(session, *, instance_uuid, request_id, event):
+    """True when ``event`` of this request already finished (a redelivered message)."""
+    try:
+        action = _action_row(session, instance_uuid, request_id)
+    except exception.InstanceActionNotFound:
+        return False
+    model = models.InstanceActionEvent
+    stmt = sa.select(sa.func.count()).where(model.action_id == action.id,
+                                            model.event == event,
+                                            model.finish_time.is_not(None))
+    return session.scalar(stmt) > 0
+
+
+def fault_create(session, *, instance_uuid, code, message, details=None, host=None):
+    row = models.InstanceFault(instance_uuid=instance_uuid, code=code,
+                               message=message[:255], details=details, host=host)
+    session.add(row)
+    session.flush()
+    return db_session.row_to_dict(row)
+
+
+def fault_latest(session, instance_uuids):
+    """{instance_uuid: newest fault} for those that have one."""
+    if not instance_uuids:
+        return {}
+    model = models.InstanceFault
+    stmt = (sa.select(model).where(model.instance_uuid.in_(list(instance_uuids)))
+            .order_by(model.created_at.desc(), model.id.desc()))
+    latest = {}
+    for row in session.scalars(stmt):
+        latest.setdefault(row.instance_uuid, db_session.row_to_dict(row))
+    return latest

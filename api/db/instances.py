@@ -1,0 +1,127 @@
+"""Instance queries; every task_state change is one compare-and-swap UPDATE."""
+
+import sqlalchemy as sa
+
+from cepheid.api.db import models
+from cepheid.api.db import session as db_session
+from cepheid.common import exception
+
+UNSET = object()
+
+
+def _live():
+    return models.Instance.deleted == 0
+
+
+def create(session, values):
+    row = models.Instance(**values)
+    session.add(row)
+    session.flush()
+    return db_session.row_to_dict(row)
+
+
+def get(session, uuid, *, project_id=None):
+    """The live instance ``uuid`` (of ``project_id`` when given); else InstanceNotFound."""
+    stmt = sa.select(models.Instance).where(models.Instance.uuid == uuid, _live())
+    if project_id is not None:
+        stmt = stmt.where(models.Instance.project_id == project_id)
+    row = session.scalars(stmt).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=uuid)
+    return db_session.row_to_dict(row)
+
+
+def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
+            task_states=None, limit=None, marker=None):
+    """Live instances, newest first, filtered; ``marker`` is the uuid of the previous page's last."""
+    model = models.Instance
+    stmt = sa.select(model).where(_live())
+    if project_id is not None:
+        stmt = stmt.where(model.project_id == project_id)
+    if host is not None:
+        stmt = stmt.where(model.host == host)
+    if name is not None:
+        stmt = stmt.where(model.display_name.regexp_match(name))
+    if vm_states is not None:
+        stmt = stmt.where(model.vm_state.in_(vm_states))
+    if task_states is not None:
+        stmt = stmt.where(model.task_state.in_(task_states))
+    if marker is not None:
+        mrow = session.scalars(sa.select(model).where(model.uuid == marker)).first()
+        if mrow is None:
+            raise exception.Invalid(reason=f'marker [{marker}] not found')
+        stmt = stmt.where(sa.or_(model.created_at < mrow.created_at,
+                                 sa.and_(model.created_at == mrow.created_at,
+                                         model.id < mrow.id)))
+    stmt = stmt.order_by(model.created_at.desc(), model.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
+
+
+def task_state_predicate(expected):
+    """SQL predicate for ``task_state IN expected``; None in ``expected`` becomes IS NULL."""
+    expected = list(expected)
+    preds = []
+    if None in expected:
+        preds.append(models.Instance.task_state.is_(None))
+    values = [v for v in expected if v is not None]
+    if values:
+        preds.append(models.Instance.task_state.in_(values))
+    return sa.or_(*preds) if preds else sa.false()
+
+
+def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_state=UNSET):
+    """Compare-and-swap update: one UPDATE with the state predicates, rowcount checked.
+
+    On a miss the row is re-read: gone → InstanceNotFound, else UnexpectedTaskStateError.
+    Returns the updated instance.
+    """
+    model = models.Instance
+    stmt = sa.update(model).where(model.uuid == uuid, _live())
+    if expected_task_state is not UNSET:
+        expected_task_state = _as_list(expected_task_state)
+        stmt = stmt.where(task_state_predicate(expected_task_state))
+    if expected_vm_state is not UNSET:
+        stmt = stmt.where(model.vm_state.in_(_as_list(expected_vm_state)))
+    values = dict(values, updated_at=models.utcnow())
+    result = session.execute(stmt.values(**values).returning(model))
+    row = result.scalars().first()
+    if row is not None:
+        return db_session.row_to_dict(row)
+    current = get(session, uuid)
+    if expected_task_state is not UNSET and current['task_state'] not in expected_task_state:
+        raise exception.UnexpectedTaskStateError(
+            instance_uuid=uuid, expected=expected_task_state, actual=current['task_state'])
+    raise exception.InstanceInvalidState(
+        method='update', instance_uuid=uuid, attr='vm_state', state=current['vm_state'])
+
+
+def _as_list(value):
+    return list(value) if isinstance(value, (list, tuple, set)) else [value]
+
+
+def soft_delete(session, uuid):
+    """Mark ``uuid`` deleted (Nova's ``deleted = id`` convention)."""
+    model = models.Instance
+    now = models.utcnow()
+    session.execute(
+        sa.update(model).where(model.uuid == uuid, _live())
+        .values(deleted=model.id, deleted_at=now, terminated_at=now,
+                vm_state='deleted', task_state=None, updated_at=now))
+
+
+def count_by_host(session):
+    """{host: number of live instances} for the hosts that have any."""
+    model = models.Instance
+    stmt = (sa.select(model.host, sa.func.count()).where(_live(), model.host.is_not(None))
+            .group_by(model.host))
+    return dict(session.execute(stmt).all())
+
+
+def get_stuck(session, *, older_than):
+    """Live instances whose task_state has not moved since ``older_than``."""
+    model = models.Instance
+    stmt = sa.select(model).where(_live(), model.task_state.is_not(None),
+                                  model.updated_at < older_than)
+    return [db_session.row_to_dict(r) for r in session.scalars(stmt)]

@@ -1,0 +1,133 @@
+"""SQLAlchemy 2 models of the api service's database (Alembic migrations mirror them)."""
+
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class TimestampMixin:
+    created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
+    updated_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(onupdate=utcnow)
+
+
+class Instance(TimestampMixin, Base):
+    __tablename__ = 'instances'
+    __table_args__ = (
+        sa.Index('instances_host_deleted_idx', 'host', 'deleted'),
+        sa.Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    display_name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    user_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    node: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    availability_zone: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    flavor_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    flavor_name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    vcpus: orm.Mapped[int]
+    memory_mb: orm.Mapped[int]
+    root_gb: orm.Mapped[int]
+    ephemeral_gb: orm.Mapped[int] = orm.mapped_column(default=0)
+    swap: orm.Mapped[int] = orm.mapped_column(default=0)
+    image_ref: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    vm_state: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    task_state: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    power_state: orm.Mapped[int] = orm.mapped_column(default=0)
+    launched_at: orm.Mapped[datetime.datetime | None]
+    terminated_at: orm.Mapped[datetime.datetime | None]
+    locked: orm.Mapped[bool] = orm.mapped_column(default=False)
+    locked_by: orm.Mapped[str | None] = orm.mapped_column(sa.Enum('owner', 'admin',
+                                                                  name='instances0locked_by'))
+    locked_reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    meta: orm.Mapped[dict] = orm.mapped_column('metadata', sa.JSON, default=dict)
+    deleted_at: orm.Mapped[datetime.datetime | None]
+    # 0 while live; the row id once soft-deleted (Nova's convention).
+    deleted: orm.Mapped[int] = orm.mapped_column(default=0)
+
+
+class InstanceAction(TimestampMixin, Base):
+    __tablename__ = 'instance_actions'
+    __table_args__ = (
+        sa.Index('instance_uuid_request_id_idx', 'instance_uuid', 'request_id'),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    action: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    instance_uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36))
+    request_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    user_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    project_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    start_time: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
+    finish_time: orm.Mapped[datetime.datetime | None]
+    message: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+
+
+class InstanceActionEvent(TimestampMixin, Base):
+    __tablename__ = 'instance_actions_events'
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    action_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey('instance_actions.id'), index=True)
+    event: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    start_time: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
+    finish_time: orm.Mapped[datetime.datetime | None]
+    result: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    traceback: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    details: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+
+
+class InstanceFault(TimestampMixin, Base):
+    __tablename__ = 'instance_faults'
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    instance_uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), index=True)
+    code: orm.Mapped[int]
+    message: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    details: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+
+
+class Service(TimestampMixin, Base):
+    __tablename__ = 'services'
+    __table_args__ = (sa.UniqueConstraint('host', 'binary', name='uniq_services0host0binary'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    host: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    binary: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    topic: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    report_count: orm.Mapped[int] = orm.mapped_column(default=0)
+    disabled: orm.Mapped[bool] = orm.mapped_column(default=False)
+    disabled_reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    forced_down: orm.Mapped[bool] = orm.mapped_column(default=False)
+    last_seen_up: orm.Mapped[datetime.datetime | None]
+
+
+class Flavor(TimestampMixin, Base):
+    __tablename__ = 'flavors'
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    flavorid: orm.Mapped[str] = orm.mapped_column(sa.String(255), unique=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255), unique=True)
+    vcpus: orm.Mapped[int]
+    memory_mb: orm.Mapped[int]
+    root_gb: orm.Mapped[int]
+    ephemeral_gb: orm.Mapped[int] = orm.mapped_column(default=0)
+    swap: orm.Mapped[int] = orm.mapped_column(default=0)
+    rxtx_factor: orm.Mapped[float] = orm.mapped_column(sa.Float, default=1.0)
+    is_public: orm.Mapped[bool] = orm.mapped_column(default=True)
+    disabled: orm.Mapped[bool] = orm.mapped_column(default=False)
+    description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)

@@ -1,0 +1,53 @@
+"""Engine and transactions: one Database per api process, SQLite in WAL mode or PostgreSQL/MySQL."""
+
+import contextlib
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy import orm
+
+
+def _sqlite_pragmas(dbapi_conn, _record):
+    cursor = dbapi_conn.cursor()
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute('PRAGMA synchronous=NORMAL')
+    cursor.execute('PRAGMA foreign_keys=ON')
+    cursor.execute('PRAGMA busy_timeout=10000')
+    cursor.close()
+
+
+def create_engine(url):
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and a shared in-memory pool."""
+    kwargs = {}
+    if url.startswith('sqlite'):
+        kwargs['connect_args'] = {'check_same_thread': False}
+        if url in ('sqlite://', 'sqlite:///:memory:'):
+            kwargs['poolclass'] = sa.pool.StaticPool
+    else:
+        kwargs['pool_pre_ping'] = True
+    engine = sa.create_engine(url, **kwargs)
+    if engine.dialect.name == 'sqlite':
+        event.listen(engine, 'connect', _sqlite_pragmas)
+    return engine
+
+
+class Database:
+    """Holds the engine; ``transaction()`` yields a session committed once at the end."""
+
+    def __init__(self, url):
+        self.url = url
+        self.engine = create_engine(url)
+        self._sessionmaker = orm.sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        with self._sessionmaker() as session, session.begin():
+            yield session
+
+    def dispose(self):
+        self.engine.dispose()
+
+
+def row_to_dict(row):
+    """Every mapped column of ``row`` as a dict keyed by attribute name."""
+    return {attr.key: getattr(row, attr.key) for attr in sa.inspect(row).mapper.column_attrs}
