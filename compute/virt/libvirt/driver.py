@@ -1,0 +1,196 @@
+"""LibvirtDriver: the ComputeDriver contract on libvirt (qemu:///system, test:///...)."""
+
+from oslo_log import log as logging
+
+from cepheid.common import exception, states
+from cepheid.compute.virt import driver
+from cepheid.compute.virt.libvirt import (
+    config,
+    connection,
+    events,
+    guest,
+    guest_wait,
+    instance_files,
+    power,
+    reboot,
+)
+
+LOG = logging.getLogger(__name__)
+
+_ANY = (states.NOSTATE, states.RUNNING, states.PAUSED_POWER, states.SHUTDOWN,
+        states.CRASHED, states.SUSPENDED_POWER)
+
+
+class LibvirtDriver(driver.ComputeDriver):
+    """Guests are libvirt domains named ``instance-<uuid>``; see DESIGN.md §7.
+
+    ``poll_interval`` is how often a wait re-checks a guest when no lifecycle event
+    arrives; ``rebooter`` holds the soft→hard fallback count and per-instance timings.
+    """
+
+    poll_interval = 0.5
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        self.host_name = conf.host
+        self.host = None
+        self.domain_type = None
+        self.waiter = guest_wait.GuestWaiter()
+        self.rebooter = reboot.Rebooter(self)
+        self._dispatcher = events.EventDispatcher(self.emit_event)
+
+    # -- connection and events -----------------------------------------------------
+    def init_host(self, host):
+        self.host_name = host
+        self._dispatcher.start()
+        self.host = connection.Host(connection.uri_for(self.conf), host, self._on_lifecycle)
+        conn = self.host.connect()
+        self.domain_type = self._domain_type_for(conn)
+        LOG.info('libvirt driver ready on %s (domain type %s)', self.host.uri, self.domain_type)
+
+    def cleanup_host(self, host):
+        if self.host is not None:
+            self.host.close()
+        self._dispatcher.stop()
+
+    def _domain_type_for(self, conn):
+        if conn.getType().lower() == 'test':
+            return 'test'
+        # KVM only when configured explicitly: TCG is the safe default.
+        return 'kvm' if self.conf.libvirt.virt_type == 'kvm' else 'qemu'
+
+    def _on_lifecycle(self, uuid, event, detail):
+        """Runs on the libvirt event loop thread: wake waiters, queue the power state."""
+        self.waiter.notify(uuid)
+        power_state = power.from_event(event, detail)
+        if power_state is not None:
+            self._dispatcher.put(uuid, power_state)
+
+    def _ready(self):
+        if self.host is None:
+            self.init_host(self.host_name)
+        return self.host
+
+    # -- helpers used by the reboot flows --------------------------------------------
+    def define_guest(self, instance):
+        """(Re)generate the domain XML from the instance record and define it."""
+        self._ready()
+        paths = instance_files.paths_for(self.conf.libvirt.instances_path, instance)
+        instance_files.ensure(paths, instance)
+        xml = config.build_domain_xml(instance, paths, domain_type=self.domain_type)
+        instance_files.write_xml(paths, xml)
+        return guest.define(self.host, xml)
+
+    def wait_for_running(self, uuid, timeout=None):
+        """True once the guest is RUNNING, within ``[libvirt] wait_running_seconds``."""
+        if timeout is None:
+            timeout = self.conf.libvirt.wait_running_seconds
+
+        def _running():
+            state = guest.find_state(self.host, uuid)
+            return state is not None and state.running
+
+        with self.waiter.waiting(uuid) as wait:
+            return wait.until(_running, timeout, self.poll_interval) is \
+                guest_wait.WaitResult.REACHED
+
+    def _wait_stopped(self, uuid, timeout):
+        def _stopped():
+            state = guest.find_state(self.host, uuid)
+            return state is None or not state.active
+
+        with self.waiter.waiting(uuid) as wait:
+            return wait.until(_stopped, timeout, self.poll_interval) is \
+                guest_wait.WaitResult.REACHED
+
+    # -- the contract -------------------------------------------------------------------
+    def list_instance_uuids(self):
+        host = self._ready()
+        return host.call(lambda conn: [dom.UUIDString() for dom in conn.listAllDomains()])
+
+    def get_info(self, instance):
+        uuid = instance['uuid']
+        with guest.translated(uuid, exception.VirtDriverError):
+            state = guest.get_state(self._ready(), uuid)
+        return driver.InstanceInfo(power_state=state.power_state, id=state.id)
+
+    def spawn(self, instance):
+        uuid = instance['uuid']
+        with guest.translated(uuid, exception.InstanceSpawnFailure):
+            self.define_guest(instance)
+            guest.call(self.host, uuid, 'create')
+        if not self.wait_for_running(uuid):
+            raise exception.InstanceSpawnFailure(reason='guest did not reach RUNNING')
+
+    def destroy(self, instance):
+        uuid = instance['uuid']
+        with guest.translated(uuid, exception.VirtDriverError):
+            guest.destroy(self._ready(), uuid)
+            guest.undefine(self.host, uuid)
+        instance_files.remove(self.conf.libvirt.instances_path,
+                              instance_files.paths_for(self.conf.libvirt.instances_path,
+                                                       instance))
+
+    def reboot(self, instance, reboot_type):
+        self._ready()
+        self.rebooter.reboot(instance, reboot_type)
+
+    def escalate_reboot(self, instance_uuid):
+        return self.waiter.escalate(instance_uuid)
+
+    def _transition(self, method, instance, allowed, action, error_cls):
+        """Check the guest's power state is in ``allowed``, then run ``action(state)``."""
+        uuid = instance['uuid']
+        with guest.translated(uuid, error_cls):
+            state = guest.get_state(self._ready(), uuid)
+            if state.power_state not in allowed:
+                raise exception.VirtDriverError(
+                    reason=f'cannot {method} a guest in power state {state.power_state}')
+            action(state)
+
+    def _start(self, uuid, error_cls):
+        guest.call(self.host, uuid, 'create')
+        if not self.wait_for_running(uuid):
+            raise error_cls(reason='guest did not reach RUNNING')
+
+    def power_on(self, instance):
+        def _on(state):
+            if not state.running:
+                self._start(instance['uuid'], exception.InstancePowerOnFailure)
+        self._transition('power_on', instance,
+                         (states.SHUTDOWN, states.CRASHED, states.RUNNING), _on,
+                         exception.InstancePowerOnFailure)
+
+    def power_off(self, instance, timeout=0):
+        uuid = instance['uuid']
+
+        def _off(state):
+            if state.has_managed_save:
+                guest.call(self.host, uuid, 'managedSaveRemove', 0)
+                return
+            if timeout > 0 and state.running:
+                guest.call(self.host, uuid, 'shutdown')
+                if self._wait_stopped(uuid, timeout):
+                    return
+            guest.destroy(self.host, uuid)
+        self._transition('power_off', instance, _ANY, _off, exception.InstancePowerOffFailure)
+
+    def pause(self, instance):
+        self._transition('pause', instance, (states.RUNNING,),
+                         lambda _s: guest.call(self.host, instance['uuid'], 'suspend'),
+                         exception.VirtDriverError)
+
+    def unpause(self, instance):
+        self._transition('unpause', instance, (states.PAUSED_POWER,),
+                         lambda _s: guest.call(self.host, instance['uuid'], 'resume'),
+                         exception.VirtDriverError)
+
+    def suspend(self, instance):
+        self._transition('suspend', instance, (states.RUNNING,),
+                         lambda _s: guest.call(self.host, instance['uuid'], 'managedSave', 0),
+                         exception.VirtDriverError)
+
+    def resume(self, instance):
+        self._transition('resume', instance, (states.SUSPENDED_POWER,),
+                         lambda _s: self._start(instance['uuid'], exception.VirtDriverError),
+                         exception.VirtDriverError)

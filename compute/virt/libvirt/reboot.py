@@ -1,0 +1,138 @@
+"""Soft and hard reboot of a libvirt guest, with Nova's soft-to-hard fallback."""
+
+import dataclasses
+import time
+
+import libvirt
+from oslo_log import log as logging
+
+from cepheid.common import exception
+from cepheid.compute.virt.libvirt import guest, guest_wait
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class RebootRecord:
+    """How one reboot went: the path taken and its timings (seconds), for logs and tests."""
+
+    reboot_type: str
+    path: str = ''                       # 'soft', 'hard' or 'soft->hard'
+    fallback_reason: str | None = None   # 'not running', 'timeout', 'escalated', an error
+    old_id: int | None = None
+    new_id: int | None = None
+    shutdown_seconds: float | None = None
+    create_seconds: float | None = None
+    hard_seconds: float | None = None
+    total_seconds: float | None = None
+
+
+class Rebooter:
+    """Runs reboots for a LibvirtDriver (its host, waiter, conf and define_guest)."""
+
+    def __init__(self, drv):
+        self._drv = drv
+        self.soft_fallbacks = 0
+        self.records = {}
+
+    def reboot(self, instance, reboot_type):
+        uuid = instance['uuid']
+        start = time.monotonic()
+        record = RebootRecord(reboot_type=reboot_type)
+        self.records[uuid] = record
+        if reboot_type == 'SOFT':
+            if self._soft(instance, record):
+                record.path = 'soft'
+                return self._finish(uuid, record, start)
+            self._note_fallback(instance, record)
+        else:
+            record.path = 'hard'
+        self._hard(instance, record)
+        return self._finish(uuid, record, start)
+
+    def _finish(self, uuid, record, start):
+        state = guest.find_state(self._drv.host, uuid)
+        record.new_id = state.id if state else None
+        record.total_seconds = time.monotonic() - start
+        LOG.info('%s reboot of %s done via %s in %.2f s', record.reboot_type, uuid,
+                 record.path, record.total_seconds)
+        return record
+
+    def _note_fallback(self, instance, record):
+        self.soft_fallbacks += 1
+        record.path = 'soft->hard'
+        if record.fallback_reason == 'escalated':
+            LOG.info('Soft reboot escalated to hard reboot', instance=instance)
+        elif record.fallback_reason == 'not running':
+            LOG.info('Instance is not running; doing a hard reboot', instance=instance)
+        else:
+            LOG.warning('Failed to soft reboot instance. Trying hard reboot.',
+                        instance=instance)
+
+    # -- soft ----------------------------------------------------------------------
+    def _soft(self, instance, record):
+        """Shut the guest down and start it again; False means "do a hard reboot"."""
+        uuid = instance['uuid']
+        try:
+            with self._drv.waiter.waiting(uuid, escalatable=True) as wait:
+                if not self._shutdown_and_wait(uuid, wait, record):
+                    return False
+            return self._start_after_shutdown(uuid, record)
+        except (libvirt.libvirtError, exception.InstanceDriverNotFound) as exc:
+            LOG.warning('Error during soft reboot: %s', exc, instance=instance)
+            record.fallback_reason = str(exc)
+            return False
+
+    def _shutdown_and_wait(self, uuid, wait, record):
+        before = guest.find_state(self._drv.host, uuid)
+        if before is None or not before.running:
+            record.fallback_reason = 'not running'
+            return False
+        record.old_id = before.id
+        start = time.monotonic()
+        guest.call(self._drv.host, uuid, 'shutdown')
+        result = wait.until(lambda: self._is_down_or_restarted(uuid, before.id),
+                            self._drv.conf.libvirt.wait_soft_reboot_seconds,
+                            self._drv.poll_interval)
+        if result is not guest_wait.WaitResult.REACHED:
+            record.fallback_reason = result.value
+            return False
+        record.shutdown_seconds = time.monotonic() - start
+        return True
+
+    def _is_down_or_restarted(self, uuid, old_id):
+        state = guest.find_state(self._drv.host, uuid)
+        if state is None or state.stopped:
+            return True
+        # Secondary signal: the guest went through a stop/start of its own.
+        return state.running and state.id is not None and state.id != old_id
+
+    def _start_after_shutdown(self, uuid, record):
+        start = time.monotonic()
+        state = guest.get_state(self._drv.host, uuid)
+        if state.running:
+            LOG.info('Instance %s may have been rebooted during soft reboot', uuid)
+        else:
+            guest.call(self._drv.host, uuid, 'create')
+        if not self._drv.wait_for_running(uuid):
+            record.fallback_reason = 'not running after start'
+            return False
+        record.create_seconds = time.monotonic() - start
+        return True
+
+    # -- hard ----------------------------------------------------------------------
+    def _hard(self, instance, record):
+        """Destroy (keeping disks), redefine from fresh XML, start, wait for RUNNING."""
+        uuid = instance['uuid']
+        start = time.monotonic()
+        try:
+            guest.destroy(self._drv.host, uuid)
+            guest.undefine(self._drv.host, uuid)
+            self._drv.define_guest(instance)
+            guest.call(self._drv.host, uuid, 'create')
+        except (libvirt.libvirtError, exception.InstanceDriverNotFound) as exc:
+            raise exception.InstanceRebootFailure(reason=str(exc)) from exc
+        if not self._drv.wait_for_running(uuid):
+            raise exception.InstanceRebootFailure(
+                reason='guest not running after %d s' % self._drv.conf.libvirt.wait_running_seconds)
+        record.hard_seconds = time.monotonic() - start
