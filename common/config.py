@@ -53,10 +53,15 @@ def make_conf(*registrars):
     conf = cfg.ConfigOpts()
     register_common_opts(conf)
     logging.register_options(conf)
-    oslo_messaging.set_transport_defaults('cepheid')
-    # oslo.messaging registers its tracing group only on the global CONF.
+    # Transport options (transport_url, control_exchange) are wanted before first use.
+    from oslo_messaging import transport as _transport
+    conf.register_opts(_transport._transport_opts)
+    conf.set_default('control_exchange', 'cepheid')
+    # oslo.messaging registers its tracing and metrics groups only on the global CONF.
+    from oslo_messaging._metrics import client as _metrics
     from oslo_messaging._tracing import client as _tracing
     conf.register_opts(_tracing.oslo_messaging_tracing, group='oslo_messaging_tracing')
+    conf.register_opts(_metrics.oslo_messaging_metrics, group='oslo_messaging_metrics')
     for register in registrars:
         register(conf)
     return conf

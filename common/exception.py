@@ -191,3 +191,10 @@ class InvalidRPCPayload(CepheidException):
 
 class HostMismatch(Forbidden):
     msg_fmt = 'Host %(host)s may not report on instance %(instance_uuid)s'
+
+
+class RequestAlreadyHandled(CepheidException):
+    """A redelivered or stale message for a request whose event already finished."""
+
+    msg_fmt = 'Request %(request_id)s already handled %(event)s on instance %(instance_uuid)s'
+    code = 409

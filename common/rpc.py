@@ -49,7 +49,8 @@ def get_server(conf, transport, topic, *, server, endpoints):
 
 def get_notifier(conf, transport, publisher_id, topics):
     """A Notifier on ``topics`` (messagingv2 unless the operator configured a driver)."""
-    driver = conf.oslo_messaging_notifications.driver or ['messagingv2']
+    # None means the configured [oslo_messaging_notifications] driver list.
+    driver = None if conf.oslo_messaging_notifications.driver else 'messagingv2'
     return oslo_messaging.Notifier(
         transport, publisher_id=publisher_id, driver=driver, topics=topics,
         serializer=RequestContextSerializer())

@@ -99,3 +99,11 @@ def task_states_for_status(status):
     if status == 'HARD_REBOOT':
         return list(HARD_REBOOT_STATES)
     return None
+
+
+def owned_task_states(requested):
+    """The task_states an operation that was requested with ``requested`` may leave behind."""
+    for steps in REBOOT_STEPS.values():
+        if requested in steps:
+            return list(steps)
+    return [requested]

@@ -1,0 +1,134 @@
+"""The RPC endpoint computes call (topic ``cepheid-api``): their only way to the database.
+
+Each method is one transaction, and the common steps are combined (start the action event
+and move the task_state; save the end state, finish the event and record a fault) so a
+reboot costs three round trips. A compute may only report on instances of its own host.
+"""
+
+import oslo_messaging
+from oslo_log import log as logging
+
+from cepheid.api.db import actions as db_actions
+from cepheid.api.db import instances as db_instances
+from cepheid.api.db import services as db_services
+from cepheid.common import exception
+from cepheid.common import objects
+
+LOG = logging.getLogger(__name__)
+
+TOPIC = 'cepheid-api'
+VERSION = '1.0'
+
+# The instance fields a compute may change, and how to read them off the wire.
+_UPDATABLE = {
+    'task_state': lambda v: v, 'vm_state': lambda v: v, 'power_state': int,
+    'launched_at': objects.parse_time, 'terminated_at': objects.parse_time,
+}
+
+
+def _clean_values(values):
+    if not isinstance(values, dict):
+        raise exception.InvalidRPCPayload(reason='values must be a dict')
+    unknown = set(values) - set(_UPDATABLE)
+    if unknown:
+        raise exception.InvalidRPCPayload(reason=f'fields not updatable: {sorted(unknown)}')
+    return {key: _UPDATABLE[key](value) for key, value in values.items()}
+
+
+class ConductorEndpoint:
+    target = oslo_messaging.Target(version=VERSION)
+
+    def __init__(self, database):
+        self.db = database
+
+    @staticmethod
+    def _own_instance(session, host, instance_uuid):
+        instance = db_instances.get(session, instance_uuid)
+        if instance['host'] != host:
+            raise exception.HostMismatch(host=host, instance_uuid=instance_uuid)
+        return instance
+
+    def task_begin(self, context, *, host, instance_uuid, event, values, expected_task_state):
+        """Start ``event`` of this request and CAS the task_state; returns the instance.
+
+        A request whose event already finished raises RequestAlreadyHandled.
+        """
+        values = _clean_values(values)
+        with self.db.transaction() as session:
+            self._own_instance(session, host, instance_uuid)
+            request_id = context.request_id
+            if db_actions.event_finished(session, instance_uuid=instance_uuid,
+                                         request_id=request_id, event=event):
+                raise exception.RequestAlreadyHandled(
+                    request_id=request_id, event=event, instance_uuid=instance_uuid)
+            instance = db_instances.update(session, instance_uuid, values,
+                                           expected_task_state=expected_task_state)
+        with self.db.transaction() as session:
+            # Its own transaction: a lost action row must not undo the state change.
+            try:
+                db_actions.event_start(session, instance_uuid=instance_uuid,
+                                       request_id=request_id, event=event, host=host)
+            except exception.InstanceActionNotFound:
+                LOG.warning('No action for request %s on %s', request_id, instance_uuid)
+        return objects.instance_to_primitive(instance)
+
+    def task_update(self, context, *, host, instance_uuid, values, expected_task_state):
+        """CAS the instance to ``values``; returns the instance."""
+        values = _clean_values(values)
+        with self.db.transaction() as session:
+            self._own_instance(session, host, instance_uuid)
+            instance = db_instances.update(session, instance_uuid, values,
+                                           expected_task_state=expected_task_state)
+        return objects.instance_to_primitive(instance)
+
+    def task_finish(self, context, *, host, instance_uuid, event, result, values=None,
+                    expected_task_state=None, traceback=None, fault=None):
+        """Save the end state (unless a newer task owns the instance), finish the event,
+        record a fault. Returns ``{"instance": ..., "saved": bool}``."""
+        values = _clean_values(values or {})
+        with self.db.transaction() as session:
+            instance = self._own_instance(session, host, instance_uuid)
+            saved = False
+            if values:
+                try:
+                    # A miss changes no row, so the transaction goes on safely.
+                    instance = db_instances.update(session, instance_uuid, values,
+                                                   expected_task_state=expected_task_state)
+                    saved = True
+                except exception.UnexpectedTaskStateError as exc:
+                    LOG.info('Not saving end state of %s: %s', instance_uuid, exc)
+                    instance = db_instances.get(session, instance_uuid)
+            self._finish_event(session, context, host, instance_uuid, event, result, traceback)
+            if fault:
+                db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
+                                        code=int(fault.get('code', 500)),
+                                        message=str(fault.get('message', '')),
+                                        details=fault.get('details'))
+        return {'instance': objects.instance_to_primitive(instance), 'saved': saved}
+
+    @staticmethod
+    def _finish_event(session, context, host, instance_uuid, event, result, traceback):
+        if not event:
+            return
+        try:
+            db_actions.event_finish(session, instance_uuid=instance_uuid,
+                                    request_id=context.request_id, event=event, host=host,
+                                    result=result, traceback=traceback)
+        except exception.InstanceActionNotFound:
+            LOG.warning('No action for request %s on %s', context.request_id, instance_uuid)
+
+    def instance_destroy(self, context, *, host, instance_uuid, event):
+        """Soft-delete the instance and finish the delete event."""
+        with self.db.transaction() as session:
+            self._own_instance(session, host, instance_uuid)
+            self._finish_event(session, context, host, instance_uuid, event, 'Success', None)
+            db_instances.soft_delete(session, instance_uuid)
+
+    def instances_on_host(self, context, *, host):
+        with self.db.transaction() as session:
+            rows = db_instances.get_all(session, host=host)
+        return [objects.instance_to_primitive(r) for r in rows]
+
+    def service_heartbeat(self, context, *, host, binary, topic):
+        with self.db.transaction() as session:
+            db_services.heartbeat(session, host=host, binary=binary, topic=topic)

@@ -1,0 +1,79 @@
+"""The write side used by compute.api in the api process: each step is one transaction.
+
+compute.api is handed an InstanceStore (it may not import the DB itself), so a guarded
+state change and its instance-action record commit together.
+"""
+
+from cepheid.api.db import actions as db_actions
+from cepheid.api.db import instances as db_instances
+from cepheid.api.db import services as db_services
+
+COMPUTE_BINARY = 'cepheid-compute'
+
+
+class InstanceStore:
+    def __init__(self, database, *, service_down_time):
+        self.db = database
+        self.service_down_time = service_down_time
+
+    def begin_task(self, context, uuid, *, values, expected_task_state,
+                   expected_vm_state=db_instances.UNSET, action=None, event=None):
+        """CAS the instance to ``values`` and record the instance action (and an API event)."""
+        with self.db.transaction() as session:
+            instance = db_instances.update(session, uuid, values,
+                                           expected_task_state=expected_task_state,
+                                           expected_vm_state=expected_vm_state)
+            if action:
+                self._record_action(session, context, uuid, action, event)
+        return instance
+
+    def _record_action(self, session, context, uuid, action, event):
+        db_actions.action_start(session, instance_uuid=uuid, request_id=context.request_id,
+                                action=action, user_id=context.user_id,
+                                project_id=context.project_id)
+        if event:
+            db_actions.event_start(session, instance_uuid=uuid, request_id=context.request_id,
+                                   event=event, host=None)
+            db_actions.event_finish(session, instance_uuid=uuid,
+                                    request_id=context.request_id, event=event, host=None,
+                                    result='Success')
+
+    def create_instance(self, context, values, *, action='create', fault=None):
+        with self.db.transaction() as session:
+            instance = db_instances.create(session, values)
+            self._record_action(session, context, instance['uuid'], action, None)
+            if fault:
+                db_actions.fault_create(session, instance_uuid=instance['uuid'], **fault)
+        return instance
+
+    def delete_local(self, context, uuid, *, action='delete'):
+        """Delete an instance whose compute is gone, without the compute (Nova's local delete)."""
+        with self.db.transaction() as session:
+            self._record_action(session, context, uuid, action, None)
+            db_instances.soft_delete(session, uuid)
+
+    def live_compute_hosts(self):
+        with self.db.transaction() as session:
+            services = db_services.service_list(session, binary=COMPUTE_BINARY)
+        return [s['host'] for s in services
+                if not s['disabled'] and db_services.is_up(s, self.service_down_time)]
+
+    def compute_host_known(self, host):
+        with self.db.transaction() as session:
+            return bool(db_services.service_list(session, binary=COMPUTE_BINARY, host=host))
+
+    def pick_host(self):
+        """The live, enabled compute with the fewest instances (None when there is none)."""
+        hosts = self.live_compute_hosts()
+        if not hosts:
+            return None
+        with self.db.transaction() as session:
+            counts = db_instances.count_by_host(session)
+        return min(sorted(hosts), key=lambda h: counts.get(h, 0))
+
+    def host_is_up(self, host):
+        return host in self.live_compute_hosts()
+
+    def get_task_state(self, uuid):
+        with self.db.transaction() as session:
+            return db_instances.get(session, uuid)['task_state']

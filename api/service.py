@@ -1,0 +1,48 @@
+"""Wiring of the api service: database, compute API, conductor RPC server and WSGI app."""
+
+from oslo_log import log as logging
+
+from cepheid.api import conductor
+from cepheid.api.db import session as db_session
+from cepheid.api.db import store as db_store
+from cepheid.common import notifications
+from cepheid.common import rpc
+from cepheid.compute import api as compute_api_mod
+from cepheid.compute import rpcapi as compute_rpcapi
+
+LOG = logging.getLogger(__name__)
+
+BINARY = 'cepheid-api'
+
+
+class ApiServices:
+    """What the REST handlers use: ``conf``, ``db``, ``compute_api`` (and ``notifier``)."""
+
+    def __init__(self, conf, *, db=None, transport=None, notification_transport=None,
+                 compute_api=None):
+        self.conf = conf
+        self.db = db or db_session.Database(conf.database.connection)
+        self.transport = transport or rpc.get_rpc_transport(conf)
+        self.notification_transport = (notification_transport
+                                       or rpc.get_notification_transport(conf))
+        self.store = db_store.InstanceStore(self.db, service_down_time=conf.service_down_time)
+        self.notifier = notifications.InstanceNotifier(
+            conf, self.notification_transport, service=BINARY, host=conf.host)
+        self.compute_api = compute_api or compute_api_mod.ComputeAPI(
+            self.store, compute_rpcapi.ComputeRPCAPI(self.transport), notifier=self.notifier)
+
+
+class ConductorService:
+    """The RPC server on topic ``cepheid-api`` through which computes write the DB."""
+
+    def __init__(self, conf, services):
+        self.endpoint = conductor.ConductorEndpoint(services.db)
+        self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
+                                     server=conf.host, endpoints=[self.endpoint])
+
+    def start(self):
+        self.server.start()
+
+    def stop(self):
+        self.server.stop()
+        self.server.wait()

@@ -1,0 +1,77 @@
+"""The table of instance actions: allowed states, task states, RPC method, names.
+
+One entry per action; the api side guards and casts from it, the compute side runs it.
+Reboot's states depend on its type, so it has one entry per type.
+"""
+
+import dataclasses
+
+from cepheid.common import states
+
+ANY_TASK_BUT_DELETING = (None, *states.REBOOT_STATES, states.POWERING_ON, states.POWERING_OFF,
+                         states.PAUSING, states.UNPAUSING, states.SUSPENDING,
+                         states.RESUMING, states.SPAWNING)
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionSpec:
+    action: str                 # instance action name recorded in the DB ('reboot', 'stop')
+    rpc_method: str             # compute RPC method; its event is 'compute_<rpc_method>'
+    vm_states: tuple            # vm_states the API accepts
+    task_states: tuple          # task_states the API accepts (None = no task)
+    task_state: str             # task_state set by the API before the cast
+    notification: str           # versioned event prefix: instance.<notification>.start
+    driver_call: str | None = None        # driver method run by the compute
+    end_vm_state: str | None = None       # vm_state after success
+    needs_launched: bool = False
+
+
+SOFT_REBOOT = ActionSpec(
+    action='reboot', rpc_method='reboot_instance', vm_states=states.ALLOW_SOFT_REBOOT_VM,
+    task_states=states.ALLOW_SOFT_REBOOT_TASK, task_state=states.REBOOTING,
+    notification='reboot', end_vm_state=states.ACTIVE, needs_launched=True)
+
+HARD_REBOOT = ActionSpec(
+    action='reboot', rpc_method='reboot_instance', vm_states=states.ALLOW_HARD_REBOOT_VM,
+    task_states=states.ALLOW_HARD_REBOOT_TASK, task_state=states.REBOOTING_HARD,
+    notification='reboot', end_vm_state=states.ACTIVE)
+
+REBOOT = {'SOFT': SOFT_REBOOT, 'HARD': HARD_REBOOT}
+
+DELETE = ActionSpec(
+    action='delete', rpc_method='terminate_instance',
+    vm_states=(states.ACTIVE, states.BUILDING, states.STOPPED, states.PAUSED,
+               states.SUSPENDED, states.RESCUED, states.ERROR),
+    task_states=ANY_TASK_BUT_DELETING, task_state=states.DELETING,
+    notification='delete', driver_call='destroy', end_vm_state=states.DELETED)
+
+# Simple power actions: API guard → task_state → cast → driver call → end vm_state.
+POWER_ACTIONS = {
+    'os-start': ActionSpec(
+        action='start', rpc_method='start_instance', vm_states=(states.STOPPED,),
+        task_states=(None,), task_state=states.POWERING_ON, notification='power_on',
+        driver_call='power_on', end_vm_state=states.ACTIVE),
+    'os-stop': ActionSpec(
+        action='stop', rpc_method='stop_instance',
+        vm_states=(states.ACTIVE, states.ERROR), task_states=(None,),
+        task_state=states.POWERING_OFF, notification='power_off',
+        driver_call='power_off', end_vm_state=states.STOPPED),
+    'pause': ActionSpec(
+        action='pause', rpc_method='pause_instance', vm_states=(states.ACTIVE,),
+        task_states=(None,), task_state=states.PAUSING, notification='pause',
+        driver_call='pause', end_vm_state=states.PAUSED),
+    'unpause': ActionSpec(
+        action='unpause', rpc_method='unpause_instance', vm_states=(states.PAUSED,),
+        task_states=(None,), task_state=states.UNPAUSING, notification='unpause',
+        driver_call='unpause', end_vm_state=states.ACTIVE),
+    'suspend': ActionSpec(
+        action='suspend', rpc_method='suspend_instance', vm_states=(states.ACTIVE,),
+        task_states=(None,), task_state=states.SUSPENDING, notification='suspend',
+        driver_call='suspend', end_vm_state=states.SUSPENDED),
+    'resume': ActionSpec(
+        action='resume', rpc_method='resume_instance', vm_states=(states.SUSPENDED,),
+        task_states=(None,), task_state=states.RESUMING, notification='resume',
+        driver_call='resume', end_vm_state=states.ACTIVE),
+}
+
+POWER_ACTIONS_BY_METHOD = {spec.rpc_method: spec for spec in POWER_ACTIONS.values()}

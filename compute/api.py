@@ -1,0 +1,123 @@
+"""Compute API used by the api service: lock and state guards, CAS, action record, cast.
+
+It runs in the api process. Persistence is handed in (an ``InstanceStore`` of the api
+service), so this module imports neither Flask nor the database.
+"""
+
+import uuid as uuidlib
+
+from oslo_log import log as logging
+
+from cepheid.common import exception
+from cepheid.common import objects
+from cepheid.common import states
+from cepheid.compute import actions
+
+LOG = logging.getLogger(__name__)
+
+
+def check_instance_lock(context, instance):
+    """Non-admins may not act on a locked instance."""
+    if instance['locked'] and not context.is_admin:
+        raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
+
+
+def check_instance_state(instance, spec, method):
+    """Raise InstanceInvalidState unless the instance is in one of ``spec``'s states."""
+    if instance['vm_state'] not in spec.vm_states:
+        raise exception.InstanceInvalidState(
+            method=method, instance_uuid=instance['uuid'], attr='vm_state',
+            state=instance['vm_state'])
+    if instance['task_state'] not in spec.task_states:
+        raise exception.InstanceInvalidState(
+            method=method, instance_uuid=instance['uuid'], attr='task_state',
+            state=instance['task_state'])
+
+
+class ComputeAPI:
+    def __init__(self, store, rpcapi, *, notifier=None):
+        self.store = store
+        self.rpcapi = rpcapi
+        self.notifier = notifier
+
+    def _begin(self, context, instance, spec, method):
+        """Guard, then CAS task_state and record the action in one transaction."""
+        check_instance_lock(context, instance)
+        check_instance_state(instance, spec, method)
+        try:
+            return self.store.begin_task(
+                context, instance['uuid'], values={'task_state': spec.task_state},
+                expected_task_state=spec.task_states, expected_vm_state=spec.vm_states,
+                action=spec.action)
+        except (exception.UnexpectedTaskStateError, exception.InstanceInvalidState):
+            # Another request changed the instance since we read it: a 409, not a 500.
+            raise exception.InstanceInvalidState(
+                method=method, instance_uuid=instance['uuid'], attr='task_state',
+                state=self._current_task_state(context, instance)) from None
+
+    def _current_task_state(self, context, instance):
+        try:
+            return self.store.get_task_state(instance['uuid'])
+        except exception.InstanceNotFound:
+            raise exception.InstanceNotFound(instance_id=instance['uuid']) from None
+
+    def reboot(self, context, instance, reboot_type):
+        reboot_type = reboot_type.upper()
+        if reboot_type not in actions.REBOOT:
+            raise exception.InvalidRebootType(reboot_type=reboot_type)
+        spec = actions.REBOOT[reboot_type]
+        if spec.needs_launched and instance['launched_at'] is None:
+            raise exception.InstanceInvalidState(
+                method='reboot', instance_uuid=instance['uuid'], attr='vm_state',
+                state=instance['vm_state'])
+        instance = self._begin(context, instance, spec, 'reboot')
+        self.rpcapi.reboot_instance(context, objects.instance_to_primitive(instance),
+                                    reboot_type)
+        return instance
+
+    def power_action(self, context, instance, name):
+        """Run one of the table's power actions (``os-start``, ``pause``, ...)."""
+        spec = actions.POWER_ACTIONS[name]
+        instance = self._begin(context, instance, spec, spec.action)
+        self.rpcapi.run_power_action(context, objects.instance_to_primitive(instance),
+                                     spec.rpc_method)
+        return instance
+
+    def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
+               metadata=None, availability_zone=None):
+        """Record a new instance on ``host`` (or the least-loaded live compute) and build it."""
+        if host is not None and not self.store.compute_host_known(host):
+            raise exception.InvalidServerHost(host=host)
+        host = host or self.store.pick_host()
+        values = {
+            'uuid': str(uuidlib.uuid4()), 'display_name': name, 'description': description,
+            'project_id': context.project_id, 'user_id': context.user_id, 'host': host,
+            'node': host, 'availability_zone': availability_zone, 'image_ref': image_ref,
+            'flavor_id': flavor['flavorid'], 'flavor_name': flavor['name'],
+            'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb'],
+            'root_gb': flavor['root_gb'], 'ephemeral_gb': flavor['ephemeral_gb'],
+            'swap': flavor['swap'], 'meta': metadata or {}, 'power_state': states.NOSTATE,
+            'vm_state': states.BUILDING, 'task_state': states.SPAWNING,
+        }
+        if host is None:
+            values.update(vm_state=states.ERROR, task_state=None)
+            fault = {'code': 500, 'message': 'No valid host was found. '}
+            return self.store.create_instance(context, values, fault=fault)
+        instance = self.store.create_instance(context, values)
+        self.rpcapi.build_and_run_instance(context, objects.instance_to_primitive(instance))
+        return instance
+
+    def delete(self, context, instance):
+        """Delete: cast to the compute when its host is up, else delete locally."""
+        check_instance_lock(context, instance)
+        if instance['task_state'] == states.DELETING:
+            return
+        if not instance['host'] or not self.store.host_is_up(instance['host']):
+            LOG.info('Deleting instance %s locally: its host is gone', instance['uuid'])
+            self.store.delete_local(context, instance['uuid'])
+            return
+        spec = actions.DELETE
+        instance = self.store.begin_task(
+            context, instance['uuid'], values={'task_state': spec.task_state},
+            expected_task_state=spec.task_states, action=spec.action)
+        self.rpcapi.terminate_instance(context, objects.instance_to_primitive(instance))

@@ -1,0 +1,89 @@
+"""The compute RPC endpoint (topic ``compute``): validates a message, then queues it.
+
+Serialization is explicit here: every operation goes through ``self.queue.submit(uuid,
+...)`` so one instance runs one operation at a time in arrival order; the RPC thread
+returns at once. A HARD reboot also escalates a soft reboot already waiting on the guest.
+"""
+
+import oslo_messaging
+from oslo_log import log as logging
+
+from cepheid.common import exception
+from cepheid.common import objects
+from cepheid.compute import decorators
+
+LOG = logging.getLogger(__name__)
+
+VERSION = '1.0'
+REBOOT_TYPES = ('SOFT', 'HARD')
+
+
+class ComputeEndpoint:
+    target = oslo_messaging.Target(version=VERSION)
+
+    def __init__(self, manager, queue):
+        self.manager = manager
+        self.queue = queue
+
+    def _receive(self, instance):
+        try:
+            instance = objects.instance_from_primitive(instance)
+        except ValueError as exc:
+            raise exception.InvalidRPCPayload(reason=str(exc)) from None
+        if instance['host'] != self.manager.host:
+            raise exception.HostMismatch(host=self.manager.host,
+                                         instance_uuid=instance['uuid'])
+        return instance
+
+    def _queue(self, context, instance, operation, **kwargs):
+        self.queue.submit(instance['uuid'], _run_quietly, operation, context, instance,
+                          **kwargs)
+
+    def reboot_instance(self, context, *, instance, reboot_type):
+        instance = self._receive(instance)
+        if reboot_type not in REBOOT_TYPES:
+            raise exception.InvalidRPCPayload(reason=f'bad reboot_type {reboot_type!r}')
+        if reboot_type == 'HARD' and self.manager.driver.escalate_reboot(instance['uuid']):
+            LOG.info('HARD reboot of %s escalates the soft reboot in progress',
+                     instance['uuid'])
+        self._queue(context, instance, self.manager.reboot_instance, reboot_type=reboot_type)
+
+    def build_and_run_instance(self, context, *, instance):
+        instance = self._receive(instance)
+        self._queue(context, instance, self.manager.build_and_run_instance)
+
+    def terminate_instance(self, context, *, instance):
+        instance = self._receive(instance)
+        self._queue(context, instance, self.manager.terminate_instance)
+
+    def _power(self, context, instance, rpc_method):
+        instance = self._receive(instance)
+        self._queue(context, instance, self.manager.run_power_action, rpc_method=rpc_method)
+
+    def start_instance(self, context, *, instance):
+        self._power(context, instance, 'start_instance')
+
+    def stop_instance(self, context, *, instance):
+        self._power(context, instance, 'stop_instance')
+
+    def pause_instance(self, context, *, instance):
+        self._power(context, instance, 'pause_instance')
+
+    def unpause_instance(self, context, *, instance):
+        self._power(context, instance, 'unpause_instance')
+
+    def suspend_instance(self, context, *, instance):
+        self._power(context, instance, 'suspend_instance')
+
+    def resume_instance(self, context, *, instance):
+        self._power(context, instance, 'resume_instance')
+
+
+def _run_quietly(operation, context, instance, **kwargs):
+    """Run a queued operation; another owner or a redelivery is logged, not raised."""
+    try:
+        operation(context, instance, **kwargs)
+    except exception.RequestAlreadyHandled as exc:
+        LOG.info('Ignoring a redelivered request: %s', exc)
+    except decorators.HANDS_OFF as exc:
+        LOG.info('Instance %s moved on without this operation: %s', instance['uuid'], exc)

@@ -1,0 +1,164 @@
+"""Compute manager: the instance operations (reboot, build, terminate, power actions).
+
+Each operation runs serialized per instance (see endpoint.py), reports every state change
+to the api service's conductor, emits notifications and drives the virt driver.
+"""
+
+import traceback
+
+from oslo_log import log as logging
+from oslo_utils import timeutils
+
+from cepheid.common import exception
+from cepheid.common import states
+from cepheid.compute import actions
+from cepheid.compute import decorators
+
+LOG = logging.getLogger(__name__)
+
+
+class ComputeManager:
+    def __init__(self, *, host, driver, conductor, notifier):
+        self.host = host
+        self.driver = driver
+        self.conductor = conductor
+        self.notifier = notifier
+
+    # -- helpers -----------------------------------------------------------------
+    def get_power_state(self, instance):
+        try:
+            return self.driver.get_info(instance).power_state
+        except exception.InstanceDriverNotFound:
+            return states.NOSTATE
+
+    def _begin(self, context, instance, event, *, task_state, expected):
+        return self.conductor.task_begin(context, instance['uuid'], event=event,
+                                         values={'task_state': task_state},
+                                         expected_task_state=expected)
+
+    def _finish(self, context, instance, event, *, values, expected, result='Success',
+                fault=None, tb=None):
+        reply = self.conductor.task_finish(context, instance['uuid'], event=event,
+                                           result=result, values=values,
+                                           expected_task_state=expected, fault=fault,
+                                           traceback=tb)
+        return reply['instance']
+
+    # -- reboot ------------------------------------------------------------------
+    @decorators.wrap_exception('reboot')
+    @decorators.reverts_task_state
+    @decorators.wrap_instance_event
+    @decorators.wrap_instance_fault
+    def reboot_instance(self, context, instance, *, reboot_type):
+        requested, pending, started = states.REBOOT_STEPS[reboot_type]
+        event = 'compute_reboot_instance'
+        instance = self._begin(context, instance, event, task_state=pending,
+                               expected=states.REBOOT_STEPS[reboot_type])
+        instance['power_state'] = self.get_power_state(instance)
+        self.notifier.notify(context, instance, 'reboot', 'start')
+        instance = self.conductor.task_update(
+            context, instance['uuid'], values={'task_state': started,
+                                               'power_state': instance['power_state']},
+            expected_task_state=[pending])
+        LOG.info('Rebooting instance %s (%s)', instance['uuid'], reboot_type)
+        try:
+            self.driver.reboot(instance, reboot_type)
+        except Exception as exc:
+            self._handle_reboot_failure(context, instance, exc, expected=[started])
+            return
+        self._finish_reboot(context, instance, expected=[started])
+
+    def _finish_reboot(self, context, instance, *, expected):
+        values = {'power_state': self.get_power_state(instance),
+                  'vm_state': states.ACTIVE, 'task_state': None}
+        instance = self._finish(context, instance, 'compute_reboot_instance',
+                                values=values, expected=expected)
+        self.notifier.notify(context, instance, 'reboot', 'end')
+
+    def _handle_reboot_failure(self, context, instance, exc, *, expected):
+        """Guest still running: back to active with a fault. Guest down: vm_state error."""
+        power_state = self.get_power_state(instance)
+        fault = decorators.fault_from_exception(exc)
+        if power_state == states.RUNNING:
+            LOG.warning('Reboot of %s failed but the guest runs: %s', instance['uuid'], exc)
+            values = {'vm_state': states.ACTIVE, 'task_state': None, 'power_state': power_state}
+            result, tb = 'Success', None
+        else:
+            LOG.error('Reboot of %s failed, guest is down: %s', instance['uuid'], exc)
+            values = {'vm_state': states.ERROR, 'task_state': None, 'power_state': power_state}
+            result, tb = 'Error', fault['details']
+        instance = self._finish(context, instance, 'compute_reboot_instance', values=values,
+                                expected=expected, result=result, fault=fault, tb=tb)
+        self.notifier.notify(context, instance, 'reboot', 'error', exc=exc)
+
+    # -- build / terminate --------------------------------------------------------
+    @decorators.wrap_exception('create')
+    @decorators.reverts_task_state
+    @decorators.wrap_instance_event
+    @decorators.wrap_instance_fault
+    def build_and_run_instance(self, context, instance):
+        event = 'compute_build_and_run_instance'
+        instance = self._begin(context, instance, event, task_state=states.SPAWNING,
+                               expected=[states.SPAWNING])
+        self.notifier.notify(context, instance, 'create', 'start')
+        try:
+            self.driver.spawn(instance)
+        except Exception as exc:
+            fault = decorators.fault_from_exception(exc)
+            values = {'vm_state': states.ERROR, 'task_state': None,
+                      'power_state': self.get_power_state(instance)}
+            instance = self._finish(context, instance, event, values=values,
+                                    expected=[states.SPAWNING], result='Error', fault=fault,
+                                    tb=traceback.format_exc())
+            self.notifier.notify(context, instance, 'create', 'error', exc=exc)
+            return
+        values = {'vm_state': states.ACTIVE, 'task_state': None,
+                  'power_state': self.get_power_state(instance),
+                  'launched_at': timeutils.utcnow().isoformat()}
+        instance = self._finish(context, instance, event, values=values,
+                                expected=[states.SPAWNING])
+        self.notifier.notify(context, instance, 'create', 'end')
+
+    @decorators.wrap_exception('delete')
+    @decorators.reverts_task_state
+    @decorators.wrap_instance_event
+    @decorators.wrap_instance_fault
+    def terminate_instance(self, context, instance):
+        event = 'compute_terminate_instance'
+        instance = self._begin(context, instance, event, task_state=states.DELETING,
+                               expected=[states.DELETING])
+        self.notifier.notify(context, instance, 'delete', 'start')
+        self.driver.destroy(instance)
+        self.conductor.instance_destroy(context, instance['uuid'], event=event)
+        instance.update(vm_state=states.DELETED, task_state=None,
+                        power_state=states.NOSTATE)
+        self.notifier.notify(context, instance, 'delete', 'end')
+
+    # -- power actions (table-driven) ----------------------------------------------
+    def run_power_action(self, context, instance, *, rpc_method):
+        """Run one entry of compute.actions.POWER_ACTIONS."""
+        _POWER_OPERATIONS[rpc_method](self, context, instance)
+
+
+def _power_operation(spec):
+    """Build the decorated operation for a table entry (its event is compute_<rpc_method>)."""
+    def operation(self, context, instance):
+        event = f'compute_{spec.rpc_method}'
+        instance = self._begin(context, instance, event, task_state=spec.task_state,
+                               expected=[spec.task_state])
+        self.notifier.notify(context, instance, spec.notification, 'start')
+        getattr(self.driver, spec.driver_call)(instance)
+        values = {'vm_state': spec.end_vm_state, 'task_state': None,
+                  'power_state': self.get_power_state(instance)}
+        instance = self._finish(context, instance, event, values=values,
+                                expected=[spec.task_state])
+        self.notifier.notify(context, instance, spec.notification, 'end')
+    operation.__name__ = spec.rpc_method
+    return (decorators.wrap_exception(spec.notification)(
+        decorators.reverts_task_state(
+            decorators.wrap_instance_event(
+                decorators.wrap_instance_fault(operation)))))
+
+
+_POWER_OPERATIONS = {method: _power_operation(spec)
+                     for method, spec in actions.POWER_ACTIONS_BY_METHOD.items()}

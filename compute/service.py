@@ -1,0 +1,70 @@
+"""The compute service of one host: driver, manager, per-instance queue, RPC server, heartbeats."""
+
+import threading
+
+from oslo_log import log as logging
+
+from cepheid.common import context as cep_context
+from cepheid.common import notifications
+from cepheid.common import rpc
+from cepheid.compute import conductor_rpcapi
+from cepheid.compute import endpoint as compute_endpoint
+from cepheid.compute import instance_queue
+from cepheid.compute import manager as compute_manager
+from cepheid.compute import rpcapi as compute_rpcapi
+from cepheid.compute.virt import driver as virt_driver
+
+LOG = logging.getLogger(__name__)
+
+BINARY = 'cepheid-compute'
+
+
+class ComputeService:
+    def __init__(self, conf, *, host=None, transport=None, notification_transport=None,
+                 driver=None):
+        self.conf = conf
+        self.host = host or conf.host
+        self.transport = transport or rpc.get_rpc_transport(conf)
+        self.notification_transport = (notification_transport
+                                       or rpc.get_notification_transport(conf))
+        self.driver = driver or virt_driver.load_driver(conf, conf.compute_driver)
+        self.conductor = conductor_rpcapi.ConductorAPI(self.transport, host=self.host)
+        self.notifier = notifications.InstanceNotifier(
+            conf, self.notification_transport, service=BINARY, host=self.host)
+        self.manager = compute_manager.ComputeManager(
+            host=self.host, driver=self.driver, conductor=self.conductor,
+            notifier=self.notifier)
+        self.queue = instance_queue.InstanceWorkQueue(conf.rpc_worker_threads)
+        self.endpoint = compute_endpoint.ComputeEndpoint(self.manager, self.queue)
+        self.rpc_server = rpc.get_server(conf, self.transport, compute_rpcapi.TOPIC,
+                                         server=self.host, endpoints=[self.endpoint])
+        self._stop = threading.Event()
+        self._heartbeat_thread = None
+
+    def start(self):
+        LOG.info('Starting compute on host %s with driver %s', self.host,
+                 type(self.driver).__name__)
+        self.driver.init_host(self.host)
+        self.rpc_server.start()
+        self.heartbeat()
+        self._heartbeat_thread = threading.Thread(target=self._heartbeat_loop,
+                                                  name=f'heartbeat-{self.host}', daemon=True)
+        self._heartbeat_thread.start()
+
+    def heartbeat(self):
+        try:
+            self.conductor.service_heartbeat(cep_context.get_admin_context(),
+                                             binary=BINARY, topic=compute_rpcapi.TOPIC)
+        except Exception as exc:
+            LOG.warning('Heartbeat of %s failed: %s', self.host, exc)
+
+    def _heartbeat_loop(self):
+        while not self._stop.wait(self.conf.report_interval):
+            self.heartbeat()
+
+    def stop(self, graceful=True):
+        self._stop.set()
+        self.rpc_server.stop()
+        self.rpc_server.wait()
+        self.queue.shutdown(wait=graceful)
+        self.driver.cleanup_host(self.host)
