@@ -1,0 +1,132 @@
+"""All-in-one: the api service and N computes in one process over fake:// and SQLite.
+
+``cepheid-all-in-one`` runs the demo: services up, a server created, soft- and
+hard-rebooted through the REST API, then the task_state timeline and the notifications
+seen on the bus are printed. ``AllInOne`` is also what the functional tests start.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+
+import oslo_messaging
+
+from cepheid.api import app as api_app
+from cepheid.api import conf as api_conf
+from cepheid.api import service as api_service
+from cepheid.api import wsgi as api_wsgi
+from cepheid.api.db import migration
+from cepheid.api.db import session as db_session
+from cepheid.common import config
+from cepheid.compute import conf as compute_conf
+from cepheid.compute import service as compute_service
+from cepheid import demo_client
+
+
+def make_conf(argv=(), **overrides):
+    """A ConfigOpts with every option of both services, embedded defaults applied."""
+    conf = config.make_conf(api_conf.register_opts, compute_conf.register_opts)
+    conf(list(argv), project='cepheid')
+    conf.set_override('transport_url', overrides.pop('transport_url', 'fake://'))
+    conf.set_override('auth_strategy', 'noauth2', group='api')
+    conf.set_override('port', 0, group='api')
+    for key, value in overrides.items():
+        group, _, name = key.rpartition('.')
+        conf.set_override(name, value, group=group or None)
+    return conf
+
+
+class NotificationRecorder:
+    """Listens on the notification topics and keeps (time, publisher, event_type, payload)."""
+
+    def __init__(self, transport, topics=('versioned_notifications', 'notifications')):
+        self.events = []
+        self._cond = threading.Condition()
+        targets = [oslo_messaging.Target(topic=t) for t in topics]
+        self.listener = oslo_messaging.get_notification_listener(
+            transport, targets, [self], allow_requeue=False)
+
+    def _record(self, publisher_id, event_type, payload):
+        with self._cond:
+            self.events.append((time.monotonic(), publisher_id, event_type, payload))
+            self._cond.notify_all()
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        self._record(publisher_id, event_type, payload)
+
+    def error(self, ctxt, publisher_id, event_type, payload, metadata):
+        self._record(publisher_id, event_type, payload)
+
+    def wait_for(self, predicate, timeout=30):
+        """Block until ``predicate(events)`` is true; return the events (raise on timeout)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: predicate(self.events), timeout):
+                raise TimeoutError('notifications not seen in time')
+            return list(self.events)
+
+
+class AllInOne:
+    def __init__(self, conf=None, *, hosts=('compute1',), db_url=None, driver=None):
+        self.conf = conf or make_conf()
+        if db_url is None:
+            self._tmpdir = tempfile.mkdtemp(prefix='cepheid-')
+            db_url = f'sqlite:///{os.path.join(self._tmpdir, "cepheid.sqlite")}'
+        self.db = db_session.Database(db_url)
+        self.hosts = list(hosts)
+        self.driver_name = driver
+        self.computes = {}
+        self.server = None
+
+    def start(self):
+        migration.db_sync(self.db)
+        self.services = api_service.ApiServices(self.conf, db=self.db)
+        self.conductor = api_service.ConductorService(self.conf, self.services)
+        self.conductor.start()
+        self.recorder = NotificationRecorder(self.services.notification_transport)
+        self.recorder.listener.start()
+        for host in self.hosts:
+            self.add_compute(host)
+        self.app = api_app.create_app(self.conf, self.services)
+        self.server = api_wsgi.start_in_thread(self.app, self.conf.api.listen,
+                                               self.conf.api.port)
+        self.endpoint = f'http://{self.conf.api.listen}:{self.server.port}/v2.1'
+        return self
+
+    def add_compute(self, host):
+        compute = compute_service.ComputeService(
+            self.conf, host=host, transport=self.services.transport,
+            notification_transport=self.services.notification_transport)
+        compute.start()
+        self.computes[host] = compute
+        return compute
+
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+        for compute in self.computes.values():
+            compute.stop(graceful=False)
+        self.recorder.listener.stop()
+        self.conductor.stop()
+        self.db.dispose()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--computes', type=int, default=1, help='compute hosts to start')
+    parser.add_argument('--driver', default='fake', help="virt driver (default 'fake')")
+    args = parser.parse_args(argv)
+    conf = make_conf(compute_driver=args.driver)
+    conf.set_override('default_log_levels', ['oslo_messaging=WARN', 'cepheid=WARN'])
+    config.setup_logging(conf)
+    stack = AllInOne(conf, hosts=[f'compute{i + 1}' for i in range(args.computes)]).start()
+    try:
+        return demo_client.run_demo(stack)
+    finally:
+        stack.stop()
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Make sure RabbitMQ (127.0.0.1:5672) and PostgreSQL (127.0.0.1:5432) answer; start them if not.
+set -euo pipefail
+
+answers() {  # host port
+    timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
+}
+
+wait_for() {  # name host port seconds
+    local i
+    for ((i = 0; i < $4 * 2; i++)); do
+        answers "$2" "$3" && { echo "$1 answers on $2:$3"; return 0; }
+        sleep 0.5
+    done
+    echo "$1 does not answer on $2:$3 after $4 s" >&2
+    return 1
+}
+
+if ! answers 127.0.0.1 5672; then
+    echo "starting RabbitMQ"
+    rabbitmq-server -detached || true
+fi
+if ! answers 127.0.0.1 5432; then
+    echo "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+fi
+wait_for RabbitMQ 127.0.0.1 5672 90
+wait_for PostgreSQL 127.0.0.1 5432 60
+# RabbitMQ accepts TCP before it accepts AMQP logins: wait for a real answer.
+if command -v rabbitmq-diagnostics >/dev/null; then
+    timeout 90 bash -c 'until rabbitmq-diagnostics -q check_running >/dev/null 2>&1; do sleep 1; done'
+fi
