@@ -71,3 +71,8 @@ def parse_args(conf, argv, *, default_config_files=None, prog=None):
     """Parse the command line and config files into ``conf``, then set up logging."""
     conf(argv, project='cepheid', prog=prog, default_config_files=default_config_files)
     logging.setup(conf, 'cepheid')
+
+
+def setup_logging(conf):
+    """oslo.log set-up for a ConfigOpts already parsed."""
+    logging.setup(conf, 'cepheid')
