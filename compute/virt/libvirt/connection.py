@@ -68,11 +68,11 @@ class Host:
     ``lifecycle_cb(uuid, event, detail)`` runs on the event loop thread: keep it short.
     """
 
-    def __init__(self, uri, host_name, lifecycle_cb=None, opener=libvirt.open):
+    def __init__(self, uri, host_name, lifecycle_cb=None, opener=None):
         self.uri = uri
         self.host_name = host_name
         self._lifecycle_cb = lifecycle_cb
-        self._opener = opener
+        self._opener = opener or libvirt.open
         self._lock = threading.RLock()
         self._conn = None
         self._callback_id = None
@@ -89,6 +89,8 @@ class Host:
             return self._conn
 
     def _open(self):
+        if self._conn is not None:
+            self.reconnects += 1
         self._forget()
         try:
             conn = self._opener(self.uri)
@@ -166,5 +168,4 @@ class Host:
         with self._lock:
             if self._conn is broken or self._conn is None:
                 self._open()
-                self.reconnects += 1
             return self._conn

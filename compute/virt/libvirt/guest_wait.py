@@ -72,6 +72,11 @@ class GuestWaiter:
         with self._lock:
             return list(self._waits.get(uuid, ()))
 
+    def is_waiting(self, uuid, *, escalatable=None):
+        """True while some thread waits on ``uuid`` (of the given kind, if given)."""
+        return any(escalatable is None or wait.escalatable == escalatable
+                   for wait in self._current(uuid))
+
     def notify(self, uuid):
         """Something happened to ``uuid``: every waiter re-checks now."""
         for wait in self._current(uuid):
