@@ -1,0 +1,72 @@
+"""Who is calling: a noauth2 token or keystonemiddleware's headers become a RequestContext."""
+
+from cepheid.common import context as cep_context
+from cepheid.common import exception
+
+# The version documents are public: discovery happens before anyone has a token.
+PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/'])
+
+
+def is_public(path):
+    return path in PUBLIC_PATHS
+
+
+def _noauth2(environ, **ids):
+    """``X-Auth-Token: user:project`` (project defaults to X-Auth-Project-Id, then user)."""
+    token = environ.get('HTTP_X_AUTH_TOKEN', '').strip()
+    user_id, _sep, project_id = token.partition(':')
+    project_id = project_id or environ.get('HTTP_X_AUTH_PROJECT_ID', '').strip() or user_id
+    if not user_id or not project_id:
+        raise exception.NotAuthenticated()
+    roles = ['member', 'reader']
+    if user_id == 'admin':
+        roles.insert(0, 'admin')
+    return cep_context.RequestContext(
+        user_id=user_id, project_id=project_id, roles=roles,
+        **ids)
+
+
+def _keystone(environ, **ids):
+    """The headers keystonemiddleware's auth_token set on a validated request."""
+    if environ.get('HTTP_X_IDENTITY_STATUS', 'Invalid') != 'Confirmed':
+        raise exception.NotAuthenticated()
+    ctx = cep_context.RequestContext.from_environ(
+        environ, **ids)
+    if not ctx.user_id or not ctx.project_id:
+        raise exception.NotAuthenticated()
+    return ctx
+
+
+STRATEGIES = {'noauth2': _noauth2, 'keystone': _keystone}
+
+
+def context_from_environ(conf, environ, *, request_id, global_request_id=None):
+    """The RequestContext of a request; NotAuthenticated (401) when there is none."""
+    strategy = STRATEGIES[conf.api.auth_strategy]
+    return strategy(environ, request_id=request_id, global_request_id=global_request_id)
+
+
+class PublicPathBypass:
+    """Send the version documents straight to the app and everything else through auth."""
+
+    def __init__(self, app, protected):
+        self.app = app
+        self.protected = protected
+
+    def __call__(self, environ, start_response):
+        if is_public(environ.get('PATH_INFO', '')):
+            return self.app(environ, start_response)
+        return self.protected(environ, start_response)
+
+
+def wrap_wsgi(wsgi_app, conf):
+    """Put keystonemiddleware's auth_token in front of ``wsgi_app`` when configured."""
+    if conf.api.auth_strategy != 'keystone':
+        return wsgi_app
+    try:
+        from keystonemiddleware import auth_token
+    except ImportError as exc:
+        raise RuntimeError('[api] auth_strategy = keystone needs keystonemiddleware '
+                           '(pip install cepheid[keystone])') from exc
+    protected = auth_token.AuthProtocol(wsgi_app, {'oslo_config_config': conf})
+    return PublicPathBypass(wsgi_app, protected)

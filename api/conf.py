@@ -1,0 +1,37 @@
+"""oslo.config options of the api service: the REST server and the database."""
+
+from oslo_config import cfg
+
+api_opts = [
+    cfg.StrOpt('auth_strategy', default='keystone', choices=['noauth2', 'keystone'],
+               help="How requests are authenticated: 'keystone' (keystonemiddleware "
+                    "auth_token, the [keystone_authtoken] group) or 'noauth2' (tests and "
+                    "demos: the token 'user:project' is trusted as is)."),
+    cfg.IntOpt('max_request_body_size', default=114688, min=1,
+               help='Largest request body accepted, in bytes; bigger ones get 413.'),
+    cfg.IntOpt('max_limit', default=1000, min=1,
+               help='Most items a collection GET returns in one page.'),
+    cfg.HostAddressOpt('listen', default='127.0.0.1',
+                       help='Address the REST API listens on.'),
+    cfg.PortOpt('port', default=8774, help='Port the REST API listens on.'),
+    cfg.IntOpt('threads', default=8, min=1,
+               help='Request threads of the WSGI server (waitress) per process.'),
+    cfg.IntOpt('workers', default=1, min=1,
+               help='Number of api processes serving the REST API.'),
+]
+
+database_opts = [
+    cfg.StrOpt('connection', secret=True,
+               default='sqlite:////var/lib/cepheid/cepheid.sqlite',
+               help='SQLAlchemy URL of the api database.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(api_opts, group='api')
+    conf.register_opts(database_opts, group='database')
+
+
+def list_opts():
+    """Entry point for oslo-config-generator (namespace ``cepheid.api``)."""
+    return [('api', api_opts), ('database', database_opts)]
