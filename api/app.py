@@ -1,0 +1,26 @@
+"""The Flask app factory of the REST API."""
+
+import flask
+
+from cepheid.api import auth, errors, helpers, hooks, policy, routes
+
+
+def create_app(conf, services):
+    """The WSGI app for ``conf`` with ``services`` (db, compute_api, conf: ApiServices).
+
+    With ``[api] auth_strategy = keystone`` the returned app's ``wsgi_app`` is wrapped in
+    keystonemiddleware's auth_token (the version documents bypass it).
+    """
+    app = flask.Flask('cepheid.api')
+    app.config['MAX_CONTENT_LENGTH'] = conf.api.max_request_body_size
+    app.config['CEPHEID'] = services
+    app.extensions[helpers.EXTENSION] = {
+        'services': services,
+        'enforcer': policy.init(conf),
+    }
+    app.url_map.strict_slashes = False
+    errors.register(app)
+    hooks.register(app)
+    routes.register(app)
+    app.wsgi_app = auth.wrap_wsgi(app.wsgi_app, conf)
+    return app

@@ -1,0 +1,94 @@
+"""POST /servers/{id}/action: a table of actions, one guarded dispatcher.
+
+Every action runs the same recipe: the body names exactly one known action (400) → the
+instance exists for the caller (404) → policy (403) → the action's schema (400) → the
+compute API, which raises InstanceIsLocked / InstanceInvalidState (409) → 202.
+"""
+
+import dataclasses
+import functools
+from collections.abc import Callable
+
+import flask
+
+from cepheid.api import helpers, validation
+from cepheid.api.policies import server_actions as action_policies
+from cepheid.api.policies import servers as server_policies
+from cepheid.api.schemas import server_actions as schemas
+from cepheid.common import exception
+
+LOCK = action_policies.LOCK
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    policy: str
+    # perform(compute_api, context, instance, body_value)
+    perform: Callable
+    # schema(version) -> a JSON schema of the whole body, or None for no validation
+    schema: Callable = lambda version: None
+
+
+def _reboot(compute_api, context, instance, value):
+    compute_api.reboot(context, instance, value['type'].upper())
+
+
+def _lock(compute_api, context, instance, value):
+    # Before 2.73 Nova ignores the body; from 2.73 the schema has checked it.
+    reason = None
+    if helpers.version() >= '2.73' and isinstance(value, dict):
+        reason = value.get('locked_reason')
+    compute_api.lock(context, instance, reason=reason)
+
+
+def _unlock(compute_api, context, instance, value):
+    # Unlocking a lock the other side (owner vs. admin) holds needs the override rule.
+    expected = 'owner' if context.project_id == instance['project_id'] else 'admin'
+    if instance.get('locked') and instance.get('locked_by') not in (None, expected):
+        helpers.authorize(LOCK % 'unlock:unlock_override', helpers.instance_target(instance))
+    compute_api.unlock(context, instance)
+
+
+def _power(compute_api, context, instance, value, *, name):
+    compute_api.power_action(context, instance, name)
+
+
+def _power_action(policy, name):
+    """An entry for one of the compute API's table-driven power actions."""
+    return Action(policy, functools.partial(_power, name=name))
+
+
+ACTIONS = {
+    'reboot': Action(server_policies.SERVERS % 'reboot', _reboot, lambda v: schemas.reboot),
+    'os-start': _power_action(server_policies.SERVERS % 'start', 'os-start'),
+    'os-stop': _power_action(server_policies.SERVERS % 'stop', 'os-stop'),
+    'lock': Action(LOCK % 'lock', _lock,
+                   lambda v: schemas.lock_v273 if v >= '2.73' else None),
+    'unlock': Action(LOCK % 'unlock', _unlock),
+    'pause': _power_action(action_policies.PAUSE % 'pause', 'pause'),
+    'unpause': _power_action(action_policies.PAUSE % 'unpause', 'unpause'),
+    'suspend': _power_action(action_policies.SUSPEND % 'suspend', 'suspend'),
+    'resume': _power_action(action_policies.SUSPEND % 'resume', 'resume'),
+}
+
+
+def _action_name(body):
+    if not isinstance(body, dict) or len(body) != 1:
+        raise exception.MalformedRequestBody()
+    name = next(iter(body))
+    if name not in ACTIONS:
+        raise exception.ValidationError(detail=f'There is no such action: {name}')
+    return name
+
+
+def action(server_id):
+    body = helpers.json_body()
+    name = _action_name(body)
+    spec = ACTIONS[name]
+    instance = helpers.load_instance(server_id)
+    helpers.authorize(spec.policy, helpers.instance_target(instance))
+    schema = spec.schema(helpers.version())
+    if schema is not None:
+        validation.validate(schema, body)
+    spec.perform(helpers.services().compute_api, helpers.context(), instance, body[name])
+    return flask.Response(status=202)

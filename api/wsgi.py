@@ -1,0 +1,49 @@
+"""Serve the REST API with waitress, in the foreground or in a background thread."""
+
+import threading
+
+import waitress
+from waitress import wasyncore
+
+
+def serve(app, host, port, threads=8):
+    """Serve ``app`` until interrupted (the cepheid-api command)."""
+    waitress.serve(app, host=host, port=port, threads=threads, ident='cepheid-api')
+
+
+class ServerThread:
+    """A waitress server in a daemon thread; ``port=0`` picks a free port.
+
+    ``start()`` returns the bound port; ``stop()`` closes the sockets and joins the thread.
+    """
+
+    def __init__(self, app, host='127.0.0.1', port=0, threads=4):
+        self.server = waitress.create_server(app, host=host, port=port, threads=threads,
+                                             ident='cepheid-api')
+        self.host = host
+        self.port = self.server.effective_port
+        self._thread = threading.Thread(target=self.server.run, name='cepheid-api-wsgi',
+                                        daemon=True)
+
+    @property
+    def url(self):
+        return f'http://{self.host}:{self.port}'
+
+    def start(self):
+        self._thread.start()
+        return self.port
+
+    def stop(self, timeout=10):
+        server = self.server
+        # Close every socket from inside the loop thread, which then leaves run().
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        self._thread.join(timeout)
+        server.task_dispatcher.shutdown()
+
+
+def start_in_thread(app, host='127.0.0.1', port=0, threads=4):
+    """Start serving ``app`` in the background; returns the running ServerThread
+    (``.port`` is the bound port, ``.stop()`` ends it)."""
+    server = ServerThread(app, host=host, port=port, threads=threads)
+    server.start()
+    return server
