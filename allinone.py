@@ -90,8 +90,8 @@ class AllInOne:
         for host in self.hosts:
             self.add_compute(host)
         self.app = api_app.create_app(self.conf, self.services)
-        self.server = api_wsgi.start_in_thread(self.app, self.conf.api.listen,
-                                               self.conf.api.port)
+        self.server = api_wsgi.ServerThread(self.app, self.conf.api.listen, self.conf.api.port)
+        self.server.start()
         self.endpoint = f'http://{self.conf.api.listen}:{self.server.port}/v2.1'
         return self
 
@@ -119,7 +119,8 @@ def main(argv=None):
     parser.add_argument('--driver', default='fake', help="virt driver (default 'fake')")
     args = parser.parse_args(argv)
     conf = make_conf(compute_driver=args.driver)
-    conf.set_override('default_log_levels', ['oslo_messaging=WARN', 'cepheid=WARN'])
+    conf.set_override('default_log_levels', ['oslo_messaging=WARN', 'cepheid=WARN',
+                                             'alembic=WARN', 'waitress=WARN'])
     config.setup_logging(conf)
     stack = AllInOne(conf, hosts=[f'compute{i + 1}' for i in range(args.computes)]).start()
     try:

@@ -109,4 +109,6 @@ def run_demo(stack):
         print(f'  {action["action"]:<7} {action["request_id"]}  {events}')
     seen = sorted({e[2] for e in stack.recorder.events})
     print('\n== notification types seen on the bus:', ', '.join(seen))
+    print('\n(fake:// listeners poll every ~50 ms when idle, which sets the pace of the steps'
+          ' above; over RabbitMQ each step takes a few ms.)')
     return 0

@@ -8,7 +8,8 @@ from oslo_context import context as oslo_context
 class RequestContext(oslo_context.RequestContext):
     """oslo.context's RequestContext; ``is_admin`` follows the ``admin`` role by default."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, remote_address=None, **kwargs):
+        self.remote_address = remote_address
         roles = kwargs.get('roles') or []
         if kwargs.get('is_admin') is None:
             kwargs['is_admin'] = 'admin' in roles

@@ -39,6 +39,11 @@ class ConductorAPI:
     def instances_on_host(self, context):
         return self.client.call(context, 'instances_on_host', host=self.host)
 
-    def service_heartbeat(self, context, *, binary, topic):
-        self.client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
-                         topic=topic)
+    def service_heartbeat(self, context, *, binary, topic, wait=False):
+        """Report this service alive; ``wait`` makes it a call (used once at start-up)."""
+        if wait:
+            self.client.prepare(timeout=10).call(context, 'service_heartbeat', host=self.host,
+                                                 binary=binary, topic=topic)
+        else:
+            self.client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
+                             topic=topic)

@@ -46,15 +46,16 @@ class ComputeService:
                  type(self.driver).__name__)
         self.driver.init_host(self.host)
         self.rpc_server.start()
-        self.heartbeat()
+        self.heartbeat(wait=True)
         self._heartbeat_thread = threading.Thread(target=self._heartbeat_loop,
                                                   name=f'heartbeat-{self.host}', daemon=True)
         self._heartbeat_thread.start()
 
-    def heartbeat(self):
+    def heartbeat(self, wait=False):
         try:
             self.conductor.service_heartbeat(cep_context.get_admin_context(),
-                                             binary=BINARY, topic=compute_rpcapi.TOPIC)
+                                             binary=BINARY, topic=compute_rpcapi.TOPIC,
+                                             wait=wait)
         except Exception as exc:
             LOG.warning('Heartbeat of %s failed: %s', self.host, exc)
 
