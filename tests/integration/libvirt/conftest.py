@@ -1,0 +1,209 @@
+"""Tier 2/3 fixtures: a real libvirtd (started under a subreaper when none runs), QEMU/TCG
+guests, the tier 3 Linux guest image, and a timings recorder for the terminal summary."""
+
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ...fixtures import driver_contract
+
+libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed '
+                              '(pip install cepheid[libvirt])')
+
+# Probing for a daemon fails by design before it starts: keep libvirt off stderr.
+libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
+
+HERE = pathlib.Path(__file__).parent
+URI = 'qemu:///system'
+QEMU_CONF = pathlib.Path('/etc/libvirt/qemu.conf')
+QEMU_SETTINGS = {'user': '"root"', 'group': '"root"', 'stdio_handler': '"file"'}
+LIBVIRTD_LOG = pathlib.Path('/tmp/cepheid-libvirtd.log')
+TIMINGS_FILE = pathlib.Path(os.environ.get('CEPHEID_TIMINGS_FILE',
+                                           '/tmp/cepheid-libvirt-timings.json'))
+GUEST_CACHE = os.environ.get('CEPHEID_GUEST_CACHE', '/var/cache/cepheid-guest')
+READY_MARKER = 'CEPHEID-GUEST-READY'
+
+_timings = {}
+
+
+def record_timing(name, seconds):
+    """Keep a measured duration for the JSON file and the terminal summary; print it too."""
+    _timings[name] = round(seconds, 3)
+    print(f'[timing] {name} = {seconds:.3f} s')
+    TIMINGS_FILE.write_text(json.dumps(_timings, indent=2, sort_keys=True) + '\n')
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _timings:
+        terminalreporter.section('libvirt timings (seconds)')
+        for name, seconds in sorted(_timings.items()):
+            terminalreporter.write_line(f'{name:45s} {seconds:8.3f}')
+        terminalreporter.write_line(f'(also in {TIMINGS_FILE})')
+
+
+# -- the daemon ---------------------------------------------------------------------
+def _missing_tools():
+    missing = [tool for tool in ('libvirtd', 'qemu-system-x86_64') if not shutil.which(tool)]
+    if missing:
+        return ('%s not installed: apt-get install -y --no-install-recommends '
+                'libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86' % ', '.join(missing))
+    if os.geteuid() != 0:
+        return 'starting libvirtd for qemu:///system needs root'
+    return None
+
+
+def _reachable():
+    try:
+        libvirt.open(URI).close()
+    except libvirt.libvirtError:
+        return False
+    return True
+
+
+def _ensure_qemu_user():
+    if subprocess.run(['getent', 'passwd', 'libvirt-qemu'], capture_output=True).returncode:
+        subprocess.run(['groupadd', '-r', '-f', 'libvirt-qemu'], check=True)
+        subprocess.run(['useradd', '-r', '-g', 'libvirt-qemu', '-d', '/var/lib/libvirt',
+                        '-s', '/usr/sbin/nologin', 'libvirt-qemu'], check=True)
+
+
+def _write_qemu_conf():
+    """Set user/group root and stdio_handler file, keeping any other settings."""
+    lines = QEMU_CONF.read_text().splitlines() if QEMU_CONF.exists() else []
+    wanted = [f'{key} = {value}' for key, value in QEMU_SETTINGS.items()]
+    if all(line in lines for line in wanted):
+        return
+    backup = QEMU_CONF.with_name('qemu.conf.cepheid-orig')
+    if QEMU_CONF.exists() and not backup.exists():
+        shutil.copy2(QEMU_CONF, backup)
+    kept = [line for line in lines if line.split('=')[0].strip() not in QEMU_SETTINGS]
+    QEMU_CONF.parent.mkdir(parents=True, exist_ok=True)
+    QEMU_CONF.write_text('\n'.join(kept + wanted) + '\n')
+
+
+class LibvirtDaemon:
+    """libvirtd run as the child of tests/integration/libvirt/subreaper.py."""
+
+    def __init__(self):
+        self.proc = None
+
+    @property
+    def started_by_us(self):
+        return self.proc is not None
+
+    def start(self, timeout=60):
+        os.makedirs('/var/log/libvirt', exist_ok=True)
+        _ensure_qemu_user()
+        _write_qemu_conf()
+        with open(LIBVIRTD_LOG, 'ab') as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(HERE / 'subreaper.py'), 'libvirtd'],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        if not driver_contract.wait_until(self._up, timeout=timeout, interval=0.1):
+            self.stop()
+            pytest.fail(f'libvirtd did not come up in {timeout} s; see {LIBVIRTD_LOG}')
+
+    def _up(self):
+        if self.proc.poll() is not None:
+            pytest.fail(f'libvirtd exited with {self.proc.returncode}; see {LIBVIRTD_LOG}')
+        return _reachable()
+
+    def stop(self, timeout=30):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+
+def _destroy_leftovers(base_dir):
+    """Remove guests a failed test left behind (only those whose files live under
+    ``base_dir``), so the next tests run one guest at a time."""
+    conn = libvirt.open(URI)
+    try:
+        for dom in conn.listAllDomains():
+            if str(base_dir) in dom.XMLDesc():
+                if dom.isActive():
+                    dom.destroy()
+                dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope='session')
+def libvirtd(tmp_path_factory):
+    reason = _missing_tools()
+    if reason:
+        pytest.skip(reason)
+    daemon = LibvirtDaemon()
+    if not _reachable():
+        daemon.start()
+    try:
+        yield daemon
+    finally:
+        if _reachable():
+            _destroy_leftovers(tmp_path_factory.getbasetemp())
+        daemon.stop()
+
+
+# -- drivers and guests ------------------------------------------------------------------
+@pytest.fixture
+def qemu_conf(libvirtd, tmp_path):
+    return driver_contract.make_conf(
+        connection_uri=URI,
+        instances_path=str(tmp_path / 'instances'),
+        wait_soft_reboot_seconds=2,
+        wait_running_seconds=30,
+    )
+
+
+@pytest.fixture
+def qemu_driver(qemu_conf, tmp_path):
+    from cepheid.compute.virt.libvirt import driver as libvirt_driver_mod
+
+    drv = libvirt_driver_mod.LibvirtDriver(qemu_conf)
+    drv.init_host('integration-host')
+    yield drv
+    drv.cleanup_host('integration-host')
+    _destroy_leftovers(tmp_path)
+
+
+@pytest.fixture(scope='session')
+def linux_guest_image(libvirtd):
+    """Directory with ``vmlinuz`` and ``initrd.gz`` (built once, cached by kernel version)."""
+    start = time.monotonic()
+    result = subprocess.run(['sh', str(HERE / 'build_guest.sh'), GUEST_CACHE],
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode:
+        pytest.fail(f'building the test guest failed:\n{result.stderr}')
+    record_timing('guest_image_build_or_cache_hit', time.monotonic() - start)
+    return pathlib.Path(result.stdout.strip().splitlines()[-1])
+
+
+def wait_for_console(path, marker=READY_MARKER, timeout=60):
+    """Seconds until ``marker`` shows up in the serial log at ``path`` (fails after timeout)."""
+    start = time.monotonic()
+
+    def _seen():
+        try:
+            return marker in pathlib.Path(path).read_text(errors='replace')
+        except FileNotFoundError:
+            return False
+
+    assert driver_contract.wait_until(_seen, timeout=timeout, interval=0.05), \
+        f'{marker} not in {path} after {timeout} s'
+    return time.monotonic() - start

@@ -1,0 +1,40 @@
+#!/bin/busybox sh
+# /init of the tier 3 test guest: wait for the ACPI power button, then power off.
+# With "ignore_acpi" on the kernel command line the button is never listened to.
+/bin/busybox mkdir -p /proc /sys /dev
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec >/dev/ttyS0 2>&1 </dev/null
+
+if grep -qw ignore_acpi /proc/cmdline; then
+    echo "CEPHEID-GUEST-READY ignore_acpi"
+    while :; do sleep 3600; done
+fi
+
+insmod /lib/modules/evdev.ko
+insmod /lib/modules/button.ko
+button=
+tries=0
+while [ -z "$button" ] && [ "$tries" -lt 100 ]; do
+    for event in /sys/class/input/event*; do
+        if [ "$(cat "$event/device/name" 2>/dev/null)" = "Power Button" ]; then
+            button=/dev/input/${event##*/}
+        fi
+    done
+    [ -n "$button" ] && [ -e "$button" ] && break
+    button=
+    tries=$((tries + 1))
+    sleep 0.1
+done
+if [ -z "$button" ]; then
+    echo "CEPHEID-GUEST-NO-POWER-BUTTON"
+    while :; do sleep 3600; done
+fi
+
+echo "CEPHEID-GUEST-READY $button"
+# One struct input_event is 24 bytes on x86_64: this read blocks until the button is pressed.
+dd if="$button" of=/dev/null bs=24 count=1 2>/dev/null
+echo "CEPHEID-GUEST-POWER-BUTTON"
+poweroff -f
