@@ -14,6 +14,7 @@ import time
 
 import oslo_messaging
 
+from cepheid import demo_client
 from cepheid.api import app as api_app
 from cepheid.api import conf as api_conf
 from cepheid.api import service as api_service
@@ -23,7 +24,6 @@ from cepheid.api.db import session as db_session
 from cepheid.common import config
 from cepheid.compute import conf as compute_conf
 from cepheid.compute import service as compute_service
-from cepheid import demo_client
 
 
 def make_conf(argv=(), **overrides):

@@ -4,7 +4,6 @@ import socket
 
 from oslo_config import cfg
 from oslo_log import log as logging
-import oslo_messaging
 
 common_opts = [
     cfg.StrOpt('host', default=socket.gethostname(), sample_default='<hostname>',

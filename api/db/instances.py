@@ -33,7 +33,7 @@ def get(session, uuid, *, project_id=None):
 
 def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
             task_states=None, limit=None, marker=None):
-    """Live instances, newest first, filtered; ``marker`` is the uuid of the previous page's last."""
+    """Live instances, newest first, filtered; ``marker`` is the last uuid of the page before."""
     model = models.Instance
     stmt = sa.select(model).where(_live())
     if project_id is not None:

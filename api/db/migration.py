@@ -6,7 +6,6 @@ from alembic import command
 from alembic import config as alembic_config
 
 from cepheid.api.db import services as db_services
-from cepheid.api.db import session as db_session
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), 'migrations')
 
