@@ -2,7 +2,12 @@
 
 import flask
 
-from cepheid.api import auth, errors, helpers, hooks, policy, routes
+from cepheid.api import auth
+from cepheid.api import errors
+from cepheid.api import helpers
+from cepheid.api import hooks
+from cepheid.api import policy
+from cepheid.api import routes
 
 
 def create_app(conf, services):

@@ -1,6 +1,7 @@
 """oslo.config options of the api service: the REST server and the database."""
 
 from oslo_config import cfg
+from oslo_policy import opts as policy_opts
 
 api_opts = [
     cfg.StrOpt('auth_strategy', default='keystone', choices=['noauth2', 'keystone'],
@@ -30,6 +31,8 @@ database_opts = [
 def register_opts(conf):
     conf.register_opts(api_opts, group='api')
     conf.register_opts(database_opts, group='database')
+    # [oslo_policy] (policy_file, enforce_scope, ...) exists before any Enforcer does.
+    policy_opts.set_defaults(conf)
 
 
 def list_opts():

@@ -5,7 +5,9 @@ import uuid
 
 import flask
 
-from cepheid.api import auth, helpers, microversion
+from cepheid.api import auth
+from cepheid.api import helpers
+from cepheid.api import microversion
 from cepheid.common import exception
 
 REQUEST_ID_HEADERS = ('x-openstack-request-id', 'x-compute-request-id')

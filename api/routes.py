@@ -1,13 +1,11 @@
 """Every URL of the REST API, on one screen."""
 
-from cepheid.api.handlers import (
-    flavors,
-    instance_actions,
-    server_actions,
-    servers,
-    services,
-    versions,
-)
+from cepheid.api.handlers import flavors
+from cepheid.api.handlers import instance_actions
+from cepheid.api.handlers import server_actions
+from cepheid.api.handlers import servers
+from cepheid.api.handlers import services
+from cepheid.api.handlers import versions
 
 V = '/v2.1'
 SERVER = V + '/servers/<server_id>'

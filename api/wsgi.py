@@ -21,7 +21,7 @@ class ServerThread:
         self.server = waitress.create_server(app, host=host, port=port, threads=threads,
                                              ident='cepheid-api')
         self.host = host
-        self.port = self.server.effective_port
+        self.port = int(self.server.effective_port)
         self._thread = threading.Thread(target=self.server.run, name='cepheid-api-wsgi',
                                         daemon=True)
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import flask
 
-from cepheid.api import helpers, validation
+from cepheid.api import helpers
+from cepheid.api import validation
 from cepheid.api.policies import server_actions as action_policies
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import server_actions as schemas

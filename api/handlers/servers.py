@@ -6,14 +6,16 @@ import string
 
 import flask
 
-from cepheid.api import helpers, validation
+from cepheid.api import helpers
+from cepheid.api import validation
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import servers as schemas
 from cepheid.api.views import servers as views
-from cepheid.common import exception, states
+from cepheid.common import exception
+from cepheid.common import states
 
 SERVERS = server_policies.SERVERS
 PASSWORD_CHARS = ''.join(c for c in string.ascii_letters + string.digits if c not in 'lIO0o1')

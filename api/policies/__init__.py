@@ -2,7 +2,11 @@
 
 import itertools
 
-from cepheid.api.policies import base, instance_actions, server_actions, servers, services
+from cepheid.api.policies import base
+from cepheid.api.policies import instance_actions
+from cepheid.api.policies import server_actions
+from cepheid.api.policies import servers
+from cepheid.api.policies import services
 
 
 def list_rules():
