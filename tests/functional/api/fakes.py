@@ -1,0 +1,81 @@
+"""A fake compute API for REST tests: records calls, writes the DB like the real one would,
+and raises the domain errors a test asks for."""
+
+import uuid
+
+from cepheid.api.db import instances as db_instances
+from cepheid.api.db import models
+from cepheid.common import exception
+from cepheid.common import states
+
+
+def instance_values(**overrides):
+    """The columns of an ACTIVE, running, launched instance of project ``demo-project``."""
+    now = models.utcnow()
+    values = {
+        'uuid': str(uuid.uuid4()), 'display_name': 'vm', 'description': None,
+        'project_id': 'demo-project', 'user_id': 'demo', 'host': 'compute1',
+        'node': 'compute1', 'availability_zone': None, 'image_ref': None,
+        'flavor_id': '1', 'flavor_name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
+        'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0, 'meta': {},
+        'vm_state': states.ACTIVE, 'task_state': None, 'power_state': states.RUNNING,
+        'launched_at': now, 'created_at': now,
+    }
+    values.update(overrides)
+    return values
+
+
+def make_instance(db, **overrides):
+    with db.transaction() as session:
+        return db_instances.create(session, instance_values(**overrides))
+
+
+class FakeComputeAPI:
+    """``calls`` holds (method, instance uuid or name, extra) tuples; ``fail[method]`` is
+    raised instead of doing the work."""
+
+    def __init__(self, db):
+        self.db = db
+        self.calls = []
+        self.fail = {}
+
+    def _enter(self, method, key, *extra):
+        self.calls.append((method, key, *extra))
+        if method in self.fail:
+            raise self.fail[method]
+
+    @staticmethod
+    def _check_lock(context, instance):
+        if instance['locked'] and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
+
+    def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
+               metadata=None, availability_zone=None):
+        self._enter('create', name, {'flavor': flavor['flavorid'], 'image_ref': image_ref,
+                                     'host': host, 'description': description,
+                                     'metadata': metadata, 'zone': availability_zone})
+        return make_instance(
+            self.db, display_name=name, project_id=context.project_id,
+            user_id=context.user_id, host=host or 'compute1', image_ref=image_ref,
+            flavor_id=flavor['flavorid'], flavor_name=flavor['name'],
+            description=description, meta=metadata or {}, availability_zone=availability_zone)
+
+    def delete(self, context, instance):
+        self._check_lock(context, instance)
+        self._enter('delete', instance['uuid'])
+        with self.db.transaction() as session:
+            db_instances.soft_delete(session, instance['uuid'])
+
+    def reboot(self, context, instance, reboot_type):
+        self._check_lock(context, instance)
+        self._enter('reboot', instance['uuid'], reboot_type)
+
+    def power_action(self, context, instance, name):
+        self._check_lock(context, instance)
+        self._enter('power_action', instance['uuid'], name)
+
+    def lock(self, context, instance, reason=None):
+        self._enter('lock', instance['uuid'], reason)
+
+    def unlock(self, context, instance):
+        self._enter('unlock', instance['uuid'])
