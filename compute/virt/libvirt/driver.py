@@ -2,18 +2,17 @@
 
 from oslo_log import log as logging
 
-from cepheid.common import exception, states
+from cepheid.common import exception
+from cepheid.common import states
 from cepheid.compute.virt import driver
-from cepheid.compute.virt.libvirt import (
-    config,
-    connection,
-    events,
-    guest,
-    guest_wait,
-    instance_files,
-    power,
-    reboot,
-)
+from cepheid.compute.virt.libvirt import config
+from cepheid.compute.virt.libvirt import connection
+from cepheid.compute.virt.libvirt import events
+from cepheid.compute.virt.libvirt import guest
+from cepheid.compute.virt.libvirt import guest_wait
+from cepheid.compute.virt.libvirt import instance_files
+from cepheid.compute.virt.libvirt import power
+from cepheid.compute.virt.libvirt import reboot
 
 LOG = logging.getLogger(__name__)
 

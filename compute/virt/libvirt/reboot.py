@@ -7,7 +7,8 @@ import libvirt
 from oslo_log import log as logging
 
 from cepheid.common import exception
-from cepheid.compute.virt.libvirt import guest, guest_wait
+from cepheid.compute.virt.libvirt import guest
+from cepheid.compute.virt.libvirt import guest_wait
 
 LOG = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ...fixtures import driver_contract
+from tests.fixtures import driver_contract
 
 libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed '
                               '(pip install cepheid[libvirt])')

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ...fixtures import driver_contract
+from tests.fixtures import driver_contract
 
 
 class TestLibvirtDriverContract(driver_contract.DriverContract):

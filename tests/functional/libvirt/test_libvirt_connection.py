@@ -3,11 +3,11 @@
 import libvirt
 import pytest
 
-from cepheid.common import exception, states
+from cepheid.common import exception
+from cepheid.common import states
 from cepheid.compute.virt.libvirt import connection
 from cepheid.compute.virt.libvirt import driver as libvirt_driver_mod
-
-from ...fixtures import driver_contract
+from tests.fixtures import driver_contract
 
 _REAL_OPEN = libvirt.open
 

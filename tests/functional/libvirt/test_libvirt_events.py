@@ -7,8 +7,7 @@ import pytest
 
 from cepheid.common import states
 from cepheid.compute.virt.libvirt import power
-
-from ...fixtures import driver_contract
+from tests.fixtures import driver_contract
 
 
 @pytest.fixture

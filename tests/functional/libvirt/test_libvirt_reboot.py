@@ -7,9 +7,9 @@ import time
 import libvirt
 import pytest
 
-from cepheid.common import exception, states
-
-from ...fixtures import driver_contract
+from cepheid.common import exception
+from cepheid.common import states
+from tests.fixtures import driver_contract
 
 make_instance = driver_contract.make_instance
 FALLBACK_MESSAGE = 'Failed to soft reboot instance. Trying hard reboot.'

@@ -1,7 +1,6 @@
 """Tier 2/3 fixtures: a real libvirtd (started under a subreaper when none runs), QEMU/TCG
 guests, the tier 3 Linux guest image, and a timings recorder for the terminal summary."""
 
-import json
 import os
 import pathlib
 import shutil
@@ -12,7 +11,8 @@ import time
 
 import pytest
 
-from ...fixtures import driver_contract
+from tests.fixtures import driver_contract
+from tests.integration.libvirt import helpers
 
 libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed '
                               '(pip install cepheid[libvirt])')
@@ -25,27 +25,15 @@ URI = 'qemu:///system'
 QEMU_CONF = pathlib.Path('/etc/libvirt/qemu.conf')
 QEMU_SETTINGS = {'user': '"root"', 'group': '"root"', 'stdio_handler': '"file"'}
 LIBVIRTD_LOG = pathlib.Path('/tmp/cepheid-libvirtd.log')
-TIMINGS_FILE = pathlib.Path(os.environ.get('CEPHEID_TIMINGS_FILE',
-                                           '/tmp/cepheid-libvirt-timings.json'))
 GUEST_CACHE = os.environ.get('CEPHEID_GUEST_CACHE', '/var/cache/cepheid-guest')
-READY_MARKER = 'CEPHEID-GUEST-READY'
-
-_timings = {}
-
-
-def record_timing(name, seconds):
-    """Keep a measured duration for the JSON file and the terminal summary; print it too."""
-    _timings[name] = round(seconds, 3)
-    print(f'[timing] {name} = {seconds:.3f} s')
-    TIMINGS_FILE.write_text(json.dumps(_timings, indent=2, sort_keys=True) + '\n')
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _timings:
+    if helpers.timings:
         terminalreporter.section('libvirt timings (seconds)')
-        for name, seconds in sorted(_timings.items()):
+        for name, seconds in sorted(helpers.timings.items()):
             terminalreporter.write_line(f'{name:45s} {seconds:8.3f}')
-        terminalreporter.write_line(f'(also in {TIMINGS_FILE})')
+        terminalreporter.write_line(f'(also in {helpers.TIMINGS_FILE})')
 
 
 # -- the daemon ---------------------------------------------------------------------
@@ -190,20 +178,5 @@ def linux_guest_image(libvirtd):
                             capture_output=True, text=True, timeout=600)
     if result.returncode:
         pytest.fail(f'building the test guest failed:\n{result.stderr}')
-    record_timing('guest_image_build_or_cache_hit', time.monotonic() - start)
+    helpers.record_timing('guest_image_build_or_cache_hit', time.monotonic() - start)
     return pathlib.Path(result.stdout.strip().splitlines()[-1])
-
-
-def wait_for_console(path, marker=READY_MARKER, timeout=60):
-    """Seconds until ``marker`` shows up in the serial log at ``path`` (fails after timeout)."""
-    start = time.monotonic()
-
-    def _seen():
-        try:
-            return marker in pathlib.Path(path).read_text(errors='replace')
-        except FileNotFoundError:
-            return False
-
-    assert driver_contract.wait_until(_seen, timeout=timeout, interval=0.05), \
-        f'{marker} not in {path} after {timeout} s'
-    return time.monotonic() - start

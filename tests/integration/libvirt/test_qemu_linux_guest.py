@@ -6,9 +6,9 @@ import time
 import pytest
 
 from cepheid.common import states
-
-from ...fixtures import driver_contract
-from .conftest import record_timing, wait_for_console
+from tests.fixtures import driver_contract
+from tests.integration.libvirt.helpers import record_timing
+from tests.integration.libvirt.helpers import wait_for_console
 
 pytestmark = pytest.mark.integration
 

@@ -6,9 +6,8 @@ import libvirt
 import pytest
 
 from cepheid.common import states
-
-from ...fixtures import driver_contract
-from .conftest import record_timing
+from tests.fixtures import driver_contract
+from tests.integration.libvirt.helpers import record_timing
 
 pytestmark = pytest.mark.integration
 

@@ -3,8 +3,7 @@
 import pytest
 
 from cepheid.compute.virt import fake
-
-from ...fixtures import driver_contract
+from tests.fixtures import driver_contract
 
 
 class TestFakeDriverContract(driver_contract.DriverContract):

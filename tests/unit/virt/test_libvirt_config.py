@@ -2,7 +2,8 @@
 
 import xml.etree.ElementTree as ET
 
-from cepheid.compute.virt.libvirt import config, instance_files
+from cepheid.compute.virt.libvirt import config
+from cepheid.compute.virt.libvirt import instance_files
 
 UUID = '6f1c2b8e-3d4a-4e5f-9a0b-1c2d3e4f5a6b'
 
