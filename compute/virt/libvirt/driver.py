@@ -41,10 +41,12 @@ class LibvirtDriver(driver.ComputeDriver):
     # -- connection and events -----------------------------------------------------
     def init_host(self, host):
         self.host_name = host
+        if self.host is not None:
+            self.host.close()
         self._dispatcher.start()
         self.host = connection.Host(connection.uri_for(self.conf), host, self._on_lifecycle)
-        conn = self.host.connect()
-        self.domain_type = self._domain_type_for(conn)
+        self.domain_type = None
+        self._ready()
         LOG.info('libvirt driver ready on %s (domain type %s)', self.host.uri, self.domain_type)
 
     def cleanup_host(self, host):
@@ -66,8 +68,11 @@ class LibvirtDriver(driver.ComputeDriver):
             self._dispatcher.put(uuid, power_state)
 
     def _ready(self):
+        """The Host, connected (HypervisorUnavailable if not), with the domain type known."""
         if self.host is None:
             self.init_host(self.host_name)
+        if self.domain_type is None:
+            self.domain_type = self.host.call(self._domain_type_for)
         return self.host
 
     # -- helpers used by the reboot flows --------------------------------------------
