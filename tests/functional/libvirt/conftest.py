@@ -4,8 +4,19 @@ import pytest
 
 from tests.fixtures import driver_contract
 
-libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed '
-                              '(pip install cepheid[libvirt])')
+try:
+    import libvirt
+except ImportError:
+    # None of this directory's modules import without libvirt-python: leave them out and
+    # say so in the report header (the functional/integration tox envs install it).
+    libvirt = None
+    collect_ignore_glob = ['test_*.py']
+
+
+def pytest_report_header(config):
+    if libvirt is None:
+        return 'libvirt-python is not installed: tests/functional/libvirt not collected'
+    return None
 
 # A minimal host for libvirt's test driver; each open gets a private copy of it.
 NODE_XML = """<node>

@@ -14,11 +14,16 @@ import pytest
 from tests.fixtures import driver_contract
 from tests.integration.libvirt import helpers
 
-libvirt = pytest.importorskip('libvirt', reason='libvirt-python is not installed '
-                              '(pip install cepheid[libvirt])')
-
-# Probing for a daemon fails by design before it starts: keep libvirt off stderr.
-libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
+try:
+    import libvirt
+except ImportError:
+    # None of this directory's modules import without libvirt-python: leave them out and
+    # say so in the report header (the integration tox env installs it).
+    libvirt = None
+    collect_ignore_glob = ['test_*.py']
+else:
+    # Probing for a daemon fails by design before it starts: keep libvirt off stderr.
+    libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
 
 HERE = pathlib.Path(__file__).parent
 URI = 'qemu:///system'
@@ -26,6 +31,12 @@ QEMU_CONF = pathlib.Path('/etc/libvirt/qemu.conf')
 QEMU_SETTINGS = {'user': '"root"', 'group': '"root"', 'stdio_handler': '"file"'}
 LIBVIRTD_LOG = pathlib.Path('/tmp/cepheid-libvirtd.log')
 GUEST_CACHE = os.environ.get('CEPHEID_GUEST_CACHE', '/var/cache/cepheid-guest')
+
+
+def pytest_report_header(config):
+    if libvirt is None:
+        return 'libvirt-python is not installed: tests/integration/libvirt not collected'
+    return None
 
 
 def pytest_terminal_summary(terminalreporter):
