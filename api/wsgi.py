@@ -12,15 +12,17 @@ def serve(app, host, port, threads=8):
 
 
 class ServerThread:
-    """A waitress server in a daemon thread; ``port=0`` picks a free port.
+    """A waitress server in a daemon thread; ``port=0`` picks a free port, ``sockets``
+    serves already-bound listening sockets instead (api worker processes).
 
     ``start()`` returns the bound port; ``stop()`` closes the sockets and joins the thread.
     """
 
-    def __init__(self, app, host='127.0.0.1', port=0, threads=4):
-        self.server = waitress.create_server(app, host=host, port=port, threads=threads,
-                                             ident='cepheid-api')
-        self.host = host
+    def __init__(self, app, host='127.0.0.1', port=0, threads=4, sockets=None):
+        where = {'sockets': sockets} if sockets else {'host': host, 'port': port}
+        self.server = waitress.create_server(app, threads=threads, ident='cepheid-api',
+                                             **where)
+        self.host = sockets[0].getsockname()[0] if sockets else host
         self.port = int(self.server.effective_port)
         self._thread = threading.Thread(target=self.server.run, name='cepheid-api-wsgi',
                                         daemon=True)
@@ -35,8 +37,12 @@ class ServerThread:
 
     def stop(self, timeout=10):
         server = self.server
-        # Close every socket from inside the loop thread, which then leaves run().
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        try:
+            # Close every socket from inside the loop thread, which then leaves run().
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        except OSError:
+            # The trigger is already gone (loop ended, or its fd closed under us).
+            wasyncore.close_all(server._map)
         self._thread.join(timeout)
         server.task_dispatcher.shutdown()
 
