@@ -34,7 +34,7 @@ def test_every_route_refuses_an_unauthenticated_caller(app, api):
     assert checked >= 14
 
 
-@pytest.mark.parametrize('token', ['', ':project', '   '])
+@pytest.mark.parametrize('token', ['', ':project', '   '], ids=['empty', 'no-user', 'blank'])
 def test_invalid_noauth2_token_is_401(api, token):
     resp = api.get('/v2.1/servers', headers={'X-Auth-Token': token}, token=None)
     assert resp.status_code == 401

@@ -116,7 +116,7 @@ def test_body_size_limit_follows_the_option(db, compute_api):
     ('/v2.1/servers', '{"server": '), ('/v2.1/servers', '[]'), ('/v2.1/servers', 'null'),
     ('/v2.1/servers', '{"server": {"name": 1, "flavorRef": []}}'),
     ('/v2.1/servers', '\xff\xfe'),
-])
+], ids=['truncated', 'list', 'null', 'wrong-types', 'not-utf8'])
 def test_bad_input_never_gives_5xx(api, path, body):
     resp = api.post(path, data=body, headers={'Content-Type': 'application/json'})
     assert 400 <= resp.status_code < 500
