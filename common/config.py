@@ -52,10 +52,14 @@ def make_conf(*registrars):
     conf = cfg.ConfigOpts()
     register_common_opts(conf)
     logging.register_options(conf)
-    # Transport options (transport_url, control_exchange) are wanted before first use.
-    from oslo_messaging import transport as _transport
-    conf.register_opts(_transport._transport_opts)
+    # oslo.messaging's own options (transport, rabbit, notifications) are wanted before
+    # first use, so that Cepheid's defaults can be set on them.
+    from oslo_messaging import opts as messaging_opts
+    for group, opts in messaging_opts.list_opts():
+        conf.register_opts(opts, group=group)
     conf.set_default('control_exchange', 'cepheid')
+    # Compute queues and casts survive a broker restart (quorum queues are an option).
+    conf.set_default('amqp_durable_queues', True, group='oslo_messaging_rabbit')
     # oslo.messaging registers its tracing and metrics groups only on the global CONF.
     from oslo_messaging._metrics import client as _metrics
     from oslo_messaging._tracing import client as _tracing

@@ -1,7 +1,5 @@
 """Integration fixtures: a PostgreSQL database, a private RabbitMQ exchange, service processes."""
 
-import uuid
-
 import pytest
 
 from cepheid.allinone import NotificationRecorder
@@ -16,10 +14,9 @@ def cluster(tmp_path_factory):
     """cepheid-api + computes on hostA and hostB, as processes, over RabbitMQ + PostgreSQL."""
     tmp = tmp_path_factory.mktemp('cluster')
     database = processes.PostgresDatabase()
-    exchange = f'cepheid_it_{uuid.uuid4().hex[:8]}'
+    vhost = processes.RabbitVhost()
     port = processes.free_port()
-    common = {'transport_url': processes.RABBIT_URL, 'control_exchange': exchange,
-              'report_interval': 1, 'service_down_time': 10}
+    common = {'transport_url': vhost.url, 'report_interval': 1, 'service_down_time': 10}
     api_conf = processes.write_conf(tmp / 'api.conf', {
         'DEFAULT': dict(common, host='api-it'),
         'api': {'auth_strategy': 'noauth2', 'port': port},
@@ -39,7 +36,7 @@ def cluster(tmp_path_factory):
     client = http.Client(f'http://127.0.0.1:{port}/v2.1')
     try:
         processes.wait_until(lambda: _computes_up(client, hosts), 60, 'computes up')
-        yield {'client': client, 'hosts': hosts, 'exchange': exchange, 'procs': procs,
+        yield {'client': client, 'hosts': hosts, 'transport_url': vhost.url, 'procs': procs,
                'db': database, 'tmp': tmp}
     except Exception:
         for proc in procs:
@@ -49,6 +46,7 @@ def cluster(tmp_path_factory):
         for proc in procs:
             proc.stop()
         database.drop()
+        vhost.delete()
 
 
 def _computes_up(client, hosts):
@@ -63,8 +61,7 @@ def bus_listener(cluster):
     """Our own oslo.messaging notification listener on the real RabbitMQ."""
     conf = config.make_conf()
     conf([])
-    conf.set_override('transport_url', processes.RABBIT_URL)
-    conf.set_override('control_exchange', cluster['exchange'])
+    conf.set_override('transport_url', cluster['transport_url'])
     recorder = NotificationRecorder(rpc.get_notification_transport(conf),
                                     topics=('versioned_notifications',))
     recorder.listener.start()
