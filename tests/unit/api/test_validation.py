@@ -1,0 +1,59 @@
+"""Request schemas and Nova's validation messages."""
+
+import pytest
+
+from cepheid.api import microversion
+from cepheid.api import validation
+from cepheid.api.schemas import server_actions
+from cepheid.api.schemas import servers
+from cepheid.common import exception
+
+
+def _message(schema, body):
+    with pytest.raises(exception.ValidationError) as info:
+        validation.validate(schema, body)
+    assert info.value.code == 400
+    return info.value.format_message()
+
+
+@pytest.mark.parametrize('reboot_type', ['HARD', 'Soft', 'soft', 'SOFT', 'Hard', 'hard'])
+def test_reboot_types_accepted(reboot_type):
+    body = {'reboot': {'type': reboot_type}}
+    assert validation.validate(server_actions.reboot, body) is body
+
+
+def test_reboot_bad_type_message_is_novas():
+    assert _message(server_actions.reboot, {'reboot': {'type': 'foo'}}) == (
+        "Invalid input for field/attribute type. Value: foo. 'foo' is not one of "
+        "['HARD', 'Soft', 'soft', 'SOFT', 'Hard', 'hard']")
+
+
+def test_top_level_errors_have_no_field_prefix():
+    assert _message(server_actions.reboot, {}) == "'reboot' is a required property"
+
+
+def test_reboot_extra_key_is_refused():
+    assert 'Additional properties' in _message(
+        server_actions.reboot, {'reboot': {'type': 'HARD', 'x': 1}})
+
+
+@pytest.mark.parametrize('name', ['', ' lead', 'trail ', 'x' * 256, 'a\x01b'])
+def test_server_name_rules(name):
+    body = {'server': {'name': name, 'flavorRef': '1'}}
+    assert _message(servers.create, body).startswith(
+        'Invalid input for field/attribute name.')
+
+
+def test_description_only_from_219():
+    body = {'server': {'name': 'a', 'flavorRef': 1, 'description': 'd'}}
+    schema_21 = servers.create_schema(microversion.APIVersion(2, 18))
+    schema_219 = servers.create_schema(microversion.APIVersion(2, 19))
+    assert 'Additional properties' in _message(schema_21, body)
+    assert validation.validate(schema_219, body) is body
+
+
+def test_lock_reason_bounds_from_273():
+    assert validation.validate(server_actions.lock_v273, {'lock': None})
+    assert validation.validate(server_actions.lock_v273, {'lock': {'locked_reason': 'r'}})
+    assert 'locked_reason' in _message(server_actions.lock_v273,
+                                       {'lock': {'locked_reason': ''}})
