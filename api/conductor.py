@@ -129,6 +129,17 @@ class ConductorEndpoint:
             rows = db_instances.get_all(session, host=host)
         return [objects.instance_to_primitive(r) for r in rows]
 
+    def instances_for_recovery(self, context, *, host):
+        """Instances of ``host`` with a task in progress, each with its newest request id."""
+        with self.db.transaction() as session:
+            rows = [r for r in db_instances.get_all(session, host=host) if r['task_state']]
+            result = []
+            for row in rows:
+                action = db_actions.latest_action(session, row['uuid'])
+                result.append({'instance': objects.instance_to_primitive(row),
+                               'request_id': action['request_id'] if action else None})
+        return result
+
     def service_heartbeat(self, context, *, host, binary, topic):
         with self.db.transaction() as session:
             db_services.heartbeat(session, host=host, binary=binary, topic=topic)

@@ -39,6 +39,9 @@ class ConductorAPI:
     def instances_on_host(self, context):
         return self.client.call(context, 'instances_on_host', host=self.host)
 
+    def instances_for_recovery(self, context):
+        return self.client.call(context, 'instances_for_recovery', host=self.host)
+
     def service_heartbeat(self, context, *, binary, topic, wait=False):
         """Report this service alive; ``wait`` makes it a call (used once at start-up)."""
         if wait:

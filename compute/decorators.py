@@ -105,3 +105,13 @@ def fault_from_exception(exc):
     return {'code': code if isinstance(code, int) else 500,
             'message': message or type(exc).__name__,
             'details': ''.join(traceback.format_exception(exc))}
+
+
+def run_operation(operation, context, instance, **kwargs):
+    """Run a queued operation: another owner or a redelivery is logged, not raised."""
+    try:
+        operation(context, instance, **kwargs)
+    except exception.RequestAlreadyHandled as exc:
+        LOG.info('Ignoring a redelivered request: %s', exc)
+    except HANDS_OFF as exc:
+        LOG.info('Instance %s moved on without this operation: %s', instance['uuid'], exc)

@@ -36,8 +36,8 @@ class ComputeEndpoint:
         return instance
 
     def _queue(self, context, instance, operation, **kwargs):
-        self.queue.submit(instance['uuid'], _run_quietly, operation, context, instance,
-                          **kwargs)
+        self.queue.submit(instance['uuid'], decorators.run_operation, operation, context,
+                          instance, **kwargs)
 
     def reboot_instance(self, context, *, instance, reboot_type):
         instance = self._receive(instance)
@@ -78,12 +78,3 @@ class ComputeEndpoint:
     def resume_instance(self, context, *, instance):
         self._power(context, instance, 'resume_instance')
 
-
-def _run_quietly(operation, context, instance, **kwargs):
-    """Run a queued operation; another owner or a redelivery is logged, not raised."""
-    try:
-        operation(context, instance, **kwargs)
-    except exception.RequestAlreadyHandled as exc:
-        LOG.info('Ignoring a redelivered request: %s', exc)
-    except decorators.HANDS_OFF as exc:
-        LOG.info('Instance %s moved on without this operation: %s', instance['uuid'], exc)

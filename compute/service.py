@@ -11,6 +11,7 @@ from cepheid.compute import conductor_rpcapi
 from cepheid.compute import endpoint as compute_endpoint
 from cepheid.compute import instance_queue
 from cepheid.compute import manager as compute_manager
+from cepheid.compute import recovery
 from cepheid.compute import rpcapi as compute_rpcapi
 from cepheid.compute.virt import driver as virt_driver
 
@@ -45,8 +46,11 @@ class ComputeService:
         LOG.info('Starting compute on host %s with driver %s', self.host,
                  type(self.driver).__name__)
         self.driver.init_host(self.host)
-        self.rpc_server.start()
         self.heartbeat(wait=True)
+        # Retries are queued before the RPC server starts, so casts still waiting in the
+        # broker for an instance run after its recovery, in order.
+        self.recovered = recovery.recover(self.manager, self.queue)
+        self.rpc_server.start()
         self._heartbeat_thread = threading.Thread(target=self._heartbeat_loop,
                                                   name=f'heartbeat-{self.host}', daemon=True)
         self._heartbeat_thread.start()

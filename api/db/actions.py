@@ -57,14 +57,27 @@ def event_list(session, action_id):
     return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
 
 
+def _unfinished_event(session, action_id, event):
+    model = models.InstanceActionEvent
+    return session.scalars(
+        sa.select(model).where(model.action_id == action_id, model.event == event,
+                               model.finish_time.is_(None)).order_by(model.id.desc())).first()
+
+
 def event_start(session, *, instance_uuid, request_id, event, host, details=None):
-    """Record that ``event`` began for the action of ``request_id``; touches the action."""
+    """Record that ``event`` began for the action of ``request_id``; touches the action.
+
+    A retry of an event that never finished (a compute restart) reuses its row.
+    """
     action = _action_row(session, instance_uuid, request_id)
     now = models.utcnow()
     action.updated_at = now
-    row = models.InstanceActionEvent(action_id=action.id, event=event, start_time=now,
-                                     host=host, details=details)
-    session.add(row)
+    row = _unfinished_event(session, action.id, event)
+    if row is None:
+        row = models.InstanceActionEvent(action_id=action.id, event=event, start_time=now,
+                                         host=host, details=details)
+        session.add(row)
+    row.host = host
     session.flush()
     return db_session.row_to_dict(row)
 
@@ -76,11 +89,8 @@ def event_finish(session, *, instance_uuid, request_id, event, host, result,
     A failed event marks the action's message "Error", as Nova does.
     """
     action = _action_row(session, instance_uuid, request_id)
-    model = models.InstanceActionEvent
     now = models.utcnow()
-    row = session.scalars(
-        sa.select(model).where(model.action_id == action.id, model.event == event,
-                               model.finish_time.is_(None)).order_by(model.id.desc())).first()
+    row = _unfinished_event(session, action.id, event)
     if row is None:
         row = models.InstanceActionEvent(action_id=action.id, event=event, start_time=now,
                                          host=host)
@@ -95,6 +105,20 @@ def event_finish(session, *, instance_uuid, request_id, event, host, result,
         action.message = 'Error'
     session.flush()
     return db_session.row_to_dict(row)
+
+
+def latest_action(session, instance_uuid):
+    """The newest action of an instance, or None."""
+    model = models.InstanceAction
+    row = session.scalars(sa.select(model).where(model.instance_uuid == instance_uuid)
+                          .order_by(model.created_at.desc(), model.id.desc())).first()
+    return db_session.row_to_dict(row) if row is not None else None
+
+
+def action_has_event(session, action_id, event):
+    model = models.InstanceActionEvent
+    stmt = sa.select(sa.func.count()).where(model.action_id == action_id, model.event == event)
+    return session.scalar(stmt) > 0
 
 
 def event_finished(session, *, instance_uuid, request_id, event):

@@ -71,7 +71,8 @@ def task_state_predicate(expected):
     return sa.or_(*preds) if preds else sa.false()
 
 
-def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_state=UNSET):
+def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_state=UNSET,
+           expected_updated_at=UNSET):
     """Compare-and-swap update: one UPDATE with the state predicates, rowcount checked.
 
     On a miss the row is re-read: gone → InstanceNotFound, else UnexpectedTaskStateError.
@@ -83,7 +84,11 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
         expected_task_state = _as_list(expected_task_state)
         stmt = stmt.where(task_state_predicate(expected_task_state))
     if expected_vm_state is not UNSET:
-        stmt = stmt.where(model.vm_state.in_(_as_list(expected_vm_state)))
+        expected_vm_state = _as_list(expected_vm_state)
+        stmt = stmt.where(model.vm_state.in_(expected_vm_state))
+    if expected_updated_at is not UNSET:
+        stmt = stmt.where(model.updated_at.is_(None) if expected_updated_at is None
+                          else model.updated_at == expected_updated_at)
     values = dict(values, updated_at=models.utcnow())
     result = session.execute(stmt.values(**values).returning(model))
     row = result.scalars().first()
@@ -93,8 +98,12 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
     if expected_task_state is not UNSET and current['task_state'] not in expected_task_state:
         raise exception.UnexpectedTaskStateError(
             instance_uuid=uuid, expected=expected_task_state, actual=current['task_state'])
-    raise exception.InstanceInvalidState(
-        method='update', instance_uuid=uuid, attr='vm_state', state=current['vm_state'])
+    if expected_vm_state is not UNSET and current['vm_state'] not in expected_vm_state:
+        raise exception.InstanceInvalidState(
+            method='update', instance_uuid=uuid, attr='vm_state', state=current['vm_state'])
+    raise exception.UnexpectedTaskStateError(
+        instance_uuid=uuid, expected=f'updated_at {expected_updated_at}',
+        actual=f'updated_at {current["updated_at"]}')
 
 
 def _as_list(value):
@@ -122,6 +131,7 @@ def count_by_host(session):
 def get_stuck(session, *, older_than):
     """Live instances whose task_state has not moved since ``older_than``."""
     model = models.Instance
-    stmt = sa.select(model).where(_live(), model.task_state.is_not(None),
-                                  model.updated_at < older_than)
+    stmt = sa.select(model).where(
+        _live(), model.task_state.is_not(None),
+        sa.func.coalesce(model.updated_at, model.created_at) < older_than)
     return [db_session.row_to_dict(r) for r in session.scalars(stmt)]

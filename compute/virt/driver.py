@@ -53,7 +53,7 @@ class ComputeDriver(abc.ABC):
     def init_host(self, host):
         """Prepare the hypervisor connection for ``host``; raise if it is unusable."""
 
-    def cleanup_host(self, host):
+    def cleanup_host(self, host):  # noqa: B027 - optional hook, a no-op by default
         """Release what init_host set up (optional)."""
 
     @abc.abstractmethod

@@ -1,0 +1,90 @@
+"""Start-up recovery: finish what a compute restart interrupted, as Nova's init_host does.
+
+Per instance with a task in progress: a reboot that was pending, or started but whose guest
+is not running, is retried (soft becomes hard when the guest is off); a started reboot whose
+guest runs is cleared. A reboot only *requested* is left alone: its cast still waits in
+the durable queue and arrives once the RPC server starts (the api watchdog covers a lost
+one). Retries reuse the request id of the instance's newest action, so events attach to
+it and a redelivered cast of that request becomes a no-op.
+"""
+
+import enum
+
+from oslo_log import log as logging
+
+from cepheid.common import context as cep_context
+from cepheid.common import states
+from cepheid.compute import decorators
+
+LOG = logging.getLogger(__name__)
+
+PENDING = (states.REBOOT_PENDING, states.REBOOT_PENDING_HARD)
+STARTED = (states.REBOOT_STARTED, states.REBOOT_STARTED_HARD)
+
+
+class Step(enum.Enum):
+    RETRY_SOFT = 'SOFT'
+    RETRY_HARD = 'HARD'
+    CLEAR = 'clear'
+    DELETE = 'delete'
+    LEAVE = 'leave'
+
+
+def plan(task_state, power_state):
+    """What recovery does with an instance in ``task_state`` whose guest is ``power_state``."""
+    running = power_state == states.RUNNING
+    if task_state in PENDING or (task_state in STARTED and not running):
+        if running and task_state in states.SOFT_REBOOT_STATES:
+            return Step.RETRY_SOFT
+        return Step.RETRY_HARD
+    if task_state in STARTED:
+        return Step.CLEAR
+    if task_state == states.DELETING:
+        return Step.DELETE
+    return Step.LEAVE
+
+
+def _context(instance, request_id):
+    kwargs = {'user_id': instance['user_id'], 'project_id': instance['project_id'],
+              'roles': ['admin'], 'is_admin': True, 'overwrite': False}
+    if request_id:
+        kwargs['request_id'] = request_id
+    return cep_context.RequestContext(**kwargs)
+
+
+def recover(manager, queue):
+    """Queue the retries for this host's interrupted tasks; return {uuid: Step}."""
+    admin = cep_context.get_admin_context()
+    done = {}
+    for item in manager.conductor.instances_for_recovery(admin):
+        instance, request_id = item['instance'], item['request_id']
+        step = plan(instance['task_state'], manager.get_power_state(instance))
+        done[instance['uuid']] = step
+        LOG.info('Recovery of %s in %s: %s', instance['uuid'], instance['task_state'],
+                 step.name)
+        try:
+            _apply(manager, queue, _context(instance, request_id), instance, step)
+        except Exception:
+            LOG.exception('Recovery of %s failed', instance['uuid'])
+    return done
+
+
+def _apply(manager, queue, context, instance, step):
+    if step in (Step.RETRY_SOFT, Step.RETRY_HARD):
+        reboot_type = step.value
+        requested = states.REBOOT_STEPS[reboot_type][0]
+        if instance['task_state'] not in states.REBOOT_STEPS[reboot_type]:
+            instance = manager.conductor.task_update(
+                context, instance['uuid'], values={'task_state': requested},
+                expected_task_state=[instance['task_state']])
+        queue.submit(instance['uuid'], decorators.run_operation, manager.reboot_instance,
+                     context, instance, reboot_type=reboot_type)
+    elif step is Step.CLEAR:
+        manager.conductor.task_finish(
+            context, instance['uuid'], event='compute_reboot_instance', result='Success',
+            values={'task_state': None, 'vm_state': states.ACTIVE,
+                    'power_state': states.RUNNING},
+            expected_task_state=[instance['task_state']])
+    elif step is Step.DELETE:
+        queue.submit(instance['uuid'], decorators.run_operation, manager.terminate_instance,
+                     context, instance)
