@@ -1,5 +1,7 @@
 """Who is calling: a noauth2 token or keystonemiddleware's headers become a RequestContext."""
 
+from oslo_config import cfg
+
 from cepheid.common import context as cep_context
 from cepheid.common import exception
 
@@ -27,13 +29,20 @@ def _noauth2(environ, **ids):
 
 
 def _keystone(environ, **ids):
-    """The headers keystonemiddleware's auth_token set on a validated request."""
+    """The headers keystonemiddleware's auth_token set on a validated request.
+
+    auth_token strips any X-User-Id/X-Project-Id/X-Roles a caller sent and sets its own from
+    the validated token, so they can be trusted here. No user: 401. A token without a project
+    (system- or domain-scoped) authenticates but may not touch project resources: 403.
+    """
     if environ.get('HTTP_X_IDENTITY_STATUS', 'Invalid') != 'Confirmed':
         raise exception.NotAuthenticated()
     ctx = cep_context.RequestContext.from_environ(
-        environ, **ids)
-    if not ctx.user_id or not ctx.project_id:
+        environ, remote_address=environ.get('REMOTE_ADDR'), **ids)
+    if not ctx.user_id:
         raise exception.NotAuthenticated()
+    if not ctx.project_id:
+        raise exception.Forbidden('Cepheid needs a project-scoped token.')
     return ctx
 
 
@@ -43,7 +52,22 @@ STRATEGIES = {'noauth2': _noauth2, 'keystone': _keystone}
 def context_from_environ(conf, environ, *, request_id, global_request_id=None):
     """The RequestContext of a request; NotAuthenticated (401) when there is none."""
     strategy = STRATEGIES[conf.api.auth_strategy]
-    return strategy(environ, request_id=request_id, global_request_id=global_request_id)
+    try:
+        return strategy(environ, request_id=request_id, global_request_id=global_request_id)
+    except exception.NotAuthenticated as exc:
+        exc.headers = challenge_headers(conf)
+        raise
+
+
+def challenge_headers(conf):
+    """``WWW-Authenticate`` for Cepheid's own 401s, as auth_token sends on its own."""
+    if conf.api.auth_strategy != 'keystone':
+        return {}
+    try:
+        uri = conf.keystone_authtoken.www_authenticate_uri
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError):  # auth_token registers the group
+        uri = None
+    return {'WWW-Authenticate': f'Keystone uri="{uri}"'} if uri else {}
 
 
 class PublicPathBypass:

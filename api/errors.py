@@ -71,7 +71,7 @@ def handle_cepheid_exception(exc):
         LOG.error('Request failed: %s', exc, exc_info=exc)
     else:
         LOG.info('HTTP %s: %s', code, exc.format_message())
-    return fault_response(code, message_for(exc))
+    return fault_response(code, message_for(exc), getattr(exc, 'headers', None))
 
 
 def handle_http_exception(exc):
