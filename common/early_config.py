@@ -1,0 +1,83 @@
+"""Read ``[DEFAULT] executor`` before any heavy import, with the standard library only.
+
+The eventlet executor needs the process monkey-patched before oslo.messaging, oslo.log or
+anything else that uses threads is imported, so the choice is read here from the same
+sources oslo.config will read (``--config-file``/``--config-dir`` in command-line order,
+else the default files of ``project``/``prog``, then ``OS_DEFAULT__EXECUTOR``). The
+services compare it with the full oslo.config parse and refuse to run on a mismatch.
+"""
+
+import configparser
+import glob
+import os
+
+DEFAULT_EXECUTOR = 'threading'
+ENV_VAR = 'OS_DEFAULT__EXECUTOR'   # oslo.config's environment source for [DEFAULT] executor
+
+
+def _config_dirs(project):
+    return [os.path.expanduser(f'~/.{project}'), os.path.expanduser('~'),
+            f'/etc/{project}', '/etc']
+
+
+def _first_existing(dirs, name):
+    for folder in dirs:
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            return path
+    return None
+
+
+def default_sources(project, prog):
+    """oslo.config's defaults: ``<project>.conf``, ``<prog>.conf`` and their ``.conf.d``."""
+    dirs = _config_dirs(project)
+    files = [_first_existing(dirs, f'{name}.conf') for name in (project, prog)]
+    conf_dirs = [_first_existing(dirs, f'{name}.conf.d') for name in (project, prog)]
+    return ([('file', f) for f in files if f], [('dir', d) for d in conf_dirs if d])
+
+
+def _cli_sources(argv):
+    """``(kind, path)`` for each ``--config-file``/``--config-dir`` of ``argv``, in order."""
+    sources = []
+    args = list(argv)
+    for index, arg in enumerate(args):
+        for kind in ('file', 'dir'):
+            flag = f'--config-{kind}'
+            if arg == flag and index + 1 < len(args):
+                sources.append((kind, args[index + 1]))
+            elif arg.startswith(flag + '='):
+                sources.append((kind, arg.split('=', 1)[1]))
+    return sources
+
+
+def config_sources(argv, *, project='cepheid', prog):
+    """The config files oslo.config would read for ``argv``, in reading order."""
+    cli = _cli_sources(argv)
+    default_files, default_dirs = default_sources(project, prog)
+    if not any(kind == 'file' for kind, _ in cli):
+        cli = default_files + cli
+    if not any(kind == 'dir' for kind, _ in cli):
+        cli = cli + default_dirs
+    paths = []
+    for kind, path in cli:
+        paths.extend(sorted(glob.glob(os.path.join(path, '*.conf'))) if kind == 'dir'
+                     else [path])
+    return paths
+
+
+def _read_executor(path):
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read(path)
+    except configparser.Error:
+        return None   # oslo.config reports the broken file itself
+    value = parser.defaults().get('executor')
+    return value.strip() if value else None
+
+
+def executor(argv, *, prog, project='cepheid'):
+    """The ``[DEFAULT] executor`` that oslo.config will see for this command line."""
+    value = DEFAULT_EXECUTOR
+    for path in config_sources(argv, project=project, prog=prog):
+        value = _read_executor(path) or value
+    return os.environ.get(ENV_VAR) or value
