@@ -1,37 +1,93 @@
-"""``cepheid-api``: the REST API (waitress) plus the conductor RPC server, in one process."""
+"""``cepheid-api``: the REST API (waitress) plus the conductor RPC server, in 1..N processes.
 
+Only the standard library is imported at module level: with ``[DEFAULT] executor =
+eventlet`` the process is monkey-patched in ``main`` before oslo.* or the api modules are
+imported. With ``[api] workers = N > 1`` this process binds the listening socket and
+supervises N worker processes (``cepheid.api.workers``); each serves the inherited socket
+and runs its own conductor RPC server on the shared ``cepheid-api`` topic.
+"""
+
+import os
 import signal
+import socket
 import sys
 import threading
 
-from oslo_log import log as logging
+from cepheid.common import early_config
 
-from cepheid.api import conf as api_conf
-from cepheid.common import config
-
-LOG = logging.getLogger(__name__)
+PROG = 'cepheid-api'
 
 
-def main(argv=None):
+def _bootstrap(argv):
+    """Monkey-patch first thing when the eventlet executor is chosen; return the choice."""
+    executor = early_config.executor(argv, prog=PROG)
+    if executor == 'eventlet':
+        import eventlet
+        eventlet.monkey_patch()
+    return executor
+
+
+def _parse(argv, executor):
+    from cepheid.api import conf as api_conf
+    from cepheid.common import config
     conf = config.make_conf(api_conf.register_opts)
-    config.parse_args(conf, sys.argv[1:] if argv is None else argv, prog='cepheid-api')
-    from cepheid.api import app as api_app
-    from cepheid.api import service as api_service
-    from cepheid.api import wsgi as api_wsgi
-    services = api_service.ApiServices(conf)
-    conductor = api_service.ConductorService(conf, services)
-    conductor.start()
-    server = api_wsgi.ServerThread(api_app.create_app(conf, services), conf.api.listen,
-                                   conf.api.port, threads=conf.api.threads)
-    server.start()
-    LOG.info('cepheid-api listening on http://%s:%s/v2.1', conf.api.listen, server.port)
+    config.parse_args(conf, argv, prog=PROG)
+    if conf.executor != executor:
+        raise SystemExit(f'{PROG}: [DEFAULT] executor is {conf.executor!r} but the start-up '
+                         f'read gave {executor!r}; set it in a config file or '
+                         f'{early_config.ENV_VAR}')
+    return conf
+
+
+def _stop_event():
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
-    stopping.wait()
+    return stopping
+
+
+def _bind(conf):
+    return socket.create_server((conf.api.listen, conf.api.port), backlog=1024)
+
+
+def serve(conf, sock, stopping, *, parent_pid=None):
+    """One api process: conductor RPC server + waitress on ``sock`` until ``stopping``."""
+    from oslo_log import log as logging
+
+    from cepheid.api import app as api_app
+    from cepheid.api import service as api_service
+    from cepheid.api import wsgi as api_wsgi
+    log = logging.getLogger(__name__)
+    services = api_service.ApiServices(conf)
+    conductor = api_service.ConductorService(conf, services)
+    conductor.start()
+    server = api_wsgi.ServerThread(api_app.create_app(conf, services),
+                                   threads=conf.api.threads, sockets=[sock])
+    server.start()
+    log.info('%s (pid %d, executor %s) serving http://%s:%s/v2.1', PROG, os.getpid(),
+             conf.executor, conf.api.listen, server.port)
+    while not stopping.wait(1):
+        if parent_pid is not None and os.getppid() != parent_pid:
+            log.warning('supervisor %d is gone; worker %d stops', parent_pid, os.getpid())
+            break
     server.stop()
     conductor.stop()
     return 0
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    executor = _bootstrap(argv)
+    conf = _parse(argv, executor)
+    stopping = _stop_event()
+    from cepheid.api import workers
+    inherited = workers.inherited_socket()
+    if inherited is not None:
+        return serve(conf, inherited, stopping, parent_pid=workers.parent_pid())
+    sock = _bind(conf)
+    if conf.api.workers == 1:
+        return serve(conf, sock, stopping)
+    return workers.Supervisor(conf, sock, argv).run(stopping)
 
 
 if __name__ == '__main__':
