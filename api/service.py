@@ -3,6 +3,7 @@
 from oslo_log import log as logging
 
 from cepheid.api import conductor
+from cepheid.api import watchdog
 from cepheid.api.db import session as db_session
 from cepheid.api.db import store as db_store
 from cepheid.common import notifications
@@ -28,21 +29,26 @@ class ApiServices:
         self.store = db_store.InstanceStore(self.db, service_down_time=conf.service_down_time)
         self.notifier = notifications.InstanceNotifier(
             conf, self.notification_transport, service=BINARY, host=conf.host)
+        self.compute_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport)
         self.compute_api = compute_api or compute_api_mod.ComputeAPI(
-            self.store, compute_rpcapi.ComputeRPCAPI(self.transport), notifier=self.notifier)
+            self.store, self.compute_rpcapi, notifier=self.notifier)
 
 
 class ConductorService:
-    """The RPC server on topic ``cepheid-api`` through which computes write the DB."""
+    """The api's background side: the RPC server on topic ``cepheid-api`` through which
+    computes write the DB, and the stuck-task watchdog."""
 
     def __init__(self, conf, services):
         self.endpoint = conductor.ConductorEndpoint(services.db)
         self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
                                      server=conf.host, endpoints=[self.endpoint])
+        self.watchdog = watchdog.Watchdog(conf, services.store, services.compute_rpcapi)
 
     def start(self):
         self.server.start()
+        self.watchdog.start()
 
     def stop(self):
+        self.watchdog.stop()
         self.server.stop()
         self.server.wait()

@@ -109,8 +109,11 @@ class InstanceNotifier:
             self.legacy = rpc.get_notifier(conf, transport, f'compute.{host}',
                                            topics.legacy_notifications_topics)
 
-    def notify(self, context, instance, action, phase=None, *, exc=None):
-        """Send ``instance.<action>[.<phase>]``; ``phase='error'`` goes at ERROR priority."""
+    def notify(self, context, instance, action, phase=None, *, exc=None, legacy=True):
+        """Send ``instance.<action>[.<phase>]``; ``phase='error'`` goes at ERROR priority.
+
+        ``legacy=False`` for events Nova has no unversioned form of (lock, unlock).
+        """
         event = f'instance.{action}' + (f'.{phase}' if phase else '')
         try:
             if self.versioned is not None:
@@ -118,7 +121,7 @@ class InstanceNotifier:
                 payload = instance_action_payload(context, instance, fault=fault)
                 send = self.versioned.error if phase == 'error' else self.versioned.info
                 send(context, event, payload)
-            if self.legacy is not None:
+            if self.legacy is not None and legacy:
                 send = self.legacy.error if phase == 'error' else self.legacy.info
                 send(context, f'compute.{event}', legacy_payload(instance, exception=exc))
         except Exception:

@@ -75,3 +75,21 @@ POWER_ACTIONS = {
 }
 
 POWER_ACTIONS_BY_METHOD = {spec.rpc_method: spec for spec in POWER_ACTIONS.values()}
+
+
+def resend_method(task_state):
+    """(rpc method, extra kwargs) that redoes ``task_state``'s operation, or None.
+
+    The api watchdog re-sends a stuck task with it.
+    """
+    for reboot_type, steps in states.REBOOT_STEPS.items():
+        if task_state in steps:
+            return 'reboot_instance', {'reboot_type': reboot_type}
+    for spec in POWER_ACTIONS.values():
+        if spec.task_state == task_state:
+            return spec.rpc_method, {}
+    if task_state == states.DELETING:
+        return 'terminate_instance', {}
+    if task_state == states.SPAWNING:
+        return 'build_and_run_instance', {}
+    return None

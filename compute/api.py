@@ -83,6 +83,27 @@ class ComputeAPI:
                                      spec.rpc_method)
         return instance
 
+    def lock(self, context, instance, reason=None):
+        """Lock the instance; ``locked_by`` is owner or admin by project. API-only, no RPC."""
+        is_owner = context.project_id == instance['project_id']
+        if instance['locked'] and is_owner:
+            return instance     # the owner re-locking is a no-op, as in Nova
+        values = {'locked': True, 'locked_by': 'owner' if is_owner else 'admin',
+                  'locked_reason': reason}
+        return self._api_only(context, instance, values, 'lock')
+
+    def unlock(self, context, instance):
+        """Unlock; the handler checks ``unlock_override`` for a lock held by the other side."""
+        values = {'locked': False, 'locked_by': None, 'locked_reason': None}
+        return self._api_only(context, instance, values, 'unlock')
+
+    def _api_only(self, context, instance, values, action):
+        instance = self.store.update_with_action(context, instance['uuid'], values,
+                                                 action=action, event=f'api_{action}')
+        if self.notifier is not None:
+            self.notifier.notify(context, instance, action, legacy=False)
+        return instance
+
     def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
                metadata=None, availability_zone=None):
         """Record a new instance on ``host`` (or the least-loaded live compute) and build it."""

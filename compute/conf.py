@@ -7,8 +7,6 @@ compute_opts = [
                help="Virt driver: an alias ('fake', 'libvirt') or a dotted class path."),
     cfg.IntOpt('sync_power_state_interval', default=600,
                help='Seconds between power-state syncs; 0 or less disables the task.'),
-    cfg.IntOpt('watchdog_interval', default=30, min=1,
-               help='Seconds between checks for stuck tasks.'),
 ]
 
 libvirt_opts = [

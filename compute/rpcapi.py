@@ -29,6 +29,10 @@ class ComputeRPCAPI:
     def terminate_instance(self, context, instance):
         self._cast(context, instance['host'], 'terminate_instance', instance=instance)
 
+    def resend(self, context, instance, method, **kwargs):
+        """Cast ``method`` again for a stuck task (the api watchdog)."""
+        self._cast(context, instance['host'], method, instance=instance, **kwargs)
+
     def run_power_action(self, context, instance, method):
         """Cast one of the table-driven power actions (start_instance, stop_instance, ...)."""
         self._cast(context, instance['host'], method, instance=instance)

@@ -27,6 +27,13 @@ class InstanceStore:
                 self._record_action(session, context, uuid, action, event)
         return instance
 
+    def update_with_action(self, context, uuid, values, *, action, event):
+        """Update without a state guard (API-only actions) and record the action + event."""
+        with self.db.transaction() as session:
+            instance = db_instances.update(session, uuid, values)
+            self._record_action(session, context, uuid, action, event)
+        return instance
+
     def _record_action(self, session, context, uuid, action, event):
         db_actions.action_start(session, instance_uuid=uuid, request_id=context.request_id,
                                 action=action, user_id=context.user_id,

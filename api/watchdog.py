@@ -1,0 +1,117 @@
+"""The stuck-task watchdog (beyond Nova): nothing stays in a task state forever.
+
+Runs in every api process. An instance whose task_state has not moved for
+``[DEFAULT] reboot_timeout`` seconds is re-sent once to its host when the host is up (the
+cast may have been lost; the compute ignores a duplicate of a finished request), and
+otherwise — host down, or already re-sent — ended: task_state cleared, a fault row, and an
+``api_watchdog`` event in Error on its action. Each step claims the instance with a
+compare-and-swap on ``updated_at``, so several api processes never handle one twice.
+"""
+
+import datetime
+import threading
+
+from oslo_log import log as logging
+
+from cepheid.api.db import actions as db_actions
+from cepheid.api.db import instances as db_instances
+from cepheid.api.db import models
+from cepheid.common import context as cep_context
+from cepheid.common import exception
+from cepheid.common import objects
+from cepheid.common import states
+from cepheid.compute import actions as compute_actions
+
+LOG = logging.getLogger(__name__)
+
+RESEND_EVENT = 'api_watchdog_resend'
+END_EVENT = 'api_watchdog'
+
+
+class Watchdog:
+    def __init__(self, conf, store, rpcapi):
+        self.conf, self.store, self.db, self.rpcapi = conf, store, store.db, rpcapi
+        self._stop = threading.Event()
+        self._thread = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self._loop, name='watchdog', daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def _loop(self):
+        while not self._stop.wait(self.conf.watchdog_interval):
+            try:
+                self.check_once()
+            except Exception:
+                LOG.exception('Watchdog check failed')
+
+    def check_once(self):
+        """Handle every stuck instance once; returns {uuid: 'resent' | 'ended'}."""
+        cutoff = models.utcnow() - datetime.timedelta(seconds=self.conf.reboot_timeout)
+        with self.db.transaction() as session:
+            stuck = db_instances.get_stuck(session, older_than=cutoff)
+        outcome = {}
+        for instance in stuck:
+            try:
+                outcome[instance['uuid']] = self._handle(instance)
+            except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
+                LOG.info('Instance %s moved on before the watchdog claimed it',
+                         instance['uuid'])
+        return outcome
+
+    def _handle(self, instance):
+        with self.db.transaction() as session:
+            action = db_actions.latest_action(session, instance['uuid'])
+            resent = action is not None and db_actions.action_has_event(
+                session, action['id'], RESEND_EVENT)
+        resend = compute_actions.resend_method(instance['task_state'])
+        host_up = bool(instance['host']) and self.store.host_is_up(instance['host'])
+        if host_up and resend and not resent and action is not None:
+            self._resend(instance, action, *resend)
+            return 'resent'
+        self._end(instance, action, host_up)
+        return 'ended'
+
+    def _claim(self, session, instance, values):
+        return db_instances.update(session, instance['uuid'], values,
+                                   expected_task_state=[instance['task_state']],
+                                   expected_updated_at=instance['updated_at'])
+
+    def _record(self, session, instance, action, event, result):
+        if action is None:
+            return
+        kwargs = dict(instance_uuid=instance['uuid'], request_id=action['request_id'],
+                      event=event, host=None)
+        db_actions.event_start(session, **kwargs)
+        db_actions.event_finish(session, result=result, **kwargs)
+
+    def _resend(self, instance, action, method, kwargs):
+        with self.db.transaction() as session:
+            claimed = self._claim(session, instance, {'task_state': instance['task_state']})
+            self._record(session, instance, action, RESEND_EVENT, 'Success')
+        LOG.warning('Task %s of %s stuck on %s: re-sending %s', instance['task_state'],
+                    instance['uuid'], instance['host'], method)
+        context = cep_context.RequestContext(
+            user_id=instance['user_id'], project_id=instance['project_id'], roles=['admin'],
+            request_id=action['request_id'], overwrite=False)
+        self.rpcapi.resend(context, objects.instance_to_primitive(claimed), method, **kwargs)
+
+    def _end(self, instance, action, host_up):
+        where = f"host {instance['host']} is {'up' if host_up else 'down'}"
+        message = (f"Task {instance['task_state']} did not finish within "
+                   f"{self.conf.reboot_timeout} s ({where})")
+        values = {'task_state': None}
+        if instance['task_state'] == states.DELETING and not host_up:
+            values.update(vm_state=states.DELETED, deleted=instance['id'],
+                          deleted_at=models.utcnow())
+        with self.db.transaction() as session:
+            self._claim(session, instance, values)
+            self._record(session, instance, action, END_EVENT, 'Error')
+            db_actions.fault_create(session, instance_uuid=instance['uuid'], code=500,
+                                    message=message, details=message)
+        LOG.error('Instance %s: %s; task ended', instance['uuid'], message)
