@@ -17,6 +17,8 @@ common_opts = [
     cfg.IntOpt('reboot_timeout', default=300, min=0,
                help='Seconds after which a reboot (or other task) still in progress '
                     'is considered stuck and is re-sent or ended with a fault.'),
+    cfg.IntOpt('watchdog_interval', default=30, min=1,
+               help='Seconds between the api service\'s checks for stuck tasks.'),
     cfg.IntOpt('service_down_time', default=60, min=1,
                help='Seconds since the last heartbeat after which a service is down.'),
     cfg.IntOpt('report_interval', default=10, min=1,
