@@ -26,6 +26,11 @@ libvirt_opts = [
 fake_opts = [
     cfg.FloatOpt('wait_soft_reboot_seconds', default=2.0, min=0,
                  help='How long a fake guest that ignores ACPI is waited for.'),
+    cfg.FloatOpt('reboot_delay', default=0.0, min=0,
+                 help='Seconds every fake reboot takes (tests of slow or killed computes).'),
+    cfg.BoolOpt('ignore_acpi', default=False,
+                help='Every fake guest ignores a soft shutdown, so soft reboots wait '
+                     'wait_soft_reboot_seconds and then go hard.'),
 ]
 
 

@@ -35,8 +35,9 @@ class FakeDriver(driver.ComputeDriver):
     def __init__(self, conf):
         super().__init__(conf)
         self.guests = {}
-        self.delay = 0.0
+        self.delay = conf.fake_driver.reboot_delay
         self.ignore_acpi = set()
+        self.ignore_acpi_all = conf.fake_driver.ignore_acpi
         self.calls = []
         self._failures = {}
         self._lock = threading.Lock()
@@ -135,7 +136,7 @@ class FakeDriver(driver.ComputeDriver):
         try:
             if reboot_type == 'SOFT' and guest.power_state != states.RUNNING:
                 raise exception.InstanceNotRunning(instance_uuid=uuid)
-            if reboot_type == 'SOFT' and uuid in self.ignore_acpi:
+            if reboot_type == 'SOFT' and (uuid in self.ignore_acpi or self.ignore_acpi_all):
                 # The guest never shuts down: wait, then fall back to hard.
                 escalate.wait(self.conf.fake_driver.wait_soft_reboot_seconds)
             elif self.delay:
