@@ -46,32 +46,36 @@ DELETE = ActionSpec(
     notification='delete', driver_call='destroy', end_vm_state=states.DELETED)
 
 # Simple power actions: API guard → task_state → cast → driver call → end vm_state.
+# Allowed states are Nova's compute API ``check_instance_state`` decorators: task_state
+# None, the instance launched at least once, and these vm_states. Adding an action is one
+# entry here plus its driver method (see README, "Adding an action").
 POWER_ACTIONS = {
     'os-start': ActionSpec(
         action='start', rpc_method='start_instance', vm_states=(states.STOPPED,),
         task_states=(None,), task_state=states.POWERING_ON, notification='power_on',
-        driver_call='power_on', end_vm_state=states.ACTIVE),
+        driver_call='power_on', end_vm_state=states.ACTIVE, needs_launched=True),
     'os-stop': ActionSpec(
         action='stop', rpc_method='stop_instance',
-        vm_states=(states.ACTIVE, states.ERROR), task_states=(None,),
+        vm_states=(states.ACTIVE, states.RESCUED, states.ERROR), task_states=(None,),
         task_state=states.POWERING_OFF, notification='power_off',
-        driver_call='power_off', end_vm_state=states.STOPPED),
+        driver_call='power_off', end_vm_state=states.STOPPED, needs_launched=True),
     'pause': ActionSpec(
-        action='pause', rpc_method='pause_instance', vm_states=(states.ACTIVE,),
-        task_states=(None,), task_state=states.PAUSING, notification='pause',
-        driver_call='pause', end_vm_state=states.PAUSED),
+        action='pause', rpc_method='pause_instance',
+        vm_states=(states.ACTIVE, states.RESCUED), task_states=(None,),
+        task_state=states.PAUSING, notification='pause',
+        driver_call='pause', end_vm_state=states.PAUSED, needs_launched=True),
     'unpause': ActionSpec(
         action='unpause', rpc_method='unpause_instance', vm_states=(states.PAUSED,),
         task_states=(None,), task_state=states.UNPAUSING, notification='unpause',
-        driver_call='unpause', end_vm_state=states.ACTIVE),
+        driver_call='unpause', end_vm_state=states.ACTIVE, needs_launched=True),
     'suspend': ActionSpec(
         action='suspend', rpc_method='suspend_instance', vm_states=(states.ACTIVE,),
         task_states=(None,), task_state=states.SUSPENDING, notification='suspend',
-        driver_call='suspend', end_vm_state=states.SUSPENDED),
+        driver_call='suspend', end_vm_state=states.SUSPENDED, needs_launched=True),
     'resume': ActionSpec(
         action='resume', rpc_method='resume_instance', vm_states=(states.SUSPENDED,),
         task_states=(None,), task_state=states.RESUMING, notification='resume',
-        driver_call='resume', end_vm_state=states.ACTIVE),
+        driver_call='resume', end_vm_state=states.ACTIVE, needs_launched=True),
 }
 
 POWER_ACTIONS_BY_METHOD = {spec.rpc_method: spec for spec in POWER_ACTIONS.values()}

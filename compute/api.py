@@ -32,6 +32,11 @@ def check_instance_state(instance, spec, method):
         raise exception.InstanceInvalidState(
             method=method, instance_uuid=instance['uuid'], attr='task_state',
             state=instance['task_state'])
+    if spec.needs_launched and instance['launched_at'] is None:
+        # Nova's must_have_launched: an instance that never ran cannot be acted on.
+        raise exception.InstanceInvalidState(
+            method=method, instance_uuid=instance['uuid'], attr='vm_state',
+            state=instance['vm_state'])
 
 
 class ComputeAPI:
@@ -66,10 +71,6 @@ class ComputeAPI:
         if reboot_type not in actions.REBOOT:
             raise exception.InvalidRebootType(reboot_type=reboot_type)
         spec = actions.REBOOT[reboot_type]
-        if spec.needs_launched and instance['launched_at'] is None:
-            raise exception.InstanceInvalidState(
-                method='reboot', instance_uuid=instance['uuid'], attr='vm_state',
-                state=instance['vm_state'])
         instance = self._begin(context, instance, spec, 'reboot')
         self.rpcapi.reboot_instance(context, objects.instance_to_primitive(instance),
                                     reboot_type)

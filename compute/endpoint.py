@@ -3,6 +3,7 @@
 Serialization is explicit here: every operation goes through ``self.queue.submit(uuid,
 ...)`` so one instance runs one operation at a time in arrival order; the RPC thread
 returns at once. A HARD reboot also escalates a soft reboot already waiting on the guest.
+The power actions' methods are generated from ``compute.actions.POWER_ACTIONS``.
 """
 
 import oslo_messaging
@@ -10,6 +11,7 @@ from oslo_log import log as logging
 
 from cepheid.common import exception
 from cepheid.common import objects
+from cepheid.compute import actions
 from cepheid.compute import decorators
 
 LOG = logging.getLogger(__name__)
@@ -60,21 +62,17 @@ class ComputeEndpoint:
         instance = self._receive(instance)
         self._queue(context, instance, self.manager.run_power_action, rpc_method=rpc_method)
 
-    def start_instance(self, context, *, instance):
-        self._power(context, instance, 'start_instance')
 
-    def stop_instance(self, context, *, instance):
-        self._power(context, instance, 'stop_instance')
+def _power_method(rpc_method):
+    """The RPC method ``rpc_method`` of a table-driven power action."""
+    def method(self, context, *, instance):
+        self._power(context, instance, rpc_method)
+    method.__name__ = method.__qualname__ = rpc_method
+    method.__doc__ = f'Queue {rpc_method} (compute.actions.POWER_ACTIONS).'
+    return method
 
-    def pause_instance(self, context, *, instance):
-        self._power(context, instance, 'pause_instance')
 
-    def unpause_instance(self, context, *, instance):
-        self._power(context, instance, 'unpause_instance')
-
-    def suspend_instance(self, context, *, instance):
-        self._power(context, instance, 'suspend_instance')
-
-    def resume_instance(self, context, *, instance):
-        self._power(context, instance, 'resume_instance')
-
+# One RPC method per power action of the table (start_instance, stop_instance, ...): a new
+# table entry needs no code here.
+for _method in actions.POWER_ACTIONS_BY_METHOD:
+    setattr(ComputeEndpoint, _method, _power_method(_method))

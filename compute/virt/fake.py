@@ -29,8 +29,12 @@ class CallRecord:
 
 
 class FakeDriver(driver.ComputeDriver):
-    """Knobs for tests: ``delay`` (seconds each reboot takes), ``ignore_acpi`` (uuids whose
-    guest ignores a soft shutdown), ``fail(method, exc, power_state=None)``."""
+    """Knobs for tests: ``delay`` (seconds each reboot or power action takes),
+    ``ignore_acpi`` (uuids whose guest ignores a soft shutdown),
+    ``fail(method, exc, power_state=None)``, ``set_power_state(uuid, power_state)``.
+
+    Every call changes the guest as the libvirt driver would and emits the lifecycle events
+    libvirt would (a reboot emits SHUTDOWN then RUNNING)."""
 
     def __init__(self, conf):
         super().__init__(conf)
@@ -125,18 +129,14 @@ class FakeDriver(driver.ComputeDriver):
         self._call('reboot', instance, lambda: self._reboot(instance, reboot_type))
 
     def _reboot(self, instance, reboot_type):
+        """Like libvirt: a SOFT reboot of a guest that is not running (or unknown) is hard."""
         uuid = instance['uuid']
-        guest = self.guests.get(uuid)
-        if guest is None:
-            if reboot_type == 'SOFT':
-                raise exception.InstanceNotRunning(instance_uuid=uuid)
-            guest = self.guests.setdefault(uuid, FakeGuest(boots=0))
+        guest = self.guests.setdefault(uuid, FakeGuest(power_state=states.SHUTDOWN, boots=0))
+        soft = reboot_type == 'SOFT' and guest.power_state == states.RUNNING
         escalate = threading.Event()
         self._escalations[uuid] = escalate
         try:
-            if reboot_type == 'SOFT' and guest.power_state != states.RUNNING:
-                raise exception.InstanceNotRunning(instance_uuid=uuid)
-            if reboot_type == 'SOFT' and (uuid in self.ignore_acpi or self.ignore_acpi_all):
+            if soft and uuid in self.ignore_acpi:
                 # The guest never shuts down: wait, then fall back to hard.
                 escalate.wait(self.conf.fake_driver.wait_soft_reboot_seconds)
             elif self.delay:
@@ -144,7 +144,9 @@ class FakeDriver(driver.ComputeDriver):
         finally:
             self._escalations.pop(uuid, None)
         guest.power_state = states.SHUTDOWN
+        self.emit_event(uuid, states.SHUTDOWN)
         self._start(guest)
+        self.emit_event(uuid, states.RUNNING)
 
     def escalate_reboot(self, instance_uuid):
         event = self._escalations.get(instance_uuid)
@@ -156,6 +158,8 @@ class FakeDriver(driver.ComputeDriver):
     def _set_state(self, method, instance, power_state, *, allowed):
         def _change():
             guest = self._guest(instance)
+            if self.delay:
+                time.sleep(self.delay)
             if guest.power_state not in allowed:
                 raise exception.VirtDriverError(
                     reason=f'cannot {method} a guest in power state {guest.power_state}')

@@ -6,9 +6,6 @@ from tests.fixtures import driver_contract
 
 
 class TestLibvirtDriverContract(driver_contract.DriverContract):
-    # Nova's libvirt soft reboot returns False for a guest that is not running: go hard.
-    soft_reboot_of_stopped_guest = 'hard'
-
     @pytest.fixture
     def driver(self, libvirt_driver):
         return libvirt_driver

@@ -7,8 +7,6 @@ from tests.fixtures import driver_contract
 
 
 class TestFakeDriverContract(driver_contract.DriverContract):
-    soft_reboot_of_stopped_guest = 'raise'
-
     @pytest.fixture
     def driver(self):
         drv = fake.FakeDriver(driver_contract.make_conf())
