@@ -88,6 +88,9 @@ class ConductorEndpoint:
         values = _clean_values(values or {})
         with self.db.transaction() as session:
             instance = self._own_instance(session, host, instance_uuid)
+            replay = bool(event) and db_actions.event_finished(
+                session, instance_uuid=instance_uuid, request_id=context.request_id,
+                event=event)
             saved = False
             if values:
                 try:
@@ -99,7 +102,7 @@ class ConductorEndpoint:
                     LOG.info('Not saving end state of %s: %s', instance_uuid, exc)
                     instance = db_instances.get(session, instance_uuid)
             self._finish_event(session, context, host, instance_uuid, event, result, traceback)
-            if fault:
+            if fault and not replay:
                 db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
                                         code=int(fault.get('code', 500)),
                                         message=str(fault.get('message', '')),

@@ -57,15 +57,16 @@ def json_body():
         raise exception.MalformedRequestBody() from exc
 
 
-def load_instance(server_id):
-    """The live instance ``server_id`` visible to the caller; 404 otherwise (even if it
-    belongs to another project: its existence is not revealed)."""
+def load_instance(server_id, *, read_deleted=False):
+    """The live (or also deleted) instance ``server_id`` visible to the caller; 404
+    otherwise (even if it belongs to another project: its existence is not revealed)."""
     if not UUID_RE.match(server_id or ''):
         raise exception.InstanceNotFound(instance_id=server_id)
     ctx = context()
     project_id = None if ctx.is_admin else ctx.project_id
     with services().db.transaction() as session:
-        return db_instances.get(session, server_id, project_id=project_id)
+        return db_instances.get(session, server_id, project_id=project_id,
+                                read_deleted=read_deleted)
 
 
 def query_bool(name, value):

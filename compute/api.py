@@ -89,8 +89,10 @@ class ComputeAPI:
         is_owner = context.project_id == instance['project_id']
         if instance['locked'] and is_owner:
             return instance     # the owner re-locking is a no-op, as in Nova
-        values = {'locked': True, 'locked_by': 'owner' if is_owner else 'admin',
-                  'locked_reason': reason}
+        values = {'locked': True, 'locked_by': 'owner' if is_owner else 'admin'}
+        if reason:
+            # As in Nova, an admin taking over a lock without a reason keeps the old one.
+            values['locked_reason'] = reason
         return self._api_only(context, instance, values, 'lock')
 
     def unlock(self, context, instance):

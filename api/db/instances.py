@@ -20,9 +20,11 @@ def create(session, values):
     return db_session.row_to_dict(row)
 
 
-def get(session, uuid, *, project_id=None):
-    """The live instance ``uuid`` (of ``project_id`` when given); else InstanceNotFound."""
-    stmt = sa.select(models.Instance).where(models.Instance.uuid == uuid, _live())
+def get(session, uuid, *, project_id=None, read_deleted=False):
+    """The live (or, with ``read_deleted``, newest even deleted) instance ``uuid`` of
+    ``project_id`` when given; else InstanceNotFound."""
+    stmt = sa.select(models.Instance).where(models.Instance.uuid == uuid)
+    stmt = stmt.order_by(models.Instance.id.desc()) if read_deleted else stmt.where(_live())
     if project_id is not None:
         stmt = stmt.where(models.Instance.project_id == project_id)
     row = session.scalars(stmt).first()

@@ -4,40 +4,48 @@ import flask
 from oslo_utils import timeutils
 
 from cepheid.api import helpers
+from cepheid.api import validation
 from cepheid.api.db import actions as db_actions
 from cepheid.api.policies import instance_actions as ia_policies
+from cepheid.api.schemas import instance_actions as schemas
 from cepheid.api.views import instance_actions as views
 from cepheid.common import exception
 
 ACTIONS = ia_policies.ACTIONS
 
 
-def _time_arg(name):
-    value = flask.request.args.get(name)
-    if value is None:
+def _time(params, name):
+    value = params.get(name)
+    if not value:
         return None
-    try:
-        return timeutils.normalize_time(timeutils.parse_isotime(value))
-    except ValueError as exc:
-        raise exception.ValidationError(
-            detail=f'Invalid input for query parameters {name}. Value: {value}. '
-                   f"'{value}' is not a 'date-time'") from exc
+    return timeutils.normalize_time(timeutils.parse_isotime(value[0]))
 
 
 def _paging():
-    """limit/marker/changes-since (2.58+) and changes-before (2.66+) of the list."""
-    version = helpers.version()
-    if version < '2.58':
+    """limit/marker/changes-since (2.58+) and changes-before (2.66+), schema-checked."""
+    schema = schemas.list_query_schema(helpers.version())
+    if schema is None:
         return {}, None
-    paging = {'limit': helpers.query_limit(), 'marker': flask.request.args.get('marker'),
-              'changes_since': _time_arg('changes-since')}
-    if version >= '2.66':
-        paging['changes_before'] = _time_arg('changes-before')
+    params = validation.validate_query(schema, flask.request.args)
+    paging = {'limit': helpers.query_limit(), 'marker': (params.get('marker') or [None])[0],
+              'changes_since': _time(params, 'changes-since')}
+    if 'changes-before' in schema['properties']:
+        paging['changes_before'] = _time(params, 'changes-before')
+        since, before = paging['changes_since'], paging['changes_before']
+        if since and before and before < since:
+            raise exception.ValidationError(
+                detail='The value of changes-since must be less than or equal to '
+                       'changes-before.')
     return paging, paging['limit']
 
 
+def _load_instance(server_id):
+    """From 2.21 the actions of a deleted server stay visible, as in Nova."""
+    return helpers.load_instance(server_id, read_deleted=helpers.version() >= '2.21')
+
+
 def index(server_id):
-    instance = helpers.load_instance(server_id)
+    instance = _load_instance(server_id)
     helpers.authorize(ACTIONS % 'list', helpers.instance_target(instance))
     paging, limit = _paging()
     with helpers.services().db.transaction() as session:
@@ -71,15 +79,19 @@ def _event_flags(instance):
 
 
 def show(server_id, request_id):
-    instance = helpers.load_instance(server_id)
+    instance = _load_instance(server_id)
     helpers.authorize(ACTIONS % 'show', helpers.instance_target(instance))
     version = helpers.version()
     with helpers.services().db.transaction() as session:
-        row = db_actions.action_get(session, instance['uuid'], request_id)
+        try:
+            row = db_actions.action_get(session, instance['uuid'], request_id)
+        except exception.InstanceActionNotFound as exc:
+            raise exception.NotFound(f'Action {request_id} not found') from exc
         events = db_actions.event_list(session, row['id'])
     view = views.action(row, version=version)
     flags = _event_flags(instance)
     if flags is not None:
-        view['events'] = [views.event(e, version=version, project_id=row['project_id'],
+        view['events'] = [views.event(e, version=version,
+                                      project_id=row['project_id'] or instance['project_id'],
                                       **flags) for e in reversed(events)]
     return flask.jsonify({'instanceAction': view})

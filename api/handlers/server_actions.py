@@ -24,10 +24,9 @@ LOCK = action_policies.LOCK
 @dataclasses.dataclass(frozen=True)
 class Action:
     policy: str
-    # perform(compute_api, context, instance, body_value)
+    # perform(compute_api, context, instance, body_value); the body matches its schema
+    # (schemas.by_action), so a lock value is null or an object.
     perform: Callable
-    # schema(version) -> a JSON schema of the whole body, or None for no validation
-    schema: Callable = lambda version: None
 
 
 def _reboot(compute_api, context, instance, value):
@@ -35,17 +34,20 @@ def _reboot(compute_api, context, instance, value):
 
 
 def _lock(compute_api, context, instance, value):
-    # Before 2.73 Nova ignores the body; from 2.73 the schema has checked it.
-    reason = None
-    if helpers.version() >= '2.73' and isinstance(value, dict):
-        reason = value.get('locked_reason')
+    # Before 2.73 the schema refuses a locked_reason, so there is none to read.
+    reason = (value or {}).get('locked_reason')
     compute_api.lock(context, instance, reason=reason)
 
 
-def _unlock(compute_api, context, instance, value):
-    # Unlocking a lock the other side (owner vs. admin) holds needs the override rule.
+def is_expected_locked_by(context, instance):
+    """False when the lock is held by the other side: the owner's project vs. an admin."""
     expected = 'owner' if context.project_id == instance['project_id'] else 'admin'
-    if instance.get('locked') and instance.get('locked_by') not in (None, expected):
+    locked_by = instance.get('locked_by')
+    return not locked_by or locked_by == expected
+
+
+def _unlock(compute_api, context, instance, value):
+    if not is_expected_locked_by(context, instance):
         helpers.authorize(LOCK % 'unlock:unlock_override', helpers.instance_target(instance))
     compute_api.unlock(context, instance)
 
@@ -60,11 +62,10 @@ def _power_action(policy, name):
 
 
 ACTIONS = {
-    'reboot': Action(server_policies.SERVERS % 'reboot', _reboot, lambda v: schemas.reboot),
+    'reboot': Action(server_policies.SERVERS % 'reboot', _reboot),
     'os-start': _power_action(server_policies.SERVERS % 'start', 'os-start'),
     'os-stop': _power_action(server_policies.SERVERS % 'stop', 'os-stop'),
-    'lock': Action(LOCK % 'lock', _lock,
-                   lambda v: schemas.lock_v273 if v >= '2.73' else None),
+    'lock': Action(LOCK % 'lock', _lock),
     'unlock': Action(LOCK % 'unlock', _unlock),
     'pause': _power_action(action_policies.PAUSE % 'pause', 'pause'),
     'unpause': _power_action(action_policies.PAUSE % 'unpause', 'unpause'),
@@ -88,8 +89,6 @@ def action(server_id):
     spec = ACTIONS[name]
     instance = helpers.load_instance(server_id)
     helpers.authorize(spec.policy, helpers.instance_target(instance))
-    schema = spec.schema(helpers.version())
-    if schema is not None:
-        validation.validate(schema, body)
+    validation.validate(schemas.by_action(helpers.version())[name], body)
     spec.perform(helpers.services().compute_api, helpers.context(), instance, body[name])
     return flask.Response(status=202)

@@ -98,6 +98,7 @@ def _faults(session, instances):
 
 def _list(kind):
     helpers.authorize(SERVERS % kind)
+    validation.validate_query(schemas.list_query, flask.request.args)
     filters = _filters(kind)
     limit = helpers.query_limit()
     marker = flask.request.args.get('marker')

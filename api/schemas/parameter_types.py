@@ -24,3 +24,20 @@ flavor_ref = {'type': ['string', 'integer'], 'minLength': 1}
 image_ref = {'type': 'string'}
 
 locked_reason = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+
+# Query parameters arrive as lists (``?status=a&status=b``), as in Nova's query schemas.
+non_negative_integer = {
+    'type': ['integer', 'string'], 'pattern': '^[0-9]*$', 'minimum': 0, 'minLength': 1,
+}
+
+date_time = {'type': 'string', 'format': 'date-time'}
+
+
+def multi_params(schema):
+    """A query parameter that may be repeated."""
+    return {'type': 'array', 'items': schema}
+
+
+def single_param(schema):
+    """A query parameter given at most once."""
+    return dict(multi_params(schema), maxItems=1)

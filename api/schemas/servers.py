@@ -1,4 +1,4 @@
-"""JSON schemas of the servers resource: POST /servers."""
+"""JSON schemas of the servers resource: POST /servers and the GET /servers query."""
 
 import copy
 
@@ -58,3 +58,22 @@ def create_schema(version):
     if version >= '2.19':
         return create_v219
     return create
+
+
+# GET /servers and /servers/detail: the filters Cepheid reads (each may repeat, as in
+# Nova; the first value counts). Other query parameters are accepted and ignored, as in
+# Nova (additionalProperties stays true).
+list_query = {
+    'type': 'object',
+    'properties': {
+        'name': parameter_types.multi_params({'type': 'string', 'format': 'regex'}),
+        'status': parameter_types.multi_params({'type': 'string'}),
+        'all_tenants': parameter_types.multi_params({'type': 'string'}),
+        'project_id': parameter_types.multi_params({'type': 'string'}),
+        'tenant_id': parameter_types.multi_params({'type': 'string'}),
+        'host': parameter_types.multi_params({'type': 'string'}),
+        'limit': parameter_types.multi_params(parameter_types.non_negative_integer),
+        'marker': parameter_types.multi_params({'type': 'string'}),
+    },
+    'additionalProperties': True,
+}

@@ -144,12 +144,16 @@ def test_power_actions_go_through_the_table(api, compute_api, instance, action):
     assert compute_api.calls == [('power_action', instance['uuid'], action)]
 
 
-def test_lock_reason_is_passed_from_273(api, compute_api, instance):
+def test_lock_reason_is_passed_from_273_and_refused_before(api, compute_api, instance):
     body = {'lock': {'locked_reason': 'maintenance'}}
-    assert api.action(instance['uuid'], body, version='2.72').status_code == 202
+    resp = api.action(instance['uuid'], body, version='2.72')
+    assert fault(resp) == ('badRequest', 400, "Invalid input for field/attribute lock. Value: "
+                           "{'locked_reason': 'maintenance'}. Additional properties are not "
+                           "allowed ('locked_reason' was unexpected)")
     assert api.action(instance['uuid'], body, version='2.73').status_code == 202
-    assert compute_api.calls == [('lock', instance['uuid'], None),
-                                 ('lock', instance['uuid'], 'maintenance')]
+    assert api.action(instance['uuid'], {'lock': {}}, version='2.72').status_code == 202
+    assert compute_api.calls == [('lock', instance['uuid'], 'maintenance'),
+                                 ('lock', instance['uuid'], None)]
 
 
 def test_lock_reason_too_long_is_400_from_273(api, instance):
