@@ -1,46 +1,76 @@
 """Client of the api service's conductor endpoint: every DB write a compute makes.
 
 Calls where the compute needs the answer (a CAS), casts where it does not (heartbeats).
+Every call is idempotent on the api side (a CAS whose expected states include its target,
+events started/finished once), so a call whose reply was lost — a broker restart drops
+the reply queue — is simply made again.
 """
 
+import oslo_messaging
+from oslo_log import log as logging
+
 from cepheid.common import rpc
+
+LOG = logging.getLogger(__name__)
 
 TOPIC = 'cepheid-api'
 VERSION = '1.0'
 
 
 class ConductorAPI:
-    def __init__(self, transport, *, host, timeout=None):
+    def __init__(self, transport, *, host, timeout=15, attempts=4):
         self.host = host
+        self.attempts = attempts
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, timeout=timeout)
 
+    def _call(self, context, method, **kwargs):
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return self.client.call(context, method, host=self.host, **kwargs)
+            except oslo_messaging.MessagingTimeout:
+                if attempt == self.attempts:
+                    raise
+                LOG.warning('Conductor call %s timed out (attempt %d of %d), retrying',
+                            method, attempt, self.attempts)
+
     def task_begin(self, context, instance_uuid, *, event, values, expected_task_state):
-        return self.client.call(context, 'task_begin', host=self.host,
-                                instance_uuid=instance_uuid, event=event, values=values,
-                                expected_task_state=list(expected_task_state))
+        return self._call(context, 'task_begin',
+                          instance_uuid=instance_uuid, event=event, values=values,
+                          expected_task_state=list(expected_task_state))
 
     def task_update(self, context, instance_uuid, *, values, expected_task_state):
-        return self.client.call(context, 'task_update', host=self.host,
-                                instance_uuid=instance_uuid, values=values,
-                                expected_task_state=list(expected_task_state))
+        return self._call(context, 'task_update',
+                          instance_uuid=instance_uuid, values=values,
+                          expected_task_state=list(expected_task_state))
 
     def task_finish(self, context, instance_uuid, *, event, result, values=None,
                     expected_task_state=None, traceback=None, fault=None):
-        return self.client.call(
-            context, 'task_finish', host=self.host, instance_uuid=instance_uuid, event=event,
+        return self._call(
+            context, 'task_finish', instance_uuid=instance_uuid, event=event,
             result=result, values=values,
             expected_task_state=list(expected_task_state or [None]),
             traceback=traceback, fault=fault)
 
     def instance_destroy(self, context, instance_uuid, *, event):
-        return self.client.call(context, 'instance_destroy', host=self.host,
-                                instance_uuid=instance_uuid, event=event)
+        return self._call(context, 'instance_destroy', instance_uuid=instance_uuid,
+                          event=event)
 
     def instances_on_host(self, context):
-        return self.client.call(context, 'instances_on_host', host=self.host)
+        return self._call(context, 'instances_on_host')
+
+    def instance_get(self, context, instance_uuid):
+        return self.client.prepare(version='1.1').call(
+            context, 'instance_get', host=self.host, instance_uuid=instance_uuid)
+
+    def power_state_sync(self, context, instance_uuid, *, values, expected_vm_state,
+                         action=None):
+        """CAS ``values`` while task_state is None (the power-state sync's only write)."""
+        return self.client.prepare(version='1.1').call(
+            context, 'power_state_sync', host=self.host, instance_uuid=instance_uuid,
+            values=values, expected_vm_state=expected_vm_state, action=action)
 
     def instances_for_recovery(self, context):
-        return self.client.call(context, 'instances_for_recovery', host=self.host)
+        return self._call(context, 'instances_for_recovery')
 
     def service_heartbeat(self, context, *, binary, topic, wait=False):
         """Report this service alive; ``wait`` makes it a call (used once at start-up)."""

@@ -59,7 +59,7 @@ class ComputeManager:
         instance = self.conductor.task_update(
             context, instance['uuid'], values={'task_state': started,
                                                'power_state': instance['power_state']},
-            expected_task_state=[pending])
+            expected_task_state=[pending, started])
         LOG.info('Rebooting instance %s (%s)', instance['uuid'], reboot_type)
         try:
             self.driver.reboot(instance, reboot_type)

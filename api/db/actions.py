@@ -64,6 +64,13 @@ def _unfinished_event(session, action_id, event):
                                model.finish_time.is_(None)).order_by(model.id.desc())).first()
 
 
+def _finished_event(session, action_id, event):
+    model = models.InstanceActionEvent
+    return session.scalars(
+        sa.select(model).where(model.action_id == action_id, model.event == event,
+                               model.finish_time.is_not(None)).order_by(model.id.desc())).first()
+
+
 def event_start(session, *, instance_uuid, request_id, event, host, details=None):
     """Record that ``event`` began for the action of ``request_id``; touches the action.
 
@@ -86,12 +93,16 @@ def event_finish(session, *, instance_uuid, request_id, event, host, result,
                  traceback=None, details=None):
     """Finish the newest unfinished ``event`` (or record it whole when its start was lost).
 
-    A failed event marks the action's message "Error", as Nova does.
+    A failed event marks the action's message "Error", as Nova does. Finishing an event
+    that already finished (a retried call whose reply was lost) changes nothing.
     """
     action = _action_row(session, instance_uuid, request_id)
     now = models.utcnow()
     row = _unfinished_event(session, action.id, event)
     if row is None:
+        finished = _finished_event(session, action.id, event)
+        if finished is not None:
+            return db_session.row_to_dict(finished)
         row = models.InstanceActionEvent(action_id=action.id, event=event, start_time=now,
                                          host=host)
         session.add(row)
