@@ -7,10 +7,18 @@ from cepheid.common import exception
 
 # The version documents are public: discovery happens before anyone has a token.
 PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/'])
+# The noauth2 identity stub (handlers/identity.py) issues tokens, so it needs none; it is
+# routed only under noauth2 (elsewhere these paths are a 404).
+IDENTITY_STUB_PATHS = frozenset(['/identity', '/identity/v3', '/identity/v3/auth/tokens'])
 
 
 def is_public(path):
-    return path in PUBLIC_PATHS
+    return path in PUBLIC_PATHS or path.rstrip('/') in IDENTITY_STUB_PATHS
+
+
+def noauth2_roles(user_id):
+    """Every noauth2 user is a member and a reader; user ``admin`` is also an admin."""
+    return ['admin', 'member', 'reader'] if user_id == 'admin' else ['member', 'reader']
 
 
 def _noauth2(environ, **ids):
@@ -20,11 +28,8 @@ def _noauth2(environ, **ids):
     project_id = project_id or environ.get('HTTP_X_AUTH_PROJECT_ID', '').strip() or user_id
     if not user_id or not project_id:
         raise exception.NotAuthenticated()
-    roles = ['member', 'reader']
-    if user_id == 'admin':
-        roles.insert(0, 'admin')
     return cep_context.RequestContext(
-        user_id=user_id, project_id=project_id, roles=roles,
+        user_id=user_id, project_id=project_id, roles=noauth2_roles(user_id),
         **ids)
 
 
@@ -78,7 +83,7 @@ class PublicPathBypass:
         self.protected = protected
 
     def __call__(self, environ, start_response):
-        if is_public(environ.get('PATH_INFO', '')):
+        if environ.get('PATH_INFO', '') in PUBLIC_PATHS:  # never the noauth2 identity stub
             return self.app(environ, start_response)
         return self.protected(environ, start_response)
 

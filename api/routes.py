@@ -1,6 +1,7 @@
 """Every URL of the REST API, on one screen."""
 
 from cepheid.api.handlers import flavors
+from cepheid.api.handlers import identity
 from cepheid.api.handlers import instance_actions
 from cepheid.api.handlers import server_actions
 from cepheid.api.handlers import servers
@@ -32,7 +33,19 @@ def endpoint(handler):
     return f"{handler.__module__.rsplit('.', 1)[-1]}.{handler.__name__}"
 
 
+# A dev aid for clients that want Keystone (the nova CLI, `openstack server list`):
+# routed only with [api] auth_strategy = noauth2.
+NOAUTH2_IDENTITY_STUB = [
+    ('/identity', 'GET', identity.versions),
+    ('/identity/v3', 'GET', identity.v3),
+    ('/identity/v3/auth/tokens', 'POST', identity.issue_token),
+]
+
+
 def register(app):
-    for rule, method, handler in ROUTES:
+    routes = ROUTES
+    if app.config['CEPHEID'].conf.api.auth_strategy == 'noauth2':
+        routes = ROUTES + NOAUTH2_IDENTITY_STUB
+    for rule, method, handler in routes:
         app.add_url_rule(rule, endpoint(handler), handler, methods=[method],
                          provide_automatic_options=False, strict_slashes=False)
