@@ -1,0 +1,122 @@
+"""``python -m bench``: run the scenarios, print a table, write bench-results/<time>.json."""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+from bench import report
+
+SCENARIOS = ('inprocess', 'split', 'api_only', 'memory')
+
+FULL = {
+    'inprocess': {'servers': 200, 'reboots': 2000, 'inflight': 64, 'warmup': 200},
+    'split': {'servers': 1000, 'reboots': 1000, 'inflights': (1, 50), 'computes': (1, 4),
+              'idle_seconds': 2.0, 'warmup': 100},
+    'api_only': {'rate': 100, 'seconds': 10},
+}
+QUICK = {
+    'inprocess': {'servers': 20, 'reboots': 80, 'inflight': 16, 'warmup': 16},
+    'split': {'servers': 50, 'reboots': 50, 'inflights': (1, 50), 'computes': (1, 4),
+              'idle_seconds': 0.5, 'warmup': 10},
+    'api_only': {'rate': 100, 'seconds': 1},
+}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__)
+    parser.add_argument('--quick', action='store_true',
+                        help='everything scaled down (under a minute): does it run')
+    parser.add_argument('--only', action='append', choices=('inprocess', 'split', 'api_only'),
+                        help='run only these scenarios (repeatable; memory comes with split)')
+    parser.add_argument('--drive', choices=('testclient', 'http'), default='testclient',
+                        help="scenario 1: Flask's test client (default) or real HTTP")
+    parser.add_argument('--out', default='bench-results', help='directory for the JSON')
+    parser.add_argument('--workdir', help='keep configs and service logs here (default: a '
+                        'temporary directory, removed afterwards)')
+    parser.add_argument('--api-seconds', type=float,
+                        help='scenario 3: seconds at the offered rate')
+    return parser.parse_args(argv)
+
+
+def _git_revision():
+    try:
+        return subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True,
+                              text=True, timeout=10).stdout.strip() or None
+    except OSError:
+        return None
+
+
+def run(args, workdir):
+    from bench import inprocess
+    from bench import split
+    plan = QUICK if args.quick else FULL
+    only = set(args.only or ('inprocess', 'split', 'api_only'))
+    results = {}
+    if 'inprocess' in only:
+        _progress('scenario 1: in-process over fake:// + SQLite')
+        results['inprocess'] = inprocess.run(workdir / 'inprocess', drive=args.drive,
+                                             **plan['inprocess'])
+    if only & {'split', 'api_only'}:
+        sp, api = plan['split'], dict(plan['api_only'])
+        if args.api_seconds:
+            api['seconds'] = args.api_seconds
+        results['split'] = []
+        computes = sp['computes'] if 'split' in only else (1,)
+        for count in computes:
+            _progress(f'scenario 2: {count} compute(s) over RabbitMQ + PostgreSQL')
+            with_api = 'api_only' in only and count == 1
+            runs, api_only, memory = split.run_cluster(
+                workdir / f'split-{count}', computes=count, servers=sp['servers'],
+                inflights=sp['inflights'] if 'split' in only else (),
+                reboots=sp['reboots'], idle_seconds=sp['idle_seconds'], warmup=sp['warmup'],
+                api_rate=api['rate'] if with_api else None, api_seconds=api['seconds'])
+            results['split'].extend(runs)
+            if api_only is not None:
+                results['api_only'] = api_only
+            if count == 1:
+                results['memory'] = memory
+            else:
+                results.setdefault('memory_other', []).append(memory)
+    _progress('done')
+    return results
+
+
+_T0 = time.monotonic()
+
+
+def _progress(text):
+    print(f'[{time.monotonic() - _T0:6.1f}s] {text}', flush=True)
+
+
+def main(argv=None):
+    warnings.simplefilter('ignore', DeprecationWarning)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.time()
+    if args.workdir:
+        results = run(args, pathlib.Path(args.workdir))
+    else:
+        with tempfile.TemporaryDirectory(prefix='cepheid-bench-') as tmp:
+            results = run(args, pathlib.Path(tmp))
+    doc = {
+        'meta': {'started': datetime.datetime.fromtimestamp(started).isoformat(),
+                 'seconds': round(time.time() - started, 1), 'quick': args.quick,
+                 'git': _git_revision(), 'python': platform.python_version(),
+                 'cpus': os.cpu_count(), 'drive': args.drive},
+        'scenarios': results,
+    }
+    doc['targets'] = report.targets(results)
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f'{datetime.datetime.fromtimestamp(started):%Y%m%d-%H%M%S}.json'
+    path.write_text(json.dumps(doc, indent=2) + '\n')
+    print(report.table(doc))
+    print(f'\nwrote {path}')
+    return 0

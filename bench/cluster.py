@@ -1,0 +1,191 @@
+"""Split processes for the benchmark: cepheid-api and N computes over RabbitMQ + PostgreSQL.
+
+Each cluster gets a throw-away PostgreSQL database and a throw-away RabbitMQ vhost (as the
+integration tests do: queue names are per vhost, not per exchange), and a notification
+Tracker of our own. The api starts first, so the computes' first heartbeat finds its queue.
+"""
+
+import http.client
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from bench import tracker as bench_tracker
+from cepheid.common import config
+from cepheid.common import rpc
+from tests.fixtures import processes
+
+ADMIN = 'admin:admin-project'
+HEADERS = {'Content-Type': 'application/json', 'OpenStack-API-Version': 'compute 2.90',
+           'X-Auth-Token': ADMIN}
+
+
+class HttpClient:
+    """JSON over one keep-alive connection per thread (as a real client session would)."""
+
+    def __init__(self, host, port, prefix='/v2.1'):
+        self.host, self.port, self.prefix = host, port, prefix
+        self._local = threading.local()
+
+    def _conn(self):
+        conn = getattr(self._local, 'conn', None)
+        if conn is None:
+            conn = self._local.conn = http.client.HTTPConnection(self.host, self.port,
+                                                                 timeout=30)
+        return conn
+
+    def request(self, method, path, body=None):
+        """Returns ``(status, request_id, decoded body or None)``."""
+        data = json.dumps(body) if body is not None else None
+        for attempt in (1, 2):
+            conn = self._conn()
+            try:
+                conn.request(method, self.prefix + path, body=data, headers=HEADERS)
+                resp = conn.getresponse()
+                raw = resp.read()
+                break
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                self._local.conn = None
+                if attempt == 2:
+                    raise
+        return (resp.status, resp.getheader('x-openstack-request-id'),
+                json.loads(raw) if raw else None)
+
+
+class Cluster:
+    """``with Cluster(hosts, workdir) as c:`` starts everything and tears it all down."""
+
+    def __init__(self, hosts, workdir):
+        self.hosts = list(hosts)
+        self.workdir = workdir
+        self.procs = {}
+        self.database = None
+        self.vhost = None
+        self.tracker = None
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            for name, proc in self.procs.items():
+                if proc.proc is not None:
+                    print(f'--- {name} ({proc.log_path})\n{proc.log_tail(15)}', file=sys.stderr)
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        self.database = processes.PostgresDatabase()
+        self.vhost = processes.RabbitVhost()
+        port = processes.free_port()
+        common = {'transport_url': self.vhost.url}
+        api_conf = processes.write_conf(self.workdir / 'api.conf', {
+            'DEFAULT': dict(common, host='api-bench'),
+            'api': {'auth_strategy': 'noauth2', 'port': port},
+            'database': {'connection': self.database.url},
+        })
+        subprocess.run([sys.executable, '-m', 'cepheid.api.manage', '--config-file',
+                        api_conf, 'db', 'sync'], check=True, capture_output=True, timeout=120)
+        self.procs['api'] = processes.ServiceProcess(
+            'cepheid.api.cmd', api_conf, self.workdir / 'api.log')
+        for host in self.hosts:
+            conf = processes.write_conf(self.workdir / f'{host}.conf', {
+                'DEFAULT': dict(common, host=host, compute_driver='fake')})
+            self.procs[host] = processes.ServiceProcess(
+                'cepheid.compute.cmd', conf, self.workdir / f'{host}.log')
+        self.client = HttpClient('127.0.0.1', port)
+        self.procs['api'].start()
+        processes.wait_until(lambda: self.client.request('GET', '/os-services')[0] == 200,
+                             60, 'api up', interval=0.1)
+        for host in self.hosts:
+            self.procs[host].start()
+        processes.wait_until(self._computes_up, 60, 'computes up', interval=0.1)
+        self.tracker = bench_tracker.Tracker(self._notification_transport()).start()
+        return self
+
+    def _notification_transport(self):
+        conf = config.make_conf()
+        conf([])
+        conf.set_override('transport_url', self.vhost.url)
+        return rpc.get_notification_transport(conf)
+
+    def _computes_up(self):
+        status, _, body = self.client.request('GET', '/os-services')
+        up = {s['host'] for s in body['services']
+              if s['binary'] == 'cepheid-compute' and s['state'] == 'up'}
+        return status == 200 and set(self.hosts) <= up
+
+    def pid(self, name):
+        return self.procs[name].proc.pid
+
+    def compute_pids(self):
+        return [self.pid(host) for host in self.hosts]
+
+    def stop(self):
+        if self.tracker is not None:
+            self.tracker.stop()
+        running = [p for p in self.procs.values() if p.proc and p.proc.poll() is None]
+        for proc in running:  # all at once: each takes seconds to stop gracefully
+            proc.proc.send_signal(signal.SIGTERM)
+        for proc in running:
+            proc.stop()
+        for what, cleanup in (('database', self.database and self.database.drop),
+                              ('vhost', self.vhost and self.vhost.delete)):
+            try:
+                if cleanup:
+                    cleanup()
+            except Exception as exc:  # a broker restarting under us: say so, go on
+                print(f'warning: could not remove the {what}: {exc}', file=sys.stderr)
+
+    # -- load helpers ------------------------------------------------------------
+    def post_reboot(self, server_id, reboot_type='SOFT'):
+        status, request_id, _ = self.client.request(
+            'POST', f'/servers/{server_id}/action', {'reboot': {'type': reboot_type}})
+        return status, request_id
+
+    def create_servers(self, count, *, threads=16, timeout=300):
+        """``count`` servers spread round-robin over the hosts, waited for ACTIVE."""
+        return create_servers(self._post_create, self.hosts, self.tracker, count,
+                              threads=threads, timeout=timeout)
+
+    def _post_create(self, body):
+        status, request_id, reply = self.client.request('POST', '/servers', body)
+        return status, request_id, reply
+
+
+def create_servers(post_create, hosts, tracker, count, *, threads, timeout):
+    """Create ``count`` servers through ``post_create(body)``; wait for instance.create.end."""
+    lock = threading.Lock()
+    created, request_ids, tickets = [], [], iter(range(count))
+    deadline = time.monotonic() + timeout
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                index = next(tickets, None)
+            if index is None:
+                return
+            status, request_id, reply = post_create({'server': {
+                'name': f'bench-{index}', 'flavorRef': '1',
+                'availability_zone': f'nova:{hosts[index % len(hosts)]}'}})
+            if status != 202:
+                raise RuntimeError(f'create failed: {status} {reply}')
+            with lock:
+                created.append(reply['server']['id'])
+                request_ids.append(request_id)
+
+    workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    ready = tracker.wait_all(request_ids, max(1.0, deadline - time.monotonic()))
+    if ready != count:
+        raise RuntimeError(f'only {ready} of {count} servers became ACTIVE in time')
+    return created

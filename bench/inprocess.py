@@ -1,0 +1,110 @@
+"""Scenario 1: api + compute in this one process over fake:// and SQLite (WAL), fake driver.
+
+Driven through Flask's test client (the whole API request: routing, auth, policy, schema,
+DB transaction, cast; no sockets) or real HTTP to the in-process waitress server. CPU per
+reboot is this process's CPU time over the measured window, divided by the reboots.
+
+Over fake:// an RPC call costs ~50 ms of wall time (its listener sleeps when idle), so
+throughput comes from many reboots in flight; the headline here is CPU per reboot.
+"""
+
+import resource
+import time
+
+import sqlalchemy as sa
+
+from bench import cluster as bench_cluster
+from bench import load
+from bench import procstat
+from bench import tracker as bench_tracker
+from cepheid import allinone
+from cepheid.common import config
+
+HOST = 'compute1'
+
+
+class _TestClientPoster:
+    """POSTs through Flask's test client, one client per call (they are cheap)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def request(self, method, path, body=None):
+        resp = self.app.test_client().open(
+            '/v2.1' + path, method=method, json=body, headers=bench_cluster.HEADERS)
+        return (resp.status_code, resp.headers.get('x-openstack-request-id'),
+                resp.get_json(silent=True))
+
+
+def _make_stack(workdir, *, workers):
+    workdir.mkdir(parents=True, exist_ok=True)
+    conf = allinone.make_conf(rpc_worker_threads=workers)
+    conf.set_override('log_file', str(workdir / 'inprocess.log'))
+    conf.set_override('use_stderr', False)
+    config.setup_logging(conf)
+    return allinone.AllInOne(conf, hosts=[HOST]).start()
+
+
+class SqlCounter:
+    """Counts the statements and commits of an engine (a counter bump per event)."""
+
+    def __init__(self, engine):
+        self.statements = self.commits = 0
+        sa.event.listen(engine, 'before_cursor_execute', self._statement)
+        sa.event.listen(engine, 'commit', self._commit)
+
+    def _statement(self, *args):
+        self.statements += 1
+
+    def _commit(self, *args):
+        self.commits += 1
+
+
+def run(workdir, *, servers, reboots, inflight, warmup, drive='testclient', max_seconds=300):
+    stack = _make_stack(workdir, workers=inflight)
+    # The stack's own recorder would share the versioned topic with our tracker (fake://
+    # hands each message to one listener of a topic): stop it and use the tracker.
+    stack.recorder.listener.stop()
+    stack.recorder.listener.wait()
+    tracker = bench_tracker.Tracker(stack.services.notification_transport).start()
+    try:
+        if drive == 'http':
+            client = bench_cluster.HttpClient('127.0.0.1', stack.server.port)
+        else:
+            client = _TestClientPoster(stack.app)
+
+        def post_reboot(server_id):
+            status, request_id, _ = client.request(
+                'POST', f'/servers/{server_id}/action', {'reboot': {'type': 'SOFT'}})
+            return status, request_id
+
+        t0 = time.monotonic()
+        ids = bench_cluster.create_servers(
+            lambda body: client.request('POST', '/servers', body), [HOST], tracker,
+            servers, threads=min(16, servers), timeout=max_seconds)
+        create_s = time.monotonic() - t0
+        if warmup:
+            load.closed_loop(post_reboot, ids, tracker, inflight=min(inflight, servers),
+                             count=warmup, max_seconds=max_seconds)
+        sql = SqlCounter(stack.db.engine)
+        cpu0, ru0 = time.process_time(), resource.getrusage(resource.RUSAGE_SELF)
+        out = load.closed_loop(post_reboot, ids, tracker, inflight=min(inflight, servers),
+                               count=reboots, max_seconds=max_seconds)
+        cpu = time.process_time() - cpu0
+        ru1 = resource.getrusage(resource.RUSAGE_SELF)
+        result = load.summarize_closed(out, cpu_seconds=cpu)
+        result.update(
+            drive=drive, servers=servers, inflight=min(inflight, servers), warmup=warmup,
+            rpc_worker_threads=inflight, create_seconds=round(create_s, 2),
+            cpu_seconds=round(cpu, 3),
+            cpu_user_s=round(ru1.ru_utime - ru0.ru_utime, 3),
+            cpu_system_s=round(ru1.ru_stime - ru0.ru_stime, 3),
+            rss_mb=round(procstat.status_kb('self', 'VmRSS') / 1024, 1),
+            notifications_received=tracker.received)
+        if result['reboots']:
+            result.update(sql_statements_per_reboot=round(sql.statements / result['reboots'], 1),
+                          commits_per_reboot=round(sql.commits / result['reboots'], 2))
+        return result
+    finally:
+        tracker.stop()
+        stack.stop()

@@ -1,0 +1,97 @@
+"""Scenarios 2 and 3 and the memory figure: separate processes over RabbitMQ + PostgreSQL.
+
+Scenario 2: 1,000 servers on 1 or 4 compute hosts, rebooted with 1 and with 50 requests in
+flight over keep-alive HTTP. CPU per reboot sums cepheid-api, the computes, RabbitMQ's
+beam.smp and every postgres process (they are local); this client is shown apart.
+Scenario 3: reboot POST latency at a fixed offered rate, computes consuming.
+Memory: the compute's VmRSS with all the servers on it.
+"""
+
+import os
+import time
+
+from bench import cluster as bench_cluster
+from bench import load
+from bench import procstat
+
+IDLE_GROUPS = {'broker': procstat.broker_pids, 'db': procstat.database_pids}
+
+
+def _groups(cluster):
+    return {'api': lambda: [cluster.pid('api')], 'computes': cluster.compute_pids,
+            'broker': procstat.broker_pids, 'db': procstat.database_pids,
+            'bench_client': lambda: [os.getpid()]}
+
+
+def _cpu_figures(seconds, reboots, idle, wall):
+    """Per-reboot CPU: total of the service side, its breakdown, and net of idle load."""
+    if not reboots:
+        return {}
+    service = sum(v for k, v in seconds.items() if k != 'bench_client')
+    idle_cpu = sum(idle.get(k, 0.0) * wall for k in IDLE_GROUPS)
+    per = {k: round(v / reboots * 1000, 3) for k, v in seconds.items()}
+    return {
+        'cpu_ms_per_reboot': round(service / reboots * 1000, 3),
+        'cpu_ms_per_reboot_net_of_idle': round(max(0.0, service - idle_cpu) / reboots * 1000,
+                                               3),
+        'cpu_breakdown_ms_per_reboot': per,
+    }
+
+
+def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds):
+    meter = procstat.CpuMeter(_groups(cluster)).start()
+    out = load.closed_loop(cluster.post_reboot, ids, cluster.tracker,
+                           inflight=min(inflight, len(ids)), count=reboots,
+                           max_seconds=max_seconds)
+    seconds = meter.stop()
+    result = load.summarize_closed(out)
+    result.update(computes=len(cluster.hosts), servers=len(ids),
+                  inflight=min(inflight, len(ids)))
+    result.update(_cpu_figures(seconds, result['reboots'], idle, meter.wall))
+    return result
+
+
+def _rss_mb(pid, field='VmRSS'):
+    return round(procstat.status_kb(pid, field) / 1024, 1)
+
+
+def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds, warmup,
+                api_rate=None, api_seconds=None, max_seconds=300):
+    """One cluster: create the servers, then every closed-loop run, then (optionally) the
+    fixed-rate API run. Returns ``(runs, api_only, memory)``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    hosts = [f'bench{i + 1}' for i in range(computes)]
+    with bench_cluster.Cluster(hosts, workdir) as cluster:
+        first = cluster.compute_pids()[0]
+        memory = {'computes': computes, 'rss_mb_no_instances': _rss_mb(first)}
+        t0 = time.monotonic()
+        ids = cluster.create_servers(servers, timeout=max_seconds)
+        create_s = time.monotonic() - t0
+        print(f'  {servers} servers created in {create_s:.1f} s', flush=True)
+        memory.update(instances_on_compute=servers // computes,
+                      rss_mb_after_create=_rss_mb(first))
+        load.closed_loop(cluster.post_reboot, ids, cluster.tracker,
+                         inflight=min(10, servers), count=warmup,
+                         max_seconds=max_seconds)
+        idle = procstat.idle_rate(IDLE_GROUPS, idle_seconds)
+        runs = []
+        for inflight in inflights:
+            run = _closed_run(cluster, ids, idle, inflight=inflight, reboots=reboots,
+                              max_seconds=max_seconds)
+            run.update(create_seconds=round(create_s, 2),
+                       idle_cpu_per_s={k: round(v, 4) for k, v in idle.items()})
+            runs.append(run)
+            print(f'  {inflight} in flight: {run["reboots_per_s"]} reboots/s', flush=True)
+        api_only = None
+        if api_rate:
+            meter = procstat.CpuMeter(_groups(cluster)).start()
+            api_only = load.open_loop(cluster.post_reboot, ids, rate=api_rate,
+                                      seconds=api_seconds)
+            seconds = meter.stop()
+            api_only.update(computes=computes, servers=servers,
+                            api_cpu_ms_per_request=round(
+                                seconds['api'] / max(1, api_only['requests']) * 1000, 3))
+        time.sleep(0.5)  # let the last reboots finish before reading memory
+        memory.update(rss_mb_after_reboots=_rss_mb(first), hwm_mb=_rss_mb(first, 'VmHWM'),
+                      reboots_done_on_compute=sum(r['reboots'] for r in runs) // computes)
+        return runs, api_only, memory
