@@ -34,4 +34,5 @@ def test_gabbi_file(suite):
     suite.run(result)
     problems = [f'{test.id()}:\n{trace}' for test, trace in result.failures + result.errors]
     assert not problems, '\n\n'.join(problems)
+    assert not result.skipped, result.skipped
     assert result.testsRun > 0
