@@ -1,11 +1,25 @@
 """Functional fixtures: the all-in-one stack (api + computes, fake://, SQLite) over HTTP."""
 
-import time
+import os
 
-import pytest
+if os.environ.get('CEPHEID_EXECUTOR') == 'eventlet':
+    # Green everything before oslo.* and cepheid are imported; every ConfigOpts then reads
+    # [DEFAULT] executor = eventlet from oslo.config's environment source.
+    import eventlet
+    import eventlet.debug
+    eventlet.monkey_patch()
+    os.environ['OS_DEFAULT__EXECUTOR'] = 'eventlet'
+    # Only because this process starts and stops a waitress server per test: a green worker
+    # of a stopped server can stay parked on its closed trigger pipe, whose fd number the
+    # next server reuses. A service process runs one server for its lifetime.
+    eventlet.debug.hub_prevent_multiple_readers(False)
 
-from cepheid import allinone
-from tests.fixtures import http
+import time  # noqa: E402
+
+import pytest  # noqa: E402
+
+from cepheid import allinone  # noqa: E402
+from tests.fixtures import http  # noqa: E402
 
 
 @pytest.fixture
