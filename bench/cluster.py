@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 from bench import tracker as bench_tracker
 from cepheid.common import config
@@ -56,6 +57,32 @@ class HttpClient:
                 json.loads(raw) if raw else None)
 
 
+class Vhost:
+    """A throw-away RabbitMQ vhost; waits (up to ``wait`` s) for a broker that is restarting."""
+
+    def __init__(self, wait=60.0):
+        self.name = f'cepheid-bench-{uuid.uuid4().hex[:10]}'
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self._ctl('add_vhost', self.name)
+                self._ctl('set_permissions', '-p', self.name, 'guest', '.*', '.*', '.*')
+                break
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
+        self.url = f'{processes.RABBIT_URL.rstrip("/")}/{self.name}'
+
+    @staticmethod
+    def _ctl(*args):
+        subprocess.run(['rabbitmqctl', '-q', *args], check=True, capture_output=True,
+                       timeout=60)
+
+    def delete(self):
+        self._ctl('delete_vhost', self.name)
+
+
 class Cluster:
     """``with Cluster(hosts, workdir) as c:`` starts everything and tears it all down."""
 
@@ -82,7 +109,7 @@ class Cluster:
 
     def start(self):
         self.database = processes.PostgresDatabase()
-        self.vhost = processes.RabbitVhost()
+        self.vhost = Vhost()
         port = processes.free_port()
         common = {'transport_url': self.vhost.url}
         api_conf = processes.write_conf(self.workdir / 'api.conf', {
