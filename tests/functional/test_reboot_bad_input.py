@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from tests.fixtures import http
+from tests.functional.conftest import wait_for_server
 
 
 def _raw_post(client, path, data, content_type='application/json', token=http.MEMBER):
@@ -74,10 +75,7 @@ def test_other_projects_server_is_404_and_untouched(stack, client, server):
 
 def test_soft_reboot_of_a_stopped_server_is_409_with_state_message(stack, client, server):
     code, _ = client.post(f'/servers/{server["id"]}/action', {'os-stop': None})
-    if code == 400:
-        pytest.skip('os-stop is not served yet')
     assert code == 202
-    from tests.functional.conftest import wait_for_server
     wait_for_server(client, server['id'], lambda s: s['status'] == 'SHUTOFF'
                     and s['OS-EXT-STS:task_state'] is None)
     code, body = client.post(f'/servers/{server["id"]}/action', {'reboot': {'type': 'SOFT'}})
