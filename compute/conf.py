@@ -7,6 +7,10 @@ compute_opts = [
                help="Virt driver: an alias ('fake', 'libvirt') or a dotted class path."),
     cfg.IntOpt('sync_power_state_interval', default=600,
                help='Seconds between power-state syncs; 0 or less disables the task.'),
+    cfg.FloatOpt('lifecycle_event_delay', default=15.0, min=0,
+                 help='Seconds a guest SHUTDOWN lifecycle event waits before it syncs the '
+                      'power state; a RUNNING event meanwhile (a reboot inside the guest) '
+                      "cancels it, as Nova's libvirt driver delays STOPPED events."),
 ]
 
 libvirt_opts = [
@@ -21,6 +25,9 @@ libvirt_opts = [
                help='Seconds to wait for a guest to reach RUNNING after start.'),
     cfg.StrOpt('instances_path', default='/var/lib/cepheid/instances',
                help='Directory holding one folder per instance (disk, console log).'),
+    cfg.StrOpt('images_path', default='',
+               help='Local catalog of direct-kernel images: <images_path>/<imageRef>/ holds '
+                    '"kernel", optionally "initrd" and a "cmdline" file. Empty: disabled.'),
 ]
 
 fake_opts = [

@@ -10,6 +10,7 @@ from cepheid.compute.virt.libvirt import connection
 from cepheid.compute.virt.libvirt import events
 from cepheid.compute.virt.libvirt import guest
 from cepheid.compute.virt.libvirt import guest_wait
+from cepheid.compute.virt.libvirt import images
 from cepheid.compute.virt.libvirt import instance_files
 from cepheid.compute.virt.libvirt import power
 from cepheid.compute.virt.libvirt import reboot
@@ -79,6 +80,7 @@ class LibvirtDriver(driver.ComputeDriver):
     def define_guest(self, instance):
         """(Re)generate the domain XML from the instance record and define it."""
         self._ready()
+        instance = {**instance, **images.boot_files(self.conf, instance)}
         paths = instance_files.paths_for(self.conf.libvirt.instances_path, instance)
         instance_files.ensure(paths, instance)
         xml = config.build_domain_xml(instance, paths, domain_type=self.domain_type)

@@ -28,6 +28,10 @@ class RebootRecord:
     total_seconds: float | None = None
 
 
+def _secs(value):
+    return '-' if value is None else f'{value:.2f}'
+
+
 class Rebooter:
     """Runs reboots for a LibvirtDriver (its host, waiter, conf and define_guest)."""
 
@@ -55,8 +59,11 @@ class Rebooter:
         state = guest.find_state(self._drv.host, uuid)
         record.new_id = state.id if state else None
         record.total_seconds = time.monotonic() - start
-        LOG.info('%s reboot of %s done via %s in %.2f s', record.reboot_type, uuid,
-                 record.path, record.total_seconds)
+        LOG.info('%s reboot of %s done via %s in %.2f s (shutdown %s s, create %s s, '
+                 'hard %s s, domain id %s -> %s)', record.reboot_type, uuid, record.path,
+                 record.total_seconds, _secs(record.shutdown_seconds),
+                 _secs(record.create_seconds), _secs(record.hard_seconds), record.old_id,
+                 record.new_id)
         return record
 
     def _note_fallback(self, instance, record):
