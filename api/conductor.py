@@ -17,7 +17,8 @@ from cepheid.common import objects
 LOG = logging.getLogger(__name__)
 
 TOPIC = 'cepheid-api'
-VERSION = '1.0'
+# 1.1 - instance_get, power_state_sync (the compute's power-state sync)
+VERSION = '1.1'
 
 # The instance fields a compute may change, and how to read them off the wire.
 _UPDATABLE = {
@@ -131,6 +132,33 @@ class ConductorEndpoint:
         with self.db.transaction() as session:
             rows = db_instances.get_all(session, host=host)
         return [objects.instance_to_primitive(r) for r in rows]
+
+    def instance_get(self, context, *, host, instance_uuid):
+        """One instance of ``host`` (the power-state sync re-reads it before deciding)."""
+        with self.db.transaction() as session:
+            instance = self._own_instance(session, host, instance_uuid)
+        return objects.instance_to_primitive(instance)
+
+    def power_state_sync(self, context, *, host, instance_uuid, values, expected_vm_state,
+                         action=None):
+        """Save what the power-state sync found, only while no task owns the instance.
+
+        One CAS on task_state None and ``expected_vm_state``; with ``action`` (the sync
+        stopping a guest, as Nova's sync calls the stop API) the instance action of this
+        request is recorded in the same transaction. Returns the instance.
+        """
+        values = _clean_values(values)
+        with self.db.transaction() as session:
+            self._own_instance(session, host, instance_uuid)
+            instance = db_instances.update(session, instance_uuid, values,
+                                           expected_task_state=[None],
+                                           expected_vm_state=[expected_vm_state])
+            if action:
+                db_actions.action_start(session, instance_uuid=instance_uuid,
+                                        request_id=context.request_id, action=action,
+                                        user_id=context.user_id,
+                                        project_id=context.project_id)
+        return objects.instance_to_primitive(instance)
 
     def instances_for_recovery(self, context, *, host):
         """Instances of ``host`` with a task in progress, each with its newest request id."""

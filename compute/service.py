@@ -1,4 +1,5 @@
-"""The compute service of one host: driver, manager, per-instance queue, RPC server, heartbeats."""
+"""The compute service of one host: driver, manager, per-instance queue, RPC server, heartbeats,
+power-state sync."""
 
 import threading
 
@@ -11,6 +12,7 @@ from cepheid.compute import conductor_rpcapi
 from cepheid.compute import endpoint as compute_endpoint
 from cepheid.compute import instance_queue
 from cepheid.compute import manager as compute_manager
+from cepheid.compute import power_sync
 from cepheid.compute import recovery
 from cepheid.compute import rpcapi as compute_rpcapi
 from cepheid.compute.virt import driver as virt_driver
@@ -37,6 +39,8 @@ class ComputeService:
             notifier=self.notifier)
         self.queue = instance_queue.InstanceWorkQueue(conf.rpc_worker_threads)
         self.endpoint = compute_endpoint.ComputeEndpoint(self.manager, self.queue)
+        self.power_sync = power_sync.PowerStateSync(conf, self.manager, self.queue)
+        self.driver.register_event_listener(self.power_sync.handle_event)
         self.rpc_server = rpc.get_server(conf, self.transport, compute_rpcapi.TOPIC,
                                          server=self.host, endpoints=[self.endpoint])
         self._stop = threading.Event()
@@ -54,6 +58,7 @@ class ComputeService:
         self._heartbeat_thread = threading.Thread(target=self._heartbeat_loop,
                                                   name=f'heartbeat-{self.host}', daemon=True)
         self._heartbeat_thread.start()
+        self.power_sync.start()
 
     def heartbeat(self, wait=False):
         try:
@@ -69,6 +74,7 @@ class ComputeService:
 
     def stop(self, graceful=True):
         self._stop.set()
+        self.power_sync.stop()
         self.rpc_server.stop()
         self.rpc_server.wait()
         self.queue.shutdown(wait=graceful)
