@@ -6,6 +6,7 @@ from ``CEPHEID_EXECUTOR`` (the eventlet tox envs run this same scenario).
 
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import time
@@ -128,12 +129,28 @@ def test_stack_with_three_computes_reboots_on_each_and_unstacks_cleanly(local_st
     print(f'\nstack up ({COMPUTES} computes, {local_stack["executor"]}): {up_seconds:.1f}s; '
           f'3 servers ACTIVE in {active_seconds:.2f}s; 3 reboots done in {reboot_seconds:.2f}s')
     _check_clouds_yaml(local_stack, endpoint)
+    _a_dead_api_worker_is_replaced(local_stack, client)
 
     again = _run(local_stack, 'stack.sh', '--computes', '1')
     assert again.returncode == 1
     assert 'already running' in again.stderr and 'unstack.sh' in again.stderr
 
     _unstack_stops_ours_and_nothing_else(local_stack)
+
+
+def _api_workers(stack):
+    supervisor = _recorded_pids(stack)['api']
+    return {pid for pid in _our_processes(stack)
+            if pathlib.Path(f'/proc/{pid}/stat').read_text().split()[3] == str(supervisor)}
+
+
+def _a_dead_api_worker_is_replaced(stack, client):
+    workers = _api_workers(stack)
+    assert len(workers) == 2
+    os.kill(min(workers), signal.SIGKILL)
+    processes.wait_until(lambda: len(_api_workers(stack) - workers) == 1, 30, 'worker respawned')
+    processes.wait_until(lambda: client.get('/servers', token=http.ADMIN)[0] == 200, 30,
+                         'api answering after a worker restart')
 
 
 def _unstack_stops_ours_and_nothing_else(stack):
