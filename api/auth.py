@@ -5,8 +5,9 @@ from oslo_config import cfg
 from cepheid.common import context as cep_context
 from cepheid.common import exception
 
-# The version documents are public: discovery happens before anyone has a token.
-PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/'])
+# The version documents and the OpenAPI document are public: discovery happens before
+# anyone has a token.
+PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/', '/openapi.json'])
 # The noauth2 identity stub (handlers/identity.py) issues tokens, so it needs none; it is
 # routed only under noauth2 (elsewhere these paths are a 404).
 IDENTITY_STUB_PATHS = frozenset(['/identity', '/identity/v3', '/identity/v3/auth/tokens'])

@@ -3,6 +3,7 @@
 from cepheid.api.handlers import flavors
 from cepheid.api.handlers import identity
 from cepheid.api.handlers import instance_actions
+from cepheid.api.handlers import openapi
 from cepheid.api.handlers import server_actions
 from cepheid.api.handlers import servers
 from cepheid.api.handlers import services
@@ -26,6 +27,7 @@ ROUTES = [
     (SERVER + '/os-instance-actions', 'GET', instance_actions.index),
     (SERVER + '/os-instance-actions/<request_id>', 'GET', instance_actions.show),
     (V + '/os-services', 'GET', services.index),
+    ('/openapi.json', 'GET', openapi.show),
 ]
 
 

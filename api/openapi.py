@@ -1,0 +1,170 @@
+"""The OpenAPI 3.1 document of the served API, generated from the URL map and the schemas.
+
+Paths and methods come from the app's URL map (whatever is routed is documented); request
+bodies and query parameters are the JSON schemas in ``api/schemas`` the handlers validate
+with, taken at the maximum microversion. Only summaries and status codes are written here.
+"""
+
+import copy
+import dataclasses
+import re
+from collections.abc import Callable
+
+from cepheid.api import auth
+from cepheid.api import errors
+from cepheid.api import microversion
+from cepheid.api.schemas import instance_actions as ia_schemas
+from cepheid.api.schemas import server_actions as action_schemas
+from cepheid.api.schemas import servers as server_schemas
+
+OPENAPI_VERSION = '3.1.0'
+_ARG_RE = re.compile(r'<(?:[^:<>]+:)?([^<>]+)>')
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """What the URL map does not say about one endpoint."""
+
+    summary: str
+    responses: tuple = (200,)
+    # body(version) / query(version) -> a JSON schema (query: Nova's list-valued form)
+    body: Callable | None = None
+    query: Callable | None = None
+
+
+def _actions_body(version):
+    return {'oneOf': list(action_schemas.by_action(version).values())}
+
+
+OPERATIONS = {
+    'versions.root': Operation('List API versions'),
+    'versions.v21': Operation('Show the v2.1 version document'),
+    'openapi.show': Operation('This OpenAPI document'),
+    'flavors.index': Operation('List flavors', (200, 400)),
+    'flavors.detail': Operation('List flavors with details', (200, 400)),
+    'flavors.show': Operation('Show a flavor', (200, 404)),
+    'servers.index': Operation('List servers', (200, 400, 403),
+                               query=lambda v: server_schemas.list_query),
+    'servers.detail': Operation('List servers with details', (200, 400, 403),
+                                query=lambda v: server_schemas.list_query),
+    'servers.create': Operation('Create a server', (202, 400, 403, 413, 415),
+                                body=server_schemas.create_schema),
+    'servers.show': Operation('Show a server', (200, 404)),
+    'servers.delete': Operation('Delete a server', (204, 404, 409)),
+    'server_actions.action': Operation(
+        'Run a server action (reboot, lock, unlock, os-start, os-stop, pause, unpause, '
+        'suspend, resume)', (202, 400, 403, 404, 409, 413, 415), body=_actions_body),
+    'instance_actions.index': Operation("List a server's actions, newest first",
+                                        (200, 400, 404), query=ia_schemas.list_query_schema),
+    'instance_actions.show': Operation('Show a server action and its events', (200, 404)),
+    'services.index': Operation('List compute services', (200, 403)),
+}
+
+FAULT_SCHEMA = {
+    'type': 'object',
+    'description': 'Nova\'s fault body: {"<name>": {"code": N, "message": "..."}}',
+    'minProperties': 1, 'maxProperties': 1,
+    'additionalProperties': {
+        'type': 'object',
+        'properties': {'code': {'type': 'integer'}, 'message': {'type': 'string'}},
+        'required': ['code', 'message'],
+    },
+}
+
+
+def openapi_path(rule):
+    """``/v2.1/servers/<server_id>`` → ``/v2.1/servers/{server_id}``."""
+    return _ARG_RE.sub(r'{\1}', rule)
+
+
+def _path_params(rule):
+    return [{'name': name, 'in': 'path', 'required': True, 'schema': {'type': 'string'}}
+            for name in _ARG_RE.findall(rule)]
+
+
+def query_params(schema):
+    """OpenAPI parameters for a Nova query schema (every value a list of strings)."""
+    params = []
+    for name, prop in (schema or {}).get('properties', {}).items():
+        param = {'name': name, 'in': 'query', 'required': False}
+        if prop.get('maxItems') == 1:
+            param['schema'] = copy.deepcopy(prop['items'])
+        else:
+            param.update(schema=copy.deepcopy(prop), style='form', explode=True)
+        params.append(param)
+    return params
+
+
+def _responses(codes, public):
+    responses = {}
+    for code in sorted(set(codes) | (set() if public else {401})):
+        if code < 400:
+            responses[str(code)] = {'description': 'Success'}
+        else:
+            responses[str(code)] = {
+                'description': errors.fault_name(code),
+                'content': {'application/json': {'schema': {'$ref': '#/components/schemas/Fault'}}},
+            }
+    return responses
+
+
+def _fallback(view_func):
+    doc = (getattr(view_func, '__doc__', None) or '').strip()
+    module_doc = (getattr(view_func, '__module__', '') or '').rsplit('.', 1)[-1]
+    return Operation(doc.splitlines()[0] if doc else module_doc)
+
+
+def operation(endpoint, rule, view_func, version):
+    """The OpenAPI operation object of one route and method."""
+    spec = OPERATIONS.get(endpoint) or _fallback(view_func)
+    public = auth.is_public(rule)
+    op = {'operationId': endpoint, 'summary': spec.summary,
+          'responses': _responses(spec.responses, public)}
+    params = _path_params(rule)
+    if spec.query is not None:
+        params += query_params(spec.query(version))
+    if params:
+        op['parameters'] = params
+    if spec.body is not None:
+        op['requestBody'] = {'required': True, 'content': {
+            'application/json': {'schema': copy.deepcopy(spec.body(version))}}}
+    if public:
+        op['security'] = []
+    return op
+
+
+def routed_operations(app):
+    """(rule, method, endpoint) of every routed operation, HEAD/OPTIONS aside."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == 'static':
+            continue
+        for method in sorted(rule.methods - {'HEAD', 'OPTIONS'}):
+            yield rule.rule, method, rule.endpoint
+
+
+def document(app, *, base_url='/', version=microversion.MAX):
+    """The OpenAPI document of ``app`` at microversion ``version`` (default: the maximum)."""
+    paths = {}
+    for rule, method, endpoint in routed_operations(app):
+        view_func = app.view_functions[endpoint]
+        paths.setdefault(openapi_path(rule), {})[method.lower()] = operation(
+            endpoint, rule, view_func, version)
+    return {
+        'openapi': OPENAPI_VERSION,
+        'info': {
+            'title': 'Cepheid compute API (Nova-compatible)',
+            'version': str(version),
+            'description': (
+                f'Microversions {microversion.MIN_VERSION} to {microversion.MAX_VERSION} via '
+                f'the "{microversion.HEADER}: compute X.Y" header; this document describes '
+                f'{version}.'),
+        },
+        'servers': [{'url': base_url.rstrip('/') or '/'}],
+        'paths': paths,
+        'components': {
+            'securitySchemes': {'token': {'type': 'apiKey', 'in': 'header',
+                                          'name': 'X-Auth-Token'}},
+            'schemas': {'Fault': FAULT_SCHEMA},
+        },
+        'security': [{'token': []}],
+    }
