@@ -65,6 +65,9 @@ values = ["1", "2", "3"]
 [generation]
 max-examples = {EXAMPLES}
 database = "none"
+
+[cache]
+enabled = false
 ''')
     return path
 
@@ -103,7 +106,7 @@ def test_fuzzing_every_operation_never_gets_a_5xx(stack, client, tmp_path, token
            '-H', f'X-Auth-Token: {token}', '-H', 'OpenStack-API-Version: compute latest',
            '--request-timeout', '10', '--report', 'ndjson',
            '--report-dir', str(report_dir), '--no-color']
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path,
                          env=dict(os.environ, SCHEMATHESIS_HOOKS=''))
     tail = run.stdout[-4000:] + run.stderr[-2000:]
     print(tail)
