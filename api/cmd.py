@@ -47,7 +47,8 @@ def _stop_event():
 
 
 def _bind(conf):
-    return socket.create_server((conf.api.listen, conf.api.port), backlog=1024)
+    family = socket.AF_INET6 if ':' in conf.api.listen else socket.AF_INET
+    return socket.create_server((conf.api.listen, conf.api.port), family=family, backlog=1024)
 
 
 def serve(conf, sock, stopping, *, parent_pid=None):

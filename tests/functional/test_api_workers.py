@@ -1,0 +1,63 @@
+"""``[api] workers = 2``: one supervisor, two worker processes on one socket, clean stop."""
+
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
+
+from cepheid.api import manage
+from tests.fixtures import processes
+
+
+def _children(pid):
+    found = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open(f'/proc/{entry}/stat') as stat:
+                    if stat.read().rsplit(')', 1)[1].split()[1] == str(pid):
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def _alive(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+def _answers(port):
+    with urllib.request.urlopen(f'http://127.0.0.1:{port}/', timeout=5) as resp:
+        return resp.status == 200
+
+
+def test_supervisor_runs_two_workers_on_one_port_and_stops_them(tmp_path):
+    port = processes.free_port()
+    conf = processes.write_conf(tmp_path / 'api.conf', {
+        'DEFAULT': {'transport_url': 'fake://', 'host': 'api-w',
+                    'executor': os.environ.get('CEPHEID_EXECUTOR', 'threading')},
+        'api': {'auth_strategy': 'noauth2', 'port': port, 'workers': 2},
+        'database': {'connection': f'sqlite:///{tmp_path}/api.sqlite'},
+    })
+    manage.main(['--config-file', conf, 'db', 'sync'])
+    with open(tmp_path / 'api.log', 'wb') as log:
+        proc = subprocess.Popen([sys.executable, '-m', 'cepheid.api.cmd', '--config-file', conf],
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        processes.wait_until(lambda: _answers(port), 60, 'api answering')
+        workers = processes.wait_until(lambda: len(_children(proc.pid)) == 2 and
+                                       _children(proc.pid), 30, 'two workers')
+        assert all(_answers(port) for _ in range(10))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+        processes.wait_until(lambda: not any(_alive(pid) for pid in workers), 10,
+                             'workers gone')
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
