@@ -1,11 +1,21 @@
 """os-services views."""
 
+import uuid
+
 from cepheid.api.views import formats
+
+# From 2.53 Nova identifies a service by a UUID. Cepheid derives a stable one from the
+# (host, binary) pair, which is unique, instead of storing one.
+SERVICE_NAMESPACE = uuid.UUID('3c0bd2a2-6f55-4c8e-9a55-0b7d1a7f6c11')
+
+
+def service_uuid(row):
+    return str(uuid.uuid5(SERVICE_NAMESPACE, f"{row['host']}/{row['binary']}"))
 
 
 def service(row, *, version, is_up):
     view = {
-        'id': row['id'],
+        'id': service_uuid(row) if version >= '2.53' else row['id'],
         'binary': row['binary'],
         'host': row['host'],
         'zone': 'nova' if row['binary'].endswith('compute') else 'internal',

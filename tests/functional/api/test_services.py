@@ -1,6 +1,7 @@
 """GET /os-services: admin only, up/down from heartbeats."""
 
 import datetime
+import re
 
 from cepheid.api.db import models
 from cepheid.api.db import services as db_services
@@ -50,3 +51,13 @@ def test_host_status_follows_the_compute_service(api, db):
     assert by_id[inst['uuid']]['host_status'] == 'UP'
     assert by_id[nohost['uuid']]['host_status'] == ''
     assert by_id[nohost['uuid']]['hostId'] == ''
+
+
+def test_service_id_is_a_stable_uuid_from_253(api, db):
+    _heartbeat(db, 'compute1')
+    old = api.get('/v2.1/os-services', token=conftest.ADMIN, version='2.52').get_json()
+    new = api.get('/v2.1/os-services', token=conftest.ADMIN, version='2.53').get_json()
+    again = api.get('/v2.1/os-services', token=conftest.ADMIN, version='latest').get_json()
+    assert old['services'][0]['id'] == 1
+    assert re.match(r'^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$', new['services'][0]['id'])
+    assert new['services'][0]['id'] == again['services'][0]['id']
