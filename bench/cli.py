@@ -19,13 +19,13 @@ SCENARIOS = ('inprocess', 'split', 'api_only', 'memory')
 FULL = {
     'inprocess': {'servers': 200, 'reboots': 2000, 'inflight': 64, 'warmup': 200},
     'split': {'servers': 1000, 'reboots': 1000, 'inflights': (1, 50), 'computes': (1, 4),
-              'idle_seconds': 2.0, 'warmup': 100},
+              'idle_seconds': 2.0, 'warmup': 100, 'max_seconds': 60},
     'api_only': {'rate': 100, 'seconds': 10},
 }
 QUICK = {
     'inprocess': {'servers': 20, 'reboots': 80, 'inflight': 16, 'warmup': 16},
     'split': {'servers': 50, 'reboots': 50, 'inflights': (1, 50), 'computes': (1, 4),
-              'idle_seconds': 0.5, 'warmup': 10},
+              'idle_seconds': 0.5, 'warmup': 10, 'max_seconds': 30},
     'api_only': {'rate': 100, 'seconds': 1},
 }
 
@@ -77,6 +77,7 @@ def run(args, workdir):
                 workdir / f'split-{count}', computes=count, servers=sp['servers'],
                 inflights=sp['inflights'] if 'split' in only else (),
                 reboots=sp['reboots'], idle_seconds=sp['idle_seconds'], warmup=sp['warmup'],
+                max_seconds=sp['max_seconds'],
                 api_rate=api['rate'] if with_api else None, api_seconds=api['seconds'])
             results['split'].extend(runs)
             if api_only is not None:

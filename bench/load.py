@@ -89,13 +89,14 @@ def summarize_closed(out, cpu_seconds=None):
     return result
 
 
-def open_loop(post, servers, *, rate, seconds, threads=32):
+def open_loop(post, servers, *, rate, seconds, threads=None):
     """Send ``rate`` reboots per second for ``seconds``, round-robin over ``servers``.
 
     A request's latency counts from its scheduled send time (so a client that falls behind
     shows up as latency rather than as a lower offered rate) and from its actual send time.
     """
     total = int(rate * seconds)
+    threads = threads or max(32, int(rate))  # a second's worth: a slow API shows as latency
     tickets = _Counter(total)
     order = itertools.cycle(servers)
     order_lock = threading.Lock()

@@ -65,7 +65,7 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
         first = cluster.compute_pids()[0]
         memory = {'computes': computes, 'rss_mb_no_instances': _rss_mb(first)}
         t0 = time.monotonic()
-        ids = cluster.create_servers(servers, timeout=max_seconds)
+        ids = cluster.create_servers(servers, timeout=max(300, max_seconds))
         create_s = time.monotonic() - t0
         print(f'  {servers} servers created in {create_s:.1f} s', flush=True)
         memory.update(instances_on_compute=servers // computes,
