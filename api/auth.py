@@ -80,13 +80,16 @@ class PublicPathBypass:
     """Send the version documents straight to the app and everything else through auth."""
 
     def __init__(self, app, protected):
+        from cepheid.api import auth_refusals  # it needs hooks, which need this module
         self.app = app
         self.protected = protected
+        self._call_protected = auth_refusals.call
 
     def __call__(self, environ, start_response):
         if environ.get('PATH_INFO', '') in PUBLIC_PATHS:  # never the noauth2 identity stub
             return self.app(environ, start_response)
-        return self.protected(environ, start_response)
+        # auth_token's own refusals get request ids (and a 5xx Nova's fault body) there.
+        return self._call_protected(self.protected, environ, start_response)
 
 
 def wrap_wsgi(wsgi_app, conf):

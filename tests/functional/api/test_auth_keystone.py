@@ -1,7 +1,10 @@
 """Keystone strategy behind auth_token: the context it builds, and Cepheid's own 401 and 403."""
 
+import socket
+
 import flask
 import pytest
+from keystoneauth1 import loading
 from keystonemiddleware import auth_token
 
 from cepheid.api import app as api_app
@@ -83,3 +86,32 @@ def test_noauth2_401_has_no_keystone_challenge(api):
     resp = api.get('/v2.1/servers', token=None)
     assert fault(resp)[:2] == ('unauthorized', 401)
     assert 'WWW-Authenticate' not in resp.headers
+
+
+def test_unreachable_keystone_is_a_json_503(db, compute_api):
+    """auth_token's own 503 when it cannot validate: JSON, never an HTML page."""
+    conf = conftest.make_conf(auth_strategy='keystone')
+    group = 'keystone_authtoken'
+    for name, opts in auth_token.list_opts():
+        conf.register_opts(opts, group=name)
+    conf.register_opts(loading.get_auth_plugin_conf_options('password'), group=group)
+    dead = f'http://127.0.0.1:{_closed_port()}/v3'
+    for name, value in {'www_authenticate_uri': dead, 'auth_url': dead,
+                        'auth_type': 'password', 'username': 'cepheid', 'password': 'x',
+                        'project_name': 'service', 'user_domain_name': 'Default',
+                        'project_domain_name': 'Default',
+                        'http_request_max_retries': 0}.items():
+        conf.set_override(name, value, group=group)
+    app = api_app.create_app(conf, conftest.make_services(conf, db, compute_api))
+    resp = app.test_client().get('/v2.1/servers', headers={'X-Auth-Token': 'gAAAAAtoken',
+                                                           'Accept': 'application/json'})
+    assert fault(resp) == ('serviceUnavailable', 503,
+                           'The Keystone service is temporarily unavailable.')
+    assert resp.headers['x-openstack-request-id'].startswith('req-')
+    assert resp.headers['x-compute-request-id'] == resp.headers['x-openstack-request-id']
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]

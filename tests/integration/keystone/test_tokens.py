@@ -28,6 +28,7 @@ def short_keystone(identity):
 def _refused(status, headers, body, identity):
     assert status == 401, body
     assert headers['WWW-Authenticate'] == f'Keystone uri="{identity["url"]}"'
+    assert headers['x-openstack-request-id'].startswith('req-')
     return True
 
 
