@@ -24,7 +24,7 @@ FULL = {
 }
 QUICK = {
     'inprocess': {'servers': 20, 'reboots': 80, 'inflight': 16, 'warmup': 16},
-    'split': {'servers': 50, 'reboots': 50, 'inflights': (1, 50), 'computes': (1, 4),
+    'split': {'servers': 50, 'reboots': 30, 'inflights': (1, 50), 'computes': (1, 4),
               'idle_seconds': 0.5, 'warmup': 10, 'max_seconds': 30},
     'api_only': {'rate': 100, 'seconds': 1},
 }
