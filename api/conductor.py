@@ -18,7 +18,8 @@ LOG = logging.getLogger(__name__)
 
 TOPIC = 'cepheid-api'
 # 1.1 - instance_get, power_state_sync (the compute's power-state sync)
-VERSION = '1.1'
+# 1.2 - begin (returns the event id), task_advance (cast), task_finish(event_id)
+VERSION = '1.2'
 
 # The instance fields a compute may change, and how to read them off the wire.
 _UPDATABLE = {
@@ -49,77 +50,97 @@ class ConductorEndpoint:
             raise exception.HostMismatch(host=host, instance_uuid=instance_uuid)
         return instance
 
-    def task_begin(self, context, *, host, instance_uuid, event, values, expected_task_state):
-        """Start ``event`` of this request and CAS the task_state; returns the instance.
+    def begin(self, context, *, host, instance_uuid, event, values, expected_task_state):
+        """Start ``event`` of this request and CAS the instance, in one transaction.
 
-        A request whose event already finished raises RequestAlreadyHandled.
+        Returns ``{"instance": ..., "event_id": ...}``; a request whose event already
+        finished raises RequestAlreadyHandled.
         """
         values = _clean_values(values)
         with self.db.transaction() as session:
-            self._own_instance(session, host, instance_uuid)
-            request_id = context.request_id
-            if db_actions.event_finished(session, instance_uuid=instance_uuid,
-                                         request_id=request_id, event=event):
-                raise exception.RequestAlreadyHandled(
-                    request_id=request_id, event=event, instance_uuid=instance_uuid)
-            instance = db_instances.update(session, instance_uuid, values,
-                                           expected_task_state=expected_task_state)
-        with self.db.transaction() as session:
-            # Its own transaction: a lost action row must not undo the state change.
             try:
-                db_actions.event_start(session, instance_uuid=instance_uuid,
-                                       request_id=request_id, event=event, host=host)
+                event_id = db_actions.event_begin(
+                    session, instance_uuid=instance_uuid, request_id=context.request_id,
+                    event=event, host=host)
             except exception.InstanceActionNotFound:
-                LOG.warning('No action for request %s on %s', request_id, instance_uuid)
-        return objects.instance_to_primitive(instance)
+                LOG.warning('No action for request %s on %s', context.request_id,
+                            instance_uuid)
+                event_id = None
+            instance = db_instances.update(session, instance_uuid, values,
+                                           expected_task_state=expected_task_state,
+                                           expected_host=host)
+        return {'instance': objects.instance_to_primitive(instance), 'event_id': event_id}
+
+    def task_begin(self, context, *, host, instance_uuid, event, values, expected_task_state):
+        """1.0 form of ``begin``: returns the instance only."""
+        return self.begin(context, host=host, instance_uuid=instance_uuid, event=event,
+                          values=values, expected_task_state=expected_task_state)['instance']
 
     def task_update(self, context, *, host, instance_uuid, values, expected_task_state):
         """CAS the instance to ``values``; returns the instance."""
         values = _clean_values(values)
         with self.db.transaction() as session:
-            self._own_instance(session, host, instance_uuid)
             instance = db_instances.update(session, instance_uuid, values,
-                                           expected_task_state=expected_task_state)
+                                           expected_task_state=expected_task_state,
+                                           expected_host=host)
         return objects.instance_to_primitive(instance)
 
+    def task_advance(self, context, *, host, instance_uuid, values, expected_task_state):
+        """``task_update`` sent as a cast: an intermediate step nobody waits for. Losing
+        the race to the operation's own end (or to a newer task) is normal."""
+        try:
+            self.task_update(context, host=host, instance_uuid=instance_uuid, values=values,
+                             expected_task_state=expected_task_state)
+        except (exception.UnexpectedTaskStateError, exception.InstanceNotFound) as exc:
+            LOG.debug('Step of %s not saved: %s', instance_uuid, exc)
+
     def task_finish(self, context, *, host, instance_uuid, event, result, values=None,
-                    expected_task_state=None, traceback=None, fault=None):
+                    expected_task_state=None, traceback=None, fault=None, event_id=None):
         """Save the end state (unless a newer task owns the instance), finish the event,
-        record a fault. Returns ``{"instance": ..., "saved": bool}``."""
+        record a fault — one transaction. Returns ``{"instance": ..., "saved": bool}``."""
         values = _clean_values(values or {})
         with self.db.transaction() as session:
-            instance = self._own_instance(session, host, instance_uuid)
-            replay = bool(event) and db_actions.event_finished(
-                session, instance_uuid=instance_uuid, request_id=context.request_id,
-                event=event)
-            saved = False
-            if values:
-                try:
-                    # A miss changes no row, so the transaction goes on safely.
-                    instance = db_instances.update(session, instance_uuid, values,
-                                                   expected_task_state=expected_task_state)
-                    saved = True
-                except exception.UnexpectedTaskStateError as exc:
-                    LOG.info('Not saving end state of %s: %s', instance_uuid, exc)
-                    instance = db_instances.get(session, instance_uuid)
-            self._finish_event(session, context, host, instance_uuid, event, result, traceback)
-            if fault and not replay:
+            saved, instance = self._save_end_state(session, host, instance_uuid, values,
+                                                   expected_task_state)
+            if event_id is not None:
+                first = db_actions.event_finish_by_id(session, event_id, result=result,
+                                                      traceback=traceback)
+            else:
+                first = self._finish_event(session, context, host, instance_uuid, event,
+                                           result, traceback)
+            if fault and first:
                 db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
                                         code=int(fault.get('code', 500)),
                                         message=str(fault.get('message', '')),
                                         details=fault.get('details'))
         return {'instance': objects.instance_to_primitive(instance), 'saved': saved}
 
+    def _save_end_state(self, session, host, instance_uuid, values, expected_task_state):
+        if not values:
+            return False, self._own_instance(session, host, instance_uuid)
+        try:
+            return True, db_instances.update(session, instance_uuid, values,
+                                             expected_task_state=expected_task_state,
+                                             expected_host=host)
+        except exception.UnexpectedTaskStateError as exc:
+            # A miss changes no row, so the transaction goes on safely.
+            LOG.info('Not saving end state of %s: %s', instance_uuid, exc)
+            return False, db_instances.get(session, instance_uuid)
+
     @staticmethod
     def _finish_event(session, context, host, instance_uuid, event, result, traceback):
+        """Finish ``event`` by name; False when it had finished already (or is unknown)."""
         if not event:
-            return
+            return True
+        kwargs = dict(instance_uuid=instance_uuid, request_id=context.request_id, event=event)
         try:
-            db_actions.event_finish(session, instance_uuid=instance_uuid,
-                                    request_id=context.request_id, event=event, host=host,
-                                    result=result, traceback=traceback)
+            if db_actions.event_finished(session, **kwargs):
+                return False
+            db_actions.event_finish(session, host=host, result=result, traceback=traceback,
+                                    **kwargs)
         except exception.InstanceActionNotFound:
             LOG.warning('No action for request %s on %s', context.request_id, instance_uuid)
+        return True
 
     def instance_destroy(self, context, *, host, instance_uuid, event):
         """Soft-delete the instance and finish the delete event."""

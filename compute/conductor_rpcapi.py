@@ -23,15 +23,29 @@ class ConductorAPI:
         self.attempts = attempts
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, timeout=timeout)
 
-    def _call(self, context, method, **kwargs):
+    def _call(self, context, method, version=None, **kwargs):
+        client = self.client.prepare(version=version) if version else self.client
         for attempt in range(1, self.attempts + 1):
             try:
-                return self.client.call(context, method, host=self.host, **kwargs)
+                return client.call(context, method, host=self.host, **kwargs)
             except oslo_messaging.MessagingTimeout:
                 if attempt == self.attempts:
                     raise
                 LOG.warning('Conductor call %s timed out (attempt %d of %d), retrying',
                             method, attempt, self.attempts)
+
+    def begin(self, context, instance_uuid, *, event, values, expected_task_state):
+        """Start the event and CAS, one round trip: ``(instance, event_id)``."""
+        reply = self._call(context, 'begin', version='1.2', instance_uuid=instance_uuid,
+                           event=event, values=values,
+                           expected_task_state=list(expected_task_state))
+        return reply['instance'], reply['event_id']
+
+    def task_advance(self, context, instance_uuid, *, values, expected_task_state):
+        """An intermediate CAS nobody waits for (a cast)."""
+        self.client.prepare(version='1.2').cast(
+            context, 'task_advance', host=self.host, instance_uuid=instance_uuid,
+            values=values, expected_task_state=list(expected_task_state))
 
     def task_begin(self, context, instance_uuid, *, event, values, expected_task_state):
         return self._call(context, 'task_begin',
@@ -44,12 +58,13 @@ class ConductorAPI:
                           expected_task_state=list(expected_task_state))
 
     def task_finish(self, context, instance_uuid, *, event, result, values=None,
-                    expected_task_state=None, traceback=None, fault=None):
+                    expected_task_state=None, traceback=None, fault=None, event_id=None):
+        kwargs = {'event_id': event_id} if event_id is not None else {}
         return self._call(
-            context, 'task_finish', instance_uuid=instance_uuid, event=event,
-            result=result, values=values,
+            context, 'task_finish', version='1.2' if kwargs else None,
+            instance_uuid=instance_uuid, event=event, result=result, values=values,
             expected_task_state=list(expected_task_state or [None]),
-            traceback=traceback, fault=fault)
+            traceback=traceback, fault=fault, **kwargs)
 
     def instance_destroy(self, context, instance_uuid, *, event):
         return self._call(context, 'instance_destroy', instance_uuid=instance_uuid,

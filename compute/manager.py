@@ -32,16 +32,18 @@ class ComputeManager:
             return states.NOSTATE
 
     def _begin(self, context, instance, event, *, task_state, expected):
-        return self.conductor.task_begin(context, instance['uuid'], event=event,
-                                         values={'task_state': task_state},
-                                         expected_task_state=expected)
+        """Start the action event and CAS to ``task_state``: ``(instance, event_id)``."""
+        return self.conductor.begin(context, instance['uuid'], event=event,
+                                    values={'task_state': task_state},
+                                    expected_task_state=expected)
 
-    def _finish(self, context, instance, event, *, values, expected, result='Success',
-                fault=None, tb=None):
+    def _finish(self, context, instance, event, event_id, *, values, expected,
+                result='Success', fault=None, tb=None):
+        """Save the end state, finish the event (by id), record a fault: one call."""
         reply = self.conductor.task_finish(context, instance['uuid'], event=event,
                                            result=result, values=values,
                                            expected_task_state=expected, fault=fault,
-                                           traceback=tb)
+                                           traceback=tb, event_id=event_id)
         return reply['instance']
 
     # -- reboot ------------------------------------------------------------------
@@ -52,30 +54,34 @@ class ComputeManager:
     def reboot_instance(self, context, instance, *, reboot_type):
         requested, pending, started = states.REBOOT_STEPS[reboot_type]
         event = 'compute_reboot_instance'
-        instance = self._begin(context, instance, event, task_state=pending,
-                               expected=states.REBOOT_STEPS[reboot_type])
+        instance, event_id = self._begin(context, instance, event, task_state=pending,
+                                         expected=states.REBOOT_STEPS[reboot_type])
         instance['power_state'] = self.get_power_state(instance)
         self.notifier.notify(context, instance, 'reboot', 'start')
-        instance = self.conductor.task_update(
+        # Nobody waits for this step, so it is a cast; the end state below accepts both
+        # steps, whichever order the api service applies them in.
+        self.conductor.task_advance(
             context, instance['uuid'], values={'task_state': started,
                                                'power_state': instance['power_state']},
-            expected_task_state=[pending, started])
+            expected_task_state=[pending])
+        instance['task_state'] = started
         LOG.info('Rebooting instance %s (%s)', instance['uuid'], reboot_type)
         try:
             self.driver.reboot(instance, reboot_type)
         except Exception as exc:
-            self._handle_reboot_failure(context, instance, exc, expected=[started])
+            self._handle_reboot_failure(context, instance, exc, event_id,
+                                        expected=[pending, started])
             return
-        self._finish_reboot(context, instance, expected=[started])
+        self._finish_reboot(context, instance, event_id, expected=[pending, started])
 
-    def _finish_reboot(self, context, instance, *, expected):
+    def _finish_reboot(self, context, instance, event_id, *, expected):
         values = {'power_state': self.get_power_state(instance),
                   'vm_state': states.ACTIVE, 'task_state': None}
-        instance = self._finish(context, instance, 'compute_reboot_instance',
+        instance = self._finish(context, instance, 'compute_reboot_instance', event_id,
                                 values=values, expected=expected)
         self.notifier.notify(context, instance, 'reboot', 'end')
 
-    def _handle_reboot_failure(self, context, instance, exc, *, expected):
+    def _handle_reboot_failure(self, context, instance, exc, event_id, *, expected):
         """Guest still running: back to active with a fault. Guest down: vm_state error."""
         power_state = self.get_power_state(instance)
         fault = decorators.fault_from_exception(exc)
@@ -87,8 +93,9 @@ class ComputeManager:
             LOG.error('Reboot of %s failed, guest is down: %s', instance['uuid'], exc)
             values = {'vm_state': states.ERROR, 'task_state': None, 'power_state': power_state}
             result, tb = 'Error', fault['details']
-        instance = self._finish(context, instance, 'compute_reboot_instance', values=values,
-                                expected=expected, result=result, fault=fault, tb=tb)
+        instance = self._finish(context, instance, 'compute_reboot_instance', event_id,
+                                values=values, expected=expected, result=result,
+                                fault=fault, tb=tb)
         self.notifier.notify(context, instance, 'reboot', 'error', exc=exc)
 
     # -- build / terminate --------------------------------------------------------
@@ -98,8 +105,9 @@ class ComputeManager:
     @decorators.wrap_instance_fault
     def build_and_run_instance(self, context, instance):
         event = 'compute_build_and_run_instance'
-        instance = self._begin(context, instance, event, task_state=states.SPAWNING,
-                               expected=[states.SPAWNING])
+        instance, event_id = self._begin(context, instance, event,
+                                         task_state=states.SPAWNING,
+                                         expected=[states.SPAWNING])
         self.notifier.notify(context, instance, 'create', 'start')
         try:
             self.driver.spawn(instance)
@@ -107,7 +115,7 @@ class ComputeManager:
             fault = decorators.fault_from_exception(exc)
             values = {'vm_state': states.ERROR, 'task_state': None,
                       'power_state': self.get_power_state(instance)}
-            instance = self._finish(context, instance, event, values=values,
+            instance = self._finish(context, instance, event, event_id, values=values,
                                     expected=[states.SPAWNING], result='Error', fault=fault,
                                     tb=traceback.format_exc())
             self.notifier.notify(context, instance, 'create', 'error', exc=exc)
@@ -115,7 +123,7 @@ class ComputeManager:
         values = {'vm_state': states.ACTIVE, 'task_state': None,
                   'power_state': self.get_power_state(instance),
                   'launched_at': timeutils.utcnow().isoformat()}
-        instance = self._finish(context, instance, event, values=values,
+        instance = self._finish(context, instance, event, event_id, values=values,
                                 expected=[states.SPAWNING])
         self.notifier.notify(context, instance, 'create', 'end')
 
@@ -125,8 +133,8 @@ class ComputeManager:
     @decorators.wrap_instance_fault
     def terminate_instance(self, context, instance):
         event = 'compute_terminate_instance'
-        instance = self._begin(context, instance, event, task_state=states.DELETING,
-                               expected=[states.DELETING])
+        instance, _ = self._begin(context, instance, event, task_state=states.DELETING,
+                                  expected=[states.DELETING])
         self.notifier.notify(context, instance, 'delete', 'start')
         self.driver.destroy(instance)
         self.conductor.instance_destroy(context, instance['uuid'], event=event)
@@ -144,13 +152,14 @@ def _power_operation(spec):
     """Build the decorated operation for a table entry (its event is compute_<rpc_method>)."""
     def operation(self, context, instance):
         event = f'compute_{spec.rpc_method}'
-        instance = self._begin(context, instance, event, task_state=spec.task_state,
-                               expected=[spec.task_state])
+        instance, event_id = self._begin(context, instance, event,
+                                         task_state=spec.task_state,
+                                         expected=[spec.task_state])
         self.notifier.notify(context, instance, spec.notification, 'start')
         getattr(self.driver, spec.driver_call)(instance)
         values = {'vm_state': spec.end_vm_state, 'task_state': None,
                   'power_state': self.get_power_state(instance)}
-        instance = self._finish(context, instance, event, values=values,
+        instance = self._finish(context, instance, event, event_id, values=values,
                                 expected=[spec.task_state])
         self.notifier.notify(context, instance, spec.notification, 'end')
     operation.__name__ = spec.rpc_method

@@ -164,3 +164,57 @@ def fault_latest(session, instance_uuids):
     for row in session.scalars(stmt):
         latest.setdefault(row.instance_uuid, db_session.row_to_dict(row))
     return latest
+
+
+# -- the hot path: one lookup to begin an event, finish it by primary key ----------
+_ACTIONS = models.InstanceAction.__table__
+_EVENTS = models.InstanceActionEvent.__table__
+
+
+def event_begin(session, *, instance_uuid, request_id, event, host):
+    """Start ``event`` of the action of ``request_id`` with one lookup; returns its id.
+
+    An event of that name that already finished raises RequestAlreadyHandled (a
+    redelivered message); an unfinished one (a retry after a restart) is reused.
+    """
+    joined = _ACTIONS.outerjoin(_EVENTS, sa.and_(_EVENTS.c.action_id == _ACTIONS.c.id,
+                                                 _EVENTS.c.event == event))
+    rows = session.execute(
+        sa.select(_ACTIONS.c.id, _EVENTS.c.id, _EVENTS.c.finish_time).select_from(joined)
+        .where(_ACTIONS.c.instance_uuid == instance_uuid,
+               _ACTIONS.c.request_id == request_id)
+        .order_by(_ACTIONS.c.id.desc(), _EVENTS.c.id.desc())).all()
+    if not rows:
+        raise exception.InstanceActionNotFound(request_id=request_id,
+                                               instance_uuid=instance_uuid)
+    action_id = rows[0][0]
+    now = models.utcnow()
+    if any(finish is not None for aid, _, finish in rows if aid == action_id):
+        raise exception.RequestAlreadyHandled(request_id=request_id, event=event,
+                                              instance_uuid=instance_uuid)
+    event_id = rows[0][1]
+    if event_id is None:
+        event_id = session.execute(
+            sa.insert(_EVENTS).values(action_id=action_id, event=event, start_time=now,
+                                      host=host, created_at=now)
+            .returning(_EVENTS.c.id)).scalar_one()
+    session.execute(sa.update(_ACTIONS).where(_ACTIONS.c.id == action_id)
+                    .values(updated_at=now))
+    return event_id
+
+
+def event_finish_by_id(session, event_id, *, result, traceback=None):
+    """Finish event ``event_id``; False when it had finished already (a replayed call)."""
+    now = models.utcnow()
+    finished = session.execute(
+        sa.update(_EVENTS).where(_EVENTS.c.id == event_id, _EVENTS.c.finish_time.is_(None))
+        .values(finish_time=now, result=result, traceback=traceback, updated_at=now))
+    if finished.rowcount == 0:
+        return False
+    values = {'updated_at': now}
+    if result.lower() == 'error':
+        values['message'] = 'Error'
+    action_of_event = sa.select(_EVENTS.c.action_id).where(_EVENTS.c.id == event_id)
+    session.execute(sa.update(_ACTIONS).where(_ACTIONS.c.id == action_of_event.scalar_subquery())
+                    .values(**values))
+    return True

@@ -8,9 +8,25 @@ from cepheid.common import exception
 
 UNSET = object()
 
+# Reads and CAS updates use Core statements over these labelled columns (the ORM's
+# identity map and flush are pure overhead on the hot path); rows come back as dicts
+# keyed by attribute name (``meta`` for the ``metadata`` column).
+_TABLE = models.Instance.__table__
+_COLUMNS = [_TABLE.c[attr.columns[0].name].label(attr.key)
+            for attr in sa.inspect(models.Instance).column_attrs]
+
+
+_COLUMN_OF = {attr.key: attr.columns[0].name
+              for attr in sa.inspect(models.Instance).column_attrs}
+
 
 def _live():
     return models.Instance.deleted == 0
+
+
+def _first(session, stmt):
+    row = session.execute(stmt).mappings().first()
+    return dict(row) if row is not None else None
 
 
 def create(session, values):
@@ -23,21 +39,21 @@ def create(session, values):
 def get(session, uuid, *, project_id=None, read_deleted=False):
     """The live (or, with ``read_deleted``, newest even deleted) instance ``uuid`` of
     ``project_id`` when given; else InstanceNotFound."""
-    stmt = sa.select(models.Instance).where(models.Instance.uuid == uuid)
-    stmt = stmt.order_by(models.Instance.id.desc()) if read_deleted else stmt.where(_live())
+    stmt = sa.select(*_COLUMNS).where(_TABLE.c.uuid == uuid)
+    stmt = stmt.order_by(_TABLE.c.id.desc()) if read_deleted else stmt.where(_live())
     if project_id is not None:
-        stmt = stmt.where(models.Instance.project_id == project_id)
-    row = session.scalars(stmt).first()
+        stmt = stmt.where(_TABLE.c.project_id == project_id)
+    row = _first(session, stmt.limit(1))
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
-    return db_session.row_to_dict(row)
+    return row
 
 
 def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
             task_states=None, limit=None, marker=None):
     """Live instances, newest first, filtered; ``marker`` is the last uuid of the page before."""
     model = models.Instance
-    stmt = sa.select(model).where(_live())
+    stmt = sa.select(*_COLUMNS).where(_live())
     if project_id is not None:
         stmt = stmt.where(model.project_id == project_id)
     if host is not None:
@@ -58,7 +74,7 @@ def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
     stmt = stmt.order_by(model.created_at.desc(), model.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
+    return [dict(r) for r in session.execute(stmt).mappings()]
 
 
 def task_state_predicate(expected):
@@ -66,37 +82,42 @@ def task_state_predicate(expected):
     expected = list(expected)
     preds = []
     if None in expected:
-        preds.append(models.Instance.task_state.is_(None))
+        preds.append(_TABLE.c.task_state.is_(None))
     values = [v for v in expected if v is not None]
     if values:
-        preds.append(models.Instance.task_state.in_(values))
+        preds.append(_TABLE.c.task_state.in_(values))
     return sa.or_(*preds) if preds else sa.false()
 
 
 def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_state=UNSET,
-           expected_updated_at=UNSET):
-    """Compare-and-swap update: one UPDATE with the state predicates, rowcount checked.
+           expected_updated_at=UNSET, expected_host=UNSET):
+    """Compare-and-swap update: one UPDATE … RETURNING with the predicates in its WHERE.
 
-    On a miss the row is re-read: gone → InstanceNotFound, else UnexpectedTaskStateError.
-    Returns the updated instance.
+    On a miss the row is re-read to say why: gone → InstanceNotFound, another host →
+    HostMismatch, else UnexpectedTaskStateError / InstanceInvalidState. Returns the
+    updated instance.
     """
-    model = models.Instance
-    stmt = sa.update(model).where(model.uuid == uuid, _live())
+    table = _TABLE
+    stmt = sa.update(table).where(table.c.uuid == uuid, table.c.deleted == 0)
+    if expected_host is not UNSET:
+        stmt = stmt.where(table.c.host == expected_host)
     if expected_task_state is not UNSET:
         expected_task_state = _as_list(expected_task_state)
         stmt = stmt.where(task_state_predicate(expected_task_state))
     if expected_vm_state is not UNSET:
         expected_vm_state = _as_list(expected_vm_state)
-        stmt = stmt.where(model.vm_state.in_(expected_vm_state))
+        stmt = stmt.where(table.c.vm_state.in_(expected_vm_state))
     if expected_updated_at is not UNSET:
-        stmt = stmt.where(model.updated_at.is_(None) if expected_updated_at is None
-                          else model.updated_at == expected_updated_at)
-    values = dict(values, updated_at=models.utcnow())
-    result = session.execute(stmt.values(**values).returning(model))
-    row = result.scalars().first()
+        stmt = stmt.where(table.c.updated_at.is_(None) if expected_updated_at is None
+                          else table.c.updated_at == expected_updated_at)
+    columns = {_COLUMN_OF.get(key, key): value for key, value in values.items()}
+    columns['updated_at'] = models.utcnow()
+    row = _first(session, stmt.values(**columns).returning(*_COLUMNS))
     if row is not None:
-        return db_session.row_to_dict(row)
+        return row
     current = get(session, uuid)
+    if expected_host is not UNSET and current['host'] != expected_host:
+        raise exception.HostMismatch(host=expected_host, instance_uuid=uuid)
     if expected_task_state is not UNSET and current['task_state'] not in expected_task_state:
         raise exception.UnexpectedTaskStateError(
             instance_uuid=uuid, expected=expected_task_state, actual=current['task_state'])
