@@ -2,12 +2,32 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
 from cepheid.api import manage
-from tests.fixtures import processes
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f'{what} not reached in {timeout}s')
 
 
 def _children(pid):
@@ -37,25 +57,25 @@ def _answers(port):
 
 
 def test_supervisor_runs_two_workers_on_one_port_and_stops_them(tmp_path):
-    port = processes.free_port()
-    conf = processes.write_conf(tmp_path / 'api.conf', {
-        'DEFAULT': {'transport_url': 'fake://', 'host': 'api-w',
-                    'executor': os.environ.get('CEPHEID_EXECUTOR', 'threading')},
-        'api': {'auth_strategy': 'noauth2', 'port': port, 'workers': 2},
-        'database': {'connection': f'sqlite:///{tmp_path}/api.sqlite'},
-    })
+    port = _free_port()
+    conf = str(tmp_path / 'api.conf')
+    with open(conf, 'w') as f:
+        f.write(f"[DEFAULT]\ntransport_url = fake://\nhost = api-w\n"
+                f"executor = {os.environ.get('CEPHEID_EXECUTOR', 'threading')}\n"
+                f"[api]\nauth_strategy = noauth2\nport = {port}\nworkers = 2\n"
+                f"[database]\nconnection = sqlite:///{tmp_path}/api.sqlite\n")
     manage.main(['--config-file', conf, 'db', 'sync'])
     with open(tmp_path / 'api.log', 'wb') as log:
         proc = subprocess.Popen([sys.executable, '-m', 'cepheid.api.cmd', '--config-file', conf],
                                 stdout=log, stderr=subprocess.STDOUT)
     try:
-        processes.wait_until(lambda: _answers(port), 60, 'api answering')
-        workers = processes.wait_until(lambda: len(_children(proc.pid)) == 2 and
+        _wait_until(lambda: _answers(port), 60, 'api answering')
+        workers = _wait_until(lambda: len(_children(proc.pid)) == 2 and
                                        _children(proc.pid), 30, 'two workers')
         assert all(_answers(port) for _ in range(10))
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
-        processes.wait_until(lambda: not any(_alive(pid) for pid in workers), 10,
+        _wait_until(lambda: not any(_alive(pid) for pid in workers), 10,
                              'workers gone')
     finally:
         if proc.poll() is None:
