@@ -33,6 +33,8 @@ def make_conf(argv=(), **overrides):
     conf.set_override('transport_url', overrides.pop('transport_url', 'fake://'))
     conf.set_override('auth_strategy', 'noauth2', group='api')
     conf.set_override('port', 0, group='api')
+    # The demo shows both notification formats (the service default is versioned only).
+    conf.set_override('notification_format', 'both', group='notifications')
     for key, value in overrides.items():
         group, _, name = key.rpartition('.')
         conf.set_override(name, value, group=group or None)

@@ -26,9 +26,11 @@ common_opts = [
 ]
 
 notification_opts = [
-    cfg.StrOpt('notification_format', default='both',
+    cfg.StrOpt('notification_format', default='versioned',
                choices=['unversioned', 'versioned', 'both'],
-               help='Which notification formats to emit.'),
+               help='Which notification formats to emit. Legacy (unversioned) consumers '
+                    'need "unversioned" or "both"; they are off by default because an '
+                    'unconsumed legacy topic only fills up in the broker.'),
     cfg.ListOpt('versioned_notifications_topics', default=['versioned_notifications'],
                 help='Topics for versioned notifications.'),
     cfg.ListOpt('legacy_notifications_topics', default=['notifications'],

@@ -50,11 +50,13 @@ class ComputeService:
         LOG.info('Starting compute on host %s with driver %s', self.host,
                  type(self.driver).__name__)
         self.driver.init_host(self.host)
-        self.heartbeat(wait=True)
         # Retries are queued before the RPC server starts, so casts still waiting in the
         # broker for an instance run after its recovery, in order.
         self.recovered = recovery.recover(self.manager, self.queue)
         self.rpc_server.start()
+        # Only now, with our queue declared, may the api service see this host as up and
+        # place work on it.
+        self.heartbeat(wait=True)
         self._heartbeat_thread = threading.Thread(target=self._heartbeat_loop,
                                                   name=f'heartbeat-{self.host}', daemon=True)
         self._heartbeat_thread.start()

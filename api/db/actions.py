@@ -8,11 +8,14 @@ from cepheid.common import exception
 
 
 def action_start(session, *, instance_uuid, request_id, action, user_id, project_id):
-    row = models.InstanceAction(instance_uuid=instance_uuid, request_id=request_id,
-                                action=action, user_id=user_id, project_id=project_id)
-    session.add(row)
-    session.flush()
-    return db_session.row_to_dict(row)
+    """Record an instance action (a Core INSERT: it is on every request's path)."""
+    table = models.InstanceAction.__table__
+    now = models.utcnow()
+    values = dict(instance_uuid=instance_uuid, request_id=request_id, action=action,
+                  user_id=user_id, project_id=project_id, start_time=now, created_at=now)
+    row = session.execute(sa.insert(table).values(**values)
+                          .returning(*table.c)).mappings().one()
+    return dict(row)
 
 
 def _action_row(session, instance_uuid, request_id):
