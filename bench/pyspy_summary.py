@@ -14,7 +14,9 @@ import sys
 
 LAYERS = (
     ('import (start-up)', 'importlib'),
+    ('conductor begin', 'ConductorEndpoint.begin'),
     ('conductor task_begin', 'ConductorEndpoint.task_begin'),
+    ('conductor task_advance', 'ConductorEndpoint.task_advance'),
     ('conductor task_update', 'ConductorEndpoint.task_update'),
     ('conductor task_finish', 'ConductorEndpoint.task_finish'),
     ('conductor other', 'ConductorEndpoint.'),
