@@ -6,7 +6,9 @@ openstack = pytest.importorskip('openstack', reason='openstacksdk is not install
 
 from tests.integration.clients import tools  # noqa: E402
 
-pytestmark = pytest.mark.integration
+# The SDK warns about its own internals (RemovedInSDK50Warning), not about these calls.
+pytestmark = [pytest.mark.integration,
+              pytest.mark.filterwarnings('ignore::PendingDeprecationWarning:openstack')]
 WAIT = {'status': 'ACTIVE', 'interval': 0.2, 'wait': 60}
 
 
