@@ -9,6 +9,7 @@ Operations take ``(self, context, instance, ...)``; ``self`` offers ``conductor`
 """
 
 import functools
+import sys
 import traceback
 
 from oslo_log import log as logging
@@ -30,8 +31,9 @@ def _best_effort(what, fn, *args, **kwargs):
         LOG.warning('Could not %s: %s', what, exc)
 
 
-def wrap_exception(action):
-    """Emit ``instance.<action>.error`` when the operation raises."""
+def _on_failure(concern, handle):
+    """A decorator running ``handle(self, context, instance, fn)`` when the operation
+    raises (not for HANDS_OFF), then re-raising; it adds ``concern`` to the stack record."""
     def decorator(fn):
         @functools.wraps(fn)
         def wrapper(self, context, instance, *args, **kwargs):
@@ -39,63 +41,48 @@ def wrap_exception(action):
                 return fn(self, context, instance, *args, **kwargs)
             except HANDS_OFF:
                 raise
-            except Exception as exc:
-                self.notifier.notify(context, instance, action, 'error', exc=exc)
+            except Exception:
+                handle(self, context, instance, fn)
                 raise
-        wrapper.cepheid_stack = ['wrap_exception', *getattr(fn, 'cepheid_stack', [])]
+        wrapper.cepheid_stack = [concern, *getattr(fn, 'cepheid_stack', [])]
         return wrapper
     return decorator
 
 
-def reverts_task_state(fn):
-    """Clear task_state when the operation raises, unless another task owns the instance."""
-    @functools.wraps(fn)
-    def wrapper(self, context, instance, *args, **kwargs):
-        try:
-            return fn(self, context, instance, *args, **kwargs)
-        except HANDS_OFF:
-            raise
-        except Exception:
-            owned = states.owned_task_states(instance['task_state'])
-            _best_effort('revert task state', self.conductor.task_update, context,
-                         instance['uuid'], values={'task_state': None},
-                         expected_task_state=owned)
-            raise
-    wrapper.cepheid_stack = ['reverts_task_state', *getattr(fn, 'cepheid_stack', [])]
-    return wrapper
+def _current_exception():
+    return sys.exc_info()[1]
 
 
-def wrap_instance_event(fn):
-    """Finish the operation's action event as Error (with traceback) when it raises."""
-    @functools.wraps(fn)
-    def wrapper(self, context, instance, *args, **kwargs):
-        try:
-            return fn(self, context, instance, *args, **kwargs)
-        except HANDS_OFF:
-            raise
-        except Exception:
-            _best_effort('finish event', self.conductor.task_finish, context, instance['uuid'],
-                         event=f'compute_{fn.__name__}', result='Error',
-                         traceback=traceback.format_exc())
-            raise
-    wrapper.cepheid_stack = ['wrap_instance_event', *getattr(fn, 'cepheid_stack', [])]
-    return wrapper
+def wrap_exception(action):
+    """Emit ``instance.<action>.error`` when the operation raises."""
+    def notify(self, context, instance, fn):
+        self.notifier.notify(context, instance, action, 'error', exc=_current_exception())
+    return _on_failure('wrap_exception', notify)
 
 
-def wrap_instance_fault(fn):
-    """Record an instance fault row when the operation raises."""
-    @functools.wraps(fn)
-    def wrapper(self, context, instance, *args, **kwargs):
-        try:
-            return fn(self, context, instance, *args, **kwargs)
-        except HANDS_OFF:
-            raise
-        except Exception as exc:
-            _best_effort('record fault', self.conductor.task_finish, context, instance['uuid'],
-                         event=None, result='Error', fault=fault_from_exception(exc))
-            raise
-    wrapper.cepheid_stack = ['wrap_instance_fault', *getattr(fn, 'cepheid_stack', [])]
-    return wrapper
+def _revert(self, context, instance, fn):
+    owned = states.owned_task_states(instance['task_state'])
+    _best_effort('revert task state', self.conductor.task_update, context, instance['uuid'],
+                 values={'task_state': None}, expected_task_state=owned)
+
+
+def _finish_event(self, context, instance, fn):
+    _best_effort('finish event', self.conductor.task_finish, context, instance['uuid'],
+                 event=f'compute_{fn.__name__}', result='Error',
+                 traceback=traceback.format_exc())
+
+
+def _record_fault(self, context, instance, fn):
+    _best_effort('record fault', self.conductor.task_finish, context, instance['uuid'],
+                 event=None, result='Error', fault=fault_from_exception(_current_exception()))
+
+
+#: Clear task_state when the operation raises, unless another task owns the instance.
+reverts_task_state = _on_failure('reverts_task_state', _revert)
+#: Finish the operation's action event as Error (with traceback) when it raises.
+wrap_instance_event = _on_failure('wrap_instance_event', _finish_event)
+#: Record an instance fault row when the operation raises.
+wrap_instance_fault = _on_failure('wrap_instance_fault', _record_fault)
 
 
 def fault_from_exception(exc):
