@@ -12,21 +12,24 @@ import urllib.error
 import urllib.request
 
 TOKEN = 'demo:demo-project'
-HEADERS = {'X-Auth-Token': TOKEN, 'Content-Type': 'application/json',
-           'OpenStack-API-Version': 'compute 2.90'}
-
-
-def request(endpoint, method, path, body=None, token=TOKEN):
+def request(endpoint, method, path, body=None, token=TOKEN, *, microversion='2.90',
+            headers=None):
+    """One JSON request: ``(status, decoded body or None)``; a non-JSON error body is text."""
     data = json.dumps(body).encode() if body is not None else None
-    headers = dict(HEADERS, **{'X-Auth-Token': token})
-    req = urllib.request.Request(endpoint + path, data=data, method=method, headers=headers)
+    all_headers = {'X-Auth-Token': token, 'Content-Type': 'application/json',
+                   'OpenStack-API-Version': f'compute {microversion}', **(headers or {})}
+    req = urllib.request.Request(endpoint + path, data=data, method=method,
+                                 headers=all_headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             raw = resp.read()
             return resp.status, (json.loads(raw) if raw else None)
     except urllib.error.HTTPError as err:
         raw = err.read()
-        return err.code, (json.loads(raw) if raw else None)
+        try:
+            return err.code, (json.loads(raw) if raw else None)
+        except ValueError:
+            return err.code, raw.decode(errors='replace')
 
 
 class StatePoller(threading.Thread):
