@@ -96,12 +96,27 @@ class PowerStateSync:
                 LOG.exception('Power-state sync of host %s failed', self.manager.host)
 
     def sync_all(self):
-        """Queue a sync of every instance of this host; returns their uuids."""
+        """Queue a sync of each idle instance of this host that looks out of sync.
+
+        The listing is only a filter (the queued sync re-reads the instance), so an
+        instance in sync costs no further call. Returns the uuids queued.
+        """
         admin = cep_context.get_admin_context()
-        uuids = [i['uuid'] for i in self.manager.conductor.instances_on_host(admin)]
-        for uuid in uuids:
-            self.submit(uuid)
-        return uuids
+        queued = []
+        for instance in self.manager.conductor.instances_on_host(admin):
+            if instance['task_state'] is None and self._out_of_sync(instance):
+                self.submit(instance['uuid'])
+                queued.append(instance['uuid'])
+        return queued
+
+    def _out_of_sync(self, instance):
+        try:
+            power_state = self.manager.get_power_state(instance)
+        except Exception as exc:
+            LOG.warning('Cannot read the power state of %s: %s', instance['uuid'], exc)
+            return False
+        return (power_state != instance['power_state']
+                or plan(instance['vm_state'], power_state) is Step.STOP)
 
     def submit(self, instance_uuid):
         """Queue one sync of ``instance_uuid`` unless one already waits."""

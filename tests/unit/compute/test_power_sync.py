@@ -146,10 +146,22 @@ def test_deleted_instance_is_skipped(stack, sync):
     assert sync.sync_instance(instance['uuid']) is None
 
 
-def test_sync_all_queues_every_instance_of_the_host(stack, sync):
-    uuids = {stack.make_instance()['uuid'] for _ in range(3)}
-    assert set(sync.sync_all()) == uuids
-    assert set(sync.queue.submitted) == uuids
+def test_sync_all_queues_the_idle_instances_that_look_out_of_sync(stack, sync):
+    in_sync, paused, off, busy = (stack.make_instance() for _ in range(4))
+    _guest(stack, paused, PAUSED)
+    _guest(stack, off, OFF)
+    _guest(stack, busy, OFF)
+    stack.set_task_state(busy['uuid'], states.REBOOTING_HARD)
+    assert sorted(sync.sync_all()) == sorted([paused['uuid'], off['uuid']])
+    assert sorted(sync.queue.submitted) == sorted([paused['uuid'], off['uuid']])
+    assert stack.get(off['uuid'])['vm_state'] == S
+    assert stack.get(in_sync['uuid'])['power_state'] == RUN
+
+
+def test_stopped_instance_whose_guest_runs_is_out_of_sync_even_if_the_db_agrees(stack, sync):
+    instance = stack.make_instance(vm_state=S, power_state=RUN)
+    assert sync.sync_all() == [instance['uuid']]
+    assert stack.driver.guests[instance['uuid']].power_state == OFF
 
 
 def test_event_syncs_at_once_unless_an_operation_runs(stack, sync):
