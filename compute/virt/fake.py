@@ -123,7 +123,11 @@ class FakeDriver(driver.ComputeDriver):
         self._call('spawn', instance, _spawn)
 
     def destroy(self, instance):
-        self._call('destroy', instance, lambda: self.guests.pop(instance['uuid'], None))
+        def _destroy():
+            guest = self.guests.pop(instance['uuid'], None)
+            if guest is not None and guest.power_state != states.SHUTDOWN:
+                self.emit_event(instance['uuid'], states.SHUTDOWN)
+        self._call('destroy', instance, _destroy)
 
     def reboot(self, instance, reboot_type):
         self._call('reboot', instance, lambda: self._reboot(instance, reboot_type))
