@@ -38,12 +38,16 @@ def clouds(base_url):
 
 
 class Clients:
-    """Runs ``openstack`` and ``nova`` from this venv against one cluster."""
+    """Runs ``openstack`` and ``nova`` from this venv against one cluster.
 
-    def __init__(self, base_url, tmp):
+    ``config`` is the clouds.yaml content, by default ``clouds(base_url)``.
+    """
+
+    def __init__(self, base_url, tmp, config=None):
         self.base_url = base_url
         self.config_file = pathlib.Path(tmp) / 'clouds.yaml'
-        self.config_file.write_text(json.dumps(clouds(base_url), indent=2))  # JSON is YAML
+        config = clouds(base_url) if config is None else config
+        self.config_file.write_text(json.dumps(config, indent=2))  # JSON is YAML
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(('OS_', 'NOVA_'))}
         self.env['OS_CLIENT_CONFIG_FILE'] = str(self.config_file)  # before ~/.config/openstack
 
