@@ -74,12 +74,15 @@ class ConductorAPI:
         return self._call(context, 'instances_on_host')
 
     def instance_get(self, context, instance_uuid):
-        return self.client.prepare(version='1.1').call(
-            context, 'instance_get', host=self.host, instance_uuid=instance_uuid)
+        return self._call(context, 'instance_get', version='1.1', instance_uuid=instance_uuid)
 
     def power_state_sync(self, context, instance_uuid, *, values, expected_vm_state,
                          action=None):
-        """CAS ``values`` while task_state is None (the power-state sync's only write)."""
+        """CAS ``values`` while task_state is None (the power-state sync's only write).
+
+        Not retried: a retry of a save that recorded a ``stop`` would miss its own CAS and
+        leave the stop to the api watchdog; the next sync redoes a lost power_state save.
+        """
         return self.client.prepare(version='1.1').call(
             context, 'power_state_sync', host=self.host, instance_uuid=instance_uuid,
             values=values, expected_vm_state=expected_vm_state, action=action)
