@@ -2,10 +2,12 @@
 
 Per instance with a task in progress: a reboot that was pending, or started but whose guest
 is not running, is retried (soft becomes hard when the guest is off); a started reboot whose
-guest runs is cleared. A reboot only *requested* is left alone: its cast still waits in
-the durable queue and arrives once the RPC server starts (the api watchdog covers a lost
-one). Retries reuse the request id of the instance's newest action, so events attach to
-it and a redelivered cast of that request becomes a no-op.
+guest runs is cleared; a power action (stop, pause, ...) whose guest already reached its
+power state is finished, else retried; a delete is retried. A reboot only *requested* is
+left alone: its cast still waits in the durable queue and arrives once the RPC server
+starts (the api watchdog covers a lost one). Retries reuse the request id of the
+instance's newest action, so events attach to it and a redelivered cast of that request
+becomes a no-op.
 """
 
 import enum
@@ -14,6 +16,7 @@ from oslo_log import log as logging
 
 from cepheid.common import context as cep_context
 from cepheid.common import states
+from cepheid.compute import actions
 from cepheid.compute import decorators
 
 LOG = logging.getLogger(__name__)
@@ -22,11 +25,20 @@ PENDING = (states.REBOOT_PENDING, states.REBOOT_PENDING_HARD)
 STARTED = (states.REBOOT_STARTED, states.REBOOT_STARTED_HARD)
 
 
+# A power action whose guest already reached this power state only needs its end saved.
+_END_POWER_STATE = {states.ACTIVE: states.RUNNING, states.STOPPED: states.SHUTDOWN,
+                    states.PAUSED: states.PAUSED_POWER,
+                    states.SUSPENDED: states.SUSPENDED_POWER}
+_POWER_BY_TASK = {spec.task_state: spec for spec in actions.POWER_ACTIONS.values()}
+
+
 class Step(enum.Enum):
     RETRY_SOFT = 'SOFT'
     RETRY_HARD = 'HARD'
     CLEAR = 'clear'
     DELETE = 'delete'
+    RETRY_POWER = 'retry power action'
+    FINISH_POWER = 'finish power action'
     LEAVE = 'leave'
 
 
@@ -41,6 +53,11 @@ def plan(task_state, power_state):
         return Step.CLEAR
     if task_state == states.DELETING:
         return Step.DELETE
+    spec = _POWER_BY_TASK.get(task_state)
+    if spec is not None:
+        if power_state == _END_POWER_STATE.get(spec.end_vm_state):
+            return Step.FINISH_POWER
+        return Step.RETRY_POWER
     return Step.LEAVE
 
 
@@ -88,3 +105,14 @@ def _apply(manager, queue, context, instance, step):
     elif step is Step.DELETE:
         queue.submit(instance['uuid'], decorators.run_operation, manager.terminate_instance,
                      context, instance)
+    elif step is Step.RETRY_POWER:
+        spec = _POWER_BY_TASK[instance['task_state']]
+        queue.submit(instance['uuid'], decorators.run_operation, manager.run_power_action,
+                     context, instance, rpc_method=spec.rpc_method)
+    elif step is Step.FINISH_POWER:
+        spec = _POWER_BY_TASK[instance['task_state']]
+        manager.conductor.task_finish(
+            context, instance['uuid'], event=f'compute_{spec.rpc_method}', result='Success',
+            values={'task_state': None, 'vm_state': spec.end_vm_state,
+                    'power_state': _END_POWER_STATE[spec.end_vm_state]},
+            expected_task_state=[instance['task_state']])

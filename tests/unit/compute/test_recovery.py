@@ -23,6 +23,12 @@ R, S = states.RUNNING, states.SHUTDOWN
     (states.REBOOTING, R, recovery.Step.LEAVE),
     (states.REBOOTING_HARD, S, recovery.Step.LEAVE),
     (states.DELETING, R, recovery.Step.DELETE),
+    (states.POWERING_OFF, S, recovery.Step.FINISH_POWER),
+    (states.POWERING_OFF, R, recovery.Step.RETRY_POWER),
+    (states.PAUSING, states.PAUSED_POWER, recovery.Step.FINISH_POWER),
+    (states.RESUMING, states.SUSPENDED_POWER, recovery.Step.RETRY_POWER),
+    (states.POWERING_ON, R, recovery.Step.FINISH_POWER),
+    (states.SPAWNING, R, recovery.Step.LEAVE),
 ])
 def test_plan_follows_novas_rules(task_state, power, step):
     assert recovery.plan(task_state, power) == step
@@ -64,4 +70,25 @@ def test_recovery_finishes_interrupted_reboots_on_the_original_action():
         assert [(e['event'], e['result']) for e in events] == [
             ('compute_reboot_instance', 'Success')]
     assert stack.driver.guests[started_off['uuid']].power_state == states.RUNNING
+    queue.shutdown()
+
+
+def test_recovery_finishes_or_retries_interrupted_power_actions():
+    stack = local_stack.LocalStack()
+    queue = instance_queue.InstanceWorkQueue(2)
+    done_off, ctx_done = _interrupted(stack, states.POWERING_OFF, states.SHUTDOWN)
+    todo_off, ctx_todo = _interrupted(stack, states.POWERING_OFF, states.RUNNING)
+    for instance, ctx in ((done_off, ctx_done), (todo_off, ctx_todo)):
+        with stack.db.transaction() as session:
+            local_stack.db_actions.action_start(
+                session, instance_uuid=instance['uuid'], request_id=ctx.request_id + '-stop',
+                action='stop', user_id='user', project_id='project')
+    recovery.recover(stack.manager, queue)
+    _drain(queue)
+    for instance in (done_off, todo_off):
+        row = stack.get(instance['uuid'])
+        assert (row['vm_state'], row['task_state'], row['power_state']) == (
+            states.STOPPED, None, states.SHUTDOWN)
+    assert stack.driver.guests[todo_off['uuid']].power_state == states.SHUTDOWN
+    assert [c.method for c in stack.driver.calls if c.uuid == done_off['uuid']] == []
     queue.shutdown()
