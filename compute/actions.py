@@ -34,7 +34,7 @@ SOFT_REBOOT = ActionSpec(
 HARD_REBOOT = ActionSpec(
     action='reboot', rpc_method='reboot_instance', vm_states=states.ALLOW_HARD_REBOOT_VM,
     task_states=states.ALLOW_HARD_REBOOT_TASK, task_state=states.REBOOTING_HARD,
-    notification='reboot', end_vm_state=states.ACTIVE)
+    notification='reboot', end_vm_state=states.ACTIVE, needs_launched=True)
 
 REBOOT = {'SOFT': SOFT_REBOOT, 'HARD': HARD_REBOOT}
 
