@@ -36,6 +36,8 @@ def parse_args(argv):
                         help='everything scaled down (under a minute): does it run')
     parser.add_argument('--only', action='append', choices=('inprocess', 'split', 'api_only'),
                         help='run only these scenarios (repeatable; memory comes with split)')
+    parser.add_argument('--api-workers', type=int, default=1,
+                        help='[api] workers of the split cluster (default 1)')
     parser.add_argument('--drive', choices=('testclient', 'http'), default='testclient',
                         help="scenario 1: Flask's test client (default) or real HTTP")
     parser.add_argument('--out', default='bench-results', help='directory for the JSON')
@@ -78,7 +80,8 @@ def run(args, workdir):
                 inflights=sp['inflights'] if 'split' in only else (),
                 reboots=sp['reboots'], idle_seconds=sp['idle_seconds'], warmup=sp['warmup'],
                 max_seconds=sp['max_seconds'],
-                api_rate=api['rate'] if with_api else None, api_seconds=api['seconds'])
+                api_rate=api['rate'] if with_api else None, api_seconds=api['seconds'],
+                api_workers=args.api_workers)
             results['split'].extend(runs)
             if api_only is not None:
                 results['api_only'] = api_only

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 
+from bench import procstat
 from bench import tracker as bench_tracker
 from cepheid.common import config
 from cepheid.common import rpc
@@ -86,9 +87,10 @@ class Vhost:
 class Cluster:
     """``with Cluster(hosts, workdir) as c:`` starts everything and tears it all down."""
 
-    def __init__(self, hosts, workdir):
+    def __init__(self, hosts, workdir, *, api_workers=1):
         self.hosts = list(hosts)
         self.workdir = workdir
+        self.api_workers = api_workers
         self.procs = {}
         self.database = None
         self.vhost = None
@@ -114,7 +116,7 @@ class Cluster:
         common = {'transport_url': self.vhost.url}
         api_conf = processes.write_conf(self.workdir / 'api.conf', {
             'DEFAULT': dict(common, host='api-bench'),
-            'api': {'auth_strategy': 'noauth2', 'port': port},
+            'api': {'auth_strategy': 'noauth2', 'port': port, 'workers': self.api_workers},
             'database': {'connection': self.database.url},
         })
         subprocess.run([sys.executable, '-m', 'cepheid.api.manage', '--config-file',
@@ -150,6 +152,10 @@ class Cluster:
 
     def pid(self, name):
         return self.procs[name].proc.pid
+
+    def api_pids(self):
+        """The api process and its worker processes (``[api] workers`` > 1)."""
+        return procstat.process_tree(self.pid('api'))
 
     def compute_pids(self):
         return [self.pid(host) for host in self.hosts]

@@ -18,7 +18,7 @@ IDLE_GROUPS = {'broker': procstat.broker_pids, 'db': procstat.database_pids}
 
 
 def _groups(cluster):
-    return {'api': lambda: [cluster.pid('api')], 'computes': cluster.compute_pids,
+    return {'api': cluster.api_pids, 'computes': cluster.compute_pids,
             'broker': procstat.broker_pids, 'db': procstat.database_pids,
             'bench_client': lambda: [os.getpid()]}
 
@@ -56,12 +56,12 @@ def _rss_mb(pid, field='VmRSS'):
 
 
 def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds, warmup,
-                api_rate=None, api_seconds=None, max_seconds=300):
+                api_rate=None, api_seconds=None, max_seconds=300, api_workers=1):
     """One cluster: create the servers, then every closed-loop run, then (optionally) the
     fixed-rate API run. Returns ``(runs, api_only, memory)``."""
     workdir.mkdir(parents=True, exist_ok=True)
     hosts = [f'bench{i + 1}' for i in range(computes)]
-    with bench_cluster.Cluster(hosts, workdir) as cluster:
+    with bench_cluster.Cluster(hosts, workdir, api_workers=api_workers) as cluster:
         first = cluster.compute_pids()[0]
         memory = {'computes': computes, 'rss_mb_no_instances': _rss_mb(first)}
         t0 = time.monotonic()
