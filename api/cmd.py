@@ -18,24 +18,12 @@ from cepheid.common import early_config
 PROG = 'cepheid-api'
 
 
-def _bootstrap(argv):
-    """Monkey-patch first thing when the eventlet executor is chosen; return the choice."""
-    executor = early_config.executor(argv, prog=PROG)
-    if executor == 'eventlet':
-        import eventlet
-        eventlet.monkey_patch()
-    return executor
-
-
 def _parse(argv, executor):
     from cepheid.api import conf as api_conf
     from cepheid.common import config
     conf = config.make_conf(api_conf.register_opts)
     config.parse_args(conf, argv, prog=PROG)
-    if conf.executor != executor:
-        raise SystemExit(f'{PROG}: [DEFAULT] executor is {conf.executor!r} but the start-up '
-                         f'read gave {executor!r}; set it in a config file or '
-                         f'{early_config.ENV_VAR}')
+    early_config.check_agrees(conf, executor, prog=PROG)
     return conf
 
 
@@ -78,7 +66,7 @@ def serve(conf, sock, stopping, *, parent_pid=None):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    executor = _bootstrap(argv)
+    executor = early_config.bootstrap(argv, prog=PROG)
     conf = _parse(argv, executor)
     stopping = _stop_event()
     from cepheid.api import workers

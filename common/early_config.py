@@ -81,3 +81,22 @@ def executor(argv, *, prog, project='cepheid'):
     for path in config_sources(argv, project=project, prog=prog):
         value = _read_executor(path) or value
     return os.environ.get(ENV_VAR) or value
+
+
+def bootstrap(argv, *, prog):
+    """Monkey-patch first thing when the eventlet executor is chosen; return the choice.
+
+    The entry points call this before importing oslo.* or any service module.
+    """
+    choice = executor(argv, prog=prog)
+    if choice == 'eventlet':
+        import eventlet
+        eventlet.monkey_patch()
+    return choice
+
+
+def check_agrees(conf, choice, *, prog):
+    """Refuse to run when oslo.config's full parse disagrees with the start-up read."""
+    if conf.executor != choice:
+        raise SystemExit(f'{prog}: [DEFAULT] executor is {conf.executor!r} but the start-up '
+                         f'read gave {choice!r}; set it in a config file or {ENV_VAR}')

@@ -14,24 +14,12 @@ from cepheid.common import early_config
 PROG = 'cepheid-compute'
 
 
-def _bootstrap(argv):
-    """Monkey-patch first thing when the eventlet executor is chosen; return the choice."""
-    executor = early_config.executor(argv, prog=PROG)
-    if executor == 'eventlet':
-        import eventlet
-        eventlet.monkey_patch()
-    return executor
-
-
 def _parse(argv, executor):
     from cepheid.common import config
     from cepheid.compute import conf as compute_conf
     conf = config.make_conf(compute_conf.register_opts)
     config.parse_args(conf, argv, prog=PROG)
-    if conf.executor != executor:
-        raise SystemExit(f'{PROG}: [DEFAULT] executor is {conf.executor!r} but the start-up '
-                         f'read gave {executor!r}; set it in a config file or '
-                         f'{early_config.ENV_VAR}')
+    early_config.check_agrees(conf, executor, prog=PROG)
     if executor == 'eventlet' and 'libvirt' in conf.compute_driver:
         # libvirt-python blocks in C (its event loop, domain calls): one green hub would stall.
         raise SystemExit(f'{PROG}: the libvirt driver needs executor = threading')
@@ -40,7 +28,7 @@ def _parse(argv, executor):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    conf = _parse(argv, _bootstrap(argv))
+    conf = _parse(argv, early_config.bootstrap(argv, prog=PROG))
     from oslo_log import log as logging
 
     from cepheid.compute import service as compute_service

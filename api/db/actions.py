@@ -45,9 +45,7 @@ def action_list(session, instance_uuid, *, limit=None, marker=None, changes_sinc
         stmt = stmt.where(sa.func.coalesce(model.updated_at, model.created_at) <= changes_before)
     if marker is not None:
         mrow = _action_row(session, instance_uuid, marker)
-        stmt = stmt.where(sa.or_(model.created_at < mrow.created_at,
-                                 sa.and_(model.created_at == mrow.created_at,
-                                         model.id < mrow.id)))
+        stmt = stmt.where(db_session.older_than(model, mrow))
     stmt = stmt.order_by(model.created_at.desc(), model.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)

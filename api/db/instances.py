@@ -68,9 +68,7 @@ def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
         mrow = session.scalars(sa.select(model).where(model.uuid == marker)).first()
         if mrow is None:
             raise exception.Invalid(reason=f'marker [{marker}] not found')
-        stmt = stmt.where(sa.or_(model.created_at < mrow.created_at,
-                                 sa.and_(model.created_at == mrow.created_at,
-                                         model.id < mrow.id)))
+        stmt = stmt.where(db_session.older_than(model, mrow))
     stmt = stmt.order_by(model.created_at.desc(), model.id.desc())
     if limit is not None:
         stmt = stmt.limit(limit)

@@ -48,6 +48,13 @@ class Database:
         self.engine.dispose()
 
 
+def older_than(model, marker_row):
+    """Rows after ``marker_row`` in newest-first order (created_at, then id, descending)."""
+    return sa.or_(model.created_at < marker_row.created_at,
+                  sa.and_(model.created_at == marker_row.created_at,
+                          model.id < marker_row.id))
+
+
 def row_to_dict(row):
     """Every mapped column of ``row`` as a dict keyed by attribute name."""
     return {attr.key: getattr(row, attr.key) for attr in sa.inspect(row).mapper.column_attrs}

@@ -35,7 +35,7 @@ def test_entry_point_modules_import_nothing_heavy():
 @pytest.mark.parametrize('module', ['cepheid.api.cmd', 'cepheid.compute.cmd'])
 def test_eventlet_in_the_config_file_patches_before_oslo_is_imported(tmp_path, module):
     code = (f'import sys, {module} as cmd\n'
-            'print(cmd._bootstrap(sys.argv[1:]))\n'
+            'print(cmd.early_config.bootstrap(sys.argv[1:], prog=cmd.PROG))\n'
             'import eventlet.patcher, threading\n'
             'print(eventlet.patcher.is_monkey_patched("thread"))\n')
     result = _python(code, '--config-file', _conf(tmp_path, executor='eventlet'),
