@@ -18,22 +18,9 @@ def pytest_report_header(config):
         return 'libvirt-python is not installed: tests/functional/libvirt not collected'
     return None
 
-# A minimal host for libvirt's test driver; each open gets a private copy of it.
-NODE_XML = """<node>
-  <cpu>
-    <nodes>1</nodes><sockets>1</sockets><cores>2</cores><threads>1</threads>
-    <active>2</active><mhz>2000</mhz><model>x86_64</model>
-  </cpu>
-  <memory>8388608</memory>
-</node>
-"""
-
-
 @pytest.fixture
 def node_uri(tmp_path):
-    node = tmp_path / 'node.xml'
-    node.write_text(NODE_XML)
-    return f'test://{node}'
+    return driver_contract.private_test_uri(tmp_path)
 
 
 @pytest.fixture
