@@ -15,7 +15,6 @@ import sys
 LAYERS = (
     ('import (start-up)', 'importlib'),
     ('conductor begin', 'ConductorEndpoint.begin'),
-    ('conductor task_begin', 'ConductorEndpoint.task_begin'),
     ('conductor task_advance', 'ConductorEndpoint.task_advance'),
     ('conductor task_update', 'ConductorEndpoint.task_update'),
     ('conductor task_finish', 'ConductorEndpoint.task_finish'),

@@ -47,11 +47,6 @@ class ConductorAPI:
             context, 'task_advance', host=self.host, instance_uuid=instance_uuid,
             values=values, expected_task_state=list(expected_task_state))
 
-    def task_begin(self, context, instance_uuid, *, event, values, expected_task_state):
-        return self._call(context, 'task_begin',
-                          instance_uuid=instance_uuid, event=event, values=values,
-                          expected_task_state=list(expected_task_state))
-
     def task_update(self, context, instance_uuid, *, values, expected_task_state):
         return self._call(context, 'task_update',
                           instance_uuid=instance_uuid, values=values,

@@ -85,6 +85,14 @@ wrap_instance_event = _on_failure('wrap_instance_event', _finish_event)
 wrap_instance_fault = _on_failure('wrap_instance_fault', _record_fault)
 
 
+def operation(action):
+    """The whole stack, in its fixed order, for an operation notifying ``instance.<action>``."""
+    def decorator(fn):
+        return wrap_exception(action)(
+            reverts_task_state(wrap_instance_event(wrap_instance_fault(fn))))
+    return decorator
+
+
 def fault_from_exception(exc):
     """A fault dict (code, message, details) for the conductor, as Nova records one."""
     code = getattr(exc, 'code', 500)

@@ -47,10 +47,7 @@ class ComputeManager:
         return reply['instance']
 
     # -- reboot ------------------------------------------------------------------
-    @decorators.wrap_exception('reboot')
-    @decorators.reverts_task_state
-    @decorators.wrap_instance_event
-    @decorators.wrap_instance_fault
+    @decorators.operation('reboot')
     def reboot_instance(self, context, instance, *, reboot_type):
         requested, pending, started = states.REBOOT_STEPS[reboot_type]
         event = 'compute_reboot_instance'
@@ -99,10 +96,7 @@ class ComputeManager:
         self.notifier.notify(context, instance, 'reboot', 'error', exc=exc)
 
     # -- build / terminate --------------------------------------------------------
-    @decorators.wrap_exception('create')
-    @decorators.reverts_task_state
-    @decorators.wrap_instance_event
-    @decorators.wrap_instance_fault
+    @decorators.operation('create')
     def build_and_run_instance(self, context, instance):
         event = 'compute_build_and_run_instance'
         instance, event_id = self._begin(context, instance, event,
@@ -127,10 +121,7 @@ class ComputeManager:
                                 expected=[states.SPAWNING])
         self.notifier.notify(context, instance, 'create', 'end')
 
-    @decorators.wrap_exception('delete')
-    @decorators.reverts_task_state
-    @decorators.wrap_instance_event
-    @decorators.wrap_instance_fault
+    @decorators.operation('delete')
     def terminate_instance(self, context, instance):
         event = 'compute_terminate_instance'
         instance, _ = self._begin(context, instance, event, task_state=states.DELETING,
@@ -163,10 +154,7 @@ def _power_operation(spec):
                                 expected=[spec.task_state])
         self.notifier.notify(context, instance, spec.notification, 'end')
     operation.__name__ = spec.rpc_method
-    return (decorators.wrap_exception(spec.notification)(
-        decorators.reverts_task_state(
-            decorators.wrap_instance_event(
-                decorators.wrap_instance_fault(operation)))))
+    return decorators.operation(spec.notification)(operation)
 
 
 _POWER_OPERATIONS = {method: _power_operation(spec)

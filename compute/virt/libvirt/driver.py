@@ -87,27 +87,22 @@ class LibvirtDriver(driver.ComputeDriver):
         instance_files.write_xml(paths, xml)
         return guest.define(self.host, xml)
 
+    def _wait_for(self, uuid, reached, timeout):
+        """True once ``reached(state)`` holds for the freshly looked-up guest (None when it
+        is gone), woken by lifecycle events, polling as fallback."""
+        with self.waiter.waiting(uuid) as wait:
+            result = wait.until(lambda: reached(guest.find_state(self.host, uuid)), timeout,
+                                self.poll_interval)
+        return result is guest_wait.WaitResult.REACHED
+
     def wait_for_running(self, uuid, timeout=None):
         """True once the guest is RUNNING, within ``[libvirt] wait_running_seconds``."""
         if timeout is None:
             timeout = self.conf.libvirt.wait_running_seconds
-
-        def _running():
-            state = guest.find_state(self.host, uuid)
-            return state is not None and state.running
-
-        with self.waiter.waiting(uuid) as wait:
-            return wait.until(_running, timeout, self.poll_interval) is \
-                guest_wait.WaitResult.REACHED
+        return self._wait_for(uuid, lambda state: state is not None and state.running, timeout)
 
     def _wait_stopped(self, uuid, timeout):
-        def _stopped():
-            state = guest.find_state(self.host, uuid)
-            return state is None or not state.active
-
-        with self.waiter.waiting(uuid) as wait:
-            return wait.until(_stopped, timeout, self.poll_interval) is \
-                guest_wait.WaitResult.REACHED
+        return self._wait_for(uuid, lambda state: state is None or not state.active, timeout)
 
     # -- the contract -------------------------------------------------------------------
     def list_instance_uuids(self):
