@@ -6,6 +6,7 @@ from cepheid.api import auth
 from cepheid.api import errors
 from cepheid.api import helpers
 from cepheid.api import hooks
+from cepheid.api import legacy_v2
 from cepheid.api import policy
 from cepheid.api import routes
 
@@ -14,7 +15,8 @@ def create_app(conf, services):
     """The WSGI app for ``conf`` with ``services`` (db, compute_api, conf: ApiServices).
 
     With ``[api] auth_strategy = keystone`` the returned app's ``wsgi_app`` is wrapped in
-    keystonemiddleware's auth_token (the version documents bypass it).
+    keystonemiddleware's auth_token (the version documents bypass it); inside it, ``/v2``
+    is mapped onto the v2.1 API (legacy_v2.py).
     """
     app = flask.Flask('cepheid.api')
     app.config['MAX_CONTENT_LENGTH'] = conf.api.max_request_body_size
@@ -27,5 +29,5 @@ def create_app(conf, services):
     errors.register(app)
     hooks.register(app)
     routes.register(app)
-    app.wsgi_app = auth.wrap_wsgi(app.wsgi_app, conf)
+    app.wsgi_app = auth.wrap_wsgi(legacy_v2.LegacyV2Wrapper(app.wsgi_app), conf)
     return app

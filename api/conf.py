@@ -21,6 +21,18 @@ api_opts = [
                help='Number of api processes serving the REST API.'),
 ]
 
+# [DEFAULT] options Nova's api and compute services share with Cepheid's api service.
+server_opts = [
+    cfg.StrOpt('multi_instance_display_name_template', default='%(name)s-%(count)d',
+               help='Name of each server when one request creates several: %(name)s is '
+                    'the requested name, %(count)d its 1-based index, %(uuid)s its id.'),
+    cfg.IntOpt('reclaim_instance_interval', default=0, min=0,
+               help='0: DELETE removes a server at once. Above 0: DELETE soft-deletes it '
+                    '(status SOFT_DELETED; restore and forceDelete actions), and the api '
+                    'service deletes it for good once it has been soft-deleted this many '
+                    'seconds (checked every interval).'),
+]
+
 database_opts = [
     cfg.StrOpt('connection', secret=True,
                default='sqlite:////var/lib/cepheid/cepheid.sqlite',
@@ -29,6 +41,7 @@ database_opts = [
 
 
 def register_opts(conf):
+    conf.register_opts(server_opts)
     conf.register_opts(api_opts, group='api')
     conf.register_opts(database_opts, group='database')
     # [oslo_policy] (policy_file, enforce_scope, ...) exists before any Enforcer does.
@@ -37,4 +50,4 @@ def register_opts(conf):
 
 def list_opts():
     """Entry point for oslo-config-generator (namespace ``cepheid.api``)."""
-    return [('api', api_opts), ('database', database_opts)]
+    return [('DEFAULT', server_opts), ('api', api_opts), ('database', database_opts)]

@@ -44,12 +44,15 @@ OPERATIONS = {
     'flavors.detail': Operation('List flavors with details', (200, 400)),
     'flavors.show': Operation('Show a flavor', (200, 404)),
     'servers.index': Operation('List servers', (200, 400, 403),
-                               query=lambda v: server_schemas.list_query),
+                               query=server_schemas.list_query_schema),
     'servers.detail': Operation('List servers with details', (200, 400, 403),
-                                query=lambda v: server_schemas.list_query),
+                                query=server_schemas.list_query_schema),
     'servers.create': Operation('Create a server', (202, 400, 403, 413, 415),
                                 body=server_schemas.create_schema),
     'servers.show': Operation('Show a server', (200, 404)),
+    'servers.update': Operation('Update a server (name, description, access IPs, hostname)',
+                                (200, 400, 403, 404, 413, 415),
+                                body=server_schemas.update_schema),
     'servers.delete': Operation('Delete a server', (204, 404, 409)),
     'server_actions.action': Operation(
         'Run a server action (reboot, lock, unlock, os-start, os-stop, pause, unpause, '

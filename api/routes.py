@@ -22,6 +22,7 @@ ROUTES = [
     (V + '/servers', 'POST', servers.create),
     (V + '/servers/detail', 'GET', servers.detail),
     (SERVER, 'GET', servers.show),
+    (SERVER, 'PUT', servers.update),
     (SERVER, 'DELETE', servers.delete),
     (SERVER + '/action', 'POST', server_actions.action),
     (SERVER + '/os-instance-actions', 'GET', instance_actions.index),

@@ -1,11 +1,30 @@
 """Request body and query string validation against the JSON schemas, with Nova's messages."""
 
+import ipaddress
+
+import flask
 import jsonschema
 from oslo_utils import timeutils
 
+from cepheid.api import legacy_v2
 from cepheid.common import exception
 
 FORMAT_CHECKER = jsonschema.FormatChecker(formats=['regex'])
+
+
+@FORMAT_CHECKER.checks('ipv4', raises=ValueError)
+def _is_ipv4(value):
+    """accessIPv4 (Nova's parameter_types.accessIPv4)."""
+    if isinstance(value, str):
+        ipaddress.IPv4Address(value)
+    return True
+
+
+@FORMAT_CHECKER.checks('ipv6', raises=ValueError)
+def _is_ipv6(value):
+    if isinstance(value, str):
+        ipaddress.IPv6Address(value)
+    return True
 
 
 @FORMAT_CHECKER.checks('date-time', raises=ValueError)
@@ -32,15 +51,24 @@ def query_detail(error):
     return error.message
 
 
-def _first_error(schema, instance):
+def _relaxed():
+    """Nova's legacy v2 endpoint ignores unknown body properties instead of refusing them."""
+    return flask.has_request_context() and legacy_v2.is_legacy(flask.request.environ)
+
+
+def _first_error(schema, instance, *, relax=False):
     validator = jsonschema.Draft4Validator(schema, format_checker=FORMAT_CHECKER)
-    return next(iter(validator.iter_errors(instance)), None)
+    for error in validator.iter_errors(instance):
+        if relax and error.validator == 'additionalProperties':
+            continue
+        return error
+    return None
 
 
 def validate(schema, body):
     """Return ``body`` when it matches ``schema``; else ValidationError (400) for the first
     error, as Nova reports it."""
-    error = _first_error(schema, body)
+    error = _first_error(schema, body, relax=_relaxed())
     if error is not None:
         raise exception.ValidationError(detail=detail(error))
     return body

@@ -9,6 +9,7 @@ STOPPED = 'stopped'
 RESCUED = 'rescued'
 ERROR = 'error'
 DELETED = 'deleted'
+SOFT_DELETED = 'soft-delete'   # deleted with [DEFAULT] reclaim_instance_interval > 0
 
 # task_state
 REBOOTING = 'rebooting'
@@ -25,6 +26,8 @@ SUSPENDING = 'suspending'
 RESUMING = 'resuming'
 DELETING = 'deleting'
 SPAWNING = 'spawning'
+SOFT_DELETING = 'soft-deleting'
+RESTORING = 'restoring'
 
 SOFT_REBOOT_STATES = (REBOOTING, REBOOT_PENDING, REBOOT_STARTED)
 HARD_REBOOT_STATES = (REBOOTING_HARD, REBOOT_PENDING_HARD, REBOOT_STARTED_HARD)
@@ -70,6 +73,7 @@ _VM_STATE_TO_STATUS = {
     RESCUED: 'RESCUE',
     ERROR: 'ERROR',
     DELETED: 'DELETED',
+    SOFT_DELETED: 'SOFT_DELETED',
 }
 
 _ACTIVE_TASK_TO_STATUS = dict.fromkeys(SOFT_REBOOT_STATES, 'REBOOT')

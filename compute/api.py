@@ -108,8 +108,12 @@ class ComputeAPI:
         return instance
 
     def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
-               metadata=None, availability_zone=None):
-        """Record a new instance on ``host`` (or the least-loaded live compute) and build it."""
+               metadata=None, availability_zone=None, extra=None):
+        """Record a new instance on ``host`` (or the least-loaded live compute) and build it.
+
+        ``extra``: more instance columns recorded as given (uuid, access IPs, reservation
+        id and launch index, hostname).
+        """
         if host is not None and not self.store.compute_host_known(host):
             raise exception.InvalidServerHost(host=host)
         host = host or self.store.pick_host()
@@ -123,6 +127,7 @@ class ComputeAPI:
             'swap': flavor['swap'], 'meta': metadata or {}, 'power_state': states.NOSTATE,
             'vm_state': states.BUILDING, 'task_state': states.SPAWNING,
         }
+        values.update(extra or {})
         if host is None:
             values.update(vm_state=states.ERROR, task_state=None)
             fault = {'code': 500, 'message': 'No valid host was found. '}
@@ -130,6 +135,15 @@ class ComputeAPI:
         instance = self.store.create_instance(context, values)
         self.rpcapi.build_and_run_instance(context, objects.instance_to_primitive(instance))
         return instance
+
+    def update_instance(self, context, instance, values):
+        """PUT /servers/{id}: save ``values`` (name, description, access IPs, hostname).
+
+        As in Nova, no lock or state check and no instance action.
+        """
+        if not values:
+            return instance
+        return self.store.update(instance['uuid'], values)
 
     def delete(self, context, instance):
         """Delete: cast to the compute when its host is up, else delete locally."""

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from cepheid.api.db import models
 from cepheid.api.db import session as db_session
 from cepheid.common import exception
+from cepheid.common import states
 
 UNSET = object()
 
@@ -50,10 +51,19 @@ def get(session, uuid, *, project_id=None, read_deleted=False):
 
 
 def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
-            task_states=None, limit=None, marker=None):
-    """Live instances, newest first, filtered; ``marker`` is the last uuid of the page before."""
+            task_states=None, limit=None, marker=None, **filters):
+    """Instances, newest first, filtered; ``marker`` is the last uuid of the page before.
+
+    Live ones only, unless ``read_deleted``; ``exclude_soft_deleted`` drops soft-deleted
+    ones; ``flavor_id``, ``image_ref``, ``reservation_id`` match exactly and
+    ``changes_since`` / ``changes_before`` bound ``updated_at`` (Nova's server filters).
+    """
     model = models.Instance
-    stmt = sa.select(*_COLUMNS).where(_live())
+    stmt = sa.select(*_COLUMNS)
+    if not filters.pop('read_deleted', False):
+        stmt = stmt.where(_live())
+    if filters.pop('exclude_soft_deleted', False):
+        stmt = stmt.where(model.vm_state != states.SOFT_DELETED)
     if project_id is not None:
         stmt = stmt.where(model.project_id == project_id)
     if host is not None:
@@ -64,6 +74,7 @@ def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
         stmt = stmt.where(model.vm_state.in_(vm_states))
     if task_states is not None:
         stmt = stmt.where(model.task_state.in_(task_states))
+    stmt = _exact_and_time_filters(stmt, filters)
     if marker is not None:
         mrow = session.scalars(sa.select(model).where(model.uuid == marker)).first()
         if mrow is None:
@@ -73,6 +84,25 @@ def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
     if limit is not None:
         stmt = stmt.limit(limit)
     return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+_EXACT_FILTERS = ('flavor_id', 'image_ref', 'reservation_id')
+
+
+def _exact_and_time_filters(stmt, filters):
+    unknown = set(filters) - set(_EXACT_FILTERS) - {'changes_since', 'changes_before'}
+    if unknown:
+        raise TypeError(f'unknown instance filters: {sorted(unknown)}')
+    model = models.Instance
+    for key in _EXACT_FILTERS:
+        if filters.get(key) is not None:
+            stmt = stmt.where(getattr(model, key) == filters[key])
+    changed = sa.func.coalesce(model.updated_at, model.created_at)
+    if filters.get('changes_since') is not None:
+        stmt = stmt.where(changed >= filters['changes_since'])
+    if filters.get('changes_before') is not None:
+        stmt = stmt.where(changed <= filters['changes_before'])
+    return stmt
 
 
 def task_state_predicate(expected):

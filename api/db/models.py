@@ -24,6 +24,7 @@ class Instance(TimestampMixin, Base):
     __table_args__ = (
         sa.Index('instances_host_deleted_idx', 'host', 'deleted'),
         sa.Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
+        sa.Index('instances_reservation_id_idx', 'reservation_id'),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
@@ -53,6 +54,13 @@ class Instance(TimestampMixin, Base):
                                                                   name='instances0locked_by'))
     locked_reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     meta: orm.Mapped[dict] = orm.mapped_column('metadata', sa.JSON, default=dict)
+    access_ip_v4: orm.Mapped[str | None] = orm.mapped_column(sa.String(39))
+    access_ip_v6: orm.Mapped[str | None] = orm.mapped_column(sa.String(39))
+    # Servers created by one request share a reservation id; launch_index is their order.
+    reservation_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    launch_index: orm.Mapped[int | None]
+    # Set by the 2.90 create/update ``hostname``; else derived from the name when shown.
+    hostname: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     deleted_at: orm.Mapped[datetime.datetime | None]
     # 0 while live; the row id once soft-deleted (Nova's convention).
     deleted: orm.Mapped[int] = orm.mapped_column(default=0)

@@ -27,6 +27,11 @@ class InstanceStore:
                 self._record_action(session, context, uuid, action, event)
         return instance
 
+    def update(self, uuid, values):
+        """Save ``values`` on the live instance ``uuid``; returns it."""
+        with self.db.transaction() as session:
+            return db_instances.update(session, uuid, values)
+
     def update_with_action(self, context, uuid, values, *, action, event):
         """Update without a state guard (API-only actions) and record the action + event."""
         with self.db.transaction() as session:

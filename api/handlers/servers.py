@@ -1,16 +1,19 @@
-"""Servers: list (summary and detail), show, create and delete."""
+"""Servers: list (summary and detail), show, create (one or several), update and delete."""
 
-import re
+import ipaddress
 import secrets
 import string
+import uuid as uuidlib
 
 import flask
+from oslo_utils import strutils
 
 from cepheid.api import helpers
 from cepheid.api import validation
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
+from cepheid.api.handlers import server_filters
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import servers as schemas
 from cepheid.api.views import servers as views
@@ -18,52 +21,8 @@ from cepheid.common import exception
 from cepheid.common import states
 
 SERVERS = server_policies.SERVERS
+RESERVATION_CHARS = string.ascii_lowercase + string.digits
 PASSWORD_CHARS = ''.join(c for c in string.ascii_letters + string.digits if c not in 'lIO0o1')
-
-
-def _status_filters(statuses):
-    """vm_states/task_states for ``status`` filters; None when no status is known."""
-    vm_states, task_states, any_task = set(), set(), False
-    for status in statuses:
-        found = states.vm_states_for_status(status)
-        if not found:
-            continue
-        vm_states.update(found)
-        tasks = states.task_states_for_status(status)
-        if tasks is None:
-            any_task = True
-        else:
-            task_states.update(tasks)
-    if not vm_states:
-        return None
-    return {'vm_states': sorted(vm_states),
-            'task_states': None if any_task else sorted(task_states)}
-
-
-def _filters(kind):
-    """The db filters of a GET /servers[/detail]; all_tenants and host need admin."""
-    args, ctx = flask.request.args, helpers.context()
-    filters = {'project_id': ctx.project_id}
-    if 'all_tenants' in args and helpers.query_bool('all_tenants', args['all_tenants']):
-        helpers.authorize(SERVERS % f'{kind}:get_all_tenants')
-        filters['project_id'] = args.get('project_id') or args.get('tenant_id')
-    if args.get('name'):
-        try:
-            re.compile(args['name'])
-        except re.error as exc:
-            raise exception.ValidationError(detail=f"Invalid name filter: {exc}") from exc
-        filters['name'] = args['name']
-    if 'host' in args and helpers.allowed(SERVERS % 'allow_all_filters'):
-        filters['host'] = args['host']
-    statuses = args.getlist('status')
-    if statuses:
-        status_filters = _status_filters(statuses)
-        if status_filters is None:
-            if helpers.version() >= '2.38':
-                raise exception.ValidationError(detail='Invalid status value')
-            return None
-        filters.update(status_filters)
-    return filters
 
 
 def _host_status(session):
@@ -98,8 +57,8 @@ def _faults(session, instances):
 
 def _list(kind):
     helpers.authorize(SERVERS % kind)
-    validation.validate_query(schemas.list_query, flask.request.args)
-    filters = _filters(kind)
+    validation.validate_query(schemas.list_query_schema(helpers.version()), flask.request.args)
+    filters = server_filters.from_request(kind)
     limit = helpers.query_limit()
     marker = flask.request.args.get('marker')
     if filters is None:
@@ -159,7 +118,54 @@ def _flavor(flavor_ref):
     return flavor
 
 
+def _counts(server):
+    """(min_count, max_count) of a create; 400 when min exceeds max, as in Nova."""
+    min_count = int(server.get('min_count', 1))
+    max_count = int(server.get('max_count', min_count))
+    if min_count > max_count:
+        raise exception.ValidationError(detail='min_count must be <= max_count')
+    if max_count > 1 and server.get('hostname'):
+        raise exception.ValidationError(
+            detail='Unable to allocate a single hostname to multiple instances')
+    return min_count, max_count
+
+
+def _reservation_id():
+    """Nova's ``r-`` + 8 random lower-case letters and digits."""
+    return 'r-' + ''.join(secrets.choice(RESERVATION_CHARS) for _ in range(8))
+
+
+def _access_ips(server):
+    """accessIPv4/accessIPv6 of a create or update body, canonical (RFC 5952 for v6)."""
+    values = {}
+    if 'accessIPv4' in server:
+        values['access_ip_v4'] = str(ipaddress.IPv4Address(server['accessIPv4']))
+    if 'accessIPv6' in server:
+        values['access_ip_v6'] = str(ipaddress.IPv6Address(server['accessIPv6']))
+    return values
+
+
+def _create_one(ctx, server, *, flavor, host, zone, extra, index, count):
+    """Record one server of a (possibly multiple) create; names follow Nova's template."""
+    name = server['name']
+    instance_uuid = str(uuidlib.uuid4())
+    if count > 1:
+        template = helpers.services().conf.multi_instance_display_name_template
+        name = template % {'name': name, 'count': index + 1, 'uuid': instance_uuid}
+    extra = dict(extra, uuid=instance_uuid, launch_index=index,
+                 hostname=server.get('hostname') or views.sanitized_hostname(
+                     name, instance_uuid))
+    try:
+        return helpers.services().compute_api.create(
+            ctx, name=name, flavor=flavor, image_ref=server.get('imageRef'), host=host,
+            description=server.get('description'), metadata=server.get('metadata') or {},
+            availability_zone=zone, extra=extra)
+    except exception.ComputeHostNotFound as exc:
+        raise exception.InvalidServerHost(host=host) from exc
+
+
 def create():
+    """POST /servers: max_count servers (Cepheid has no quotas to stop at min_count)."""
     ctx, version = helpers.context(), helpers.version()
     body = helpers.json_body()
     helpers.authorize(SERVERS % 'create')
@@ -167,21 +173,40 @@ def create():
     zone, host = _zone_and_host(server.get('availability_zone'))
     if host:
         helpers.authorize(SERVERS % 'create:forced_host')
-    try:
-        instance = helpers.services().compute_api.create(
-            ctx, name=server['name'], flavor=_flavor(server['flavorRef']),
-            image_ref=server.get('imageRef'), host=host,
-            description=server.get('description'), metadata=server.get('metadata') or {},
-            availability_zone=zone)
-    except exception.ComputeHostNotFound as exc:
-        raise exception.InvalidServerHost(host=host) from exc
+    _min_count, count = _counts(server)
+    flavor = _flavor(server['flavorRef'])
+    extra = dict(_access_ips(server), reservation_id=_reservation_id())
+    instances = [_create_one(ctx, server, flavor=flavor, host=host, zone=zone, extra=extra,
+                             index=index, count=count) for index in range(count)]
+    if strutils.bool_from_string(server.get('return_reservation_id', False)):
+        response = flask.jsonify({'reservation_id': extra['reservation_id']})
+        response.status_code = 202
+        return response
     admin_pass = server.get('adminPass') or ''.join(
         secrets.choice(PASSWORD_CHARS) for _ in range(12))
-    view = views.created(instance, base_url=helpers.base_url(), admin_pass=admin_pass)
+    view = views.created(instances[0], base_url=helpers.base_url(), admin_pass=admin_pass)
     response = flask.jsonify({'server': view})
     response.status_code = 202
     response.headers['Location'] = view['links'][0]['href']
     return response
+
+
+def update(server_id):
+    """PUT /servers/{id}: name, access IPs, description (2.19+), hostname (2.90+)."""
+    instance = helpers.load_instance(server_id)
+    helpers.authorize(SERVERS % 'update', helpers.instance_target(instance))
+    version = helpers.version()
+    server = validation.validate(schemas.update_schema(version), helpers.json_body())['server']
+    values = _access_ips(server)
+    for key, column in (('name', 'display_name'), ('description', 'description'),
+                        ('hostname', 'hostname')):
+        if key in server:
+            values[column] = server[key]
+    instance = helpers.services().compute_api.update_instance(
+        helpers.context(), instance, values)
+    with helpers.services().db.transaction() as session:
+        opts = _view_options(session, show=True)
+    return flask.jsonify({'server': views.updated(instance, opts)})
 
 
 def delete(server_id):

@@ -29,6 +29,8 @@ rules = [
     base.rule(SERVERS % 'create:forced_host', base.ADMIN,
               "Pick the server's host with availability_zone 'zone:host'",
               [('POST', '/servers')]),
+    base.rule(SERVERS % 'update', base.PROJECT_MEMBER_OR_ADMIN, 'Update a server',
+              [('PUT', _SERVER)]),
     base.rule(SERVERS % 'delete', base.PROJECT_MEMBER_OR_ADMIN, 'Delete a server',
               [('DELETE', _SERVER)]),
     base.rule(SERVERS % 'reboot', base.PROJECT_MEMBER_OR_ADMIN, 'Reboot a server',

@@ -41,3 +41,27 @@ def multi_params(schema):
 def single_param(schema):
     """A query parameter given at most once."""
     return dict(multi_params(schema), maxItems=1)
+
+# accessIPv4/accessIPv6 (Nova's parameter_types.accessIPv4/6).
+access_ip_v4 = {'type': 'string', 'format': 'ipv4'}
+access_ip_v6 = {'type': 'string', 'format': 'ipv6'}
+
+# min_count / max_count: an integer >= 1, or its decimal string.
+positive_integer = {
+    'type': ['integer', 'string'], 'pattern': '^0*[1-9][0-9]*$', 'minimum': 1, 'minLength': 1,
+}
+
+# Nova's parameter_types.boolean: JSON booleans and their usual spellings.
+boolean = {
+    'type': ['boolean', 'string'],
+    'enum': [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes',
+             False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'],
+}
+
+disk_config = {'type': 'string', 'enum': ['AUTO', 'MANUAL']}
+
+# The 2.90 ``hostname`` of create and update (RFC 1123 label).
+hostname = {
+    'type': 'string', 'minLength': 2, 'maxLength': 63,
+    'pattern': '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$',
+}

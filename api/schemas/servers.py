@@ -1,11 +1,11 @@
-"""JSON schemas of the servers resource: POST /servers and the GET /servers query."""
+"""JSON schemas of the servers resource: POST /servers, PUT /servers/{id}, the list query."""
 
 import copy
 
 from cepheid.api.schemas import parameter_types
 
 # Accepted as in Nova so common clients work; Cepheid records only what it uses
-# (no networks, keys or volumes: those fields are ignored).
+# (no networks or volumes: those fields are ignored).
 _ACCEPTED_IGNORED = {
     'networks': {'type': ['string', 'array']},
     'key_name': {'type': ['string', 'null']},
@@ -13,12 +13,9 @@ _ACCEPTED_IGNORED = {
     'user_data': {'type': ['string', 'null']},
     'config_drive': {'type': ['boolean', 'string']},
     'adminPass': {'type': 'string'},
-    'accessIPv4': {'type': 'string'},
-    'accessIPv6': {'type': 'string'},
-    'OS-DCF:diskConfig': {'enum': ['AUTO', 'MANUAL']},
+    'OS-DCF:diskConfig': parameter_types.disk_config,
     'block_device_mapping_v2': {'type': 'array'},
     'personality': {'type': 'array'},
-    'return_reservation_id': {'type': ['boolean', 'string']},
 }
 
 create = {
@@ -32,11 +29,11 @@ create = {
                 'imageRef': parameter_types.image_ref,
                 'availability_zone': {'type': 'string', 'minLength': 1, 'maxLength': 255},
                 'metadata': parameter_types.metadata,
-                # One server per request.
-                'min_count': {'type': ['integer', 'string'], 'pattern': '^1$',
-                              'minimum': 1, 'maximum': 1},
-                'max_count': {'type': ['integer', 'string'], 'pattern': '^1$',
-                              'minimum': 1, 'maximum': 1},
+                'accessIPv4': parameter_types.access_ip_v4,
+                'accessIPv6': parameter_types.access_ip_v6,
+                'min_count': parameter_types.positive_integer,
+                'max_count': parameter_types.positive_integer,
+                'return_reservation_id': parameter_types.boolean,
                 **_ACCEPTED_IGNORED,
             },
             'required': ['name', 'flavorRef'],
@@ -52,28 +49,84 @@ create = {
 create_v219 = copy.deepcopy(create)
 create_v219['properties']['server']['properties']['description'] = parameter_types.description
 
+create_v290 = copy.deepcopy(create_v219)
+create_v290['properties']['server']['properties']['hostname'] = parameter_types.hostname
+
 
 def create_schema(version):
     """The POST /servers schema in force at ``version``."""
+    if version >= '2.90':
+        return create_v290
     if version >= '2.19':
         return create_v219
     return create
 
 
+# PUT /servers/{id} (Nova's base_update, update_v219, update_v290).
+update = {
+    'type': 'object',
+    'properties': {
+        'server': {
+            'type': 'object',
+            'properties': {
+                'name': parameter_types.name,
+                'OS-DCF:diskConfig': parameter_types.disk_config,
+                'accessIPv4': parameter_types.access_ip_v4,
+                'accessIPv6': parameter_types.access_ip_v6,
+            },
+            'additionalProperties': False,
+        },
+    },
+    'required': ['server'],
+    'additionalProperties': False,
+}
+
+update_v219 = copy.deepcopy(update)
+update_v219['properties']['server']['properties']['description'] = parameter_types.description
+
+update_v290 = copy.deepcopy(update_v219)
+update_v290['properties']['server']['properties']['hostname'] = parameter_types.hostname
+
+
+def update_schema(version):
+    """The PUT /servers/{id} schema in force at ``version``."""
+    if version >= '2.90':
+        return update_v290
+    if version >= '2.19':
+        return update_v219
+    return update
+
+
 # GET /servers and /servers/detail: the filters Cepheid reads (each may repeat, as in
 # Nova; the first value counts). Other query parameters are accepted and ignored, as in
 # Nova (additionalProperties stays true).
+_string = parameter_types.multi_params({'type': 'string'})
+
 list_query = {
     'type': 'object',
     'properties': {
         'name': parameter_types.multi_params({'type': 'string', 'format': 'regex'}),
-        'status': parameter_types.multi_params({'type': 'string'}),
-        'all_tenants': parameter_types.multi_params({'type': 'string'}),
-        'project_id': parameter_types.multi_params({'type': 'string'}),
-        'tenant_id': parameter_types.multi_params({'type': 'string'}),
-        'host': parameter_types.multi_params({'type': 'string'}),
+        'status': _string,
+        'all_tenants': _string,
+        'project_id': _string,
+        'tenant_id': _string,
+        'host': _string,
+        'flavor': _string,
+        'image': _string,
+        'reservation_id': _string,
+        'ip': _string,
+        'ip6': _string,
+        'changes-since': parameter_types.multi_params(parameter_types.date_time),
         'limit': parameter_types.multi_params(parameter_types.non_negative_integer),
-        'marker': parameter_types.multi_params({'type': 'string'}),
+        'marker': _string,
     },
     'additionalProperties': True,
 }
+
+list_query_v266 = copy.deepcopy(list_query)
+list_query_v266['properties']['changes-before'] = parameter_types.multi_params(
+    parameter_types.date_time)
+
+
+def list_query_schema(version):
+    return list_query_v266 if version >= '2.66' else list_query

@@ -31,11 +31,17 @@ def basic(instance, *, base_url):
     }
 
 
-def hostname(instance):
-    """Nova's sanitised hostname of a server, derived from its name."""
-    name = instance['display_name'].lower().replace(' ', '-').replace('_', '-')
+def sanitized_hostname(display_name, uuid):
+    """Nova's sanitised hostname of a server name."""
+    name = display_name.lower().replace(' ', '-').replace('_', '-')
     name = re.sub(r'[^a-z0-9.-]', '', name).strip('.-')[:63]
-    return name or f"server-{instance['uuid']}"
+    return name or f'server-{uuid}'
+
+
+def hostname(instance):
+    """The server's hostname: set at create or update (2.90), else derived from its name."""
+    return instance.get('hostname') or sanitized_hostname(instance['display_name'],
+                                                          instance['uuid'])
 
 
 def _image(instance, base_url):
@@ -75,8 +81,8 @@ def _core(instance, opts):
         'created': formats.isotime(instance['created_at']),
         'updated': formats.isotime(instance.get('updated_at') or instance['created_at']),
         'addresses': {},
-        'accessIPv4': '',
-        'accessIPv6': '',
+        'accessIPv4': instance.get('access_ip_v4') or '',
+        'accessIPv6': instance.get('access_ip_v6') or '',
         'links': formats.self_links(opts.base_url, 'servers', instance['uuid']),
         'OS-DCF:diskConfig': 'MANUAL',
         'key_name': None,
@@ -101,8 +107,10 @@ def _admin_attrs(instance, version):
     }
     if version >= '2.3':
         attrs.update({
-            'OS-EXT-SRV-ATTR:reservation_id': f"r-{instance['uuid'][:8]}",
-            'OS-EXT-SRV-ATTR:launch_index': 0,
+            # Rows created before reservation ids were stored get a stable derived one.
+            'OS-EXT-SRV-ATTR:reservation_id':
+                instance.get('reservation_id') or f"r-{instance['uuid'][:8]}",
+            'OS-EXT-SRV-ATTR:launch_index': instance.get('launch_index') or 0,
             'OS-EXT-SRV-ATTR:hostname': hostname(instance),
             'OS-EXT-SRV-ATTR:kernel_id': '',
             'OS-EXT-SRV-ATTR:ramdisk_id': '',
@@ -147,6 +155,24 @@ def detail(instance, opts, *, fault_row=None):
         view.update(_admin_attrs(instance, opts.version))
     view.update(_versioned(instance, opts))
     return view
+
+
+# The keys of PUT /servers/{id} before 2.75 (Tempest's update_server schemas); from 2.75
+# the update answers with the full show view.
+UPDATE_KEYS = frozenset([
+    'id', 'name', 'status', 'tenant_id', 'user_id', 'metadata', 'hostId', 'image', 'flavor',
+    'created', 'updated', 'addresses', 'accessIPv4', 'accessIPv6', 'links',
+    'OS-DCF:diskConfig', 'progress', 'fault', 'locked', 'description', 'tags',
+    'trusted_image_certificates', 'server_groups', 'locked_reason',
+])
+
+
+def updated(instance, opts):
+    """The 200 body's server of PUT /servers/{id} (``opts.show`` is expected True)."""
+    view = detail(instance, opts)
+    if opts.version >= '2.75':
+        return view
+    return {key: value for key, value in view.items() if key in UPDATE_KEYS}
 
 
 def created(instance, *, base_url, admin_pass):

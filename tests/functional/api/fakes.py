@@ -50,7 +50,7 @@ class FakeComputeAPI:
             raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
 
     def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
-               metadata=None, availability_zone=None):
+               metadata=None, availability_zone=None, extra=None):
         self._enter('create', name, {'flavor': flavor['flavorid'], 'image_ref': image_ref,
                                      'host': host, 'description': description,
                                      'metadata': metadata, 'zone': availability_zone})
@@ -58,7 +58,13 @@ class FakeComputeAPI:
             self.db, display_name=name, project_id=context.project_id,
             user_id=context.user_id, host=host or 'compute1', image_ref=image_ref,
             flavor_id=flavor['flavorid'], flavor_name=flavor['name'],
-            description=description, meta=metadata or {}, availability_zone=availability_zone)
+            description=description, meta=metadata or {}, availability_zone=availability_zone,
+            **(extra or {}))
+
+    def update_instance(self, context, instance, values):
+        self._enter('update_instance', instance['uuid'], values)
+        with self.db.transaction() as session:
+            return db_instances.update(session, instance['uuid'], values)
 
     def delete(self, context, instance):
         self._check_lock(context, instance)
