@@ -8,11 +8,13 @@ reboot costs three round trips. A compute may only report on instances of its ow
 import oslo_messaging
 from oslo_log import log as logging
 
+from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
 from cepheid.common import exception
 from cepheid.common import objects
+from cepheid.common import states
 
 LOG = logging.getLogger(__name__)
 
@@ -20,6 +22,40 @@ TOPIC = 'cepheid-api'
 # 1.1 - instance_get, power_state_sync (the compute's power-state sync)
 # 1.2 - begin (returns the event id), task_advance (cast), task_finish(event_id)
 VERSION = '1.2'
+
+# A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
+CAS_MISSES = (exception.UnexpectedTaskStateError, exception.InstanceNotFound,
+              exception.HostMismatch, exception.InstanceInvalidState)
+# Outcomes of normal races (and a database outage, which the compute waits out): the
+# compute handles them; no ERROR traceback in this log.
+EXPECTED = (*CAS_MISSES, exception.RequestAlreadyHandled, exception.InstanceActionNotFound,
+            exception.ServiceUnavailable)
+
+
+def database_unavailable(exc):
+    """A database outage crosses the bus as ServiceUnavailable (retried by the compute),
+    logged here in one line."""
+    if isinstance(exc, db_errors.UNAVAILABLE):
+        LOG.warning('Conductor call failed, database unavailable: %s', db_errors.brief(exc))
+        return exception.ServiceUnavailable(reason='database unavailable')
+    return None
+
+
+def superseded_reason(target_task_state, exc):
+    """Why a request's operation did not run: the event's Error details."""
+    if isinstance(exc, exception.InstanceNotFound):
+        return 'superseded: the instance was deleted'
+    if isinstance(exc, exception.HostMismatch):
+        return 'superseded: the instance is on another host'
+    if not isinstance(exc, exception.UnexpectedTaskStateError):
+        return f'superseded: {exc.message}'
+    actual = exc.kwargs.get('actual')
+    if actual in states.HARD_REBOOT_STATES and target_task_state in states.SOFT_REBOOT_STATES:
+        return 'superseded by HARD reboot'
+    if actual is None and target_task_state in states.HARD_REBOOT_STATES:
+        return 'merged into the HARD reboot already in progress'
+    return f'superseded: another request owns the instance (task_state {actual})'
+
 
 # The instance fields a compute may change, and how to read them off the wire.
 _UPDATABLE = {
@@ -54,22 +90,41 @@ class ConductorEndpoint:
         """Start ``event`` of this request and CAS the instance, in one transaction.
 
         Returns ``{"instance": ..., "event_id": ...}``; a request whose event already
-        finished raises RequestAlreadyHandled.
+        finished raises RequestAlreadyHandled. When the CAS misses (a newer request owns
+        the instance: a SOFT reboot overtaken by a HARD one, a HARD merged into one in
+        progress) the event is still recorded, finished as Error with the reason, and
+        committed before the miss is raised: every accepted request ends with its event.
         """
         values = _clean_values(values)
         with self.db.transaction() as session:
+            event_id = self._event_begin(session, context, host, instance_uuid, event)
             try:
-                event_id = db_actions.event_begin(
-                    session, instance_uuid=instance_uuid, request_id=context.request_id,
-                    event=event, host=host)
-            except exception.InstanceActionNotFound:
-                LOG.warning('No action for request %s on %s', context.request_id,
-                            instance_uuid)
-                event_id = None
-            instance = db_instances.update(session, instance_uuid, values,
-                                           expected_task_state=expected_task_state,
-                                           expected_host=host)
+                instance = db_instances.update(session, instance_uuid, values,
+                                               expected_task_state=expected_task_state,
+                                               expected_host=host)
+            except CAS_MISSES as exc:
+                missed = exc
+                reason = superseded_reason(values.get('task_state'), exc)
+                if event_id is not None:
+                    db_actions.event_finish_by_id(session, event_id, result='Error',
+                                                  details=reason)
+            else:
+                missed = None
+        if missed is not None:
+            LOG.info('Request %s on %s not run: %s', context.request_id, instance_uuid,
+                     reason)
+            raise missed
         return {'instance': objects.instance_to_primitive(instance), 'event_id': event_id}
+
+    @staticmethod
+    def _event_begin(session, context, host, instance_uuid, event):
+        try:
+            return db_actions.event_begin(session, instance_uuid=instance_uuid,
+                                          request_id=context.request_id, event=event,
+                                          host=host)
+        except exception.InstanceActionNotFound:
+            LOG.warning('No action for request %s on %s', context.request_id, instance_uuid)
+            return None
 
     def task_begin(self, context, *, host, instance_uuid, event, values, expected_task_state):
         """1.0 form of ``begin``: returns the instance only."""

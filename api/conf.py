@@ -19,6 +19,15 @@ api_opts = [
                help='Request threads of the WSGI server (waitress) per process.'),
     cfg.IntOpt('workers', default=1, min=1,
                help='Number of api processes serving the REST API.'),
+    cfg.IntOpt('outbox_claim_seconds', default=30, min=1,
+               help='How long an api process holds the casts it wrote to the outbox '
+                    '(renewed while it retries); after that, if it died, another api '
+                    'process publishes them.'),
+    cfg.FloatOpt('outbox_poll_interval', default=1.0, min=0.05,
+                 help='Seconds between looks for outbox casts whose api process died.'),
+    cfg.IntOpt('db_retry_after', default=5, min=0,
+               help='Retry-After (seconds) of the 503 answered while the database is '
+                    'unavailable.'),
 ]
 
 # [DEFAULT] options Nova's api and compute services share with Cepheid's api service.

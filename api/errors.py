@@ -1,14 +1,16 @@
 """Every error becomes Nova's JSON fault body ``{"<name>": {"code": N, "message": "..."}}``.
 
 Domain exceptions (CepheidException) are mapped once, here, by their ``code``; werkzeug's
-HTTP errors (unknown URL, wrong method, oversized body) likewise; anything else is logged
-and answered with a generic computeFault. Never an HTML page.
+HTTP errors (unknown URL, wrong method, oversized body) likewise; a database that is
+unavailable is a 503 serviceUnavailable with ``Retry-After``; anything else is logged and
+answered with a generic computeFault. Never an HTML page.
 """
 
 import flask
 from oslo_log import log as logging
 from werkzeug import exceptions as wz_exceptions
 
+from cepheid.api import db_errors
 from cepheid.common import exception
 
 LOG = logging.getLogger(__name__)
@@ -83,6 +85,19 @@ def handle_http_exception(exc):
     return fault_response(code, message, headers)
 
 
+DB_UNAVAILABLE = 'The database is unavailable. Please try again later.'
+
+
+def handle_db_unavailable(exc):
+    """Database down (or a deadlock, a lock timeout): 503 with Retry-After, one log line."""
+    LOG.error('Database unavailable: %s %s answered 503: %s', flask.request.method,
+              flask.request.path, db_errors.brief(exc))
+    services = flask.current_app.config.get('CEPHEID')
+    conf = getattr(services, 'conf', None)
+    retry_after = conf.api.db_retry_after if conf is not None else 5
+    return fault_response(503, DB_UNAVAILABLE, {'Retry-After': str(retry_after)})
+
+
 def handle_unexpected(exc):
     if isinstance(exc, wz_exceptions.HTTPException):
         return handle_http_exception(exc)
@@ -93,5 +108,7 @@ def handle_unexpected(exc):
 def register(app):
     """Install the handlers on ``app``."""
     app.register_error_handler(exception.CepheidException, handle_cepheid_exception)
+    for exc_class in db_errors.UNAVAILABLE:
+        app.register_error_handler(exc_class, handle_db_unavailable)
     app.register_error_handler(wz_exceptions.HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -3,6 +3,7 @@
 from oslo_log import log as logging
 
 from cepheid.api import conductor
+from cepheid.api import outbox
 from cepheid.api import watchdog
 from cepheid.api.db import session as db_session
 from cepheid.api.db import store as db_store
@@ -26,29 +27,39 @@ class ApiServices:
         self.transport = transport or rpc.get_rpc_transport(conf)
         self.notification_transport = (notification_transport
                                        or rpc.get_notification_transport(conf))
-        self.store = db_store.InstanceStore(self.db, service_down_time=conf.service_down_time)
+        # The outbox's sender publishes with retry=0: it keeps what the broker refuses.
+        self.compute_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport, retry=0)
+        self.outbox = outbox.Outbox(self.db, self.compute_rpcapi,
+                                    lease=conf.api.outbox_claim_seconds,
+                                    poll_interval=conf.api.outbox_poll_interval)
+        self.store = db_store.InstanceStore(self.db, service_down_time=conf.service_down_time,
+                                            outbox=self.outbox)
         self.notifier = notifications.InstanceNotifier(
             conf, self.notification_transport, service=BINARY, host=conf.host)
-        self.compute_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport)
         self.compute_api = compute_api or compute_api_mod.ComputeAPI(
-            self.store, self.compute_rpcapi, notifier=self.notifier)
+            self.store, notifier=self.notifier)
 
 
 class ConductorService:
     """The api's background side: the RPC server on topic ``cepheid-api`` through which
-    computes write the DB, and the stuck-task watchdog."""
+    computes write the DB, the outbox's sender and the stuck-task watchdog."""
 
     def __init__(self, conf, services):
         self.endpoint = conductor.ConductorEndpoint(services.db)
         self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
-                                     server=conf.host, endpoints=[self.endpoint])
-        self.watchdog = watchdog.Watchdog(conf, services.store, services.compute_rpcapi)
+                                     server=conf.host, endpoints=[self.endpoint],
+                                     expected=conductor.EXPECTED,
+                                     translate=conductor.database_unavailable)
+        self.outbox = services.outbox
+        self.watchdog = watchdog.Watchdog(conf, services.store)
 
     def start(self):
+        self.outbox.start()
         self.server.start()
         self.watchdog.start()
 
     def stop(self):
         self.watchdog.stop()
+        self.outbox.stop()
         self.server.stop()
         self.server.wait()

@@ -5,7 +5,9 @@ Runs in every api process. An instance whose task_state has not moved for
 cast may have been lost; the compute ignores a duplicate of a finished request), and
 otherwise — host down, or already re-sent — ended: task_state cleared, a fault row, and an
 ``api_watchdog`` event in Error on its action. Each step claims the instance with a
-compare-and-swap on ``updated_at``, so several api processes never handle one twice.
+compare-and-swap on ``updated_at``, so several api processes never handle one twice. A
+re-send is written to the outbox in the claim's transaction. It also finishes, as Error,
+events left open past the timeout whose request no longer owns the instance.
 """
 
 import datetime
@@ -13,14 +15,15 @@ import threading
 
 from oslo_log import log as logging
 
+from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
 from cepheid.common import context as cep_context
 from cepheid.common import exception
-from cepheid.common import objects
 from cepheid.common import states
 from cepheid.compute import actions as compute_actions
+from cepheid.compute import rpcapi as compute_rpcapi
 
 LOG = logging.getLogger(__name__)
 
@@ -29,8 +32,8 @@ END_EVENT = 'api_watchdog'
 
 
 class Watchdog:
-    def __init__(self, conf, store, rpcapi):
-        self.conf, self.store, self.db, self.rpcapi = conf, store, store.db, rpcapi
+    def __init__(self, conf, store):
+        self.conf, self.store, self.db = conf, store, store.db
         self._stop = threading.Event()
         self._thread = None
 
@@ -47,6 +50,9 @@ class Watchdog:
         while not self._stop.wait(self.conf.watchdog_interval):
             try:
                 self.check_once()
+            except db_errors.UNAVAILABLE as exc:
+                LOG.warning('Watchdog check skipped: database unavailable: %s',
+                            db_errors.brief(exc))
             except Exception:
                 LOG.exception('Watchdog check failed')
 
@@ -56,6 +62,7 @@ class Watchdog:
         with self.db.transaction() as session:
             stuck = db_instances.get_stuck(session, older_than=cutoff)
         outcome = {}
+        self.finish_abandoned_events(cutoff)
         for instance in stuck:
             try:
                 outcome[instance['uuid']] = self._handle(instance)
@@ -63,6 +70,23 @@ class Watchdog:
                 LOG.info('Instance %s moved on before the watchdog claimed it',
                          instance['uuid'])
         return outcome
+
+    def finish_abandoned_events(self, cutoff):
+        """Finish as Error the events open since before ``cutoff`` whose request no longer
+        owns its instance (e.g. ``begin`` succeeded, its reply was lost, and the re-sent
+        call found a newer request in charge). Returns how many it finished."""
+        with self.db.transaction() as session:
+            events = db_actions.abandoned_events(session, older_than=cutoff)
+            finished = 0
+            for event in events:
+                finished += db_actions.event_finish_by_id(
+                    session, event['id'], result='Error',
+                    details=f'not finished within {self.conf.reboot_timeout} s; the '
+                            'instance moved on without this request')
+        for event in events:
+            LOG.info('Event %s of request %s on %s left open; finished as Error',
+                     event['event'], event['request_id'], event['instance_uuid'])
+        return finished
 
     def _handle(self, instance):
         with self.db.transaction() as session:
@@ -90,16 +114,27 @@ class Watchdog:
         db_actions.event_start(session, **kwargs)
         db_actions.event_finish(session, result=result, **kwargs)
 
+    @staticmethod
+    def _finish_open_events(session, action, message):
+        """The ended task's own events (the compute's, started and never finished)."""
+        if action is None:
+            return
+        for event_id in db_actions.unfinished_event_ids(session, action['id']):
+            db_actions.event_finish_by_id(session, event_id, result='Error', details=message)
+
     def _resend(self, instance, action, method, kwargs):
-        with self.db.transaction() as session:
-            claimed = self._claim(session, instance, {'task_state': instance['task_state']})
-            self._record(session, instance, action, RESEND_EVENT, 'Success')
-        LOG.warning('Task %s of %s stuck on %s: re-sending %s', instance['task_state'],
-                    instance['uuid'], instance['host'], method)
+        """Claim the instance and write the cast again to the outbox, in one transaction."""
         context = cep_context.RequestContext(
             user_id=instance['user_id'], project_id=instance['project_id'], roles=['admin'],
             request_id=action['request_id'], overwrite=False)
-        self.rpcapi.resend(context, objects.instance_to_primitive(claimed), method, **kwargs)
+        with self.db.transaction() as session:
+            claimed = self._claim(session, instance, {'task_state': instance['task_state']})
+            self._record(session, instance, action, RESEND_EVENT, 'Success')
+            row = self.store.outbox.add(session, context,
+                                        compute_rpcapi.cast_for(claimed, method, **kwargs))
+        LOG.warning('Task %s of %s stuck on %s: re-sending %s', instance['task_state'],
+                    instance['uuid'], instance['host'], method)
+        self.store.outbox.submit([row])
 
     def _end(self, instance, action, host_up):
         where = f"host {instance['host']} is {'up' if host_up else 'down'}"
@@ -111,6 +146,7 @@ class Watchdog:
                           deleted_at=models.utcnow())
         with self.db.transaction() as session:
             self._claim(session, instance, values)
+            self._finish_open_events(session, action, message)
             self._record(session, instance, action, END_EVENT, 'Error')
             db_actions.fault_create(session, instance_uuid=instance['uuid'], code=500,
                                     message=message, details=message)

@@ -36,12 +36,50 @@ def get_client(transport, topic, *, version, server=None, version_cap=None, time
         serializer=RequestContextSerializer())
 
 
-def get_server(conf, transport, topic, *, server, endpoints):
-    """An RPC server on ``topic``/``server``; threads unless the eventlet executor is chosen."""
+class ExpectingEndpoint:
+    """An endpoint seen through the RPC server: ``expected`` exceptions still reach the
+    caller, but the server logs them at DEBUG instead of an ERROR traceback (they are
+    the normal outcome of a race). ``translate(exc)`` may replace an exception by a
+    domain one first (or return None). Direct calls on the endpoint are unchanged."""
+
+    def __init__(self, endpoint, expected, translate=None):
+        self._endpoint, self._expected = endpoint, tuple(expected)
+        self._translate = translate
+        self.target = getattr(endpoint, 'target', None)
+
+    def __getattr__(self, name):
+        attr = getattr(self._endpoint, name)
+        if name.startswith('_') or not callable(attr):
+            return attr
+        return oslo_messaging.expected_exceptions(*self._expected)(self._translating(attr))
+
+    def _translating(self, method):
+        if self._translate is None:
+            return method
+
+        def call(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except Exception as exc:
+                replacement = self._translate(exc)
+                if replacement is None:
+                    raise
+                raise replacement from None
+        return call
+
+
+def get_server(conf, transport, topic, *, server, endpoints, expected=(), translate=None):
+    """An RPC server on ``topic``/``server``; threads unless the eventlet executor is chosen.
+
+    ``expected``: exceptions the endpoints raise as a normal outcome (not logged as errors);
+    ``translate``: see ExpectingEndpoint.
+    """
     target = oslo_messaging.Target(topic=topic, server=server)
     kwargs = {}
     if conf.executor == 'eventlet':
         kwargs['executor'] = 'eventlet'
+    if expected or translate:
+        endpoints = [ExpectingEndpoint(e, expected, translate) for e in endpoints]
     return oslo_messaging.get_rpc_server(
         transport, target, endpoints, serializer=RequestContextSerializer(),
         access_policy=rpc_dispatcher.DefaultRPCAccessPolicy, **kwargs)

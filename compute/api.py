@@ -9,9 +9,9 @@ import uuid as uuidlib
 from oslo_log import log as logging
 
 from cepheid.common import exception
-from cepheid.common import objects
 from cepheid.common import states
 from cepheid.compute import actions
+from cepheid.compute import rpcapi as compute_rpcapi
 
 LOG = logging.getLogger(__name__)
 
@@ -40,20 +40,24 @@ def check_instance_state(instance, spec, method):
 
 
 class ComputeAPI:
-    def __init__(self, store, rpcapi, *, notifier=None):
+    """Every cast goes through the store's transactional outbox (``cast=`` a builder of
+    compute.rpcapi taking the updated instance); none is sent from here."""
+
+    def __init__(self, store, *, notifier=None):
         self.store = store
-        self.rpcapi = rpcapi
         self.notifier = notifier
 
-    def _begin(self, context, instance, spec, method):
-        """Guard, then CAS task_state and record the action in one transaction."""
+    def _begin(self, context, instance, spec, method, cast):
+        """Guard, then CAS task_state, record the action and write ``cast`` to the outbox,
+        in one transaction. The cast leaves for the compute after commit, without this
+        request waiting on the broker."""
         check_instance_lock(context, instance)
         check_instance_state(instance, spec, method)
         try:
             return self.store.begin_task(
                 context, instance['uuid'], values={'task_state': spec.task_state},
                 expected_task_state=spec.task_states, expected_vm_state=spec.vm_states,
-                action=spec.action)
+                action=spec.action, cast=cast)
         except (exception.UnexpectedTaskStateError, exception.InstanceInvalidState):
             # Another request changed the instance since we read it: a 409, not a 500.
             raise exception.InstanceInvalidState(
@@ -71,18 +75,14 @@ class ComputeAPI:
         if reboot_type not in actions.REBOOT:
             raise exception.InvalidRebootType(reboot_type=reboot_type)
         spec = actions.REBOOT[reboot_type]
-        instance = self._begin(context, instance, spec, 'reboot')
-        self.rpcapi.reboot_instance(context, objects.instance_to_primitive(instance),
-                                    reboot_type)
-        return instance
+        return self._begin(context, instance, spec, 'reboot',
+                           lambda inst: compute_rpcapi.reboot_instance(inst, reboot_type))
 
     def power_action(self, context, instance, name):
         """Run one of the table's power actions (``os-start``, ``pause``, ...)."""
         spec = actions.POWER_ACTIONS[name]
-        instance = self._begin(context, instance, spec, spec.action)
-        self.rpcapi.run_power_action(context, objects.instance_to_primitive(instance),
-                                     spec.rpc_method)
-        return instance
+        return self._begin(context, instance, spec, spec.action,
+                           lambda inst: compute_rpcapi.run_power_action(inst, spec.rpc_method))
 
     def lock(self, context, instance, reason=None):
         """Lock the instance; ``locked_by`` is owner or admin by project. API-only, no RPC."""
@@ -132,9 +132,8 @@ class ComputeAPI:
             values.update(vm_state=states.ERROR, task_state=None)
             fault = {'code': 500, 'message': 'No valid host was found. '}
             return self.store.create_instance(context, values, fault=fault)
-        instance = self.store.create_instance(context, values)
-        self.rpcapi.build_and_run_instance(context, objects.instance_to_primitive(instance))
-        return instance
+        return self.store.create_instance(context, values,
+                                          cast=compute_rpcapi.build_and_run_instance)
 
     def update_instance(self, context, instance, values):
         """PUT /servers/{id}: save ``values`` (name, description, access IPs, hostname).
@@ -155,7 +154,7 @@ class ComputeAPI:
             self.store.delete_local(context, instance['uuid'])
             return
         spec = actions.DELETE
-        instance = self.store.begin_task(
+        self.store.begin_task(
             context, instance['uuid'], values={'task_state': spec.task_state},
-            expected_task_state=spec.task_states, action=spec.action)
-        self.rpcapi.terminate_instance(context, objects.instance_to_primitive(instance))
+            expected_task_state=spec.task_states, action=spec.action,
+            cast=compute_rpcapi.terminate_instance)

@@ -6,9 +6,12 @@ events started/finished once), so a call whose reply was lost — a broker resta
 the reply queue — is simply made again.
 """
 
+import time
+
 import oslo_messaging
 from oslo_log import log as logging
 
+from cepheid.common import exception
 from cepheid.common import rpc
 
 LOG = logging.getLogger(__name__)
@@ -18,21 +21,33 @@ VERSION = '1.0'
 
 
 class ConductorAPI:
-    def __init__(self, transport, *, host, timeout=15, attempts=4):
+    def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120):
         self.host = host
         self.attempts = attempts
+        self.db_wait = db_wait
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, timeout=timeout)
 
     def _call(self, context, method, version=None, **kwargs):
         client = self.client.prepare(version=version) if version else self.client
-        for attempt in range(1, self.attempts + 1):
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
             try:
                 return client.call(context, method, host=self.host, **kwargs)
             except oslo_messaging.MessagingTimeout:
-                if attempt == self.attempts:
+                if attempt >= self.attempts:
                     raise
                 LOG.warning('Conductor call %s timed out (attempt %d of %d), retrying',
                             method, attempt, self.attempts)
+            except exception.ServiceUnavailable:
+                # The api's database is down: wait it out (bounded), the call is idempotent.
+                if waited >= self.db_wait:
+                    raise
+                delay = min(5.0, 0.5 * attempt)
+                LOG.warning('Conductor call %s: database unavailable, retrying in %.1f s',
+                            method, delay)
+                time.sleep(delay)
+                waited += delay
 
     def begin(self, context, instance_uuid, *, event, values, expected_task_state):
         """Start the event and CAS, one round trip: ``(instance, event_id)``."""

@@ -102,11 +102,19 @@ def fault_from_exception(exc):
             'details': ''.join(traceback.format_exception(exc))}
 
 
+def brief(exc):
+    """One line for ``exc``: a domain error's own message, without the remote traceback
+    oslo.messaging appends to exceptions that crossed the bus."""
+    return getattr(exc, 'message', None) or str(exc).splitlines()[0]
+
+
 def run_operation(operation, context, instance, **kwargs):
-    """Run a queued operation: another owner or a redelivery is logged, not raised."""
+    """Run a queued operation: another owner or a redelivery is one INFO line, not raised
+    (the conductor has finished the request's event with the reason)."""
     try:
         operation(context, instance, **kwargs)
     except exception.RequestAlreadyHandled as exc:
-        LOG.info('Ignoring a redelivered request: %s', exc)
+        LOG.info('Ignoring a redelivered request: %s', brief(exc))
     except HANDS_OFF as exc:
-        LOG.info('Instance %s moved on without this operation: %s', instance['uuid'], exc)
+        LOG.info('Request %s on %s not run, another request owns the instance: %s',
+                 context.request_id, instance['uuid'], brief(exc))

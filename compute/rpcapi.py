@@ -1,38 +1,69 @@
 """Client side of the compute RPC API: the api service casts instance operations to a host.
 
+A cast is first described as a ``Cast`` (host, method, arguments): the api service writes
+it to its transactional outbox together with the state change it belongs to, and the
+outbox's sender publishes it with ``send``. Nothing here waits for the broker inside an
+API request.
+
 Version history:
   1.0 - reboot_instance, build_and_run_instance, terminate_instance, and the power actions
 """
 
+import typing
+
+from cepheid.common import context as cep_context
+from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
 VERSION = '1.0'
 
 
+class Cast(typing.NamedTuple):
+    """One cast to topic ``compute``, server ``host``: ``method(**kwargs)``."""
+
+    host: str
+    method: str
+    kwargs: dict
+
+
+def cast_for(instance, method, **kwargs):
+    """The Cast of ``method`` for ``instance`` (sent to its host, carrying the instance)."""
+    return Cast(instance['host'], method,
+                {'instance': objects.instance_to_primitive(instance), **kwargs})
+
+
+def reboot_instance(instance, reboot_type):
+    return cast_for(instance, 'reboot_instance', reboot_type=reboot_type)
+
+
+def build_and_run_instance(instance):
+    return cast_for(instance, 'build_and_run_instance')
+
+
+def terminate_instance(instance):
+    return cast_for(instance, 'terminate_instance')
+
+
+def run_power_action(instance, method):
+    """A table-driven power action (start_instance, stop_instance, ...)."""
+    return cast_for(instance, method)
+
+
 class ComputeRPCAPI:
-    """Casts to topic ``compute``, server = the instance's host; the context travels along."""
+    """Sends Casts; the request context travels along as a dict."""
 
-    def __init__(self, transport, *, version_cap=None):
+    def __init__(self, transport, *, version_cap=None, retry=None):
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, version_cap=version_cap)
+        self.retry = retry
 
-    def _cast(self, context, host, method, **kwargs):
-        self.client.prepare(server=host).cast(context, method, **kwargs)
+    def send(self, context, cast):
+        """Publish ``cast``; ``context`` is a RequestContext or its dict form.
 
-    def reboot_instance(self, context, instance, reboot_type):
-        self._cast(context, instance['host'], 'reboot_instance',
-                   instance=instance, reboot_type=reboot_type)
-
-    def build_and_run_instance(self, context, instance):
-        self._cast(context, instance['host'], 'build_and_run_instance', instance=instance)
-
-    def terminate_instance(self, context, instance):
-        self._cast(context, instance['host'], 'terminate_instance', instance=instance)
-
-    def resend(self, context, instance, method, **kwargs):
-        """Cast ``method`` again for a stuck task (the api watchdog)."""
-        self._cast(context, instance['host'], method, instance=instance, **kwargs)
-
-    def run_power_action(self, context, instance, method):
-        """Cast one of the table-driven power actions (start_instance, stop_instance, ...)."""
-        self._cast(context, instance['host'], method, instance=instance)
+        With ``retry`` set (the outbox sender: 0), a broker that is down fails the send
+        at once instead of blocking; the caller keeps the cast and tries again.
+        """
+        if isinstance(context, dict):
+            context = cep_context.RequestContext.from_dict(context)
+        self.client.prepare(server=cast.host, retry=self.retry).cast(
+            context, cast.method, **cast.kwargs)

@@ -204,12 +204,15 @@ def event_begin(session, *, instance_uuid, request_id, event, host):
     return event_id
 
 
-def event_finish_by_id(session, event_id, *, result, traceback=None):
+def event_finish_by_id(session, event_id, *, result, traceback=None, details=None):
     """Finish event ``event_id``; False when it had finished already (a replayed call)."""
     now = models.utcnow()
+    values = dict(finish_time=now, result=result, traceback=traceback, updated_at=now)
+    if details is not None:
+        values['details'] = details
     finished = session.execute(
         sa.update(_EVENTS).where(_EVENTS.c.id == event_id, _EVENTS.c.finish_time.is_(None))
-        .values(finish_time=now, result=result, traceback=traceback, updated_at=now))
+        .values(**values))
     if finished.rowcount == 0:
         return False
     values = {'updated_at': now}
@@ -219,3 +222,32 @@ def event_finish_by_id(session, event_id, *, result, traceback=None):
     session.execute(sa.update(_ACTIONS).where(_ACTIONS.c.id == action_of_event.scalar_subquery())
                     .values(**values))
     return True
+
+
+def abandoned_events(session, *, older_than, limit=500):
+    """Unfinished events started before ``older_than`` whose request no longer owns its
+    instance: the instance is idle or deleted, or a newer action was recorded on it.
+
+    Returns ``[{"id", "event", "request_id", "instance_uuid"}]``.
+    """
+    instances = models.Instance.__table__
+    others = _ACTIONS.alias('newest')
+    newer = (sa.select(sa.func.max(others.c.id))
+             .where(others.c.instance_uuid == _ACTIONS.c.instance_uuid)
+             .correlate(_ACTIONS).scalar_subquery())
+    stmt = (sa.select(_EVENTS.c.id, _EVENTS.c.event, _ACTIONS.c.request_id,
+                      _ACTIONS.c.instance_uuid)
+            .select_from(_EVENTS.join(_ACTIONS, _EVENTS.c.action_id == _ACTIONS.c.id)
+                         .join(instances, instances.c.uuid == _ACTIONS.c.instance_uuid))
+            .where(_EVENTS.c.finish_time.is_(None), _EVENTS.c.start_time < older_than,
+                   sa.or_(instances.c.task_state.is_(None), instances.c.deleted != 0,
+                          _ACTIONS.c.id != newer))
+            .order_by(_EVENTS.c.id).limit(limit))
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def unfinished_event_ids(session, action_id):
+    """Ids of the events of ``action_id`` that have not finished."""
+    stmt = sa.select(_EVENTS.c.id).where(_EVENTS.c.action_id == action_id,
+                                         _EVENTS.c.finish_time.is_(None))
+    return list(session.scalars(stmt))

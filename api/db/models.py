@@ -139,3 +139,21 @@ class Flavor(TimestampMixin, Base):
     is_public: orm.Mapped[bool] = orm.mapped_column(default=True)
     disabled: orm.Mapped[bool] = orm.mapped_column(default=False)
     description: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+
+
+class Outbox(Base):
+    """A cast to a compute, written in the transaction of the change it belongs to and
+    deleted once published. ``claimed_by`` (an api process) sends it until
+    ``claimed_until``; after that any api process may claim it (its sender died)."""
+
+    __tablename__ = 'outbox'
+    __table_args__ = (sa.Index('outbox_claimed_until_idx', 'claimed_until'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    host: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    method: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    context: orm.Mapped[str] = orm.mapped_column(sa.Text)       # JSON
+    kwargs: orm.Mapped[str] = orm.mapped_column(sa.Text)        # JSON
+    created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
+    claimed_by: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    claimed_until: orm.Mapped[datetime.datetime]

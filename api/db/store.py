@@ -1,7 +1,8 @@
 """The write side used by compute.api in the api process: each step is one transaction.
 
 compute.api is handed an InstanceStore (it may not import the DB itself), so a guarded
-state change and its instance-action record commit together.
+state change, its instance-action record and the cast to the compute (an outbox row, see
+api/outbox.py) commit together; the cast is handed to the outbox's sender after commit.
 """
 
 from cepheid.api.db import actions as db_actions
@@ -12,19 +13,33 @@ COMPUTE_BINARY = 'cepheid-compute'
 
 
 class InstanceStore:
-    def __init__(self, database, *, service_down_time):
+    def __init__(self, database, *, service_down_time, outbox=None):
         self.db = database
         self.service_down_time = service_down_time
+        self.outbox = outbox
+
+    def _queue_cast(self, session, context, cast, instance, queued):
+        """Write the cast ``cast(instance)`` (a compute.rpcapi.Cast builder) to the outbox."""
+        if cast is not None:
+            queued.append(self.outbox.add(session, context, cast(instance)))
+
+    def _submit(self, queued):
+        if queued:
+            self.outbox.submit(queued)
 
     def begin_task(self, context, uuid, *, values, expected_task_state,
-                   expected_vm_state=db_instances.UNSET, action=None, event=None):
-        """CAS the instance to ``values`` and record the instance action (and an API event)."""
+                   expected_vm_state=db_instances.UNSET, action=None, event=None, cast=None):
+        """CAS the instance to ``values``, record the instance action (and an API event)
+        and write ``cast(instance)`` to the outbox — one transaction."""
+        queued = []
         with self.db.transaction() as session:
             instance = db_instances.update(session, uuid, values,
                                            expected_task_state=expected_task_state,
                                            expected_vm_state=expected_vm_state)
             if action:
                 self._record_action(session, context, uuid, action, event)
+            self._queue_cast(session, context, cast, instance, queued)
+        self._submit(queued)
         return instance
 
     def update(self, uuid, values):
@@ -50,12 +65,15 @@ class InstanceStore:
                                     request_id=context.request_id, event=event, host=None,
                                     result='Success')
 
-    def create_instance(self, context, values, *, action='create', fault=None):
+    def create_instance(self, context, values, *, action='create', fault=None, cast=None):
+        queued = []
         with self.db.transaction() as session:
             instance = db_instances.create(session, values)
             self._record_action(session, context, instance['uuid'], action, None)
             if fault:
                 db_actions.fault_create(session, instance_uuid=instance['uuid'], **fault)
+            self._queue_cast(session, context, cast, instance, queued)
+        self._submit(queued)
         return instance
 
     def delete_local(self, context, uuid, *, action='delete'):

@@ -48,8 +48,8 @@ def test_the_same_reboot_message_delivered_twice_reboots_once(cluster):
         user_id=instance['user_id'], project_id=instance['project_id'], roles=['admin'],
         request_id=request_id, overwrite=False)
     rpcapi = _rpcapi(cluster)
-    rpcapi.reboot_instance(context, instance, 'HARD')
-    rpcapi.reboot_instance(context, instance, 'HARD')
+    rpcapi.send(context, compute_rpcapi.reboot_instance(instance, 'HARD'))
+    rpcapi.send(context, compute_rpcapi.reboot_instance(instance, 'HARD'))
     cluster.wait_idle(server_id)
     # A later request queues behind the duplicates on the same instance: once it ends,
     # both duplicates have been handled.

@@ -2,6 +2,7 @@
 
 import pytest
 
+from cepheid.api import outbox
 from cepheid.api import watchdog
 from cepheid.api.db import services as db_services
 from cepheid.api.db import store as db_store
@@ -11,11 +12,15 @@ from tests.fixtures import local_stack
 
 
 class RecordingRPCAPI:
+    """What the outbox's sender publishes."""
+
     def __init__(self):
         self.sent = []
 
-    def resend(self, context, instance, method, **kwargs):
-        self.sent.append((context.request_id, instance['uuid'], method, kwargs))
+    def send(self, context, cast):
+        kwargs = {k: v for k, v in cast.kwargs.items() if k != 'instance'}
+        self.sent.append((context['request_id'], cast.kwargs['instance']['uuid'],
+                          cast.method, kwargs))
 
 
 @pytest.fixture
@@ -25,8 +30,15 @@ def setup():
     conf([])
     conf.set_override('reboot_timeout', 0)
     rpcapi = RecordingRPCAPI()
-    store = db_store.InstanceStore(stack.db, service_down_time=60)
-    return stack, watchdog.Watchdog(conf, store, rpcapi), rpcapi
+    store = db_store.InstanceStore(stack.db, service_down_time=60,
+                                   outbox=outbox.Outbox(stack.db, rpcapi))
+    return stack, watchdog.Watchdog(conf, store), rpcapi
+
+
+def _sent(dog, rpcapi):
+    """Publish what the watchdog wrote to the outbox (the sender's job) and return it."""
+    assert dog.store.outbox.flush()
+    return rpcapi.sent
 
 
 def _stuck(stack, task_state):
@@ -47,7 +59,7 @@ def test_stuck_reboot_on_a_live_host_is_resent_once_then_ended(setup):
     _host_up(stack)
     instance, ctx = _stuck(stack, states.REBOOTING_HARD)
     assert dog.check_once() == {instance['uuid']: 'resent'}
-    assert rpcapi.sent == [(ctx.request_id, instance['uuid'], 'reboot_instance',
+    assert _sent(dog, rpcapi) == [(ctx.request_id, instance['uuid'], 'reboot_instance',
                             {'reboot_type': 'HARD'})]
     assert stack.get(instance['uuid'])['task_state'] == states.REBOOTING_HARD
     assert dog.check_once() == {instance['uuid']: 'ended'}
@@ -59,14 +71,14 @@ def test_stuck_reboot_on_a_live_host_is_resent_once_then_ended(setup):
     assert [(e['event'], e['result']) for e in events] == [
         ('api_watchdog_resend', 'Success'), ('api_watchdog', 'Error')]
     assert action['message'] == 'Error'
-    assert len(rpcapi.sent) == 1
+    assert len(_sent(dog, rpcapi)) == 1
 
 
 def test_stuck_reboot_on_a_dead_host_is_ended_with_a_fault(setup):
     stack, dog, rpcapi = setup
     instance, _ = _stuck(stack, states.REBOOT_STARTED)
     assert dog.check_once() == {instance['uuid']: 'ended'}
-    assert rpcapi.sent == []
+    assert _sent(dog, rpcapi) == []
     assert stack.get(instance['uuid'])['task_state'] is None
     assert 'is down' in stack.faults(instance['uuid'])[instance['uuid']]['message']
 
@@ -75,3 +87,50 @@ def test_idle_instances_are_left_alone(setup):
     stack, dog, rpcapi = setup
     stack.make_instance()
     assert dog.check_once() == {}
+
+
+def _begun(stack, task_state=states.REBOOTING):
+    """An instance whose reboot event was started by a compute (begin succeeded)."""
+    instance, ctx = _stuck(stack, task_state)
+    stack.conductor.begin(ctx, instance['uuid'], event='compute_reboot_instance',
+                          values={'task_state': states.REBOOT_PENDING},
+                          expected_task_state=states.SOFT_REBOOT_STATES)
+    return instance, ctx
+
+
+def test_event_left_open_on_an_idle_instance_is_finished_as_error(setup):
+    stack, dog, _ = setup
+    instance, ctx = _begun(stack)
+    stack.set_task_state(instance['uuid'], None)   # moved on without finishing the event
+    assert dog.check_once() == {}
+    _, events = stack.events(instance['uuid'], ctx.request_id)
+    assert [(e['event'], e['result']) for e in events] == [('compute_reboot_instance', 'Error')]
+    assert 'not finished within 0 s' in events[0]['details']
+
+
+def test_event_of_an_older_request_is_finished_while_a_newer_one_runs(setup):
+    stack, dog, _ = setup
+    instance, old = _begun(stack)
+    new = stack.context('reboot', instance['uuid'])     # a newer HARD request owns it now
+    stack.set_task_state(instance['uuid'], states.REBOOTING_HARD)
+    assert dog.finish_abandoned_events(dog_cutoff()) == 1
+    _, events = stack.events(instance['uuid'], old.request_id)
+    assert events[0]['result'] == 'Error'
+    assert stack.events(instance['uuid'], new.request_id)[1] == []
+
+
+def test_event_of_the_request_that_owns_the_instance_is_left_to_the_stuck_check(setup):
+    stack, dog, _ = setup
+    instance, ctx = _begun(stack)
+    assert dog.finish_abandoned_events(dog_cutoff()) == 0
+    assert dog.check_once() == {instance['uuid']: 'ended'}   # host down: ended, event too
+    _, events = stack.events(instance['uuid'], ctx.request_id)
+    assert [(e['event'], e['result']) for e in events] == [
+        ('compute_reboot_instance', 'Error'), ('api_watchdog', 'Error')]
+
+
+def dog_cutoff():
+    import datetime
+
+    from cepheid.api.db import models
+    return models.utcnow() + datetime.timedelta(seconds=1)

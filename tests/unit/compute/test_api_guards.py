@@ -27,19 +27,19 @@ MEMBER = cep_context.RequestContext(user_id='u', project_id='p', roles=['member'
 
 @pytest.mark.parametrize('reboot_type', ['SOFT', 'HARD'])
 def test_reboot_of_a_never_launched_instance_is_refused(reboot_type):
-    api = compute_api.ComputeAPI(NoStore(), rpcapi=None)
+    api = compute_api.ComputeAPI(NoStore())
     with pytest.raises(exception.InstanceInvalidState):
         api.reboot(MEMBER, _instance(launched_at=None, vm_state=states.ERROR), reboot_type)
 
 
 def test_locked_instance_is_refused_for_a_member_before_its_state():
-    api = compute_api.ComputeAPI(NoStore(), rpcapi=None)
+    api = compute_api.ComputeAPI(NoStore())
     with pytest.raises(exception.InstanceIsLocked):
         api.reboot(MEMBER, _instance(locked=True, vm_state=states.STOPPED), 'SOFT')
 
 
 def test_hard_reboot_in_a_hard_reboot_state_names_the_task_state():
-    api = compute_api.ComputeAPI(NoStore(), rpcapi=None)
+    api = compute_api.ComputeAPI(NoStore())
     with pytest.raises(exception.InstanceInvalidState) as err:
         api.reboot(MEMBER, _instance(task_state=states.REBOOT_STARTED_HARD), 'HARD')
     assert err.value.format_message() == (

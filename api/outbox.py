@@ -1,0 +1,186 @@
+"""The transactional outbox: casts to computes leave the api without a request waiting.
+
+compute.api describes each cast (a ``compute.rpcapi.Cast``); the InstanceStore writes it
+as an ``outbox`` row in the transaction of the CAS and the action row, claimed by this
+process, and hands it to ``submit`` once committed. A sender thread per api process
+publishes the pending rows grouped by host (one ``_publish(host, rows)`` per host: where a
+batch message per host would go) and deletes them. A broker that is down fails a publish
+at once (the sender's client has ``retry=0``): the rows stay pending, the sender backs
+off, renews its claims and tries again. A row whose claim ran out — its process died
+before publishing — is claimed by any sender on its next poll, so every committed cast
+is published at least once; a compute treats the duplicate of a finished request as a
+no-op.
+"""
+
+import datetime
+import itertools
+import os
+import socket
+import threading
+import time
+import uuid
+
+from oslo_log import log as logging
+
+from cepheid.api import db_errors
+from cepheid.api.db import models
+from cepheid.api.db import outbox as db_outbox
+from cepheid.compute import rpcapi as compute_rpcapi
+
+LOG = logging.getLogger(__name__)
+
+MAX_BACKOFF = 5.0
+
+
+class Outbox:
+    def __init__(self, db, rpcapi, *, lease=30, poll_interval=1.0, batch=200):
+        self.db, self.rpcapi = db, rpcapi
+        self.lease, self.poll_interval, self.batch = lease, poll_interval, batch
+        self.owner = f'{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}'
+        self._pending = {}              # row id -> row, in commit order
+        self._published = set()         # ids published but not yet deleted (DB down)
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = None
+        self._failing = False
+
+    # -- the request side ---------------------------------------------------------
+    def _until(self):
+        return models.utcnow() + datetime.timedelta(seconds=self.lease)
+
+    def add(self, session, context, cast):
+        """Write ``cast`` in ``session``'s transaction; ``submit`` the result after commit."""
+        row = db_outbox.add(session, context=context.to_dict(), cast=cast, owner=self.owner,
+                            until=self._until())
+        return dict(row, context=context.to_dict(), kwargs=cast.kwargs)
+
+    def submit(self, rows):
+        """Hand committed rows to the sender (never blocks on the broker)."""
+        with self._lock:
+            for row in rows:
+                self._pending[row['id']] = row
+        self._wake.set()
+
+    # -- the sender -----------------------------------------------------------------
+    def start(self):
+        self._thread = threading.Thread(target=self._loop, name='outbox-sender', daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout=10):
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def pending(self):
+        with self._lock:
+            return len(self._pending)
+
+    def _loop(self):
+        backoff, next_poll = 0.0, 0.0
+        while not self._stop.is_set():
+            if backoff:
+                self._stop.wait(backoff)       # new casts wait too: the broker is down
+            else:
+                self._wake.wait(max(0.0, next_poll - time.monotonic()))
+            self._wake.clear()
+            if time.monotonic() >= next_poll:
+                next_poll = time.monotonic() + self.poll_interval
+                self._claim_expired()
+            try:
+                ok = self.flush()
+            except Exception:
+                LOG.exception('Outbox sender failed')
+                ok = False
+            backoff = 0.0 if ok else min(MAX_BACKOFF, max(0.2, backoff * 2))
+
+    def _claim_expired(self):
+        try:
+            with self.db.transaction() as session:
+                rows = db_outbox.claim_expired(session, owner=self.owner,
+                                               until=self._until(), limit=self.batch)
+        except db_errors.UNAVAILABLE as exc:
+            LOG.warning('Outbox: database unavailable: %s', db_errors.brief(exc))
+            return
+        rows = [r for r in rows if r['id'] not in self._published]
+        if rows:
+            LOG.info('Outbox: claimed %d casts whose sender stopped', len(rows))
+            self.submit(rows)
+
+    def flush(self):
+        """Publish every pending row, host by host; False when a publish failed."""
+        self._delete_published()
+        with self._lock:
+            rows = list(self._pending.values())
+        rows = self._still_claimed(rows)
+        ok = True
+        for host, group in itertools.groupby(sorted(rows, key=lambda r: r['host']),
+                                             key=lambda r: r['host']):
+            group = list(group)
+            sent = self._publish(host, group)
+            self._published.update(row['id'] for row in group[:sent])
+            if sent < len(group):
+                ok = False
+                break
+        with self._lock:
+            for row_id in self._published:
+                self._pending.pop(row_id, None)
+        self._delete_published()
+        self._report(ok)
+        return ok
+
+    def _publish(self, host, rows):
+        """Publish ``rows`` (all for ``host``, in commit order); returns how many went."""
+        for index, row in enumerate(rows):
+            cast = compute_rpcapi.Cast(host, row['method'], row['kwargs'])
+            try:
+                self.rpcapi.send(row['context'], cast)
+            except Exception as exc:
+                if not self._failing:
+                    LOG.warning('Outbox: cannot publish to the broker (%s); %d casts wait',
+                                exc, self.pending())
+                self._failing = True
+                return index
+        return len(rows)
+
+    def _report(self, ok):
+        if ok and self._failing:
+            LOG.info('Outbox: the broker takes casts again')
+            self._failing = False
+
+    def _still_claimed(self, rows):
+        """Rows this process may publish: renew the claims that are running out."""
+        soon = models.utcnow() + datetime.timedelta(seconds=self.lease / 3)
+        expiring = [r['id'] for r in rows if r['claimed_until'] < soon]
+        if not expiring:
+            return rows
+        until = self._until()
+        try:
+            with self.db.transaction() as session:
+                kept = db_outbox.renew(session, expiring, owner=self.owner, until=until)
+        except db_errors.UNAVAILABLE as exc:
+            LOG.warning('Outbox: cannot renew claims: %s', db_errors.brief(exc))
+            now = models.utcnow()
+            return [r for r in rows if r['claimed_until'] > now]
+        lost = set(expiring) - kept
+        with self._lock:
+            for row_id in lost:
+                self._pending.pop(row_id, None)
+            for row_id in kept:
+                if row_id in self._pending:
+                    self._pending[row_id]['claimed_until'] = until
+        return [r for r in rows if r['id'] not in lost]
+
+    def _delete_published(self):
+        if not self._published:
+            return
+        ids = sorted(self._published)
+        try:
+            with self.db.transaction() as session:
+                db_outbox.delete(session, ids, owner=self.owner)
+        except db_errors.UNAVAILABLE as exc:
+            LOG.warning('Outbox: cannot delete %d published casts yet: %s', len(ids),
+                        db_errors.brief(exc))
+            return
+        self._published.difference_update(ids)

@@ -1,0 +1,108 @@
+"""The transactional outbox (issue 14 item 2): casts commit with their state change, are
+published after commit, kept while the broker refuses, and claimed by one process only."""
+
+import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from cepheid.api import outbox
+from cepheid.api.db import models
+from cepheid.api.db import outbox as db_outbox
+from cepheid.api.db import store as db_store
+from cepheid.common import exception
+from cepheid.common import states
+from cepheid.compute import api as compute_api
+from tests.fixtures import local_stack
+
+
+class Broker:
+    """A compute RPC client that publishes into a list, or refuses while ``down``."""
+
+    def __init__(self):
+        self.sent, self.down = [], False
+
+    def send(self, context, cast):
+        if self.down:
+            raise ConnectionRefusedError('broker down')
+        self.sent.append((context['request_id'], cast.host, cast.method,
+                          cast.kwargs['instance']['task_state']))
+
+
+@pytest.fixture
+def setup():
+    stack = local_stack.LocalStack()
+    broker = Broker()
+    box = outbox.Outbox(stack.db, broker, lease=30)
+    store = db_store.InstanceStore(stack.db, service_down_time=60, outbox=box)
+    return stack, broker, box, compute_api.ComputeAPI(store)
+
+
+def _rows(stack):
+    with stack.db.transaction() as session:
+        return db_outbox.count(session)
+
+
+def test_reboot_writes_its_cast_with_the_cas_and_the_sender_publishes_it(setup):
+    stack, broker, box, api = setup
+    instance = stack.make_instance()
+    ctx = stack.context()
+    api.reboot(ctx, instance, 'SOFT')
+    assert broker.sent == [] and _rows(stack) == 1 and box.pending() == 1
+    assert box.flush()
+    assert broker.sent == [(ctx.request_id, local_stack.HOST, 'reboot_instance',
+                            states.REBOOTING)]
+    assert _rows(stack) == 0 and box.pending() == 0
+
+
+def test_a_refused_request_writes_no_cast(setup):
+    stack, broker, box, api = setup
+    instance = stack.make_instance()
+    stack.set_task_state(instance['uuid'], states.POWERING_OFF)
+    with pytest.raises(exception.InstanceInvalidState):
+        api.reboot(stack.context(), instance, 'SOFT')    # the CAS misses: rolled back
+    assert _rows(stack) == 0 and box.pending() == 0
+
+
+def test_casts_wait_while_the_broker_is_down_and_leave_in_order_once_it_is_back(setup):
+    stack, broker, box, api = setup
+    instance = stack.make_instance()
+    broker.down = True
+    api.reboot(stack.context(), instance, 'SOFT')
+    api.reboot(stack.context(), dict(instance, task_state=states.REBOOTING), 'HARD')
+    assert not box.flush()
+    assert broker.sent == [] and _rows(stack) == 2
+    broker.down = False
+    assert box.flush()
+    assert [s[3] for s in broker.sent] == [states.REBOOTING, states.REBOOTING_HARD]
+    assert _rows(stack) == 0
+
+
+def test_casts_of_a_dead_process_are_claimed_by_exactly_one_other(setup):
+    stack, broker, dead, api = setup
+    for _ in range(3):
+        api.power_action(stack.context(), stack.make_instance(), 'os-stop')
+    with stack.db.transaction() as session:     # the writer died: its claims run out
+        session.execute(sa.update(models.Outbox).values(
+            claimed_until=models.utcnow() - datetime.timedelta(seconds=1)))
+    first, second = outbox.Outbox(stack.db, broker), outbox.Outbox(stack.db, broker)
+    first._claim_expired()
+    second._claim_expired()
+    assert (first.pending(), second.pending()) == (3, 0)
+    assert first.flush() and second.flush()
+    assert [s[2] for s in broker.sent] == ['stop_instance'] * 3
+    assert _rows(stack) == 0
+
+
+def test_a_claim_taken_over_by_another_process_is_not_published_twice(setup):
+    stack, broker, box, api = setup
+    api.reboot(stack.context(), stack.make_instance(), 'HARD')
+    with stack.db.transaction() as session:
+        session.execute(sa.update(models.Outbox).values(
+            claimed_until=models.utcnow() - datetime.timedelta(seconds=1)))
+    other = outbox.Outbox(stack.db, broker)
+    other._claim_expired()
+    for row in box._pending.values():           # this process's claim looks expired too
+        row['claimed_until'] = models.utcnow()
+    assert box.flush() and other.flush()
+    assert len(broker.sent) == 1
