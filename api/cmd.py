@@ -46,6 +46,7 @@ def serve(conf, sock, stopping, *, parent_pid=None):
     from cepheid.api import app as api_app
     from cepheid.api import service as api_service
     from cepheid.api import wsgi as api_wsgi
+    from cepheid.common import binaries
     log = logging.getLogger(__name__)
     services = api_service.ApiServices(conf)
     conductor = api_service.ConductorService(conf, services)
@@ -53,7 +54,8 @@ def serve(conf, sock, stopping, *, parent_pid=None):
     server = api_wsgi.ServerThread(api_app.create_app(conf, services),
                                    threads=conf.api.threads, sockets=[sock])
     server.start()
-    log.info('%s (pid %d, executor %s) serving http://%s:%s/v2.1', PROG, os.getpid(),
+    log.info('%s (pid %d, executor %s) serving http://%s:%s/v2.1',
+             binaries.shown(conf, PROG), os.getpid(),
              conf.executor, conf.api.listen, server.port)
     while not stopping.wait(1):
         if parent_pid is not None and os.getppid() != parent_pid:

@@ -15,6 +15,8 @@ import time
 
 from oslo_log import log as logging
 
+from cepheid.common import binaries
+
 LOG = logging.getLogger(__name__)
 
 LISTEN_FD_ENV = 'CEPHEID_API_LISTEN_FD'
@@ -69,7 +71,8 @@ class Supervisor:
     def run(self, stopping):
         """Keep ``[api] workers`` workers alive until ``stopping`` is set; return an exit code."""
         port = self.sock.getsockname()[1]
-        LOG.info('cepheid-api supervisor %d: %d workers on http://%s:%s/v2.1', os.getpid(),
+        LOG.info('%s supervisor %d: %d workers on http://%s:%s/v2.1',
+                 binaries.shown(self.conf, 'api'), os.getpid(),
                  self.conf.api.workers, self.conf.api.listen, port)
         while len(self.children) < self.conf.api.workers:
             self._spawn()

@@ -23,6 +23,12 @@ common_opts = [
                help='Seconds since the last heartbeat after which a service is down.'),
     cfg.IntOpt('report_interval', default=10, min=1,
                help='Seconds between service heartbeats.'),
+    cfg.StrOpt('binary_prefix', default='cepheid', choices=['cepheid', 'nova'],
+               help='Prefix of the service binary names that clients and notification '
+                    'consumers see: publisher ids (<prefix>-compute:<host>), the '
+                    'os-services "binary" field and filter, and the logs. "nova" makes '
+                    'them Nova\'s (nova-compute, nova-api); with control_exchange = nova '
+                    'a consumer written for Nova needs no change.'),
 ]
 
 notification_opts = [

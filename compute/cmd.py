@@ -31,18 +31,20 @@ def main(argv=None):
     conf = _parse(argv, early_config.bootstrap(argv, prog=PROG))
     from oslo_log import log as logging
 
+    from cepheid.common import binaries
     from cepheid.compute import service as compute_service
     log = logging.getLogger(__name__)
     try:
         service = compute_service.ComputeService(conf)
     except Exception as exc:
-        log.critical('cepheid-compute cannot start: %s', exc)
+        log.critical('%s cannot start: %s', binaries.shown(conf, PROG), exc)
         return 1
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
     service.start()
-    log.info('cepheid-compute running on host %s (executor %s)', service.host, conf.executor)
+    log.info('%s running on host %s (executor %s)', binaries.shown(conf, PROG),
+             service.host, conf.executor)
     stopping.wait()
     service.stop()
     return 0

@@ -38,6 +38,12 @@ fake_opts = [
     cfg.BoolOpt('ignore_acpi', default=False,
                 help='Every fake guest ignores a soft shutdown, so soft reboots wait '
                      'wait_soft_reboot_seconds and then go hard.'),
+    cfg.ListOpt('fail_instance_names', default=[],
+                help='Failure injection for out-of-process tests: instances (by display '
+                     'name) whose driver operations raise VirtDriverError. "name" fails '
+                     'every operation, "name:op" only that one (spawn, destroy, reboot, '
+                     'power_on, power_off, pause, unpause, suspend, resume), e.g. '
+                     '"vm-a:reboot, vm-b:pause".'),
 ]
 
 

@@ -90,10 +90,11 @@ class ComputeManager:
             LOG.error('Reboot of %s failed, guest is down: %s', instance['uuid'], exc)
             values = {'vm_state': states.ERROR, 'task_state': None, 'power_state': power_state}
             result, tb = 'Error', fault['details']
-        instance = self._finish(context, instance, 'compute_reboot_instance', event_id,
-                                values=values, expected=expected, result=result,
-                                fault=fault, tb=tb)
-        self.notifier.notify(context, instance, 'reboot', 'error', exc=exc)
+        # Nova's reboot.error shows the instance as the error found it (task_state in force).
+        failed = dict(instance, power_state=power_state)
+        self._finish(context, instance, 'compute_reboot_instance', event_id,
+                     values=values, expected=expected, result=result, fault=fault, tb=tb)
+        self.notifier.notify(context, failed, 'reboot', 'error', exc=exc)
 
     # -- build / terminate --------------------------------------------------------
     @decorators.operation('create')
@@ -109,10 +110,11 @@ class ComputeManager:
             fault = decorators.fault_from_exception(exc)
             values = {'vm_state': states.ERROR, 'task_state': None,
                       'power_state': self.get_power_state(instance)}
-            instance = self._finish(context, instance, event, event_id, values=values,
-                                    expected=[states.SPAWNING], result='Error', fault=fault,
-                                    tb=traceback.format_exc())
-            self.notifier.notify(context, instance, 'create', 'error', exc=exc)
+            failed = dict(instance, power_state=values['power_state'])
+            self._finish(context, instance, event, event_id, values=values,
+                         expected=[states.SPAWNING], result='Error', fault=fault,
+                         tb=traceback.format_exc())
+            self.notifier.notify(context, failed, 'create', 'error', exc=exc)
             return
         values = {'vm_state': states.ACTIVE, 'task_state': None,
                   'power_state': self.get_power_state(instance),
@@ -129,8 +131,9 @@ class ComputeManager:
         self.notifier.notify(context, instance, 'delete', 'start')
         self.driver.destroy(instance)
         self.conductor.instance_destroy(context, instance['uuid'], event=event)
-        instance.update(vm_state=states.DELETED, task_state=None,
-                        power_state=states.NOSTATE)
+        now = timeutils.utcnow().isoformat()
+        instance.update(vm_state=states.DELETED, task_state=None, power_state=states.NOSTATE,
+                        terminated_at=now, deleted_at=now, updated_at=now)
         self.notifier.notify(context, instance, 'delete', 'end')
 
     # -- power actions (table-driven) ----------------------------------------------

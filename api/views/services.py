@@ -13,10 +13,11 @@ def service_uuid(row):
     return str(uuid.uuid5(SERVICE_NAMESPACE, f"{row['host']}/{row['binary']}"))
 
 
-def service(row, *, version, is_up):
+def service(row, *, version, is_up, binary=None):
+    """``binary``: the name clients see (``[DEFAULT] binary_prefix``); default the stored one."""
     view = {
         'id': service_uuid(row) if version >= '2.53' else row['id'],
-        'binary': row['binary'],
+        'binary': binary or row['binary'],
         'host': row['host'],
         'zone': 'nova' if row['binary'].endswith('compute') else 'internal',
         'status': 'disabled' if row.get('disabled') else 'enabled',

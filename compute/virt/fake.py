@@ -28,10 +28,23 @@ class CallRecord:
     end: float | None = None
 
 
+def _parse_failures(entries):
+    """``['vm-a:reboot', 'vm-b']`` → ``{'vm-a': {'reboot'}, 'vm-b': None}`` (None: all)."""
+    failures = {}
+    for entry in entries:
+        name, _, method = entry.strip().partition(':')
+        if not method:
+            failures[name] = None
+        elif name not in failures or failures[name] is not None:
+            failures.setdefault(name, set()).add(method)
+    return failures
+
+
 class FakeDriver(driver.ComputeDriver):
     """Knobs for tests: ``delay`` (seconds each reboot or power action takes),
     ``ignore_acpi`` (uuids whose guest ignores a soft shutdown),
-    ``fail(method, exc, power_state=None)``, ``set_power_state(uuid, power_state)``.
+    ``fail(method, exc, power_state=None)``, ``set_power_state(uuid, power_state)``;
+    ``[fake_driver] fail_instance_names`` makes named instances' operations raise.
 
     Every call changes the guest as the libvirt driver would and emits the lifecycle events
     libvirt would (a reboot emits SHUTDOWN then RUNNING)."""
@@ -50,6 +63,7 @@ class FakeDriver(driver.ComputeDriver):
         self.max_overlap = {}
         self.max_concurrent_instances = 0
         self._escalations = {}
+        self._configured_failures = _parse_failures(conf.fake_driver.fail_instance_names)
 
     # -- test knobs -----------------------------------------------------------
     def fail(self, method, exc, power_state=None):
@@ -98,6 +112,13 @@ class FakeDriver(driver.ComputeDriver):
         guest.boots += 1
 
     def _call(self, method, instance, action):
+        name = instance.get('display_name')
+        if name in self._configured_failures and (
+                self._configured_failures[name] is None
+                or method in self._configured_failures[name]):
+            raise exception.VirtDriverError(
+                reason=f'{method} of {name} fails '
+                       f'([fake_driver] fail_instance_names)')
         record = self._enter(method, instance['uuid'])
         try:
             return action()

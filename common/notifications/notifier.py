@@ -1,0 +1,50 @@
+"""InstanceNotifier: sends ``instance.<action>.<phase>`` (versioned) and
+``compute.instance.<action>.<phase>`` (legacy), as ``[notifications] notification_format`` asks."""
+
+from oslo_log import log as logging
+
+from cepheid.common import binaries
+from cepheid.common import rpc
+from cepheid.common.notifications import legacy
+from cepheid.common.notifications import payloads
+
+LOG = logging.getLogger(__name__)
+
+
+class InstanceNotifier:
+    """Versioned publisher ``<binary>:<host>`` (``binary_prefix`` names the binary);
+    legacy publisher ``<service>.<host>`` as Nova's ``compute.<host>``."""
+
+    def __init__(self, conf, transport, *, service, host):
+        fmt = conf.notifications.notification_format
+        topics = conf.notifications
+        self.publisher_id = f'{binaries.shown(conf, service)}:{host}'
+        self.versioned = None
+        self.legacy = None
+        if fmt in ('versioned', 'both'):
+            self.versioned = rpc.get_notifier(conf, transport, self.publisher_id,
+                                              topics.versioned_notifications_topics)
+        if fmt in ('unversioned', 'both'):
+            legacy_publisher = f'{binaries.canonical(service).partition("-")[2]}.{host}'
+            self.legacy = rpc.get_notifier(conf, transport, legacy_publisher,
+                                           topics.legacy_notifications_topics)
+
+    def notify(self, context, instance, action, phase=None, *, exc=None, legacy=True):
+        """Send ``instance.<action>[.<phase>]``; ``phase='error'`` goes at ERROR priority.
+
+        ``legacy=False`` for events Nova has no unversioned form of (lock, unlock).
+        """
+        suffix = f'{action}.{phase}' if phase else action
+        event = f'instance.{suffix}'
+        try:
+            if self.versioned is not None:
+                fault = payloads.exception_payload(exc) if exc is not None else None
+                payload = payloads.payload_for(action, context, instance, fault=fault)
+                send = self.versioned.error if phase == 'error' else self.versioned.info
+                send(context, event, payload)
+            if self.legacy is not None and legacy:
+                send = self.legacy.error if phase == 'error' else self.legacy.info
+                send(context, f'compute.{event}',
+                     legacy.legacy_payload(instance, event=suffix, exception=exc))
+        except Exception:
+            LOG.exception('Failed to send notification %s for %s', event, instance['uuid'])
