@@ -5,7 +5,7 @@ from oslo_log import log as logging
 
 from cepheid.common import binaries
 from cepheid.common import rpc
-from cepheid.common.notifications import legacy
+from cepheid.common.notifications import legacy as legacy_payloads
 from cepheid.common.notifications import payloads
 
 LOG = logging.getLogger(__name__)
@@ -45,6 +45,6 @@ class InstanceNotifier:
             if self.legacy is not None and legacy:
                 send = self.legacy.error if phase == 'error' else self.legacy.info
                 send(context, f'compute.{event}',
-                     legacy.legacy_payload(instance, event=suffix, exception=exc))
+                     legacy_payloads.legacy_payload(instance, event=suffix, exception=exc))
         except Exception:
             LOG.exception('Failed to send notification %s for %s', event, instance['uuid'])
