@@ -31,7 +31,7 @@ def _noauth2(environ, **ids):
         raise exception.NotAuthenticated()
     return cep_context.RequestContext(
         user_id=user_id, project_id=project_id, roles=noauth2_roles(user_id),
-        **ids)
+        remote_address=environ.get('REMOTE_ADDR'), **ids)
 
 
 def _keystone(environ, **ids):

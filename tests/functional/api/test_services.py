@@ -61,3 +61,24 @@ def test_service_id_is_a_stable_uuid_from_253(api, db):
     assert old['services'][0]['id'] == 1
     assert re.match(r'^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$', new['services'][0]['id'])
     assert new['services'][0]['id'] == again['services'][0]['id']
+
+
+def test_binary_prefix_nova_names_and_filters_the_binaries(api, conf, db):
+    conf.set_override('binary_prefix', 'nova')
+    _heartbeat(db, 'compute1')
+    services = api.get('/v2.1/os-services?binary=nova-compute',
+                       token=conftest.ADMIN).get_json()['services']
+    assert [(s['host'], s['binary'], s['zone']) for s in services] == [
+        ('compute1', 'nova-compute', 'nova')]
+    for other in ('cepheid-compute', 'nova-api', 'compute'):
+        assert api.get(f'/v2.1/os-services?binary={other}',
+                       token=conftest.ADMIN).get_json() == {'services': []}
+
+
+def test_default_binary_prefix_is_cepheid(api, db):
+    _heartbeat(db, 'compute1')
+    assert [s['binary'] for s in api.get('/v2.1/os-services?binary=cepheid-compute',
+                                         token=conftest.ADMIN).get_json()['services']] == [
+        'cepheid-compute']
+    assert api.get('/v2.1/os-services?binary=nova-compute',
+                   token=conftest.ADMIN).get_json() == {'services': []}
