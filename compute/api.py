@@ -7,6 +7,7 @@ service), so this module imports neither Flask nor the database.
 import uuid as uuidlib
 
 from oslo_log import log as logging
+from oslo_utils import timeutils
 
 from cepheid.common import exception
 from cepheid.common import states
@@ -103,9 +104,22 @@ class ComputeAPI:
     def _api_only(self, context, instance, values, action):
         instance = self.store.update_with_action(context, instance['uuid'], values,
                                                  action=action, event=f'api_{action}')
-        if self.notifier is not None:
-            self.notifier.notify(context, instance, action, legacy=False)
+        self._notify(context, instance, action, legacy=False)
         return instance
+
+    def _delete_locally(self, context, instance):
+        """Nova's local delete: no compute to ask; ``instance.delete.*`` from the api."""
+        LOG.info('Deleting instance %s locally: its host is gone', instance['uuid'])
+        self._notify(context, dict(instance, task_state=states.DELETING), 'delete', 'start')
+        self.store.delete_local(context, instance['uuid'])
+        now = timeutils.utcnow()
+        self._notify(context, dict(instance, vm_state=states.DELETED, task_state=None,
+                                   deleted_at=now, terminated_at=now, updated_at=now),
+                     'delete', 'end')
+
+    def _notify(self, context, instance, action, phase=None, **kwargs):
+        if self.notifier is not None:
+            self.notifier.notify(context, instance, action, phase, **kwargs)
 
     def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
                metadata=None, availability_zone=None, extra=None):
@@ -150,8 +164,7 @@ class ComputeAPI:
         if instance['task_state'] == states.DELETING:
             return
         if not instance['host'] or not self.store.host_is_up(instance['host']):
-            LOG.info('Deleting instance %s locally: its host is gone', instance['uuid'])
-            self.store.delete_local(context, instance['uuid'])
+            self._delete_locally(context, instance)
             return
         spec = actions.DELETE
         self.store.begin_task(

@@ -13,7 +13,7 @@ LOG = logging.getLogger(__name__)
 
 class InstanceNotifier:
     """Versioned publisher ``<binary>:<host>`` (``binary_prefix`` names the binary);
-    legacy publisher ``<service>.<host>`` as Nova's ``compute.<host>``."""
+    legacy publisher ``compute.<host>`` as Nova's, whichever service sends."""
 
     def __init__(self, conf, transport, *, service, host):
         fmt = conf.notifications.notification_format
@@ -25,21 +25,24 @@ class InstanceNotifier:
             self.versioned = rpc.get_notifier(conf, transport, self.publisher_id,
                                               topics.versioned_notifications_topics)
         if fmt in ('unversioned', 'both'):
-            legacy_publisher = f'{binaries.canonical(service).partition("-")[2]}.{host}'
-            self.legacy = rpc.get_notifier(conf, transport, legacy_publisher,
+            # Nova's legacy publisher is compute.<host> from its api service too.
+            self.legacy = rpc.get_notifier(conf, transport, f'compute.{host}',
                                            topics.legacy_notifications_topics)
 
-    def notify(self, context, instance, action, phase=None, *, exc=None, legacy=True):
+    def notify(self, context, instance, action, phase=None, *, exc=None, legacy=True,
+               extra=None):
         """Send ``instance.<action>[.<phase>]``; ``phase='error'`` goes at ERROR priority.
 
-        ``legacy=False`` for events Nova has no unversioned form of (lock, unlock).
+        ``legacy=False`` for events Nova has no unversioned form of (lock, unlock);
+        ``extra``: the keys the action's payload class adds (``rescue_image_ref``).
         """
         suffix = f'{action}.{phase}' if phase else action
         event = f'instance.{suffix}'
         try:
             if self.versioned is not None:
                 fault = payloads.exception_payload(exc) if exc is not None else None
-                payload = payloads.payload_for(action, context, instance, fault=fault)
+                payload = payloads.payload_for(action, context, instance, fault=fault,
+                                               **(extra or {}))
                 send = self.versioned.error if phase == 'error' else self.versioned.info
                 send(context, event, payload)
             if self.legacy is not None and legacy:

@@ -118,28 +118,53 @@ def instance_payload_data(context, instance):
     }
 
 
-def instance_action_payload(context, instance, *, fault=None):
-    """InstanceActionPayload 1.9; ``fault`` is an ``exception_payload`` or None."""
+def instance_action_payload(context, instance, *, fault=None, **extra):
+    """InstanceActionPayload 1.9; ``fault`` is an ``exception_payload`` or None.
+
+    ``extra``: keys a subclass payload adds (see the builders below)."""
     data = instance_payload_data(context, instance)
     data['fault'] = fault
+    data.update(extra)
     return versioned('InstanceActionPayload', '1.9', data)
 
 
-def instance_create_payload(context, instance, *, fault=None):
+def _subclass_payload(name, version, context, instance, fault, extra):
+    payload = instance_action_payload(context, instance, fault=fault, **extra)
+    payload.update({'nova_object.name': name, 'nova_object.version': version})
+    return payload
+
+
+def instance_create_payload(context, instance, *, fault=None, **extra):
     """InstanceCreatePayload 1.13 (``instance.create.*``): the action payload plus the
     keypairs, tags, trusted image certificates and the instance (domain) name."""
-    data = instance_payload_data(context, instance)
-    data.update(fault=fault, keypairs=[], tags=list(instance.get('tags') or []),
-                trusted_image_certificates=None,
-                instance_name=instance.get('instance_name'))
-    return versioned('InstanceCreatePayload', '1.13', data)
+    extra = {'keypairs': [], 'tags': list(instance.get('tags') or []),
+             'trusted_image_certificates': None,
+             'instance_name': instance.get('instance_name'), **extra}
+    return _subclass_payload('InstanceCreatePayload', '1.13', context, instance, fault, extra)
 
 
-#: Payload builder per action; actions not listed use ``instance_action_payload``.
-PAYLOAD_BUILDERS = {'create': instance_create_payload}
+def instance_rebuild_payload(context, instance, *, fault=None, **extra):
+    """InstanceActionRebuildPayload 1.10 (``instance.rebuild.*``)."""
+    extra = {'trusted_image_certificates': None, **extra}
+    return _subclass_payload('InstanceActionRebuildPayload', '1.10', context, instance,
+                             fault, extra)
 
 
-def payload_for(action, context, instance, *, fault=None):
-    """The versioned payload of ``instance.<action>.*``."""
+def instance_rescue_payload(context, instance, *, fault=None, **extra):
+    """InstanceActionRescuePayload 1.4 (``instance.rescue.*``); pass ``rescue_image_ref``."""
+    extra = {'rescue_image_ref': None, **extra}
+    return _subclass_payload('InstanceActionRescuePayload', '1.4', context, instance,
+                             fault, extra)
+
+
+#: Payload builder per action; actions not listed use ``instance_action_payload``
+#: (unrescue, trigger_crash_dump, soft_delete, restore, shutdown... are plain action payloads).
+PAYLOAD_BUILDERS = {'create': instance_create_payload, 'rebuild': instance_rebuild_payload,
+                    'rebuild_scheduled': instance_rebuild_payload,
+                    'rescue': instance_rescue_payload}
+
+
+def payload_for(action, context, instance, *, fault=None, **extra):
+    """The versioned payload of ``instance.<action>.*`` (``extra``: the subclass's keys)."""
     build = PAYLOAD_BUILDERS.get(action, instance_action_payload)
-    return build(context, instance, fault=fault)
+    return build(context, instance, fault=fault, **extra)

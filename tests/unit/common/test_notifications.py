@@ -14,6 +14,7 @@ from cepheid.common import notifications
 from cepheid.common import rpc
 from cepheid.common import states
 from cepheid.compute import actions
+from cepheid.compute import api as compute_api
 from tests.fixtures import local_stack
 from tests.fixtures import nova_samples
 
@@ -173,3 +174,62 @@ def test_context_round_trips_novas_keys():
     assert (back.user_id, back.project_id, back.user_name, back.project_name,
             back.remote_address, back.timestamp) == (
         'u', 'p', 'alice', 'demo', '10.0.0.1', ctx.timestamp)
+
+
+BUILT = ('InstanceActionPayload', 'InstanceCreatePayload', 'InstanceActionRebuildPayload',
+         'InstanceActionRescuePayload')
+BUILDABLE = sorted(stem for stem, s in CORPUS.samples.items()
+                   if s['payload']['nova_object.name'] in BUILT)
+
+
+@pytest.fixture(scope='module')
+def row():
+    return local_stack.LocalStack().make_instance(locked=True, locked_reason='r')
+
+
+@pytest.mark.parametrize('stem', BUILDABLE)
+def test_payload_builders_give_the_shape_of_every_instance_action_sample(stem, row):
+    """Also for actions Cepheid does not run yet: ``payload_for(<action>)`` is ready."""
+    sample = CORPUS.samples[stem]
+    action = sample['event_type'].split('.')[1]
+    ctx = cep_context.RequestContext(user_id='user', project_id='project')
+    try:
+        raise exception.VirtDriverError(reason='x')
+    except exception.VirtDriverError as exc:
+        fault = notifications.exception_payload(exc)
+    payload = notifications.payload_for(
+        action, ctx, row, fault=fault if sample['priority'] == 'ERROR' else None)
+    message = {'priority': sample['priority'], 'event_type': sample['event_type'],
+               'publisher_id': sample['publisher_id'],
+               'payload': json.loads(jsonutils.dumps(payload))}
+    assert CORPUS.compare(message, sample=sample) == []
+
+
+class _HostDownStore:
+    def host_is_up(self, host):
+        return False
+
+    def delete_local(self, context, instance_uuid):
+        self.deleted = instance_uuid
+
+
+def test_local_delete_sends_delete_start_and_end_from_the_api():
+    stack = _stack()
+    notifier = notifications.InstanceNotifier(
+        stack.conf, rpc.get_notification_transport(stack.conf), service='cepheid-api',
+        host='api1')
+    store = _HostDownStore()
+    row = stack.make_instance()
+    ctx = cep_context.RequestContext(user_id='user', project_id='project')
+    compute_api.ComputeAPI(store, None, notifier=notifier).delete(ctx, row)
+    assert store.deleted == row['uuid']
+    sent = _sent()
+    assert [(m['event_type'], m['publisher_id']) for m in sent] == [
+        ('instance.delete.start', 'nova-api:api1'),
+        ('compute.instance.delete.start', 'compute.api1'),
+        ('instance.delete.end', 'nova-api:api1'),
+        ('compute.instance.delete.end', 'compute.api1')]
+    _assert_conform(sent, ctx)
+    start, end = (m['payload']['nova_object.data'] for m in _versioned(sent))
+    assert (start['task_state'], end['state']) == ('deleting', 'deleted')
+    assert end['deleted_at'] and end['terminated_at']
