@@ -9,6 +9,8 @@ INSTANCE_FIELDS = (
     'ephemeral_gb', 'swap', 'image_ref', 'vm_state', 'task_state', 'power_state',
     'launched_at', 'terminated_at', 'locked', 'locked_by', 'locked_reason', 'meta',
     'created_at', 'updated_at',
+    # for notifications (Nova's payloads carry them)
+    'reservation_id', 'access_ip_v4', 'access_ip_v6',
 )
 
 _TIME_FIELDS = ('launched_at', 'terminated_at', 'created_at', 'updated_at')

@@ -163,6 +163,7 @@ def test_versioned_notification_matches_novas_sample(consumer, requests_made, ev
     assert nova_samples.compare_context(message['context']) == []
     data = message['payload']['nova_object.data']
     assert data['request_id'] == request_id
+    assert data['reservation_id'].startswith('r-')
     if event_type.endswith('.error'):
         assert data['fault']['nova_object.data']['exception'] == 'VirtDriverError'
         assert data['task_state'] is not None or step == 'create'
@@ -179,6 +180,7 @@ def test_legacy_notification_has_novas_keys(consumer, requests_made, event_type,
     message = consumer.wait_for(event_type, uuid)
     assert nova_samples.compare_legacy(message) == []
     assert message['publisher_id'] == f'compute.{HOST}'
+    assert message['payload']['reservation_id'].startswith('r-')
 
 
 def test_os_services_and_logs_use_novas_binary_names(nova_cluster, consumer):

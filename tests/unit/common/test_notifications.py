@@ -221,7 +221,7 @@ def test_local_delete_sends_delete_start_and_end_from_the_api():
     store = _HostDownStore()
     row = stack.make_instance()
     ctx = cep_context.RequestContext(user_id='user', project_id='project')
-    compute_api.ComputeAPI(store, None, notifier=notifier).delete(ctx, row)
+    compute_api.ComputeAPI(store, notifier=notifier).delete(ctx, row)
     assert store.deleted == row['uuid']
     sent = _sent()
     assert [(m['event_type'], m['publisher_id']) for m in sent] == [
