@@ -1,6 +1,7 @@
 """The instance record as it crosses the bus: a plain dict with JSON-able values."""
 
 import datetime
+import re
 
 # Fields a compute needs; the api service sends exactly these.
 INSTANCE_FIELDS = (
@@ -10,7 +11,7 @@ INSTANCE_FIELDS = (
     'launched_at', 'terminated_at', 'locked', 'locked_by', 'locked_reason', 'meta',
     'created_at', 'updated_at',
     # for notifications (Nova's payloads carry them)
-    'reservation_id', 'access_ip_v4', 'access_ip_v6',
+    'reservation_id', 'access_ip_v4', 'access_ip_v6', 'hostname',
 )
 
 _TIME_FIELDS = ('launched_at', 'terminated_at', 'created_at', 'updated_at')
@@ -42,3 +43,16 @@ def parse_time(value):
     if value is None or isinstance(value, datetime.datetime):
         return value
     return datetime.datetime.fromisoformat(value)
+
+
+def sanitized_hostname(display_name, uuid):
+    """Nova's sanitised hostname of a server name."""
+    name = display_name.lower().replace(' ', '-').replace('_', '-')
+    name = re.sub(r'[^a-z0-9.-]', '', name).strip('.-')[:63]
+    return name or f'server-{uuid}'
+
+
+def hostname(instance):
+    """The server's hostname: set at create or update (2.90), else derived from its name."""
+    return instance.get('hostname') or sanitized_hostname(instance['display_name'],
+                                                          instance['uuid'])

@@ -1,10 +1,10 @@
 """Server views: the id/name/links summary and the full detail, per microversion."""
 
 import dataclasses
-import re
 
 from cepheid.api.views import flavors as flavor_views
 from cepheid.api.views import formats
+from cepheid.common import objects
 from cepheid.common import states
 
 PROGRESS_STATUSES = ('ACTIVE', 'BUILD')
@@ -31,17 +31,9 @@ def basic(instance, *, base_url):
     }
 
 
-def sanitized_hostname(display_name, uuid):
-    """Nova's sanitised hostname of a server name."""
-    name = display_name.lower().replace(' ', '-').replace('_', '-')
-    name = re.sub(r'[^a-z0-9.-]', '', name).strip('.-')[:63]
-    return name or f'server-{uuid}'
-
-
-def hostname(instance):
-    """The server's hostname: set at create or update (2.90), else derived from its name."""
-    return instance.get('hostname') or sanitized_hostname(instance['display_name'],
-                                                          instance['uuid'])
+# The hostname rules live in common (notifications need them too).
+sanitized_hostname = objects.sanitized_hostname
+hostname = objects.hostname
 
 
 def _image(instance, base_url):

@@ -8,6 +8,7 @@ Exactly Nova's key set, with Nova's value forms: ``created_at`` as ``str(datetim
 
 import datetime
 
+from cepheid.common import objects
 from cepheid.common.notifications import payloads
 
 #: Nova's strtime format (legacy launched/terminated/deleted_at).
@@ -39,7 +40,7 @@ def info_from_instance(instance):
         'tenant_id': instance['project_id'], 'user_id': instance['user_id'],
         'instance_id': instance['uuid'], 'display_name': instance['display_name'],
         'reservation_id': instance.get('reservation_id'),
-        'hostname': instance.get('hostname') or instance['display_name'],
+        'hostname': objects.hostname(instance),
         'instance_type': instance['flavor_name'],
         'instance_type_id': instance.get('instance_type_id'),
         'instance_flavor_id': instance['flavor_id'], 'architecture': None,

@@ -11,6 +11,7 @@ Cepheid may add later (``reservation_id``, ``access_ip_v4``, ``key_name``, ...) 
 import datetime
 import traceback as tb_module
 
+from cepheid.common import objects
 from cepheid.common import states
 
 NAMESPACE = 'nova'
@@ -90,7 +91,7 @@ def instance_payload_data(context, instance):
         'reservation_id': instance.get('reservation_id'),
         'display_name': instance['display_name'],
         'display_description': instance.get('description'),
-        'host_name': instance.get('hostname') or instance['display_name'],
+        'host_name': objects.hostname(instance),
         'host': instance.get('host'), 'node': instance.get('node'),
         'os_type': None, 'architecture': None,
         'availability_zone': instance.get('availability_zone'),

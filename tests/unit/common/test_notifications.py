@@ -144,11 +144,12 @@ def test_lock_payload_and_default_publisher_conform():
     stack.manager.notifier = notifications.InstanceNotifier(
         stack.conf, rpc.get_notification_transport(stack.conf), service='cepheid-api',
         host='api1')
-    row = stack.make_instance(locked=True, locked_reason='backup')
+    row = stack.make_instance(locked=True, locked_reason='backup', display_name='Web Srv_1')
     ctx = cep_context.RequestContext(user_id='user', project_id='project')
     stack.manager.notifier.notify(ctx, row, 'lock', legacy=False)
     message, = _sent()
     assert message['publisher_id'] == 'cepheid-api:api1'
+    assert message['payload']['nova_object.data']['host_name'] == 'web-srv-1'
     assert CORPUS.compare(message, binary_prefix='cepheid',
                           sample=CORPUS.samples['instance-lock-with-reason']) == []
 
