@@ -23,6 +23,13 @@ libvirt_opts = [
                     'before falling back to a hard reboot.'),
     cfg.IntOpt('wait_running_seconds', default=60, min=1,
                help='Seconds to wait for a guest to reach RUNNING after start.'),
+    cfg.FloatOpt('reconnect_timeout', default=60.0, min=0,
+                 help='Seconds a call waits for libvirtd to come back after the connection '
+                      'broke (a libvirtd restart) before it fails with HypervisorUnavailable. '
+                      'Reconnecting itself goes on in the background until it succeeds.'),
+    cfg.FloatOpt('reconnect_max_interval', default=2.0, min=0.01,
+                 help='Longest pause between two reconnect attempts; the pauses start at '
+                      '0.1 s and double up to this.'),
     cfg.StrOpt('instances_path', default='/var/lib/cepheid/instances',
                help='Directory holding one folder per instance (disk, console log).'),
     cfg.StrOpt('images_path', default='',

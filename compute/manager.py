@@ -79,8 +79,15 @@ class ComputeManager:
         self.notifier.notify(context, instance, 'reboot', 'end')
 
     def _handle_reboot_failure(self, context, instance, exc, event_id, *, expected):
-        """Guest still running: back to active with a fault. Guest down: vm_state error."""
-        power_state = self.get_power_state(instance)
+        """Guest still running: back to active with a fault. Guest down, or its state
+        unknown (the hypervisor still unreachable once the driver gave up waiting for
+        it): vm_state error, power_state NOSTATE; the resync after the reconnect saves
+        the real power state."""
+        try:
+            power_state = self.get_power_state(instance)
+        except exception.HypervisorUnavailable as unavailable:
+            LOG.warning('Power state of %s unknown: %s', instance['uuid'], unavailable)
+            power_state = states.NOSTATE
         fault = decorators.fault_from_exception(exc)
         if power_state == states.RUNNING:
             LOG.warning('Reboot of %s failed but the guest runs: %s', instance['uuid'], exc)

@@ -14,6 +14,8 @@ from cepheid.compute.virt.libvirt import images
 from cepheid.compute.virt.libvirt import instance_files
 from cepheid.compute.virt.libvirt import power
 from cepheid.compute.virt.libvirt import reboot
+from cepheid.compute.virt.libvirt import reconnect
+from cepheid.compute.virt.libvirt import resync
 
 LOG = logging.getLogger(__name__)
 
@@ -45,7 +47,11 @@ class LibvirtDriver(driver.ComputeDriver):
         if self.host is not None:
             self.host.close()
         self._dispatcher.start()
-        self.host = connection.Host(connection.uri_for(self.conf), host, self._on_lifecycle)
+        self.host = connection.Host(
+            connection.uri_for(self.conf), host, self._on_lifecycle,
+            reconnect_cb=self._after_reconnect,
+            reconnect_timeout=self.conf.libvirt.reconnect_timeout,
+            backoff=reconnect.Backoff(maximum=self.conf.libvirt.reconnect_max_interval))
         self.domain_type = None
         self._ready()
         LOG.info('libvirt driver ready on %s (domain type %s)', self.host.uri, self.domain_type)
@@ -67,6 +73,15 @@ class LibvirtDriver(driver.ComputeDriver):
         power_state = power.from_event(event, detail)
         if power_state is not None:
             self._dispatcher.put(uuid, power_state)
+
+    def _after_reconnect(self):
+        """Runs on the reconnector thread: every guest's state is reported again, and
+        every wait re-checks its guest now."""
+        resync.resync(self.host, self._report)
+
+    def _report(self, uuid, power_state):
+        self.waiter.notify(uuid)
+        self._dispatcher.put(uuid, power_state)
 
     def _ready(self):
         """The Host, connected (HypervisorUnavailable if not), with the domain type known."""

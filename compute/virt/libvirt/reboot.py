@@ -28,6 +28,20 @@ class RebootRecord:
     total_seconds: float | None = None
 
 
+_UNAVAILABLE = 'libvirt unavailable'
+
+
+def _tolerating_done(request):
+    """Send ``request`` (shutdown, create); "operation invalid" is fine: a call that broke
+    with the connection is sent again after the reconnect, and the first one may have
+    landed (the guest is already off, or already running). The wait that follows checks."""
+    try:
+        request()
+    except libvirt.libvirtError as exc:
+        if exc.get_error_code() != libvirt.VIR_ERR_OPERATION_INVALID:
+            raise
+
+
 def _secs(value):
     return '-' if value is None else f'{value:.2f}'
 
@@ -56,7 +70,10 @@ class Rebooter:
         return self._finish(uuid, record, start)
 
     def _finish(self, uuid, record, start):
-        state = guest.find_state(self._drv.host, uuid)
+        try:
+            state = guest.find_state(self._drv.host, uuid)
+        except exception.HypervisorUnavailable:
+            state = None    # the reboot is done; only the new id goes unrecorded
         record.new_id = state.id if state else None
         record.total_seconds = time.monotonic() - start
         LOG.info('%s reboot of %s done via %s in %.2f s (shutdown %s s, create %s s, '
@@ -73,6 +90,9 @@ class Rebooter:
             LOG.info('Soft reboot escalated to hard reboot', instance=instance)
         elif record.fallback_reason == 'not running':
             LOG.info('Instance is not running; doing a hard reboot', instance=instance)
+        elif record.fallback_reason == _UNAVAILABLE:
+            LOG.warning('libvirt was unavailable during the soft reboot; trying a hard '
+                        'reboot', instance=instance)
         else:
             LOG.warning('Failed to soft reboot instance. Trying hard reboot.',
                         instance=instance)
@@ -86,6 +106,11 @@ class Rebooter:
                 if not self._shutdown_and_wait(uuid, wait, record):
                     return False
             return self._start_after_shutdown(uuid, record)
+        except exception.HypervisorUnavailable:
+            # libvirtd stayed away longer than [libvirt] reconnect_timeout: the hard
+            # reboot waits for it once more, then brings the guest back whatever it did.
+            record.fallback_reason = _UNAVAILABLE
+            return False
         except (libvirt.libvirtError, exception.InstanceDriverNotFound) as exc:
             LOG.warning('Error during soft reboot: %s', exc, instance=instance)
             record.fallback_reason = str(exc)
@@ -98,7 +123,7 @@ class Rebooter:
             return False
         record.old_id = before.id
         start = time.monotonic()
-        guest.call(self._drv.host, uuid, 'shutdown')
+        _tolerating_done(lambda: guest.call(self._drv.host, uuid, 'shutdown'))
         result = wait.until(lambda: self._is_down_or_restarted(uuid, before.id),
                             self._drv.conf.libvirt.wait_soft_reboot_seconds,
                             self._drv.poll_interval)
@@ -121,7 +146,7 @@ class Rebooter:
         if state.running:
             LOG.info('Instance %s may have been rebooted during soft reboot', uuid)
         else:
-            guest.call(self._drv.host, uuid, 'create')
+            _tolerating_done(lambda: guest.call(self._drv.host, uuid, 'create'))
         if not self._drv.wait_for_running(uuid):
             record.fallback_reason = 'not running after start'
             return False
@@ -137,10 +162,13 @@ class Rebooter:
             guest.destroy(self._drv.host, uuid)
             guest.undefine(self._drv.host, uuid)
             self._drv.define_guest(instance)
-            guest.call(self._drv.host, uuid, 'create')
+            _tolerating_done(lambda: guest.call(self._drv.host, uuid, 'create'))
+            running = self._drv.wait_for_running(uuid)
+        except exception.HypervisorUnavailable as exc:
+            raise exception.InstanceRebootFailure(reason=exc.format_message()) from exc
         except (libvirt.libvirtError, exception.InstanceDriverNotFound) as exc:
             raise exception.InstanceRebootFailure(reason=str(exc)) from exc
-        if not self._drv.wait_for_running(uuid):
+        if not running:
             raise exception.InstanceRebootFailure(
                 reason='guest not running after %d s' % self._drv.conf.libvirt.wait_running_seconds)
         record.hard_seconds = time.monotonic() - start

@@ -18,6 +18,7 @@ def pytest_report_header(config):
         return 'libvirt-python is not installed: tests/functional/libvirt not collected'
     return None
 
+
 @pytest.fixture
 def node_uri(tmp_path):
     return driver_contract.private_test_uri(tmp_path)
@@ -41,3 +42,30 @@ def libvirt_driver(libvirt_conf):
     drv.init_host('contract-host')
     yield drv
     drv.cleanup_host('contract-host')
+
+
+@pytest.fixture
+def opener(monkeypatch):
+    """libvirt.open replaced by an Opener (tests/functional/libvirt/outage.py)."""
+    from tests.functional.libvirt import outage
+
+    opener = outage.Opener()
+    monkeypatch.setattr(libvirt, 'open', opener)
+    yield opener
+    opener.close_all()
+
+
+@pytest.fixture
+def shared_drv(tmp_path, opener):
+    """A driver on test:///default: connections in one process share its state while one
+    stays open, so a reopened connection still sees the guest. Outages are waited for
+    1 s at most, reconnect attempts come every 50 ms."""
+    from cepheid.compute.virt.libvirt import driver as libvirt_driver_mod
+
+    conf = driver_contract.make_conf(connection_uri='test:///default',
+                                     instances_path=str(tmp_path / 'instances'),
+                                     reconnect_timeout=1.0, reconnect_max_interval=0.05)
+    drv = libvirt_driver_mod.LibvirtDriver(conf)
+    drv.init_host('h1')
+    yield drv
+    drv.cleanup_host('h1')

@@ -1,6 +1,8 @@
 """Tier 1: connection URI choice, reconnect on a broken connection, HypervisorUnavailable."""
 
-import libvirt
+import threading
+import time
+
 import pytest
 
 from cepheid.common import exception
@@ -8,83 +10,6 @@ from cepheid.common import states
 from cepheid.compute.virt.libvirt import connection
 from cepheid.compute.virt.libvirt import driver as libvirt_driver_mod
 from tests.fixtures import driver_contract
-
-_REAL_OPEN = libvirt.open
-
-
-def _broken_pipe():
-    exc = libvirt.libvirtError('Cannot write data: Broken pipe')
-    exc.err = (libvirt.VIR_ERR_SYSTEM_ERROR, libvirt.VIR_FROM_RPC,
-               'Cannot write data: Broken pipe', libvirt.VIR_ERR_ERROR,
-               None, None, None, -1, -1)
-    return exc
-
-
-class DyingConnection:
-    """Forwards to a real connection until ``die()``; then every call fails like a dead
-    socket and ``isAlive()`` is false. The real connection stays open (see ``real``)."""
-
-    def __init__(self, real):
-        self.real = real
-        self.dead = False
-
-    def die(self):
-        self.dead = True
-
-    def isAlive(self):
-        return 0 if self.dead else self.real.isAlive()
-
-    def __getattr__(self, name):
-        attr = getattr(self.real, name)
-
-        def _call(*args, **kwargs):
-            if self.dead:
-                raise _broken_pipe()
-            return attr(*args, **kwargs)
-        return _call
-
-
-class Opener:
-    """Stands in for libvirt.open: the first connection can be killed, later ones fail
-    when ``refuse`` is set."""
-
-    def __init__(self):
-        self.first = None
-        self.refuse = False
-
-    def __call__(self, uri):
-        if self.refuse:
-            raise libvirt.libvirtError('Failed to connect socket: No such file or directory')
-        conn = _REAL_OPEN(uri)
-        if self.first is None:
-            self.first = DyingConnection(conn)
-            return self.first
-        return conn
-
-    def close_all(self):
-        """Close what the driver could not (the connection behind a dead wrapper)."""
-        if self.first is not None and self.first.dead:
-            self.first.real.close()
-
-
-@pytest.fixture
-def opener(monkeypatch):
-    opener = Opener()
-    monkeypatch.setattr(connection.libvirt, 'open', opener)
-    yield opener
-    opener.close_all()
-
-
-@pytest.fixture
-def shared_drv(tmp_path, opener):
-    """A driver on test:///default: connections in one process share its state while one
-    stays open, so a reopened connection still sees the guest."""
-    conf = driver_contract.make_conf(connection_uri='test:///default',
-                                     instances_path=str(tmp_path / 'instances'))
-    drv = libvirt_driver_mod.LibvirtDriver(conf)
-    drv.init_host('h1')
-    yield drv
-    drv.cleanup_host('h1')
 
 
 @pytest.mark.parametrize('virt_type, uri', [
@@ -120,12 +45,63 @@ def test_a_broken_connection_is_reopened_and_the_call_retried(shared_drv, opener
         shared_drv.destroy(instance)
 
 
-def test_a_connection_that_cannot_be_reopened_is_hypervisor_unavailable(shared_drv, opener):
-    opener.first.die()
-    opener.refuse = True
+def test_a_call_during_an_outage_waits_for_libvirtd_and_then_succeeds(shared_drv, opener):
+    instance = driver_contract.make_instance()
+    shared_drv.spawn(instance)
+    try:
+        opener.outage()
+        result = {}
+        caller = threading.Thread(
+            target=lambda: result.update(info=shared_drv.get_info(instance)))
+        caller.start()
+        # libvirtd "restarts": several refused attempts with backoff, then it answers.
+        assert driver_contract.wait_until(lambda: opener.refused >= 3)
+        assert caller.is_alive(), 'the call waits for the reconnect instead of failing'
+        opener.refuse = False
+        caller.join(5)
+        assert result['info'].power_state == states.RUNNING
+        assert shared_drv.host.reconnects == 1
+        assert shared_drv.host.last_outage_seconds > 0
+    finally:
+        shared_drv.destroy(instance)
+
+
+def test_an_outage_longer_than_reconnect_timeout_is_hypervisor_unavailable(shared_drv,
+                                                                            opener):
+    opener.outage()
+    start = time.monotonic()
     with pytest.raises(exception.HypervisorUnavailable) as info:
         shared_drv.list_instance_uuids()
+    assert 1.0 <= time.monotonic() - start < 3.0     # [libvirt] reconnect_timeout = 1
     assert 'h1' in str(info.value)
+    # The reconnector goes on by itself: once libvirtd is back, calls work again.
+    opener.refuse = False
+    assert driver_contract.wait_until(lambda: shared_drv.host.reconnects == 1)
+    assert isinstance(shared_drv.list_instance_uuids(), list)
+
+
+def test_after_a_reconnect_every_guest_state_is_reported_again(shared_drv, opener):
+    """No call needed: the close callback starts the reconnect, and the power states
+    changed during the outage (their events were lost) reach the listener."""
+    recorder = driver_contract.EventRecorder()
+    shared_drv.register_event_listener(recorder)
+    stays, stops = driver_contract.make_instance(), driver_contract.make_instance()
+    for instance in (stays, stops):
+        shared_drv.spawn(instance)
+    try:
+        assert recorder.wait_for(stops['uuid'], states.RUNNING)
+        opener.outage()
+        opener.first.real.lookupByUUIDString(stops['uuid']).destroy()  # during the outage
+        before = len(recorder.events)
+        assert (stops['uuid'], states.SHUTDOWN) not in recorder.events
+        opener.refuse = False
+        assert driver_contract.wait_until(lambda: {
+            (stops['uuid'], states.SHUTDOWN), (stays['uuid'], states.RUNNING),
+        } <= set(recorder.events[before:]))
+        assert shared_drv.host.reconnects == 1
+    finally:
+        for instance in (stays, stops):
+            shared_drv.destroy(instance)
 
 
 def test_an_unreachable_hypervisor_fails_init_host(tmp_path):

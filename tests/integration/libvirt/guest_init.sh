@@ -1,5 +1,6 @@
 #!/bin/busybox sh
-# /init of the tier 3 test guest: wait for the ACPI power button, then power off.
+# /init of the tier 3 test guest: listen for the ACPI power button, say ready, power off on a
+# press.
 # With "ignore_acpi" on the kernel command line the button is never listened to.
 /bin/busybox mkdir -p /proc /sys /dev
 /bin/busybox --install -s /bin
@@ -33,8 +34,11 @@ if [ -z "$button" ]; then
     while :; do sleep 3600; done
 fi
 
+# Open the button before saying ready: from the open on, evdev queues every press for this
+# reader, so a press that comes right after the marker is read, not lost.
+exec 3<"$button"
 echo "CEPHEID-GUEST-READY $button"
 # One struct input_event is 24 bytes on x86_64: this read blocks until the button is pressed.
-dd if="$button" of=/dev/null bs=24 count=1 2>/dev/null
+dd of=/dev/null bs=24 count=1 <&3 2>/dev/null
 echo "CEPHEID-GUEST-POWER-BUTTON"
 poweroff -f

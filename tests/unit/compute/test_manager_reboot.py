@@ -118,3 +118,30 @@ def test_final_save_never_clobbers_a_newer_task_state(stack):
     assert stack.get(instance['uuid'])['task_state'] == states.REBOOTING_HARD
     _, events = stack.events(instance['uuid'], ctx.request_id)
     assert events[0]['result'] == 'Success'
+
+
+def test_reboot_failure_with_the_hypervisor_away_records_an_honest_state(stack):
+    """libvirtd still away when the driver gives up: the failure handler does not raise
+    again on the power state; the server is ERROR with power state NOSTATE, the event
+    finished as Error."""
+    ctx, instance = _requested(stack, 'SOFT')
+    stack.driver.fail('reboot', exception.InstanceRebootFailure(reason='libvirt away'))
+    get_info = stack.driver.get_info
+    calls = []
+
+    def unavailable_after_start(instance):
+        calls.append(1)
+        if len(calls) > 1:      # the power state read at the start works; libvirtd goes
+            raise exception.HypervisorUnavailable(host=local_stack.HOST)
+        return get_info(instance)
+
+    stack.driver.get_info = unavailable_after_start
+    stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')
+    row = stack.get(instance['uuid'])
+    assert (row['vm_state'], row['task_state'], row['power_state']) == (
+        states.ERROR, None, states.NOSTATE)
+    _, events = stack.events(instance['uuid'], ctx.request_id)
+    assert [(e['event'], e['result']) for e in events] == [
+        ('compute_reboot_instance', 'Error')]
+    assert 'libvirt away' in stack.faults(instance['uuid'])[instance['uuid']]['message']
+    assert stack.notifier.event_types() == ['instance.reboot.start', 'instance.reboot.error']
