@@ -4,6 +4,7 @@ from oslo_log import log as logging
 
 from cepheid.api import conductor
 from cepheid.api import outbox
+from cepheid.api import reclaim
 from cepheid.api import watchdog
 from cepheid.api.db import session as db_session
 from cepheid.api.db import store as db_store
@@ -42,7 +43,8 @@ class ApiServices:
 
 class ConductorService:
     """The api's background side: the RPC server on topic ``cepheid-api`` through which
-    computes write the DB, the outbox's sender and the stuck-task watchdog."""
+    computes write the DB, the outbox's sender, the stuck-task watchdog and the reclaim of
+    soft-deleted servers."""
 
     def __init__(self, conf, services):
         self.endpoint = conductor.ConductorEndpoint(services.db)
@@ -52,13 +54,16 @@ class ConductorService:
                                      translate=conductor.database_unavailable)
         self.outbox = services.outbox
         self.watchdog = watchdog.Watchdog(conf, services.store)
+        self.reclaimer = reclaim.Reclaimer(conf, services.db, services.compute_api)
 
     def start(self):
         self.outbox.start()
         self.server.start()
         self.watchdog.start()
+        self.reclaimer.start()
 
     def stop(self):
+        self.reclaimer.stop()
         self.watchdog.stop()
         self.outbox.stop()
         self.server.stop()

@@ -135,6 +135,12 @@ class UnsupportedMediaType(CepheidException):
     code = 415
 
 
+# 501
+class NotImplementedYet(CepheidException):
+    msg_fmt = '%(what)s is not implemented by Cepheid.'
+    code = 501
+
+
 # 503 and compute-side failures
 class NoValidHost(CepheidException):
     msg_fmt = 'No valid host was found. %(reason)s'

@@ -78,7 +78,29 @@ POWER_ACTIONS = {
         driver_call='resume', end_vm_state=states.ACTIVE, needs_launched=True),
 }
 
-POWER_ACTIONS_BY_METHOD = {spec.rpc_method: spec for spec in POWER_ACTIONS.values()}
+# The states a cold migrate accepts (Nova's resize/migrate check_instance_state).
+MIGRATE = ActionSpec(
+    action='migrate', rpc_method='', vm_states=(states.ACTIVE, states.STOPPED),
+    task_states=(None,), task_state='', notification='migrate')
+
+# Deferred delete ([DEFAULT] reclaim_instance_interval > 0): DELETE powers the guest off and
+# keeps it as soft-deleted; the ``restore`` action powers it on again. Same shape as the
+# power actions (the compute runs them alike); their REST entries are the DELETE handler
+# and the os-deferred-delete actions, not POWER_ACTIONS.
+SOFT_DELETE = ActionSpec(
+    action='delete', rpc_method='soft_delete_instance',
+    vm_states=DELETE.vm_states, task_states=ANY_TASK_BUT_DELETING,
+    task_state=states.SOFT_DELETING, notification='soft_delete', driver_call='power_off',
+    end_vm_state=states.SOFT_DELETED, needs_launched=True)
+
+RESTORE = ActionSpec(
+    action='restore', rpc_method='restore_instance', vm_states=(states.SOFT_DELETED,),
+    task_states=(None,), task_state=states.RESTORING, notification='restore',
+    driver_call='power_on', end_vm_state=states.ACTIVE)
+
+# Every table-shaped operation a compute runs, by RPC method.
+POWER_ACTIONS_BY_METHOD = {spec.rpc_method: spec
+                           for spec in (*POWER_ACTIONS.values(), SOFT_DELETE, RESTORE)}
 
 
 def resend_method(task_state):
@@ -89,7 +111,7 @@ def resend_method(task_state):
     for reboot_type, steps in states.REBOOT_STEPS.items():
         if task_state in steps:
             return 'reboot_instance', {'reboot_type': reboot_type}
-    for spec in POWER_ACTIONS.values():
+    for spec in POWER_ACTIONS_BY_METHOD.values():
         if spec.task_state == task_state:
             return spec.rpc_method, {}
     if task_state == states.DELETING:

@@ -48,15 +48,15 @@ class ComputeAPI:
         self.store = store
         self.notifier = notifier
 
-    def _begin(self, context, instance, spec, method, cast):
-        """Guard, then CAS task_state, record the action and write ``cast`` to the outbox,
-        in one transaction. The cast leaves for the compute after commit, without this
-        request waiting on the broker."""
+    def _begin(self, context, instance, spec, method, cast, **values):
+        """Guard, then CAS task_state (and ``values``), record the action and write
+        ``cast`` to the outbox, in one transaction. The cast leaves for the compute after
+        commit, without this request waiting on the broker."""
         check_instance_lock(context, instance)
         check_instance_state(instance, spec, method)
         try:
             return self.store.begin_task(
-                context, instance['uuid'], values={'task_state': spec.task_state},
+                context, instance['uuid'], values={'task_state': spec.task_state, **values},
                 expected_task_state=spec.task_states, expected_vm_state=spec.vm_states,
                 action=spec.action, cast=cast)
         except (exception.UnexpectedTaskStateError, exception.InstanceInvalidState):
@@ -171,3 +171,82 @@ class ComputeAPI:
             context, instance['uuid'], values={'task_state': spec.task_state},
             expected_task_state=spec.task_states, action=spec.action,
             cast=compute_rpcapi.terminate_instance)
+
+    # -- deferred delete ([DEFAULT] reclaim_instance_interval > 0) ------------------------
+    def soft_delete(self, context, instance, *, now):
+        """Power the guest off and keep the instance as soft-deleted (reclaimed later).
+
+        An instance that never ran is InstanceInvalidState (the caller deletes it for good,
+        as Nova does); one already soft-deleted (or on its way) is left as it is; one whose
+        host is gone is deleted locally.
+        """
+        check_instance_lock(context, instance)
+        if instance['vm_state'] == states.SOFT_DELETED or \
+                instance['task_state'] in (states.SOFT_DELETING, states.DELETING):
+            return instance
+        spec = actions.SOFT_DELETE
+        if instance['launched_at'] is None:
+            raise exception.InstanceInvalidState(
+                method='soft_delete', instance_uuid=instance['uuid'], attr='vm_state',
+                state=instance['vm_state'])
+        if not instance['host'] or not self.store.host_is_up(instance['host']):
+            self.delete(context, instance)
+            return instance
+        return self._begin(context, instance, spec, 'delete',
+                           lambda inst: compute_rpcapi.run_power_action(inst, spec.rpc_method),
+                           deleted_at=now)
+
+    def restore(self, context, instance):
+        """Bring a soft-deleted instance back: power on through its compute, or, with no
+        live host, straight back to active."""
+        spec = actions.RESTORE
+        if instance['host'] and self.store.host_is_up(instance['host']):
+            return self._begin(
+                context, instance, spec, spec.action,
+                lambda inst: compute_rpcapi.run_power_action(inst, spec.rpc_method),
+                deleted_at=None)
+        check_instance_lock(context, instance)
+        check_instance_state(instance, spec, spec.action)
+        return self.store.update_with_action(
+            context, instance['uuid'], {'vm_state': states.ACTIVE, 'task_state': None,
+                                        'deleted_at': None}, action=spec.action, event=None)
+
+    def force_delete(self, context, instance):
+        """Delete now, soft-deleted or not (Nova: any vm_state, no task in progress)."""
+        check_instance_lock(context, instance)
+        if instance['task_state'] is not None:
+            raise exception.InstanceInvalidState(
+                method='forceDelete', instance_uuid=instance['uuid'], attr='task_state',
+                state=instance['task_state'])
+        self.delete(context, instance)
+
+    # -- admin actions -----------------------------------------------------------------
+    def reset_state(self, context, instance, vm_state):
+        """os-resetState: set vm_state, clear task_state (no guard: the cure for a stuck
+        task), recorded as a ``reset_state`` action."""
+        return self.store.update_with_action(
+            context, instance['uuid'], {'vm_state': vm_state, 'task_state': None},
+            action='reset_state', event=None)
+
+    def inject_network_info(self, context, instance):
+        """injectNetworkInfo: Cepheid has no network service, so a guest has no network
+        info to inject; as in Nova, a locked instance is refused."""
+        check_instance_lock(context, instance)
+
+    def migrate(self, context, instance, *, host=None):
+        """Cold migrate: as Nova, refused when locked or not active/stopped; with no other
+        live compute the scheduler's NoValidHost is recorded (action, event, fault) and
+        raised. Moving a guest to another host is not implemented (NotImplementedYet)."""
+        check_instance_lock(context, instance)
+        check_instance_state(instance, actions.MIGRATE, 'migrate')
+        if host is not None and not self.store.compute_host_known(host):
+            raise exception.ComputeHostNotFound(host=host)
+        candidates = [h for h in self.store.live_compute_hosts()
+                      if h != instance['host'] and host in (None, h)]
+        if candidates:
+            raise exception.NotImplementedYet(what='Cold migration to another host')
+        exc = exception.NoValidHost(reason='There are not enough hosts available.')
+        self.store.record_failed_action(context, instance['uuid'], action='migrate',
+                                        event='conductor_migrate_server',
+                                        message=exc.format_message())
+        raise exc

@@ -16,7 +16,8 @@ from cepheid.compute import decorators
 
 LOG = logging.getLogger(__name__)
 
-VERSION = '1.0'
+# 1.1 - soft_delete_instance, restore_instance (deferred delete)
+VERSION = '1.1'
 REBOOT_TYPES = ('SOFT', 'HARD')
 
 

@@ -28,8 +28,9 @@ STARTED = (states.REBOOT_STARTED, states.REBOOT_STARTED_HARD)
 # A power action whose guest already reached this power state only needs its end saved.
 _END_POWER_STATE = {states.ACTIVE: states.RUNNING, states.STOPPED: states.SHUTDOWN,
                     states.PAUSED: states.PAUSED_POWER,
-                    states.SUSPENDED: states.SUSPENDED_POWER}
-_POWER_BY_TASK = {spec.task_state: spec for spec in actions.POWER_ACTIONS.values()}
+                    states.SUSPENDED: states.SUSPENDED_POWER,
+                    states.SOFT_DELETED: states.SHUTDOWN}
+_POWER_BY_TASK = {spec.task_state: spec for spec in actions.POWER_ACTIONS_BY_METHOD.values()}
 
 
 class Step(enum.Enum):

@@ -7,6 +7,7 @@ API request.
 
 Version history:
   1.0 - reboot_instance, build_and_run_instance, terminate_instance, and the power actions
+  1.1 - soft_delete_instance, restore_instance (deferred delete)
 """
 
 import typing
@@ -16,7 +17,9 @@ from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
-VERSION = '1.0'
+VERSION = '1.1'
+# Methods newer than 1.0, sent with the version that introduced them.
+_SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1'}
 
 
 class Cast(typing.NamedTuple):
@@ -65,5 +68,6 @@ class ComputeRPCAPI:
         """
         if isinstance(context, dict):
             context = cep_context.RequestContext.from_dict(context)
-        self.client.prepare(server=cast.host, retry=self.retry).cast(
+        self.client.prepare(server=cast.host, retry=self.retry,
+                            version=_SINCE.get(cast.method, '1.0')).cast(
             context, cast.method, **cast.kwargs)

@@ -179,6 +179,14 @@ def count_by_host(session):
     return dict(session.execute(stmt).all())
 
 
+def get_reclaimable(session, *, deleted_before):
+    """Live soft-deleted instances, idle, soft-deleted before ``deleted_before``."""
+    stmt = sa.select(*_COLUMNS).where(
+        _live(), _TABLE.c.vm_state == states.SOFT_DELETED, _TABLE.c.task_state.is_(None),
+        _TABLE.c.deleted_at < deleted_before)
+    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
 def get_stuck(session, *, older_than):
     """Live instances whose task_state has not moved since ``older_than``."""
     model = models.Instance

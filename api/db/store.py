@@ -65,6 +65,16 @@ class InstanceStore:
                                     request_id=context.request_id, event=event, host=None,
                                     result='Success')
 
+    def record_failed_action(self, context, uuid, *, action, event, message):
+        """An action whose ``event`` failed before anything changed, and its fault."""
+        with self.db.transaction() as session:
+            self._record_action(session, context, uuid, action, None)
+            kwargs = dict(instance_uuid=uuid, request_id=context.request_id, event=event,
+                          host=None)
+            db_actions.event_start(session, **kwargs)
+            db_actions.event_finish(session, result='Error', traceback=message, **kwargs)
+            db_actions.fault_create(session, instance_uuid=uuid, code=500, message=message)
+
     def create_instance(self, context, values, *, action='create', fault=None, cast=None):
         queued = []
         with self.db.transaction() as session:

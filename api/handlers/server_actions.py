@@ -13,6 +13,8 @@ import flask
 
 from cepheid.api import helpers
 from cepheid.api import validation
+from cepheid.api.handlers import admin_actions
+from cepheid.api.policies import admin_actions as admin_policies
 from cepheid.api.policies import server_actions as action_policies
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import server_actions as schemas
@@ -71,6 +73,13 @@ ACTIONS = {
     'unpause': _power_action(action_policies.PAUSE % 'unpause', 'unpause'),
     'suspend': _power_action(action_policies.SUSPEND % 'suspend', 'suspend'),
     'resume': _power_action(action_policies.SUSPEND % 'resume', 'resume'),
+    'os-resetState': Action(admin_policies.ADMIN_ACTIONS % 'reset_state',
+                            admin_actions.reset_state),
+    'injectNetworkInfo': Action(admin_policies.ADMIN_ACTIONS % 'inject_network_info',
+                                admin_actions.inject_network_info),
+    'migrate': Action(admin_policies.MIGRATE % 'migrate', admin_actions.migrate),
+    'restore': Action(admin_policies.DEFERRED_DELETE % 'restore', admin_actions.restore),
+    'forceDelete': Action(admin_policies.DEFERRED_DELETE % 'force', admin_actions.force_delete),
 }
 
 

@@ -12,6 +12,7 @@ from cepheid.api import helpers
 from cepheid.api import validation
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
+from cepheid.api.db import models
 from cepheid.api.db import services as db_services
 from cepheid.api.handlers import server_filters
 from cepheid.api.policies import servers as server_policies
@@ -210,7 +211,16 @@ def update(server_id):
 
 
 def delete(server_id):
+    """DELETE: at once, or a soft delete with ``[DEFAULT] reclaim_instance_interval`` > 0
+    (then a server that never ran is deleted at once, as in Nova)."""
     instance = helpers.load_instance(server_id)
     helpers.authorize(SERVERS % 'delete', helpers.instance_target(instance))
-    helpers.services().compute_api.delete(helpers.context(), instance)
+    compute_api, ctx = helpers.services().compute_api, helpers.context()
+    if helpers.services().conf.reclaim_instance_interval > 0:
+        try:
+            compute_api.soft_delete(ctx, instance, now=models.utcnow())
+        except exception.InstanceInvalidState:
+            compute_api.delete(ctx, instance)
+    else:
+        compute_api.delete(ctx, instance)
     return flask.Response(status=204)

@@ -2,6 +2,7 @@
 
 import itertools
 
+from cepheid.api.policies import admin_actions
 from cepheid.api.policies import base
 from cepheid.api.policies import instance_actions
 from cepheid.api.policies import server_actions
@@ -15,6 +16,7 @@ def list_rules():
         base.list_rules(),
         servers.list_rules(),
         server_actions.list_rules(),
+        admin_actions.list_rules(),
         instance_actions.list_rules(),
         services.list_rules(),
     ))

@@ -40,10 +40,29 @@ lock_v273 = _body('lock', {
     'additionalProperties': False,
 })
 
+# os-resetState: the vm_state to set (Nova's reset_server_state schema).
+reset_state = _body('os-resetState', {
+    'type': 'object',
+    'properties': {'state': {'type': 'string', 'enum': ['active', 'error']}},
+    'required': ['state'],
+    'additionalProperties': False,
+})
+
+# migrate: its value is read from 2.56, where it may name the destination host.
+migrate_v256 = _body('migrate', {
+    'oneOf': [
+        {'type': 'null'},
+        {'type': 'object',
+         'properties': {'host': {'type': ['string', 'null'], 'minLength': 1,
+                                 'maxLength': 255}},
+         'additionalProperties': False},
+    ],
+})
+
 # Nova does not look at the value of these actions ({"os-start": null} is the usual form).
 _ANY_VALUE = {}
 NO_ARGUMENT_ACTIONS = ('os-start', 'os-stop', 'unlock', 'pause', 'unpause', 'suspend',
-                       'resume')
+                       'resume', 'injectNetworkInfo', 'forceDelete', 'restore')
 no_argument = {name: _body(name, _ANY_VALUE) for name in NO_ARGUMENT_ACTIONS}
 
 
@@ -53,6 +72,7 @@ def lock_schema(version):
 
 def by_action(version):
     """{action name: body schema} in force at ``version``."""
-    schemas = {'reboot': reboot, 'lock': lock_schema(version)}
+    schemas = {'reboot': reboot, 'lock': lock_schema(version), 'os-resetState': reset_state,
+               'migrate': migrate_v256 if version >= '2.56' else _body('migrate', _ANY_VALUE)}
     schemas.update(no_argument)
     return schemas

@@ -85,3 +85,26 @@ class FakeComputeAPI:
 
     def unlock(self, context, instance):
         self._enter('unlock', instance['uuid'])
+
+    def soft_delete(self, context, instance, *, now):
+        self._check_lock(context, instance)
+        self._enter('soft_delete', instance['uuid'])
+
+    def restore(self, context, instance):
+        self._check_lock(context, instance)
+        self._enter('restore', instance['uuid'])
+
+    def force_delete(self, context, instance):
+        self._check_lock(context, instance)
+        self._enter('force_delete', instance['uuid'])
+
+    def reset_state(self, context, instance, vm_state):
+        self._enter('reset_state', instance['uuid'], vm_state)
+
+    def inject_network_info(self, context, instance):
+        self._check_lock(context, instance)
+        self._enter('inject_network_info', instance['uuid'])
+
+    def migrate(self, context, instance, *, host=None):
+        self._check_lock(context, instance)
+        self._enter('migrate', instance['uuid'], host)

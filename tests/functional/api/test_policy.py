@@ -18,7 +18,10 @@ from tests.functional.api.conftest import fault
 
 # Routes without a policy, as in Nova: flavors are readable by any authenticated caller.
 UNGUARDED = ('flavors.',)
-ACTION_BODIES = {'reboot': {'type': 'HARD'}, 'lock': {'locked_reason': 'r'}}
+ACTION_BODIES = {'reboot': {'type': 'HARD'}, 'lock': {'locked_reason': 'r'},
+                 'os-resetState': {'state': 'error'}}
+# Nova's admin-only actions (os-admin-actions, os-migrate-server).
+ADMIN_ACTIONS = ('os-resetState', 'injectNetworkInfo', 'migrate')
 
 
 @pytest.fixture
@@ -92,10 +95,21 @@ def test_a_reader_is_refused_every_action(roles_app, compute_api, instance, name
     assert compute_api.calls == []
 
 
-@pytest.mark.parametrize('name', sorted(server_actions.ACTIONS))
+@pytest.mark.parametrize('name', sorted(set(server_actions.ACTIONS) - set(ADMIN_ACTIONS)))
 def test_a_member_passes_every_action_policy(roles_app, compute_api, instance, name):
     resp = _call(roles_app, 'POST', f"/v2.1/servers/{instance['uuid']}/action", 'member',
                  _action_body(name))
+    assert resp.status_code == 202, resp.get_json()
+
+
+@pytest.mark.parametrize('name', ADMIN_ACTIONS)
+def test_admin_actions_refuse_a_member_and_pass_an_admin(roles_app, compute_api, instance,
+                                                          name):
+    path = f"/v2.1/servers/{instance['uuid']}/action"
+    resp = _call(roles_app, 'POST', path, 'member,reader', _action_body(name))
+    assert fault(resp)[:2] == ('forbidden', 403)
+    assert compute_api.calls == []
+    resp = _call(roles_app, 'POST', path, 'admin', _action_body(name))
     assert resp.status_code == 202, resp.get_json()
 
 
