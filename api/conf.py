@@ -19,6 +19,9 @@ api_opts = [
                help='Request threads of the WSGI server (waitress) per process.'),
     cfg.IntOpt('workers', default=1, min=1,
                help='Number of api processes serving the REST API.'),
+    cfg.BoolOpt('enable_instance_password', default=True,
+                help="Return the administrative password in the responses of rebuild and "
+                     "rescue (Nova's option of the same name)."),
     cfg.IntOpt('outbox_claim_seconds', default=30, min=1,
                help='How long an api process holds the casts it wrote to the outbox '
                     '(renewed while it retries); after that, if it died, another api '

@@ -56,8 +56,9 @@ OPERATIONS = {
     'servers.delete': Operation('Delete a server', (204, 404, 409)),
     'server_actions.action': Operation(
         'Run a server action (reboot, lock, unlock, os-start, os-stop, pause, unpause, '
-        'suspend, resume, os-resetState, injectNetworkInfo, migrate, restore, forceDelete)',
-        (202, 400, 403, 404, 409, 413, 415, 501), body=_actions_body),
+        'suspend, resume, os-resetState, injectNetworkInfo, migrate, restore, forceDelete, '
+        'rebuild, rescue, unrescue, trigger_crash_dump, changePassword, os-getConsoleOutput)',
+        (200, 202, 400, 403, 404, 409, 413, 415, 501), body=_actions_body),
     'instance_actions.index': Operation("List a server's actions, newest first",
                                         (200, 400, 404), query=ia_schemas.list_query_schema),
     'instance_actions.show': Operation('Show a server action and its events', (200, 404)),

@@ -37,8 +37,10 @@ class ApiServices:
                                             outbox=self.outbox)
         self.notifier = notifications.InstanceNotifier(
             conf, self.notification_transport, service=BINARY, host=conf.host)
+        # The RPC calls (changePassword, console log) wait for the broker as usual.
+        self.compute_call_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport)
         self.compute_api = compute_api or compute_api_mod.ComputeAPI(
-            self.store, notifier=self.notifier)
+            self.store, notifier=self.notifier, rpcapi=self.compute_call_rpcapi)
 
 
 class ConductorService:

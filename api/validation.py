@@ -1,5 +1,7 @@
 """Request body and query string validation against the JSON schemas, with Nova's messages."""
 
+import base64
+import binascii
 import ipaddress
 
 import flask
@@ -32,6 +34,13 @@ def _is_date_time(value):
     """ISO 8601 as Nova's query schemas accept it (oslo.utils parse_isotime)."""
     if isinstance(value, str):
         timeutils.parse_isotime(value)
+    return True
+
+
+@FORMAT_CHECKER.checks('base64', raises=(ValueError, binascii.Error))
+def _is_base64(value):
+    if isinstance(value, str):
+        base64.b64decode(value, validate=True)
     return True
 
 

@@ -56,6 +56,22 @@ class InvalidRebootType(Invalid):
     msg_fmt = 'Invalid reboot type %(reboot_type)s.'
 
 
+class InstanceNotRescuable(Invalid):
+    msg_fmt = 'Instance %(instance_id)s cannot be rescued: %(reason)s'
+
+
+class TriggerCrashDumpNotSupported(Invalid):
+    msg_fmt = 'Triggering crash dump is not supported'
+
+
+class PreserveEphemeralNotSupported(Invalid):
+    msg_fmt = 'The current driver does not support preserving ephemeral partitions.'
+
+
+class InvalidKeyName(Invalid):
+    msg_fmt = 'Invalid key_name provided.'
+
+
 # 401 / 403
 class NotAuthenticated(CepheidException):
     msg_fmt = 'The request you have made requires authentication.'
@@ -124,6 +140,28 @@ class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
     pass
 
 
+class InstanceAgentNotEnabled(Conflict):
+    msg_fmt = 'QEMU guest agent is not enabled'
+
+
+class SetAdminPasswdNotSupported(Conflict):
+    msg_fmt = 'Set admin password is not supported'
+
+
+class InstancePasswordSetFailed(Conflict):
+    msg_fmt = 'Failed to set admin password on %(instance)s because %(reason)s'
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = 'Instance %(instance_id)s is not ready'
+
+
+# 501
+class NotSupported(CepheidException):
+    msg_fmt = '%(detail)s'
+    code = 501
+
+
 # 413 / 415
 class RequestTooLarge(CepheidException):
     msg_fmt = 'Request is too large.'
@@ -174,6 +212,10 @@ class InstancePowerOffFailure(CepheidException):
 
 class InstanceSpawnFailure(CepheidException):
     msg_fmt = 'Failed to spawn instance: %(reason)s'
+
+
+class ConsoleNotAvailable(NotFound):
+    msg_fmt = 'Guest does not have a console available.'
 
 
 class InstanceNotRunning(CepheidException):

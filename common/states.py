@@ -28,10 +28,19 @@ DELETING = 'deleting'
 SPAWNING = 'spawning'
 SOFT_DELETING = 'soft-deleting'
 RESTORING = 'restoring'
+REBUILDING = 'rebuilding'
+REBUILD_BLOCK_DEVICE_MAPPING = 'rebuild_block_device_mapping'
+REBUILD_SPAWNING = 'rebuild_spawning'
+RESCUING = 'rescuing'
+UNRESCUING = 'unrescuing'
+UPDATING_PASSWORD = 'updating_password'
 
 SOFT_REBOOT_STATES = (REBOOTING, REBOOT_PENDING, REBOOT_STARTED)
 HARD_REBOOT_STATES = (REBOOTING_HARD, REBOOT_PENDING_HARD, REBOOT_STARTED_HARD)
 REBOOT_STATES = SOFT_REBOOT_STATES + HARD_REBOOT_STATES
+
+# A rebuild's task_state steps, in order (Nova's _rebuild_default_impl).
+REBUILD_STATES = (REBUILDING, REBUILD_BLOCK_DEVICE_MAPPING, REBUILD_SPAWNING)
 
 # The task_state steps of a reboot, per type: (requested, pending, started).
 REBOOT_STEPS = {
@@ -78,20 +87,31 @@ _VM_STATE_TO_STATUS = {
 
 _ACTIVE_TASK_TO_STATUS = dict.fromkeys(SOFT_REBOOT_STATES, 'REBOOT')
 _ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(HARD_REBOOT_STATES, 'HARD_REBOOT'))
+_ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(REBUILD_STATES, 'REBUILD'))
+_ACTIVE_TASK_TO_STATUS[UPDATING_PASSWORD] = 'PASSWORD'
+# Nova's _STATE_MAP: a rebuild also shows REBUILD from stopped and error.
+_TASK_TO_STATUS = {
+    ACTIVE: _ACTIVE_TASK_TO_STATUS,
+    STOPPED: dict.fromkeys(REBUILD_STATES, 'REBUILD'),
+    ERROR: dict.fromkeys(REBUILD_STATES, 'REBUILD'),
+}
 
 
 def status_from_state(vm_state, task_state=None):
     """Return the REST ``status`` for a vm_state/task_state pair, as Nova does."""
-    if vm_state == ACTIVE and task_state in _ACTIVE_TASK_TO_STATUS:
-        return _ACTIVE_TASK_TO_STATUS[task_state]
+    by_task = _TASK_TO_STATUS.get(vm_state, {})
+    if task_state in by_task:
+        return by_task[task_state]
     return _VM_STATE_TO_STATUS.get(vm_state, 'UNKNOWN')
 
 
 def vm_states_for_status(status):
     """Return the vm_states a REST ``status`` filter selects (empty if unknown)."""
     status = status.upper()
-    if status in ('REBOOT', 'HARD_REBOOT'):
+    if status in ('REBOOT', 'HARD_REBOOT', 'PASSWORD'):
         return [ACTIVE]
+    if status == 'REBUILD':
+        return [ACTIVE, STOPPED, ERROR]
     return [vm for vm, st in _VM_STATE_TO_STATUS.items() if st == status]
 
 
@@ -102,12 +122,16 @@ def task_states_for_status(status):
         return list(SOFT_REBOOT_STATES)
     if status == 'HARD_REBOOT':
         return list(HARD_REBOOT_STATES)
+    if status == 'REBUILD':
+        return list(REBUILD_STATES)
+    if status == 'PASSWORD':
+        return [UPDATING_PASSWORD]
     return None
 
 
 def owned_task_states(requested):
     """The task_states an operation that was requested with ``requested`` may leave behind."""
-    for steps in REBOOT_STEPS.values():
+    for steps in (*REBOOT_STEPS.values(), REBUILD_STATES):
         if requested in steps:
             return list(steps)
     return [requested]

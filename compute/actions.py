@@ -10,7 +10,8 @@ from cepheid.common import states
 
 ANY_TASK_BUT_DELETING = (None, *states.REBOOT_STATES, states.POWERING_ON, states.POWERING_OFF,
                          states.PAUSING, states.UNPAUSING, states.SUSPENDING,
-                         states.RESUMING, states.SPAWNING)
+                         states.RESUMING, states.SPAWNING, *states.REBUILD_STATES,
+                         states.RESCUING, states.UNRESCUING, states.UPDATING_PASSWORD)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,8 +23,13 @@ class ActionSpec:
     task_state: str             # task_state set by the API before the cast
     notification: str           # versioned event prefix: instance.<notification>.start
     driver_call: str | None = None        # driver method run by the compute
-    end_vm_state: str | None = None       # vm_state after success
+    end_vm_state: str | None = None       # vm_state after success (None: unchanged)
     needs_launched: bool = False
+    error_vm_state: str | None = None     # vm_state when the driver call fails (None: the
+    #                                       decorators revert the task_state only)
+    driver_args: tuple = ()               # keyword arguments the cast carries to the driver
+    payload_args: tuple = ()              # those of them the versioned payload carries
+    sets_launched_at: bool = False        # success stamps launched_at (Nova's rescue)
 
 
 SOFT_REBOOT = ActionSpec(
@@ -76,6 +82,12 @@ POWER_ACTIONS = {
         action='resume', rpc_method='resume_instance', vm_states=(states.SUSPENDED,),
         task_states=(None,), task_state=states.RESUMING, notification='resume',
         driver_call='resume', end_vm_state=states.ACTIVE, needs_launched=True),
+    # Nova's unrescue errors the instance out when the driver fails.
+    'unrescue': ActionSpec(
+        action='unrescue', rpc_method='unrescue_instance', vm_states=(states.RESCUED,),
+        task_states=(None,), task_state=states.UNRESCUING, notification='unrescue',
+        driver_call='unrescue', end_vm_state=states.ACTIVE, needs_launched=True,
+        error_vm_state=states.ERROR),
 }
 
 # The states a cold migrate accepts (Nova's resize/migrate check_instance_state).
@@ -98,9 +110,43 @@ RESTORE = ActionSpec(
     task_states=(None,), task_state=states.RESTORING, notification='restore',
     driver_call='power_on', end_vm_state=states.ACTIVE)
 
+# Table actions whose REST request carries arguments or leaves vm_state alone; the compute
+# runs them exactly like the power actions above (same generated RPC method and operation).
+GUEST_ACTIONS = {
+    'rescue': ActionSpec(
+        action='rescue', rpc_method='rescue_instance',
+        vm_states=(states.ACTIVE, states.STOPPED, states.ERROR), task_states=(None,),
+        task_state=states.RESCUING, notification='rescue', driver_call='rescue',
+        end_vm_state=states.RESCUED, needs_launched=True, error_vm_state=states.ERROR,
+        driver_args=('rescue_image_ref', 'rescue_password'), payload_args=('rescue_image_ref',),
+        sets_launched_at=True),
+    # No task_state: Nova leaves task and power state to what the guest does with the NMI.
+    'trigger_crash_dump': ActionSpec(
+        action='trigger_crash_dump', rpc_method='trigger_crash_dump',
+        vm_states=(states.ACTIVE, states.PAUSED, states.RESCUED, states.ERROR),
+        task_states=(None,), task_state=None, notification='trigger_crash_dump',
+        driver_call='trigger_crash_dump', needs_launched=True),
+}
+
+# Rebuild has its own operation (three task_state steps, a new image); its guard is here.
+REBUILD = ActionSpec(
+    action='rebuild', rpc_method='rebuild_instance',
+    vm_states=(states.ACTIVE, states.STOPPED, states.ERROR), task_states=(None,),
+    task_state=states.REBUILDING, notification='rebuild', driver_call='rebuild',
+    end_vm_state=states.ACTIVE, needs_launched=True, error_vm_state=states.ERROR)
+
+# changePassword is an RPC *call* (the API answers the driver's refusal), no notification.
+CHANGE_PASSWORD = ActionSpec(
+    action='changePassword', rpc_method='set_admin_password', vm_states=(states.ACTIVE,),
+    task_states=(None,), task_state=states.UPDATING_PASSWORD, notification='set_admin_password',
+    driver_call='set_admin_password', needs_launched=True)
+
+TABLE_ACTIONS = {**POWER_ACTIONS, **GUEST_ACTIONS}
+
 # Every table-shaped operation a compute runs, by RPC method.
-POWER_ACTIONS_BY_METHOD = {spec.rpc_method: spec
-                           for spec in (*POWER_ACTIONS.values(), SOFT_DELETE, RESTORE)}
+TABLE_ACTIONS_BY_METHOD = {spec.rpc_method: spec
+                           for spec in (*TABLE_ACTIONS.values(), SOFT_DELETE, RESTORE)}
+POWER_ACTIONS_BY_METHOD = TABLE_ACTIONS_BY_METHOD   # the older name
 
 
 def resend_method(task_state):
@@ -111,9 +157,12 @@ def resend_method(task_state):
     for reboot_type, steps in states.REBOOT_STEPS.items():
         if task_state in steps:
             return 'reboot_instance', {'reboot_type': reboot_type}
-    for spec in POWER_ACTIONS_BY_METHOD.values():
-        if spec.task_state == task_state:
-            return spec.rpc_method, {}
+    for spec in TABLE_ACTIONS_BY_METHOD.values():
+        if spec.task_state is not None and spec.task_state == task_state:
+            # A re-sent rescue uses the instance's own image and a new password.
+            return spec.rpc_method, dict.fromkeys(spec.driver_args)
+    if task_state in states.REBUILD_STATES:
+        return 'rebuild_instance', {'preserve_ephemeral': False, 'admin_password': None}
     if task_state == states.DELETING:
         return 'terminate_instance', {}
     if task_state == states.SPAWNING:

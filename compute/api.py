@@ -42,11 +42,14 @@ def check_instance_state(instance, spec, method):
 
 class ComputeAPI:
     """Every cast goes through the store's transactional outbox (``cast=`` a builder of
-    compute.rpcapi taking the updated instance); none is sent from here."""
+    compute.rpcapi taking the updated instance); none is sent from here. Only the two RPC
+    calls (changePassword, os-getConsoleOutput) use ``rpcapi`` directly."""
 
-    def __init__(self, store, *, notifier=None):
+    def __init__(self, store, *, notifier=None, rpcapi=None):
         self.store = store
         self.notifier = notifier
+        # Only for the RPC *calls* (changePassword, the console log), which answer.
+        self.rpcapi = rpcapi
 
     def _begin(self, context, instance, spec, method, cast, **values):
         """Guard, then CAS task_state (and ``values``), record the action and write
@@ -79,11 +82,38 @@ class ComputeAPI:
         return self._begin(context, instance, spec, 'reboot',
                            lambda inst: compute_rpcapi.reboot_instance(inst, reboot_type))
 
-    def power_action(self, context, instance, name):
-        """Run one of the table's power actions (``os-start``, ``pause``, ...)."""
-        spec = actions.POWER_ACTIONS[name]
-        return self._begin(context, instance, spec, spec.action,
-                           lambda inst: compute_rpcapi.run_power_action(inst, spec.rpc_method))
+    def power_action(self, context, instance, name, **kwargs):
+        """Run one of the table's actions (``os-start``, ``pause``, ``rescue``, ...);
+        ``kwargs`` are the entry's ``driver_args``."""
+        spec = actions.TABLE_ACTIONS[name]
+        return self._begin(
+            context, instance, spec, spec.action,
+            lambda inst: compute_rpcapi.run_power_action(inst, spec.rpc_method, **kwargs))
+
+    def rebuild(self, context, instance, *, image_ref, values, preserve_ephemeral=False,
+                admin_password=None):
+        """Save the new image and the request's fields with the ``rebuilding`` CAS, cast."""
+        return self._begin(
+            context, instance, actions.REBUILD, 'rebuild',
+            lambda inst: compute_rpcapi.rebuild_instance(
+                inst, preserve_ephemeral=preserve_ephemeral, admin_password=admin_password),
+            **values, image_ref=image_ref)
+
+    def set_admin_password(self, context, instance, password):
+        """changePassword: a call, so the driver's refusal (409) reaches the client."""
+        spec = actions.CHANGE_PASSWORD
+        instance = self._begin(context, instance, spec, spec.action, None)
+        self.rpcapi.set_admin_password(context, instance, password)
+
+    def get_console_output(self, context, instance, tail_length=None):
+        """The console log's last ``tail_length`` lines, read by the instance's compute."""
+        if not instance['host']:
+            raise exception.InstanceNotReady(instance_id=instance['uuid'])
+        if instance['task_state'] == states.DELETING:
+            raise exception.InstanceInvalidState(
+                method='get_console_output', instance_uuid=instance['uuid'],
+                attr='task_state', state=instance['task_state'])
+        return self.rpcapi.get_console_output(context, instance, tail_length)
 
     def lock(self, context, instance, reason=None):
         """Lock the instance; ``locked_by`` is owner or admin by project. API-only, no RPC."""

@@ -3,8 +3,11 @@
 Serialization is explicit here: every operation goes through ``self.queue.submit(uuid,
 ...)`` so one instance runs one operation at a time in arrival order; the RPC thread
 returns at once. A HARD reboot also escalates a soft reboot already waiting on the guest.
-The power actions' methods are generated from ``compute.actions.POWER_ACTIONS``.
+The table actions' methods are generated from ``compute.actions.TABLE_ACTIONS``.
+changePassword and the console log are RPC *calls*: their result goes back to the api.
 """
+
+import concurrent.futures
 
 import oslo_messaging
 from oslo_log import log as logging
@@ -17,7 +20,9 @@ from cepheid.compute import decorators
 LOG = logging.getLogger(__name__)
 
 # 1.1 - soft_delete_instance, restore_instance (deferred delete)
-VERSION = '1.1'
+# 1.2 - rescue_instance, unrescue_instance, trigger_crash_dump, rebuild_instance,
+#       set_admin_password (call), get_console_output (call)
+VERSION = '1.2'
 REBOOT_TYPES = ('SOFT', 'HARD')
 
 
@@ -59,21 +64,52 @@ class ComputeEndpoint:
         instance = self._receive(instance)
         self._queue(context, instance, self.manager.terminate_instance)
 
-    def _power(self, context, instance, rpc_method):
+    def _power(self, context, instance, rpc_method, **kwargs):
         instance = self._receive(instance)
-        self._queue(context, instance, self.manager.run_power_action, rpc_method=rpc_method)
+        spec = actions.TABLE_ACTIONS_BY_METHOD[rpc_method]
+        unknown = set(kwargs) - set(spec.driver_args)
+        if unknown:
+            raise exception.InvalidRPCPayload(reason=f'unknown arguments {sorted(unknown)}')
+        self._queue(context, instance, self.manager.run_power_action, rpc_method=rpc_method,
+                    **kwargs)
+
+    def rebuild_instance(self, context, *, instance, preserve_ephemeral=False,
+                         admin_password=None):
+        instance = self._receive(instance)
+        self._queue(context, instance, self.manager.rebuild_instance,
+                    preserve_ephemeral=bool(preserve_ephemeral),
+                    admin_password=admin_password)
+
+    def set_admin_password(self, context, *, instance, new_pass):
+        """A call: runs in the instance's queue, then answers (or raises) to the api."""
+        instance = self._receive(instance)
+        done = concurrent.futures.Future()
+
+        def run():
+            try:
+                done.set_result(self.manager.set_admin_password(context, instance,
+                                                                new_pass=new_pass))
+            except BaseException as exc:
+                done.set_exception(exc)
+        self.queue.submit(instance['uuid'], run)
+        return done.result()
+
+    def get_console_output(self, context, *, instance, tail_length=None):
+        """A call, not queued (it only reads the log): the text, as Nova returns it."""
+        instance = self._receive(instance)
+        return self.manager.get_console_output(context, instance, tail_length=tail_length)
 
 
 def _power_method(rpc_method):
-    """The RPC method ``rpc_method`` of a table-driven power action."""
-    def method(self, context, *, instance):
-        self._power(context, instance, rpc_method)
+    """The RPC method ``rpc_method`` of a table action (its kwargs: the entry's driver_args)."""
+    def method(self, context, *, instance, **kwargs):
+        self._power(context, instance, rpc_method, **kwargs)
     method.__name__ = method.__qualname__ = rpc_method
-    method.__doc__ = f'Queue {rpc_method} (compute.actions.POWER_ACTIONS).'
+    method.__doc__ = f'Queue {rpc_method} (compute.actions.TABLE_ACTIONS).'
     return method
 
 
-# One RPC method per power action of the table (start_instance, stop_instance, ...): a new
-# table entry needs no code here.
-for _method in actions.POWER_ACTIONS_BY_METHOD:
+# One RPC method per table action (start_instance, rescue_instance, ...): a new table entry
+# needs no code here.
+for _method in actions.TABLE_ACTIONS_BY_METHOD:
     setattr(ComputeEndpoint, _method, _power_method(_method))

@@ -1,4 +1,6 @@
-"""Compute manager: the instance operations (reboot, build, terminate, power actions).
+"""Compute manager: the instance operations (reboot, build, terminate, table actions).
+
+Rebuild, changePassword and the console log live in compute/guest_operations.py.
 
 Each operation runs serialized per instance (see endpoint.py), reports every state change
 to the api service's conductor, emits notifications and drives the virt driver.
@@ -13,11 +15,12 @@ from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute import actions
 from cepheid.compute import decorators
+from cepheid.compute import guest_operations
 
 LOG = logging.getLogger(__name__)
 
 
-class ComputeManager:
+class ComputeManager(guest_operations.GuestOperations):
     def __init__(self, *, host, driver, conductor, notifier):
         self.host = host
         self.driver = driver
@@ -143,29 +146,52 @@ class ComputeManager:
                         terminated_at=now, deleted_at=now, updated_at=now)
         self.notifier.notify(context, instance, 'delete', 'end')
 
-    # -- power actions (table-driven) ----------------------------------------------
-    def run_power_action(self, context, instance, *, rpc_method):
-        """Run one entry of compute.actions.POWER_ACTIONS."""
-        _POWER_OPERATIONS[rpc_method](self, context, instance)
+    # -- table actions (power actions, rescue/unrescue, crash dump) ---------------------
+    def run_power_action(self, context, instance, *, rpc_method, **kwargs):
+        """Run one entry of compute.actions.TABLE_ACTIONS (``kwargs``: its driver_args)."""
+        _TABLE_OPERATIONS[rpc_method](self, context, instance, **kwargs)
+
+    def _table_failure(self, context, instance, spec, event_id, exc):
+        """A driver failure of an action with an error_vm_state: Nova's error-out."""
+        fault = decorators.fault_from_exception(exc)
+        values = {'vm_state': spec.error_vm_state, 'task_state': None,
+                  'power_state': self.get_power_state(instance)}
+        instance = self._finish(context, instance, f'compute_{spec.rpc_method}', event_id,
+                                values=values, expected=[spec.task_state], result='Error',
+                                fault=fault, tb=fault['details'])
+        return instance
 
 
-def _power_operation(spec):
+def _table_operation(spec):
     """Build the decorated operation for a table entry (its event is compute_<rpc_method>)."""
-    def operation(self, context, instance):
+    def operation(self, context, instance, **kwargs):
         event = f'compute_{spec.rpc_method}'
         instance, event_id = self._begin(context, instance, event,
                                          task_state=spec.task_state,
                                          expected=[spec.task_state])
-        self.notifier.notify(context, instance, spec.notification, 'start')
-        getattr(self.driver, spec.driver_call)(instance)
-        values = {'vm_state': spec.end_vm_state, 'task_state': None,
-                  'power_state': self.get_power_state(instance)}
+        extra = {arg: kwargs.get(arg) for arg in spec.payload_args} or None
+        self.notifier.notify(context, instance, spec.notification, 'start', extra=extra)
+        try:
+            getattr(self.driver, spec.driver_call)(instance, **kwargs)
+        except Exception as exc:
+            if spec.error_vm_state is None:
+                raise
+            LOG.error('%s of %s failed: %s', spec.action, instance['uuid'], exc)
+            instance = self._table_failure(context, instance, spec, event_id, exc)
+            self.notifier.notify(context, instance, spec.notification, 'error', exc=exc,
+                                 extra=extra)
+            return
+        values = {'task_state': None, 'power_state': self.get_power_state(instance)}
+        if spec.end_vm_state is not None:
+            values['vm_state'] = spec.end_vm_state
+        if spec.sets_launched_at:
+            values['launched_at'] = timeutils.utcnow().isoformat()
         instance = self._finish(context, instance, event, event_id, values=values,
                                 expected=[spec.task_state])
-        self.notifier.notify(context, instance, spec.notification, 'end')
+        self.notifier.notify(context, instance, spec.notification, 'end', extra=extra)
     operation.__name__ = spec.rpc_method
     return decorators.operation(spec.notification)(operation)
 
 
-_POWER_OPERATIONS = {method: _power_operation(spec)
-                     for method, spec in actions.POWER_ACTIONS_BY_METHOD.items()}
+_TABLE_OPERATIONS = {method: _table_operation(spec)
+                     for method, spec in actions.TABLE_ACTIONS_BY_METHOD.items()}

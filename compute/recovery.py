@@ -30,7 +30,10 @@ _END_POWER_STATE = {states.ACTIVE: states.RUNNING, states.STOPPED: states.SHUTDO
                     states.PAUSED: states.PAUSED_POWER,
                     states.SUSPENDED: states.SUSPENDED_POWER,
                     states.SOFT_DELETED: states.SHUTDOWN}
-_POWER_BY_TASK = {spec.task_state: spec for spec in actions.POWER_ACTIONS_BY_METHOD.values()}
+# Unrescue and rescue are left out: a running guest may still be the rescue one. Like
+# rebuild, they are left to the api watchdog, which re-sends them.
+_POWER_BY_TASK = {spec.task_state: spec for spec in actions.POWER_ACTIONS_BY_METHOD.values()
+                  if spec.error_vm_state is None and spec.task_state is not None}
 
 
 class Step(enum.Enum):

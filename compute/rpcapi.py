@@ -8,6 +8,8 @@ API request.
 Version history:
   1.0 - reboot_instance, build_and_run_instance, terminate_instance, and the power actions
   1.1 - soft_delete_instance, restore_instance (deferred delete)
+  1.2 - rescue_instance, unrescue_instance, trigger_crash_dump, rebuild_instance (casts),
+        set_admin_password (call), get_console_output (call)
 """
 
 import typing
@@ -17,9 +19,11 @@ from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
-VERSION = '1.1'
+VERSION = '1.2'
 # Methods newer than 1.0, sent with the version that introduced them.
-_SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1'}
+_SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1',
+          'rescue_instance': '1.2', 'unrescue_instance': '1.2', 'trigger_crash_dump': '1.2',
+          'rebuild_instance': '1.2'}
 
 
 class Cast(typing.NamedTuple):
@@ -48,9 +52,14 @@ def terminate_instance(instance):
     return cast_for(instance, 'terminate_instance')
 
 
-def run_power_action(instance, method):
-    """A table-driven power action (start_instance, stop_instance, ...)."""
-    return cast_for(instance, method)
+def run_power_action(instance, method, **kwargs):
+    """A table action (start_instance, rescue_instance, ...); ``kwargs``: its driver_args."""
+    return cast_for(instance, method, **kwargs)
+
+
+def rebuild_instance(instance, *, preserve_ephemeral, admin_password):
+    return cast_for(instance, 'rebuild_instance', preserve_ephemeral=preserve_ephemeral,
+                    admin_password=admin_password)
 
 
 class ComputeRPCAPI:
@@ -71,3 +80,15 @@ class ComputeRPCAPI:
         self.client.prepare(server=cast.host, retry=self.retry,
                             version=_SINCE.get(cast.method, '1.0')).cast(
             context, cast.method, **cast.kwargs)
+
+    def _call(self, context, instance, method, **kwargs):
+        """A 1.2 RPC *call* to the instance's host (not through the outbox: it answers)."""
+        return self.client.prepare(server=instance['host'], version='1.2').call(
+            context, method, instance=objects.instance_to_primitive(instance), **kwargs)
+
+    def set_admin_password(self, context, instance, new_pass):
+        """changePassword: the driver's refusal comes back as the exception."""
+        return self._call(context, instance, 'set_admin_password', new_pass=new_pass)
+
+    def get_console_output(self, context, instance, tail_length):
+        return self._call(context, instance, 'get_console_output', tail_length=tail_length)

@@ -1,8 +1,10 @@
 """POST /servers/{id}/action: a table of actions, one guarded dispatcher.
 
-Every action runs the same recipe: the body names exactly one known action (400) → the
-instance exists for the caller (404) → policy (403) → the action's schema (400) → the
-compute API, which raises InstanceIsLocked / InstanceInvalidState (409) → 202.
+Every action runs the same recipe: the body names exactly one known action (400; one of a
+later microversion: 404) → the instance exists for the caller (404) → policy (403) → the
+action's schema (400) → the compute API, which raises InstanceIsLocked /
+InstanceInvalidState (409) → 202 without a body, unless the action answers one (rebuild,
+rescue, os-getConsoleOutput: see server_guest_actions.py).
 """
 
 import dataclasses
@@ -15,6 +17,7 @@ from cepheid.api import helpers
 from cepheid.api import validation
 from cepheid.api.handlers import admin_actions
 from cepheid.api.policies import admin_actions as admin_policies
+from cepheid.api.handlers import server_guest_actions as guest
 from cepheid.api.policies import server_actions as action_policies
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import server_actions as schemas
@@ -26,8 +29,9 @@ LOCK = action_policies.LOCK
 @dataclasses.dataclass(frozen=True)
 class Action:
     policy: str
-    # perform(compute_api, context, instance, body_value); the body matches its schema
-    # (schemas.by_action), so a lock value is null or an object.
+    # perform(compute_api, context, instance, body_value) -> None (202, no body) or a
+    # response; the body matches its schema (schemas.by_action), so a lock value is null
+    # or an object.
     perform: Callable
 
 
@@ -80,6 +84,13 @@ ACTIONS = {
     'migrate': Action(admin_policies.MIGRATE % 'migrate', admin_actions.migrate),
     'restore': Action(admin_policies.DEFERRED_DELETE % 'restore', admin_actions.restore),
     'forceDelete': Action(admin_policies.DEFERRED_DELETE % 'force', admin_actions.force_delete),
+    'unrescue': _power_action(action_policies.UNRESCUE, 'unrescue'),
+    'trigger_crash_dump': _power_action(server_policies.SERVERS % 'trigger_crash_dump',
+                                        'trigger_crash_dump'),
+    'rescue': Action(action_policies.RESCUE, guest.rescue),
+    'rebuild': Action(server_policies.SERVERS % 'rebuild', guest.rebuild),
+    'changePassword': Action(action_policies.ADMIN_PASSWORD, guest.change_password),
+    'os-getConsoleOutput': Action(action_policies.CONSOLE_OUTPUT, guest.console_output),
 }
 
 
@@ -89,6 +100,9 @@ def _action_name(body):
     name = next(iter(body))
     if name not in ACTIONS:
         raise exception.ValidationError(detail=f'There is no such action: {name}')
+    minimum = schemas.MIN_VERSIONS.get(name)
+    if minimum is not None and helpers.version() < minimum:
+        raise exception.NotFound('The resource could not be found.')
     return name
 
 
@@ -99,5 +113,6 @@ def action(server_id):
     instance = helpers.load_instance(server_id)
     helpers.authorize(spec.policy, helpers.instance_target(instance))
     validation.validate(schemas.by_action(helpers.version())[name], body)
-    spec.perform(helpers.services().compute_api, helpers.context(), instance, body[name])
-    return flask.Response(status=202)
+    response = spec.perform(helpers.services().compute_api, helpers.context(), instance,
+                            body[name])
+    return response if response is not None else flask.Response(status=202)

@@ -40,7 +40,8 @@ def _host_status(session):
     return result
 
 
-def _view_options(session, *, show=False):
+def view_options(session, *, show=False):
+    """The server view options for this request (also used by the rebuild response)."""
     ctx, version = helpers.context(), helpers.version()
     host_status = None
     if version >= '2.16' and helpers.allowed(SERVERS % 'show:host_status'):
@@ -70,7 +71,7 @@ def _list(kind):
         except exception.Invalid as exc:
             raise exception.ValidationError(detail=f'marker [{marker}] not found') from exc
         if kind == 'detail':
-            opts, faults = _view_options(session), _faults(session, rows)
+            opts, faults = view_options(session), _faults(session, rows)
             servers = [views.detail(r, opts, fault_row=faults.get(r['uuid'])) for r in rows]
         else:
             servers = [views.basic(r, base_url=helpers.base_url()) for r in rows]
@@ -94,7 +95,7 @@ def show(server_id):
     instance = helpers.load_instance(server_id)
     helpers.authorize(SERVERS % 'show', helpers.instance_target(instance))
     with helpers.services().db.transaction() as session:
-        opts = _view_options(session, show=True)
+        opts = view_options(session, show=True)
         fault_row = _faults(session, [instance]).get(instance['uuid'])
     return flask.jsonify({'server': views.detail(instance, opts, fault_row=fault_row)})
 

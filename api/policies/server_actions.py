@@ -1,10 +1,14 @@
-"""Policies of the server actions beyond reboot: lock/unlock, pause/unpause, suspend/resume."""
+"""Policies of the server actions beyond reboot: lock, pause, suspend, rescue, console, password."""
 
 from cepheid.api.policies import base
 
 LOCK = 'os_compute_api:os-lock-server:%s'
 PAUSE = 'os_compute_api:os-pause-server:%s'
 SUSPEND = 'os_compute_api:os-suspend-server:%s'
+RESCUE = 'os_compute_api:os-rescue'
+UNRESCUE = 'os_compute_api:os-unrescue'
+CONSOLE_OUTPUT = 'os_compute_api:os-console-output'
+ADMIN_PASSWORD = 'os_compute_api:os-admin-password'
 
 _ACTION = '/servers/{server_id}/action'
 
@@ -24,6 +28,15 @@ rules = [
               [('POST', _ACTION + ' (suspend)')]),
     base.rule(SUSPEND % 'resume', base.PROJECT_MEMBER_OR_ADMIN, 'Resume a suspended server',
               [('POST', _ACTION + ' (resume)')]),
+    base.rule(RESCUE, base.PROJECT_MEMBER_OR_ADMIN, 'Rescue a server',
+              [('POST', _ACTION + ' (rescue)')]),
+    base.rule(UNRESCUE, base.PROJECT_MEMBER_OR_ADMIN, 'Unrescue a server',
+              [('POST', _ACTION + ' (unrescue)')]),
+    base.rule(CONSOLE_OUTPUT, base.PROJECT_MEMBER_OR_ADMIN, "Show a server's console output",
+              [('POST', _ACTION + ' (os-getConsoleOutput)')]),
+    base.rule(ADMIN_PASSWORD, base.PROJECT_MEMBER_OR_ADMIN,
+              "Change a server's administrative password",
+              [('POST', _ACTION + ' (changePassword)')]),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Policies of the servers resource: list, show, create, delete, reboot, start, stop."""
+"""Policies of the servers resource: list, show, create, delete, and the servers:* actions."""
 
 from cepheid.api.policies import base
 
@@ -39,6 +39,11 @@ rules = [
               [('POST', _ACTION + ' (os-start)')]),
     base.rule(SERVERS % 'stop', base.PROJECT_MEMBER_OR_ADMIN, 'Stop a server',
               [('POST', _ACTION + ' (os-stop)')]),
+    base.rule(SERVERS % 'rebuild', base.PROJECT_MEMBER_OR_ADMIN, 'Rebuild a server',
+              [('POST', _ACTION + ' (rebuild)')]),
+    base.rule(SERVERS % 'trigger_crash_dump', base.PROJECT_MEMBER_OR_ADMIN,
+              'Trigger a crash dump in a server (2.17+)',
+              [('POST', _ACTION + ' (trigger_crash_dump)')]),
     base.rule(EXTENDED_ATTRS, base.ADMIN,
               'Show the OS-EXT-SRV-ATTR attributes (host, instance name, ...) of servers',
               [('GET', _SERVER), ('GET', '/servers/detail')]),

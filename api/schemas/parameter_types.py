@@ -23,6 +23,23 @@ flavor_ref = {'type': ['string', 'integer'], 'minLength': 1}
 
 image_ref = {'type': 'string'}
 
+# Nova's admin_password: any string (an empty one means "generate one").
+admin_password = {'type': 'string'}
+
+# Nova's boolean body parameter: JSON booleans and the strings oslo's strutils accepts.
+boolean = {
+    'type': ['boolean', 'string'],
+    'enum': [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes',
+             False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'],
+}
+
+accessIPv4 = {'type': 'string', 'format': 'ipv4'}
+accessIPv6 = {'type': 'string', 'format': 'ipv6'}
+
+name_or_none = {'oneOf': [name, {'type': 'null'}]}
+
+user_data = {'type': ['string', 'null'], 'format': 'base64', 'maxLength': 65535}
+
 locked_reason = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 
 # Query parameters arrive as lists (``?status=a&status=b``), as in Nova's query schemas.

@@ -1,8 +1,12 @@
 """JSON schemas of POST /servers/{id}/action bodies, one per action and microversion range.
 
+Rebuild, rescue, changePassword and os-getConsoleOutput follow Nova's schemas; Cepheid has
+no image service, so an image reference is any non-empty string (as at create).
+
 ``by_action(version)`` is the data the action handler validates with and the OpenAPI
 document is generated from: {action name: schema of the whole body}.
 """
+
 
 from cepheid.api.schemas import parameter_types
 
@@ -62,17 +66,88 @@ migrate_v256 = _body('migrate', {
 # Nova does not look at the value of these actions ({"os-start": null} is the usual form).
 _ANY_VALUE = {}
 NO_ARGUMENT_ACTIONS = ('os-start', 'os-stop', 'unlock', 'pause', 'unpause', 'suspend',
-                       'resume', 'injectNetworkInfo', 'forceDelete', 'restore')
+                       'resume', 'injectNetworkInfo', 'forceDelete', 'restore', 'unrescue')
 no_argument = {name: _body(name, _ANY_VALUE) for name in NO_ARGUMENT_ACTIONS}
+
+_IMAGE = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+
+rescue = _body('rescue', {
+    'type': ['object', 'null'],
+    'properties': {'adminPass': parameter_types.admin_password, 'rescue_image_ref': _IMAGE},
+    'additionalProperties': False,
+})
+
+trigger_crash_dump = _body('trigger_crash_dump', {'type': 'null'})
+
+change_password = _body('changePassword', {
+    'type': 'object',
+    'properties': {'adminPass': parameter_types.admin_password},
+    'required': ['adminPass'],
+    'additionalProperties': False,
+})
+
+get_console_output = _body('os-getConsoleOutput', {
+    'type': 'object',
+    'properties': {
+        # -1 and null mean the whole log.
+        'length': {'type': ['integer', 'string', 'null'], 'pattern': '^-?[0-9]+$',
+                   'minimum': -1},
+    },
+    'additionalProperties': False,
+})
+
+_REBUILD_FIELDS = {
+    'name': parameter_types.name,
+    'imageRef': _IMAGE,
+    'adminPass': parameter_types.admin_password,
+    'metadata': parameter_types.metadata,
+    'preserve_ephemeral': parameter_types.boolean,
+    'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
+    'accessIPv4': parameter_types.accessIPv4,
+    'accessIPv6': parameter_types.accessIPv6,
+    'personality': {'type': 'array', 'items': {'type': 'object'}},
+}
+
+
+def _rebuild(fields):
+    return _body('rebuild', {'type': 'object', 'properties': fields, 'required': ['imageRef'],
+                             'additionalProperties': False})
+
+
+rebuild = _rebuild(_REBUILD_FIELDS)
+rebuild_v219 = _rebuild({**_REBUILD_FIELDS, 'description': parameter_types.description})
+rebuild_v254 = _rebuild({**_REBUILD_FIELDS, 'description': parameter_types.description,
+                         'key_name': parameter_types.name_or_none})
+# 2.57 drops personality (file injection) and adds user_data.
+_V257 = {k: v for k, v in _REBUILD_FIELDS.items() if k != 'personality'}
+rebuild_v257 = _rebuild({**_V257, 'description': parameter_types.description,
+                         'key_name': parameter_types.name_or_none,
+                         'user_data': parameter_types.user_data})
 
 
 def lock_schema(version):
     return lock_v273 if version >= '2.73' else lock
 
 
+def rebuild_schema(version):
+    for minimum, schema in (('2.57', rebuild_v257), ('2.54', rebuild_v254),
+                            ('2.19', rebuild_v219)):
+        if version >= minimum:
+            return schema
+    return rebuild
+
+
+# Actions that exist only from a microversion on (before it: 404, as in Nova).
+MIN_VERSIONS = {'trigger_crash_dump': '2.17'}
+
+
 def by_action(version):
     """{action name: body schema} in force at ``version``."""
     schemas = {'reboot': reboot, 'lock': lock_schema(version), 'os-resetState': reset_state,
-               'migrate': migrate_v256 if version >= '2.56' else _body('migrate', _ANY_VALUE)}
+               'migrate': migrate_v256 if version >= '2.56' else _body('migrate', _ANY_VALUE),
+               'rebuild': rebuild_schema(version), 'rescue': rescue,
+               'changePassword': change_password, 'os-getConsoleOutput': get_console_output}
     schemas.update(no_argument)
+    if version >= MIN_VERSIONS['trigger_crash_dump']:
+        schemas['trigger_crash_dump'] = trigger_crash_dump
     return schemas

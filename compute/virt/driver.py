@@ -110,6 +110,33 @@ class ComputeDriver(abc.ABC):
     def resume(self, instance):
         """Restore a suspended guest."""
 
+    # -- rescue, crash dump, console, password (Nova's optional driver calls) -----------
+    # Rebuild has no call of its own: the manager destroys the guest and spawns it from
+    # the new image (Nova's _rebuild_default_impl), so ``spawn`` must build every file of
+    # the guest from ``instance['image_ref']``.
+    def rescue(self, instance, *, rescue_image_ref=None, rescue_password=None):
+        """Stop the guest and boot the rescue image (``rescue_image_ref``, else the
+        instance's image) with the original root disk attached as the second disk."""
+        raise NotImplementedError()
+
+    def unrescue(self, instance):
+        """Stop the rescue guest and boot the instance as it was before the rescue."""
+        raise NotImplementedError()
+
+    def trigger_crash_dump(self, instance):
+        """Inject an NMI; InstanceNotRunning when the guest is not running,
+        TriggerCrashDumpNotSupported when the hypervisor cannot."""
+        raise NotImplementedError()
+
+    def get_console_output(self, instance):
+        """The guest's serial console log so far (text; '' when there is none yet)."""
+        raise NotImplementedError()
+
+    def set_admin_password(self, instance, new_pass):
+        """Set the guest's admin password; InstanceAgentNotEnabled or
+        SetAdminPasswdNotSupported when the guest cannot be asked."""
+        raise NotImplementedError()
+
 
 def load_driver(conf, name):
     """Load a driver by alias (``fake``, ``libvirt``) or dotted class path."""

@@ -18,6 +18,12 @@ class FakeGuest:
     power_state: int = states.RUNNING
     id: int = 0
     boots: int = 1
+    image_ref: str | None = None
+    rescued: bool = False
+    rescue_image_ref: str | None = None     # the image booted while rescued
+    password: str | None = None
+    crash_dumps: int = 0
+    console: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -110,6 +116,12 @@ class FakeDriver(driver.ComputeDriver):
             self._next_id += 1
         guest.power_state = states.RUNNING
         guest.boots += 1
+        if guest.rescued:
+            booted = (f'rescue image {guest.rescue_image_ref} booted; '
+                      f'disks: vda (rescue) vdb (image {guest.image_ref})')
+        else:
+            booted = f'image {guest.image_ref} booted; disks: vda'
+        guest.console.append(f'[boot {guest.boots}] {booted}')
 
     def _call(self, method, instance, action):
         name = instance.get('display_name')
@@ -139,6 +151,7 @@ class FakeDriver(driver.ComputeDriver):
     def spawn(self, instance):
         def _spawn():
             guest = self.guests.setdefault(instance['uuid'], FakeGuest(boots=0))
+            guest.image_ref = instance.get('image_ref')
             self._start(guest)
             self.emit_event(instance['uuid'], states.RUNNING)
         self._call('spawn', instance, _spawn)
@@ -215,3 +228,55 @@ class FakeDriver(driver.ComputeDriver):
 
     def resume(self, instance):
         self._set_state('resume', instance, states.RUNNING, allowed=(states.SUSPENDED_POWER,))
+
+    # -- rescue, crash dump, console, password ------------------------------------------
+    def rescue(self, instance, *, rescue_image_ref=None, rescue_password=None):
+        def _rescue():
+            guest = self._guest(instance)
+            if guest.rescued:
+                raise exception.VirtDriverError(reason='the guest is already rescued')
+            self._stop(instance['uuid'], guest)
+            guest.rescued = True
+            guest.rescue_image_ref = rescue_image_ref or instance.get('image_ref')
+            guest.password = rescue_password
+            self._start(guest)
+            self.emit_event(instance['uuid'], states.RUNNING)
+        self._call('rescue', instance, _rescue)
+
+    def unrescue(self, instance):
+        def _unrescue():
+            guest = self._guest(instance)
+            if not guest.rescued:
+                raise exception.VirtDriverError(reason='the guest is not rescued')
+            self._stop(instance['uuid'], guest)
+            guest.rescued, guest.rescue_image_ref = False, None
+            self._start(guest)
+            self.emit_event(instance['uuid'], states.RUNNING)
+        self._call('unrescue', instance, _unrescue)
+
+    def _stop(self, uuid, guest):
+        if self.delay:
+            time.sleep(self.delay)
+        if guest.power_state != states.SHUTDOWN:
+            guest.power_state = states.SHUTDOWN
+            self.emit_event(uuid, states.SHUTDOWN)
+
+    def trigger_crash_dump(self, instance):
+        def _nmi():
+            guest = self._guest(instance)
+            if guest.power_state not in (states.RUNNING, states.PAUSED_POWER):
+                raise exception.InstanceNotRunning(instance_uuid=instance['uuid'])
+            guest.crash_dumps += 1
+            guest.console.append(f'[boot {guest.boots}] NMI received')
+        self._call('trigger_crash_dump', instance, _nmi)
+
+    def get_console_output(self, instance):
+        return ''.join(line + '\n' for line in self._guest(instance).console)
+
+    def set_admin_password(self, instance, new_pass):
+        def _set():
+            guest = self._guest(instance)
+            if guest.power_state != states.RUNNING:
+                raise exception.InstanceNotRunning(instance_uuid=instance['uuid'])
+            guest.password = new_pass
+        self._call('set_admin_password', instance, _set)

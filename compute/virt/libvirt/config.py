@@ -32,13 +32,19 @@ def _os(root, instance, domain_type):
         _sub(os_el, 'boot', dev='hd')
 
 
-def _devices(root, instance, paths, domain_type):
+def _disk(devices, path, dev):
+    disk = _sub(devices, 'disk', type='file', device='disk')
+    _sub(disk, 'driver', name='qemu', type='raw')
+    _sub(disk, 'source', file=path)
+    _sub(disk, 'target', dev=dev, bus='virtio')
+
+
+def _devices(root, instance, paths, domain_type, disks):
     devices = _sub(root, 'devices')
-    if paths.disk is not None and instance.get('root_gb'):
-        disk = _sub(devices, 'disk', type='file', device='disk')
-        _sub(disk, 'driver', name='qemu', type='raw')
-        _sub(disk, 'source', file=paths.disk)
-        _sub(disk, 'target', dev='vda', bus='virtio')
+    if disks is None:
+        disks = [paths.disk] if paths.disk is not None and instance.get('root_gb') else []
+    for index, path in enumerate(disks):
+        _disk(devices, path, 'vd' + 'abcdefghijklmnopqrstuvwxyz'[index])
     serial = _sub(devices, 'serial', type='file')
     _sub(serial, 'source', path=paths.console_log)
     _sub(serial, 'target', port=0)
@@ -46,11 +52,12 @@ def _devices(root, instance, paths, domain_type):
         _sub(devices, 'memballoon', model='none')
 
 
-def build_domain_xml(instance, paths, *, domain_type):
+def build_domain_xml(instance, paths, *, domain_type, disks=None):
     """Domain XML for ``instance`` (uuid, name, vcpus, memory_mb, root_gb; optional
     kernel/initrd/cmdline for direct-kernel boot, ignore_acpi for a guest that restarts
     instead of powering off). ``domain_type`` is ``test``, ``qemu`` or ``kvm``.
-    No ``<graphics>``: the serial console goes to ``paths.console_log``.
+    ``disks``: the disk files in order (vda, vdb, ...); default the root disk when
+    ``root_gb`` is set. No ``<graphics>``: the serial console goes to ``paths.console_log``.
     """
     root = ET.Element('domain', type=domain_type)
     _sub(root, 'name', domain_name(instance))
@@ -68,6 +75,6 @@ def build_domain_xml(instance, paths, *, domain_type):
     _sub(root, 'on_poweroff', 'restart' if instance.get('ignore_acpi') else 'destroy')
     _sub(root, 'on_reboot', 'restart')
     _sub(root, 'on_crash', 'destroy')
-    _devices(root, instance, paths, domain_type)
+    _devices(root, instance, paths, domain_type, disks)
     ET.indent(root)
     return ET.tostring(root, encoding='unicode')

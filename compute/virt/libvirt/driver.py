@@ -15,6 +15,7 @@ from cepheid.compute.virt.libvirt import instance_files
 from cepheid.compute.virt.libvirt import power
 from cepheid.compute.virt.libvirt import reboot
 from cepheid.compute.virt.libvirt import reconnect
+from cepheid.compute.virt.libvirt import rescue
 from cepheid.compute.virt.libvirt import resync
 
 LOG = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self.domain_type = None
         self.waiter = guest_wait.GuestWaiter()
         self.rebooter = reboot.Rebooter(self)
+        self.rescuer = rescue.Rescuer(self)
         self._dispatcher = events.EventDispatcher(self.emit_event)
 
     # -- connection and events -----------------------------------------------------
@@ -210,3 +212,21 @@ class LibvirtDriver(driver.ComputeDriver):
         self._transition('resume', instance, (states.SUSPENDED_POWER,),
                          lambda _s: self._start(instance['uuid'], exception.VirtDriverError),
                          exception.VirtDriverError)
+
+    # -- rescue, crash dump, console, password (compute/virt/libvirt/rescue.py) ----------
+    def rescue(self, instance, *, rescue_image_ref=None, rescue_password=None):
+        # Without a guest agent the rescue password cannot reach the guest (as in Nova).
+        self.rescuer.rescue(instance, rescue_image_ref)
+
+    def unrescue(self, instance):
+        self.rescuer.unrescue(instance)
+
+    def trigger_crash_dump(self, instance):
+        self.rescuer.trigger_crash_dump(instance)
+
+    def get_console_output(self, instance):
+        return self.rescuer.console_output(instance)
+
+    def set_admin_password(self, instance, new_pass):
+        # Nova needs the image property hw_qemu_guest_agent; Cepheid's images have none.
+        raise exception.InstanceAgentNotEnabled()

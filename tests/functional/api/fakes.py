@@ -76,9 +76,27 @@ class FakeComputeAPI:
         self._check_lock(context, instance)
         self._enter('reboot', instance['uuid'], reboot_type)
 
-    def power_action(self, context, instance, name):
+    def power_action(self, context, instance, name, **kwargs):
         self._check_lock(context, instance)
-        self._enter('power_action', instance['uuid'], name)
+        self._enter('power_action', instance['uuid'], name, *([kwargs] if kwargs else []))
+
+    def rebuild(self, context, instance, *, image_ref, values, preserve_ephemeral=False,
+                admin_password=None):
+        self._check_lock(context, instance)
+        self._enter('rebuild', instance['uuid'], {'image_ref': image_ref, **values,
+                                                 'preserve_ephemeral': preserve_ephemeral})
+        with self.db.transaction() as session:
+            return db_instances.update(session, instance['uuid'],
+                                       {**values, 'image_ref': image_ref,
+                                        'task_state': states.REBUILDING})
+
+    def set_admin_password(self, context, instance, password):
+        self._check_lock(context, instance)
+        self._enter('set_admin_password', instance['uuid'], password)
+
+    def get_console_output(self, context, instance, tail_length=None):
+        self._enter('get_console_output', instance['uuid'], tail_length)
+        return 'line 1\nline 2\n'
 
     def lock(self, context, instance, reason=None):
         self._enter('lock', instance['uuid'], reason)

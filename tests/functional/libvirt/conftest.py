@@ -29,6 +29,7 @@ def libvirt_conf(tmp_path, node_uri):
     return driver_contract.make_conf(
         connection_uri=node_uri,
         instances_path=str(tmp_path / 'instances'),
+        images_path=str(driver_contract.make_image_catalog(tmp_path / 'images')),
         wait_soft_reboot_seconds=1,
         wait_running_seconds=10,
     )

@@ -17,5 +17,9 @@ class TestFakeDriverContract(driver_contract.DriverContract):
     def make_ignore_acpi(self, driver, instance):
         driver.ignore_acpi.add(instance['uuid'])
 
+    def booted_image(self, driver, instance):
+        guest = driver.guests[instance['uuid']]
+        return guest.rescue_image_ref if guest.rescued else guest.image_ref
+
     def set_soft_reboot_wait(self, driver, seconds):
         driver.conf.set_override('wait_soft_reboot_seconds', seconds, group='fake_driver')
