@@ -134,3 +134,30 @@ def dog_cutoff():
 
     from cepheid.api.db import models
     return models.utcnow() + datetime.timedelta(seconds=1)
+
+
+@pytest.mark.parametrize('task_state,method,kwargs', [
+    (states.REBUILDING, 'rebuild_instance',
+     {'preserve_ephemeral': False, 'admin_password': None}),
+    (states.REBUILD_SPAWNING, 'rebuild_instance',
+     {'preserve_ephemeral': False, 'admin_password': None}),
+    (states.RESCUING, 'rescue_instance', {'rescue_image_ref': None, 'rescue_password': None}),
+    (states.UNRESCUING, 'unrescue_instance', {}),
+])
+def test_stuck_rebuild_and_rescue_are_resent_with_their_method(setup, task_state, method,
+                                                               kwargs):
+    stack, dog, rpcapi = setup
+    _host_up(stack)
+    instance, ctx = _stuck(stack, task_state)
+    assert dog.check_once() == {instance['uuid']: 'resent'}
+    assert _sent(dog, rpcapi) == [(ctx.request_id, instance['uuid'], method, kwargs)]
+
+
+def test_stuck_password_change_is_ended_not_resent(setup):
+    # The password is not kept anywhere, so there is nothing to re-send.
+    stack, dog, rpcapi = setup
+    _host_up(stack)
+    instance, _ = _stuck(stack, states.UPDATING_PASSWORD)
+    assert dog.check_once() == {instance['uuid']: 'ended'}
+    assert rpcapi.sent == []
+    assert stack.get(instance['uuid'])['task_state'] is None
