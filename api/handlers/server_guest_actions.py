@@ -44,9 +44,9 @@ def rescue(compute_api, context, instance, value):
 
 def _rebuild_values(value):
     """The instance columns a rebuild request changes besides the image."""
-    values = {}
+    values = server_handlers.access_ips(value)
     for field, column in (('name', 'display_name'), ('metadata', 'meta'),
-                          ('description', 'description')):
+                          ('description', 'description'), ('hostname', 'hostname')):
         if field in value:
             values[column] = value[field]
     if value.get('key_name') is not None:

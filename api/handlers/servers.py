@@ -137,7 +137,7 @@ def _reservation_id():
     return 'r-' + ''.join(secrets.choice(RESERVATION_CHARS) for _ in range(8))
 
 
-def _access_ips(server):
+def access_ips(server):
     """accessIPv4/accessIPv6 of a create or update body, canonical (RFC 5952 for v6)."""
     values = {}
     if 'accessIPv4' in server:
@@ -177,7 +177,7 @@ def create():
         helpers.authorize(SERVERS % 'create:forced_host')
     _min_count, count = _counts(server)
     flavor = _flavor(server['flavorRef'])
-    extra = dict(_access_ips(server), reservation_id=_reservation_id())
+    extra = dict(access_ips(server), reservation_id=_reservation_id())
     instances = [_create_one(ctx, server, flavor=flavor, host=host, zone=zone, extra=extra,
                              index=index, count=count) for index in range(count)]
     if strutils.bool_from_string(server.get('return_reservation_id', False)):
@@ -199,7 +199,7 @@ def update(server_id):
     helpers.authorize(SERVERS % 'update', helpers.instance_target(instance))
     version = helpers.version()
     server = validation.validate(schemas.update_schema(version), helpers.json_body())['server']
-    values = _access_ips(server)
+    values = access_ips(server)
     for key, column in (('name', 'display_name'), ('description', 'description'),
                         ('hostname', 'hostname')):
         if key in server:
@@ -207,7 +207,7 @@ def update(server_id):
     instance = helpers.services().compute_api.update_instance(
         helpers.context(), instance, values)
     with helpers.services().db.transaction() as session:
-        opts = _view_options(session, show=True)
+        opts = view_options(session, show=True)
     return flask.jsonify({'server': views.updated(instance, opts)})
 
 

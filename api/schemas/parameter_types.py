@@ -33,9 +33,6 @@ boolean = {
              False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'],
 }
 
-accessIPv4 = {'type': 'string', 'format': 'ipv4'}
-accessIPv6 = {'type': 'string', 'format': 'ipv6'}
-
 name_or_none = {'oneOf': [name, {'type': 'null'}]}
 
 user_data = {'type': ['string', 'null'], 'format': 'base64', 'maxLength': 65535}

@@ -103,8 +103,8 @@ _REBUILD_FIELDS = {
     'metadata': parameter_types.metadata,
     'preserve_ephemeral': parameter_types.boolean,
     'OS-DCF:diskConfig': {'type': 'string', 'enum': ['AUTO', 'MANUAL']},
-    'accessIPv4': parameter_types.accessIPv4,
-    'accessIPv6': parameter_types.accessIPv6,
+    'accessIPv4': parameter_types.access_ip_v4,
+    'accessIPv6': parameter_types.access_ip_v6,
     'personality': {'type': 'array', 'items': {'type': 'object'}},
 }
 
@@ -120,9 +120,10 @@ rebuild_v254 = _rebuild({**_REBUILD_FIELDS, 'description': parameter_types.descr
                          'key_name': parameter_types.name_or_none})
 # 2.57 drops personality (file injection) and adds user_data.
 _V257 = {k: v for k, v in _REBUILD_FIELDS.items() if k != 'personality'}
-rebuild_v257 = _rebuild({**_V257, 'description': parameter_types.description,
-                         'key_name': parameter_types.name_or_none,
-                         'user_data': parameter_types.user_data})
+_FIELDS_V257 = {**_V257, 'description': parameter_types.description,
+                'key_name': parameter_types.name_or_none, 'user_data': parameter_types.user_data}
+rebuild_v257 = _rebuild(_FIELDS_V257)
+rebuild_v290 = _rebuild({**_FIELDS_V257, 'hostname': parameter_types.hostname})
 
 
 def lock_schema(version):
@@ -130,7 +131,8 @@ def lock_schema(version):
 
 
 def rebuild_schema(version):
-    for minimum, schema in (('2.57', rebuild_v257), ('2.54', rebuild_v254),
+    for minimum, schema in (('2.90', rebuild_v290), ('2.57', rebuild_v257),
+                            ('2.54', rebuild_v254),
                             ('2.19', rebuild_v219)):
         if version >= minimum:
             return schema

@@ -191,11 +191,23 @@ def test_rebuild_bad_request_is_400(stack, client, server, rebuild, version, mes
     assert client.get(f"/servers/{server['id']}")[1]['server']['status'] == 'ACTIVE'
 
 
-def test_rebuild_at_257_takes_user_data_and_a_null_key_name(stack, client, server):
+def test_rebuild_at_257_takes_user_data_a_null_key_name_and_access_ips(stack, client, server):
     body = {'rebuild': {'imageRef': IMAGE_B, 'user_data': 'aGVsbG8=', 'key_name': None,
-                        'accessIPv4': '192.0.2.1', 'accessIPv6': '2001:db8::1'}}
-    assert post(client, server['id'], body, '2.57')[0] == 202
-    wait_for_server(client, server['id'], settled(states.ACTIVE))
+                        'accessIPv4': '192.0.2.1', 'accessIPv6': '2001:DB8:0::1'}}
+    status, answer = post(client, server['id'], body, '2.57')
+    assert status == 202
+    assert (answer['server']['accessIPv4'], answer['server']['accessIPv6']) == (
+        '192.0.2.1', '2001:db8::1')
+    after = wait_for_server(client, server['id'], settled(states.ACTIVE))
+    assert (after['accessIPv4'], after['accessIPv6']) == ('192.0.2.1', '2001:db8::1')
+
+
+def test_rebuild_at_290_sets_the_hostname(stack, client, server):
+    body = {'rebuild': {'imageRef': IMAGE_B, 'hostname': 'new-host'}}
+    assert post(client, server['id'], body, '2.89')[0] == 400
+    assert post(client, server['id'], body, '2.90')[0] == 202
+    after = wait_for_server(client, server['id'], settled(states.ACTIVE))
+    assert after['OS-EXT-SRV-ATTR:hostname'] == 'new-host'
 
 
 def test_rebuild_without_instance_password_answers_no_adminpass(stack, client, server):

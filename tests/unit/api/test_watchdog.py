@@ -159,5 +159,6 @@ def test_stuck_password_change_is_ended_not_resent(setup):
     _host_up(stack)
     instance, _ = _stuck(stack, states.UPDATING_PASSWORD)
     assert dog.check_once() == {instance['uuid']: 'ended'}
+    dog.store.outbox.flush()
     assert rpcapi.sent == []
     assert stack.get(instance['uuid'])['task_state'] is None
