@@ -16,8 +16,8 @@ import flask
 from cepheid.api import helpers
 from cepheid.api import validation
 from cepheid.api.handlers import admin_actions
-from cepheid.api.policies import admin_actions as admin_policies
 from cepheid.api.handlers import server_guest_actions as guest
+from cepheid.api.policies import admin_actions as admin_policies
 from cepheid.api.policies import server_actions as action_policies
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import server_actions as schemas
