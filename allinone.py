@@ -22,8 +22,12 @@ from cepheid.api import wsgi as api_wsgi
 from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
 from cepheid.common import config
+from cepheid.common import exception
+from cepheid.common import startup
 from cepheid.compute import conf as compute_conf
 from cepheid.compute import service as compute_service
+
+PROG = 'cepheid-all-in-one'
 
 
 def make_conf(argv=(), **overrides):
@@ -106,29 +110,43 @@ class AllInOne:
         return compute
 
     def stop(self):
+        """Stop what ``start()`` started (also after a start that failed half-way)."""
         if self.server is not None:
             self.server.stop()
         for compute in self.computes.values():
             compute.stop(graceful=False)
-        self.recorder.listener.stop()
-        self.conductor.stop()
+        if getattr(self, 'recorder', None) is not None:
+            self.recorder.listener.stop()
+        if getattr(self, 'conductor', None) is not None:
+            self.conductor.stop()
         self.db.dispose()
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _demo(argv):
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0])
     parser.add_argument('--computes', type=int, default=1, help='compute hosts to start')
     parser.add_argument('--driver', default='fake', help="virt driver (default 'fake')")
     args = parser.parse_args(argv)
+    if args.computes < 1:
+        raise startup.StartupError('--computes needs a positive number')
     conf = make_conf(compute_driver=args.driver)
     conf.set_override('default_log_levels', ['oslo_messaging=WARN', 'cepheid=WARN',
                                              'alembic=WARN', 'waitress=WARN'])
     config.setup_logging(conf)
-    stack = AllInOne(conf, hosts=[f'compute{i + 1}' for i in range(args.computes)]).start()
+    stack = AllInOne(conf, hosts=[f'compute{i + 1}' for i in range(args.computes)])
+    try:
+        stack.start()
+    except exception.VirtDriverNotFound as exc:
+        stack.stop()
+        raise startup.StartupError(f'--driver {args.driver}: {exc.format_message()}') from exc
     try:
         return demo_client.run_demo(stack)
     finally:
         stack.stop()
+
+
+def main(argv=None):
+    return startup.run(PROG, lambda: _demo(argv))
 
 
 if __name__ == '__main__':

@@ -14,20 +14,33 @@ import sys
 import threading
 
 from cepheid.common import early_config
+from cepheid.common import startup
 
 PROG = 'cepheid-api'
+DESCRIPTION = """\
+cepheid-api: the Cepheid REST API (OpenStack Nova's /v2.1 compute API for instance
+lifecycle actions) and the conductor RPC server through which computes write the database.
+
+It needs, in a --config-file:
+  [DEFAULT] transport_url   the RabbitMQ broker, e.g. rabbit://user:pass@mq-host:5672/cepheid
+  [database] connection     the SQLAlchemy URL of the database (run cepheid-manage db sync)
+  [api] auth_strategy       keystone (with [keystone_authtoken]) or noauth2 (tests, demos)
+and may set [api] listen/port (127.0.0.1:8774), [api] workers, [DEFAULT] host.
+It listens only once the database and the broker answer. Every option:
+"""
 
 
 def _parse(argv, executor):
     from cepheid.api import conf as api_conf
     from cepheid.common import config
     conf = config.make_conf(api_conf.register_opts)
-    config.parse_args(conf, argv, prog=PROG)
+    startup.parse(conf, argv, prog=PROG, description=DESCRIPTION)
     early_config.check_agrees(conf, executor, prog=PROG)
     return conf
 
 
 def _stop_event():
+    """Once serving, SIGTERM/SIGINT ask for a graceful stop."""
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())
@@ -35,12 +48,23 @@ def _stop_event():
 
 
 def _bind(conf):
+    """The bound socket, not yet listening: waitress listens once the service is ready."""
     family = socket.AF_INET6 if ':' in conf.api.listen else socket.AF_INET
-    return socket.create_server((conf.api.listen, conf.api.port), family=family, backlog=1024)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((conf.api.listen, conf.api.port))
+    except OSError as exc:
+        sock.close()
+        raise startup.StartupError(
+            f'{startup.where(conf, "port", "api")}: cannot listen on '
+            f'{conf.api.listen}:{conf.api.port}: {exc.strerror}') from exc
+    return sock
 
 
 def serve(conf, sock, stopping, *, parent_pid=None):
-    """One api process: conductor RPC server + waitress on ``sock`` until ``stopping``."""
+    """One api process: conductor RPC server, then waitress on ``sock`` (it listens only
+    now), until ``stopping`` (made here, once serving, when None)."""
     from oslo_log import log as logging
 
     from cepheid.api import app as api_app
@@ -54,6 +78,7 @@ def serve(conf, sock, stopping, *, parent_pid=None):
     server = api_wsgi.ServerThread(api_app.create_app(conf, services),
                                    threads=conf.api.threads, sockets=[sock])
     server.start()
+    stopping = stopping or _stop_event()
     log.info('%s (pid %d, executor %s) serving http://%s:%s/v2.1',
              binaries.shown(conf, PROG), os.getpid(),
              conf.executor, conf.api.listen, server.port)
@@ -66,19 +91,28 @@ def serve(conf, sock, stopping, *, parent_pid=None):
     return 0
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
+def _start(argv):
     executor = early_config.bootstrap(argv, prog=PROG)
     conf = _parse(argv, executor)
-    stopping = _stop_event()
+    from oslo_log import log as logging
+
+    from cepheid.api import startup_checks
     from cepheid.api import workers
     inherited = workers.inherited_socket()
-    if inherited is not None:
-        return serve(conf, inherited, stopping, parent_pid=workers.parent_pid())
+    if inherited is not None:   # the supervisor checked the database and the broker
+        return serve(conf, inherited, None, parent_pid=workers.parent_pid())
+    startup.check_transport(conf)
+    startup_checks.check_database(conf)
+    startup.wait_for_broker(conf, logging.getLogger(__name__))
     sock = _bind(conf)
     if conf.api.workers == 1:
-        return serve(conf, sock, stopping)
-    return workers.Supervisor(conf, sock, argv).run(stopping)
+        return serve(conf, sock, None)
+    return workers.Supervisor(conf, sock, argv).run(_stop_event())
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return startup.run(PROG, lambda: _start(argv))
 
 
 if __name__ == '__main__':

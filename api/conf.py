@@ -47,8 +47,10 @@ server_opts = [
 
 database_opts = [
     cfg.StrOpt('connection', secret=True,
-               default='sqlite:////var/lib/cepheid/cepheid.sqlite',
-               help='SQLAlchemy URL of the api database.'),
+               help='SQLAlchemy URL of the api database (required), e.g. '
+                    'postgresql+psycopg://user:pass@host/cepheid, '
+                    'mysql+pymysql://user:pass@host/cepheid?charset=utf8mb4 or '
+                    'sqlite:////var/lib/cepheid/cepheid.sqlite.'),
 ]
 
 

@@ -57,6 +57,16 @@ def json_body():
         raise exception.MalformedRequestBody() from exc
 
 
+def json_body_or_none():
+    """The JSON body when there is a decodable one, else None (never raises)."""
+    if flask.request.mimetype not in JSON_TYPES and flask.request.mimetype:
+        return None
+    try:
+        return json_body()
+    except exception.Invalid:
+        return None
+
+
 def load_instance(server_id, *, read_deleted=False):
     """The live (or also deleted) instance ``server_id`` visible to the caller; 404
     otherwise (even if it belongs to another project: its existence is not revealed)."""

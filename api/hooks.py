@@ -8,6 +8,7 @@ import flask
 from cepheid.api import auth
 from cepheid.api import helpers
 from cepheid.api import microversion
+from cepheid.api import validation
 from cepheid.common import exception
 
 REQUEST_ID_HEADERS = ('x-openstack-request-id', 'x-compute-request-id')
@@ -45,6 +46,17 @@ def before_request():
         g.context.update_store()
     if version_error is not None:
         raise version_error
+    _check_strings()
+
+
+def _check_strings():
+    """Path, query and JSON body strings are fit for any database backend, or 400."""
+    environ = flask.request.environ
+    validation.check_path(environ)
+    validation.check_query(environ)
+    document = helpers.json_body_or_none()
+    if document is not None:
+        validation.check_body(document)
 
 
 def after_request(response):

@@ -5,19 +5,33 @@ import sys
 from oslo_config import cfg
 
 from cepheid.api import conf as api_conf
+from cepheid.api import startup_checks
 from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
 from cepheid.common import config
+from cepheid.common import startup
+
+PROG = 'cepheid-manage'
+DESCRIPTION = """\
+cepheid-manage: operator commands of Cepheid's api database.
+
+  cepheid-manage --config-file api.conf db sync      create/upgrade the schema, seed flavors
+  cepheid-manage --config-file api.conf db version   print the schema revision
+
+It needs [database] connection (the api's SQLAlchemy URL) in the --config-file.
+Every option:
+"""
 
 
 def _db_sync(conf):
+    startup_checks.check_database(conf, need_schema=False)
     database = db_session.Database(conf.database.connection)
     migration.db_sync(database)
     print(f'Database at revision {migration.db_version(database)}')
 
 
 def _db_version(conf):
-    print(migration.db_version(db_session.Database(conf.database.connection)) or 'None')
+    print(startup_checks.check_database(conf, need_schema=False) or 'None')
 
 
 def _add_commands(subparsers):
@@ -30,12 +44,17 @@ def _add_commands(subparsers):
         func=_db_version)
 
 
-def main(argv=None):
+def _start(argv):
     conf = config.make_conf(api_conf.register_opts)
     conf.register_cli_opt(cfg.SubCommandOpt('category', handler=_add_commands))
-    config.parse_args(conf, sys.argv[1:] if argv is None else argv, prog='cepheid-manage')
+    startup.parse(conf, argv, prog=PROG, description=DESCRIPTION)
     conf.category.func(conf)
     return 0
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return startup.run(PROG, lambda: _start(argv))
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@
 import base64
 import binascii
 import ipaddress
+import urllib.parse
 
 import flask
 import jsonschema
@@ -93,3 +94,88 @@ def validate_query(schema, args):
     if error is not None:
         raise exception.ValidationError(detail=query_detail(error))
     return params
+
+
+# Every string a request carries may reach the database (a filter, a marker, a stored
+# name), and the backends disagree on what they take: PostgreSQL refuses NUL, MySQL refuses
+# what its column cannot hold, none should see undecodable bytes. Each string of the path,
+# the query and a JSON body is checked here, once, for every route.
+MAX_PATH_OR_QUERY_STRING = 255      # the String(255) columns a filter or marker is matched to
+MAX_BODY_STRING = 65535             # the largest TEXT a body field may be stored in
+
+
+def _string_problem(value, limit):
+    """Why ``value`` must not reach the database, or None."""
+    if '\x00' in value:
+        return 'contains a NUL character'
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        return 'is not valid Unicode (a lone surrogate)'
+    if len(value) > limit:
+        return f'is longer than {limit} characters'
+    return None
+
+
+def _utf8(raw, what):
+    try:
+        return raw.encode('latin-1').decode('utf-8')
+    except UnicodeError as exc:
+        raise exception.ValidationError(detail=f'Invalid input for {what}: not valid UTF-8.') \
+            from exc
+
+
+def check_path(environ):
+    """400 when a segment of the URL path is not fit for the database."""
+    path = _utf8(environ.get('PATH_INFO', ''), 'the URL path')
+    for segment in path.split('/'):
+        problem = _string_problem(segment, MAX_PATH_OR_QUERY_STRING)
+        if problem:
+            raise exception.ValidationError(
+                detail=f'Invalid input for the URL path: a segment {problem}.')
+
+
+def check_query(environ):
+    """400 when a query parameter name or value is not fit for the database."""
+    raw = environ.get('QUERY_STRING', '').encode('latin-1')
+    for pair in filter(None, raw.split(b'&')):
+        raw_name, _, raw_value = pair.partition(b'=')
+        try:
+            name, value = (urllib.parse.unquote_to_bytes(part.replace(b'+', b' '))
+                           .decode('utf-8') for part in (raw_name, raw_value))
+        except UnicodeDecodeError as exc:
+            raise exception.ValidationError(
+                detail='Invalid input for query parameters: not valid UTF-8.') from exc
+        problem = _string_problem(name, MAX_PATH_OR_QUERY_STRING)
+        if problem:
+            raise exception.ValidationError(
+                detail=f'Invalid input for query parameters: a parameter name {problem}.')
+        problem = _string_problem(value, MAX_PATH_OR_QUERY_STRING)
+        if problem:
+            raise exception.ValidationError(
+                detail=f'Invalid input for query parameters {name}. Value {problem}.')
+
+
+def _strings(node, path=()):
+    """(path, string, is_key) for every key and string value of a decoded JSON document;
+    a key comes before its value, so a value's path holds only checked keys."""
+    if isinstance(node, str):
+        yield path, node, False
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield path, key, True
+            yield from _strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index))
+
+
+def check_body(document):
+    """400 when a key or string value of a JSON body is not fit for the database."""
+    for path, text, is_key in _strings(document):
+        problem = _string_problem(text, MAX_BODY_STRING)
+        if problem:
+            field = next((p for p in reversed(path) if isinstance(p, str)), 'body')
+            what = 'A key' if is_key else 'Value'
+            raise exception.ValidationError(
+                detail=f'Invalid input for field/attribute {field}. {what} {problem}.')

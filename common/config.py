@@ -44,6 +44,9 @@ notification_opts = [
 ]
 
 
+QUIET_LOGGERS = ['alembic=WARN']
+
+
 def register_common_opts(conf):
     conf.register_opts(common_opts)
     conf.register_opts(notification_opts, group='notifications')
@@ -61,6 +64,10 @@ def make_conf(*registrars):
     """
     conf = cfg.ConfigOpts()
     register_common_opts(conf)
+    levels = logging.get_default_log_levels()
+    if QUIET_LOGGERS[0] not in levels:
+        # Alembic announces its plugins and dialect at INFO on every start.
+        logging.set_defaults(default_log_levels=levels + QUIET_LOGGERS)
     logging.register_options(conf)
     # oslo.messaging's own options (transport, rabbit, notifications) are wanted before
     # first use, so that Cepheid's defaults can be set on them.

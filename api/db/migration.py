@@ -29,3 +29,9 @@ def db_version(database):
     from alembic.runtime import migration
     with database.engine.connect() as connection:
         return migration.MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision():
+    """The newest schema revision this code knows."""
+    from alembic import script
+    return script.ScriptDirectory.from_config(_alembic_config(None)).get_current_head()

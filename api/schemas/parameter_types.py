@@ -21,7 +21,7 @@ metadata = {
 
 flavor_ref = {'type': ['string', 'integer'], 'minLength': 1}
 
-image_ref = {'type': 'string'}
+image_ref = {'type': 'string', 'maxLength': 255}
 
 # Nova's admin_password: any string (an empty one means "generate one").
 admin_password = {'type': 'string'}

@@ -141,6 +141,10 @@ class ComputeDriver(abc.ABC):
 def load_driver(conf, name):
     """Load a driver by alias (``fake``, ``libvirt``) or dotted class path."""
     path = DRIVER_ALIASES.get(name, name)
+    if '.' not in path:
+        raise exception.VirtDriverNotFound(
+            driver=name, reason=f'not an alias ({", ".join(sorted(DRIVER_ALIASES))}) nor a '
+                                'dotted class path')
     module_name, _, class_name = path.rpartition('.')
     try:
         cls = getattr(importlib.import_module(module_name), class_name)

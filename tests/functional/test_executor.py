@@ -48,8 +48,10 @@ def test_compute_refuses_eventlet_with_the_libvirt_driver(tmp_path):
                  transport_url='fake://')
     result = subprocess.run([sys.executable, '-m', 'cepheid.compute.cmd', '--config-file', conf],
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1
-    assert 'the libvirt driver needs executor = threading' in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f'cepheid-compute: [DEFAULT] compute_driver (in {conf}): the libvirt driver needs '
+        '[DEFAULT] executor = threading']
 
 
 def test_the_functional_stack_runs_the_chosen_executor(stack):

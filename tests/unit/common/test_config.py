@@ -14,7 +14,8 @@ def test_compute_configuration_has_no_database_options():
     assert not any('connection' == opt.dest for opt in compute_conf.compute_opts)
 
 
-def test_api_configuration_has_the_database_url():
+def test_api_configuration_has_the_database_url_and_no_silent_default():
     conf = config.make_conf(api_conf.register_opts)
     conf([])
-    assert conf.database.connection.startswith('sqlite')
+    assert 'connection' in conf.database
+    assert conf.database.connection is None
