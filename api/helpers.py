@@ -8,6 +8,7 @@ import flask
 from oslo_utils import strutils
 
 from cepheid.api import policy
+from cepheid.api.db import flavors as db_flavors
 from cepheid.api.db import instances as db_instances
 from cepheid.common import exception
 
@@ -121,3 +122,16 @@ def next_links(path, items, limit, key='id'):
     params.append(('marker', items[-1][key]))
     href = f'{base_url()}v2.1/{path}?{urllib.parse.urlencode(params)}'
     return [{'rel': 'next', 'href': href}]
+
+
+def flavor_scope():
+    """Whose flavors the caller sees: every one for an admin, else public + its project's."""
+    ctx = context()
+    return db_flavors.ALL if ctx.is_admin else ctx.project_id
+
+
+def notify_flavor(flavor, action):
+    """Send ``flavor.<action>`` when the services carry a flavor notifier."""
+    notifier = getattr(services(), 'flavor_notifier', None)
+    if notifier is not None:
+        notifier.notify(context(), flavor, action)

@@ -13,7 +13,11 @@ from collections.abc import Callable
 from cepheid.api import auth
 from cepheid.api import errors
 from cepheid.api import microversion
+from cepheid.api.schemas import flavor_access as access_schemas
+from cepheid.api.schemas import flavor_extra_specs as spec_schemas
+from cepheid.api.schemas import flavors as flavor_schemas
 from cepheid.api.schemas import instance_actions as ia_schemas
+from cepheid.api.schemas import keypairs as keypair_schemas
 from cepheid.api.schemas import server_actions as action_schemas
 from cepheid.api.schemas import servers as server_schemas
 
@@ -40,9 +44,40 @@ OPERATIONS = {
     'versions.root': Operation('List API versions'),
     'versions.v21': Operation('Show the v2.1 version document'),
     'openapi.show': Operation('This OpenAPI document'),
-    'flavors.index': Operation('List flavors', (200, 400)),
-    'flavors.detail': Operation('List flavors with details', (200, 400)),
+    'flavors.index': Operation('List flavors', (200, 400),
+                               query=flavor_schemas.index_query_schema),
+    'flavors.detail': Operation('List flavors with details', (200, 400),
+                                query=flavor_schemas.index_query_schema),
     'flavors.show': Operation('Show a flavor', (200, 404)),
+    'flavors.create': Operation('Create a flavor (admin)', (200, 400, 403, 409),
+                                body=flavor_schemas.create_schema),
+    'flavors.update': Operation("Update a flavor's description (2.55+, admin)",
+                                (200, 400, 403, 404), body=lambda v: flavor_schemas.update_v255),
+    'flavors.delete': Operation('Delete a flavor (admin)', (202, 403, 404)),
+    'flavor_access.index': Operation('List the projects of a non-public flavor (admin)',
+                                     (200, 403, 404)),
+    'flavor_access.action': Operation(
+        'addTenantAccess or removeTenantAccess (admin)', (200, 400, 403, 404, 409),
+        body=lambda v: {'oneOf': [access_schemas.add_tenant_access,
+                                  access_schemas.remove_tenant_access]}),
+    'flavor_extra_specs.index': Operation("List a flavor's extra specs", (200, 403, 404)),
+    'flavor_extra_specs.create': Operation('Create or update extra specs (admin)',
+                                           (200, 400, 403, 404),
+                                           body=lambda v: spec_schemas.create),
+    'flavor_extra_specs.show': Operation('Show one extra spec', (200, 403, 404)),
+    'flavor_extra_specs.update': Operation('Update one extra spec (admin)',
+                                           (200, 400, 403, 404),
+                                           body=lambda v: spec_schemas.update),
+    'flavor_extra_specs.delete': Operation('Delete one extra spec (admin)', (200, 403, 404)),
+    'keypairs.index': Operation('List key pairs', (200, 400, 403),
+                                query=keypair_schemas.index_query_schema),
+    'keypairs.create': Operation('Create (generate) or import a key pair',
+                                 (200, 201, 400, 403, 409),
+                                 body=keypair_schemas.create_schema),
+    'keypairs.show': Operation('Show a key pair', (200, 400, 403, 404),
+                               query=keypair_schemas.item_query_schema),
+    'keypairs.delete': Operation('Delete a key pair', (202, 204, 400, 403, 404),
+                                 query=keypair_schemas.item_query_schema),
     'servers.index': Operation('List servers', (200, 400, 403),
                                query=server_schemas.list_query_schema),
     'servers.detail': Operation('List servers with details', (200, 400, 403),

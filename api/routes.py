@@ -1,8 +1,11 @@
 """Every URL of the REST API, on one screen."""
 
+from cepheid.api.handlers import flavor_access
+from cepheid.api.handlers import flavor_extra_specs
 from cepheid.api.handlers import flavors
 from cepheid.api.handlers import identity
 from cepheid.api.handlers import instance_actions
+from cepheid.api.handlers import keypairs
 from cepheid.api.handlers import openapi
 from cepheid.api.handlers import server_actions
 from cepheid.api.handlers import servers
@@ -11,13 +14,30 @@ from cepheid.api.handlers import versions
 
 V = '/v2.1'
 SERVER = V + '/servers/<server_id>'
+FLAVOR = V + '/flavors/<flavor_id>'
+SPECS = FLAVOR + '/os-extra_specs'
+KEYPAIR = V + '/os-keypairs/<keypair_name>'
 
 ROUTES = [
     ('/', 'GET', versions.root),
     (V, 'GET', versions.v21),
     (V + '/flavors', 'GET', flavors.index),
     (V + '/flavors/detail', 'GET', flavors.detail),
-    (V + '/flavors/<flavor_id>', 'GET', flavors.show),
+    (V + '/flavors', 'POST', flavors.create),
+    (FLAVOR, 'GET', flavors.show),
+    (FLAVOR, 'PUT', flavors.update),
+    (FLAVOR, 'DELETE', flavors.delete),
+    (FLAVOR + '/os-flavor-access', 'GET', flavor_access.index),
+    (FLAVOR + '/action', 'POST', flavor_access.action),
+    (SPECS, 'GET', flavor_extra_specs.index),
+    (SPECS, 'POST', flavor_extra_specs.create),
+    (SPECS + '/<key>', 'GET', flavor_extra_specs.show),
+    (SPECS + '/<key>', 'PUT', flavor_extra_specs.update),
+    (SPECS + '/<key>', 'DELETE', flavor_extra_specs.delete),
+    (V + '/os-keypairs', 'GET', keypairs.index),
+    (V + '/os-keypairs', 'POST', keypairs.create),
+    (KEYPAIR, 'GET', keypairs.show),
+    (KEYPAIR, 'DELETE', keypairs.delete),
     (V + '/servers', 'GET', servers.index),
     (V + '/servers', 'POST', servers.create),
     (V + '/servers/detail', 'GET', servers.detail),

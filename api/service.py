@@ -4,6 +4,7 @@ from oslo_log import log as logging
 
 from cepheid.api import conductor
 from cepheid.api import outbox
+from cepheid.api import flavor_notifications
 from cepheid.api import reclaim
 from cepheid.api import watchdog
 from cepheid.api.db import session as db_session
@@ -19,7 +20,7 @@ BINARY = 'cepheid-api'
 
 
 class ApiServices:
-    """What the REST handlers use: ``conf``, ``db``, ``compute_api`` (and ``notifier``)."""
+    """What the REST handlers use: ``conf``, ``db``, ``compute_api`` (and the notifiers)."""
 
     def __init__(self, conf, *, db=None, transport=None, notification_transport=None,
                  compute_api=None):
@@ -39,6 +40,8 @@ class ApiServices:
             conf, self.notification_transport, service=BINARY, host=conf.host)
         # The RPC calls (changePassword, console log) wait for the broker as usual.
         self.compute_call_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport)
+        self.flavor_notifier = flavor_notifications.FlavorNotifier(
+            conf, self.notification_transport, binary=BINARY)
         self.compute_api = compute_api or compute_api_mod.ComputeAPI(
             self.store, notifier=self.notifier, rpcapi=self.compute_call_rpcapi)
 

@@ -72,6 +72,14 @@ class InvalidKeyName(Invalid):
     msg_fmt = 'Invalid key_name provided.'
 
 
+class InvalidKeypair(Invalid):
+    msg_fmt = 'Keypair data is invalid: %(reason)s'
+
+
+class MarkerNotFound(Invalid):
+    msg_fmt = 'Marker %(marker)s could not be found.'
+
+
 # 401 / 403
 class NotAuthenticated(CepheidException):
     msg_fmt = 'The request you have made requires authentication.'
@@ -101,6 +109,18 @@ class FlavorNotFound(NotFound):
     msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
 
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = 'Flavor access not found for %(flavor_id)s / %(project_id)s combination.'
+
+
+class FlavorExtraSpecsNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s has no extra specs with key %(extra_specs_key)s.'
+
+
+class KeypairNotFound(NotFound):
+    msg_fmt = 'Keypair %(name)s not found for user %(user_id)s'
+
+
 class InstanceActionNotFound(NotFound):
     msg_fmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found'
 
@@ -120,6 +140,23 @@ class MicroversionNotAcceptable(CepheidException):
 class Conflict(CepheidException):
     msg_fmt = 'Conflict'
     code = 409
+
+
+class FlavorExists(Conflict):
+    msg_fmt = 'Flavor with name %(name)s already exists.'
+
+
+class FlavorIdExists(Conflict):
+    msg_fmt = 'Flavor with ID %(flavor_id)s already exists.'
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = ('Flavor access already exists for flavor %(flavor_id)s and project '
+               '%(project_id)s combination.')
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
 
 
 class InstanceIsLocked(Conflict):

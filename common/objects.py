@@ -12,6 +12,7 @@ INSTANCE_FIELDS = (
     'created_at', 'updated_at',
     # for notifications (Nova's payloads carry them)
     'reservation_id', 'access_ip_v4', 'access_ip_v6', 'hostname',
+    'key_name', 'flavor_extra_specs',
 )
 
 _TIME_FIELDS = ('launched_at', 'terminated_at', 'created_at', 'updated_at')

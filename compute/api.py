@@ -168,7 +168,8 @@ class ComputeAPI:
             'flavor_id': flavor['flavorid'], 'flavor_name': flavor['name'],
             'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb'],
             'root_gb': flavor['root_gb'], 'ephemeral_gb': flavor['ephemeral_gb'],
-            'swap': flavor['swap'], 'meta': metadata or {}, 'power_state': states.NOSTATE,
+            'swap': flavor['swap'], 'flavor_extra_specs': dict(flavor.get('extra_specs') or {}),
+            'meta': metadata or {}, 'power_state': states.NOSTATE,
             'vm_state': states.BUILDING, 'task_state': states.SPAWNING,
         }
         values.update(extra or {})

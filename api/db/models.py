@@ -61,6 +61,9 @@ class Instance(TimestampMixin, Base):
     launch_index: orm.Mapped[int | None]
     # Set by the 2.90 create/update ``hostname``; else derived from the name when shown.
     hostname: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    key_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    # The flavor's extra specs when the server was created (the flavor may change or go).
+    flavor_extra_specs: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
     deleted_at: orm.Mapped[datetime.datetime | None]
     # 0 while live; the row id once soft-deleted (Nova's convention).
     deleted: orm.Mapped[int] = orm.mapped_column(default=0)
@@ -157,3 +160,39 @@ class Outbox(Base):
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
     claimed_by: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     claimed_until: orm.Mapped[datetime.datetime]
+
+
+class FlavorProject(TimestampMixin, Base):
+    """A project that may use a non-public flavor (os-flavor-access)."""
+
+    __tablename__ = 'flavor_projects'
+    __table_args__ = (sa.UniqueConstraint('flavor_id', 'project_id',
+                                          name='uniq_flavor_projects0flavor_id0project_id'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    flavor_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey('flavors.id'))
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+
+
+class FlavorExtraSpec(TimestampMixin, Base):
+    __tablename__ = 'flavor_extra_specs'
+    __table_args__ = (sa.UniqueConstraint('flavor_id', 'key',
+                                          name='uniq_flavor_extra_specs0flavor_id0key'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    flavor_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey('flavors.id'))
+    key: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    value: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+
+
+class KeyPair(TimestampMixin, Base):
+    __tablename__ = 'key_pairs'
+    __table_args__ = (sa.UniqueConstraint('user_id', 'name', name='uniq_key_pairs0user_id0name'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    user_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    fingerprint: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    public_key: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    type: orm.Mapped[str] = orm.mapped_column(sa.Enum('ssh', 'x509', name='keypair_types'),
+                                              default='ssh')

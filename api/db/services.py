@@ -1,20 +1,14 @@
-"""Services (heartbeats, up/down) and flavors."""
+"""Services (heartbeats, up/down); the flavor names other modules use live in flavors.py."""
 
 import datetime
 
 import sqlalchemy as sa
 
+from cepheid.api.db import flavors as db_flavors
 from cepheid.api.db import models
 from cepheid.api.db import session as db_session
-from cepheid.common import exception
 
-CLASSIC_FLAVORS = [
-    ('1', 'm1.tiny', 1, 512, 1),
-    ('2', 'm1.small', 1, 2048, 20),
-    ('3', 'm1.medium', 2, 4096, 40),
-    ('4', 'm1.large', 4, 8192, 80),
-    ('5', 'm1.xlarge', 8, 16384, 160),
-]
+CLASSIC_FLAVORS = db_flavors.CLASSIC_FLAVORS
 
 
 def heartbeat(session, *, host, binary, topic):
@@ -50,23 +44,13 @@ def is_up(service, down_time):
     return age <= datetime.timedelta(seconds=down_time)
 
 
-def flavor_get(session, flavorid):
-    row = session.scalars(
-        sa.select(models.Flavor).where(models.Flavor.flavorid == str(flavorid))).first()
-    if row is None:
-        raise exception.FlavorNotFound(flavor_id=flavorid)
-    return db_session.row_to_dict(row)
+def flavor_get(session, flavorid, *, project_id=db_flavors.ALL):
+    return db_flavors.get(session, flavorid, project_id=project_id)
 
 
 def flavor_list(session):
-    stmt = sa.select(models.Flavor).where(models.Flavor.disabled.is_(False))
-    return [db_session.row_to_dict(r) for r in session.scalars(stmt.order_by(models.Flavor.id))]
+    return db_flavors.get_all(session, include_disabled=False)
 
 
 def seed_flavors(session):
-    """Insert Nova's classic m1.* flavors that are missing."""
-    existing = set(session.scalars(sa.select(models.Flavor.flavorid)))
-    for flavorid, name, vcpus, ram, disk in CLASSIC_FLAVORS:
-        if flavorid not in existing:
-            session.add(models.Flavor(flavorid=flavorid, name=name, vcpus=vcpus,
-                                      memory_mb=ram, root_gb=disk))
+    db_flavors.seed(session)

@@ -15,6 +15,8 @@ from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
 from cepheid.api.db import services as db_services
 from cepheid.api.handlers import server_filters
+from cepheid.api.handlers import keypairs as keypair_handlers
+from cepheid.api.policies import flavor_extra_specs as spec_policies
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import servers as schemas
 from cepheid.api.views import servers as views
@@ -49,7 +51,8 @@ def view_options(session, *, show=False):
     return views.ViewOptions(
         version=version, base_url=helpers.base_url(), show=show,
         admin_attrs=helpers.allowed(server_policies.EXTENDED_ATTRS),
-        fault_details=ctx.is_admin, host_status=host_status)
+        fault_details=ctx.is_admin, host_status=host_status,
+        flavor_extra_specs=helpers.allowed(spec_policies.SPECS % 'index'))
 
 
 def _faults(session, instances):
@@ -112,7 +115,8 @@ def _flavor(flavor_ref):
     flavor_id = str(flavor_ref).rstrip('/').rsplit('/', 1)[-1]
     with helpers.services().db.transaction() as session:
         try:
-            flavor = db_services.flavor_get(session, flavor_id)
+            flavor = db_services.flavor_get(session, flavor_id,
+                                            project_id=helpers.flavor_scope())
         except exception.FlavorNotFound as exc:
             raise exception.FlavorNotFoundForCreate(flavor_id=flavor_ref) from exc
     if flavor.get('disabled'):
@@ -177,7 +181,8 @@ def create():
         helpers.authorize(SERVERS % 'create:forced_host')
     _min_count, count = _counts(server)
     flavor = _flavor(server['flavorRef'])
-    extra = dict(access_ips(server), reservation_id=_reservation_id())
+    extra = dict(access_ips(server), reservation_id=_reservation_id(),
+                 key_name=keypair_handlers.key_name_for_server(server.get('key_name')))
     instances = [_create_one(ctx, server, flavor=flavor, host=host, zone=zone, extra=extra,
                              index=index, count=count) for index in range(count)]
     if strutils.bool_from_string(server.get('return_reservation_id', False)):

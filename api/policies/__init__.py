@@ -4,7 +4,11 @@ import itertools
 
 from cepheid.api.policies import admin_actions
 from cepheid.api.policies import base
+from cepheid.api.policies import flavor_access
+from cepheid.api.policies import flavor_extra_specs
+from cepheid.api.policies import flavors
 from cepheid.api.policies import instance_actions
+from cepheid.api.policies import keypairs
 from cepheid.api.policies import server_actions
 from cepheid.api.policies import servers
 from cepheid.api.policies import services
@@ -19,4 +23,8 @@ def list_rules():
         admin_actions.list_rules(),
         instance_actions.list_rules(),
         services.list_rules(),
+        flavors.list_rules(),
+        flavor_access.list_rules(),
+        flavor_extra_specs.list_rules(),
+        keypairs.list_rules(),
     ))

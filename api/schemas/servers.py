@@ -8,7 +8,6 @@ from cepheid.api.schemas import parameter_types
 # (no networks or volumes: those fields are ignored).
 _ACCEPTED_IGNORED = {
     'networks': {'type': ['string', 'array']},
-    'key_name': {'type': ['string', 'null']},
     'security_groups': {'type': 'array'},
     'user_data': {'type': ['string', 'null']},
     'config_drive': {'type': ['boolean', 'string']},
@@ -34,6 +33,7 @@ create = {
                 'min_count': parameter_types.positive_integer,
                 'max_count': parameter_types.positive_integer,
                 'return_reservation_id': parameter_types.boolean,
+                'key_name': parameter_types.name,
                 **_ACCEPTED_IGNORED,
             },
             'required': ['name', 'flavorRef'],

@@ -21,6 +21,7 @@ class ViewOptions:
     fault_details: bool = False     # a fault's details even when its code is 500
     host_status: dict | None = None  # {host: UP|DOWN|MAINTENANCE|UNKNOWN} when allowed (2.16+)
     show: bool = False               # GET /servers/{id} rather than a list
+    flavor_extra_specs: bool = True  # the embedded flavor's extra_specs (2.47+), by policy
 
 
 def basic(instance, *, base_url):
@@ -45,7 +46,7 @@ def _image(instance, base_url):
 
 def _flavor(instance, opts):
     if opts.version >= '2.47':
-        return flavor_views.embedded(instance)
+        return flavor_views.embedded(instance, extra_specs=opts.flavor_extra_specs)
     return {'id': instance['flavor_id'],
             'links': formats.bookmark_links(opts.base_url, 'flavors', instance['flavor_id'])}
 
@@ -77,7 +78,7 @@ def _core(instance, opts):
         'accessIPv6': instance.get('access_ip_v6') or '',
         'links': formats.self_links(opts.base_url, 'servers', instance['uuid']),
         'OS-DCF:diskConfig': 'MANUAL',
-        'key_name': None,
+        'key_name': instance.get('key_name'),
         'config_drive': '',
         'OS-EXT-AZ:availability_zone':
             instance.get('availability_zone') or ('nova' if host else ''),

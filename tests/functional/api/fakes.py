@@ -59,7 +59,7 @@ class FakeComputeAPI:
             user_id=context.user_id, host=host or 'compute1', image_ref=image_ref,
             flavor_id=flavor['flavorid'], flavor_name=flavor['name'],
             description=description, meta=metadata or {}, availability_zone=availability_zone,
-            **(extra or {}))
+            flavor_extra_specs=dict(flavor.get('extra_specs') or {}), **(extra or {}))
 
     def update_instance(self, context, instance, values):
         self._enter('update_instance', instance['uuid'], values)

@@ -17,7 +17,11 @@ from tests.functional.api import fakes
 from tests.functional.api.conftest import fault
 
 # Routes without a policy, as in Nova: flavors are readable by any authenticated caller.
-UNGUARDED = ('flavors.',)
+UNGUARDED = ('flavors.index', 'flavors.detail', 'flavors.show')
+# Key pairs belong to a user, whatever the roles: the unauthorized caller asks for
+# another user's (?user_id= from 2.10, or user_id in the POST body).
+KEYPAIRS = 'keypairs.'
+OTHER_USER = 'someone-else'
 ACTION_BODIES = {'reboot': {'type': 'HARD'}, 'lock': {'locked_reason': 'r'},
                  'os-resetState': {'state': 'error'},
                  'rebuild': {'imageRef': 'img'}, 'changePassword': {'adminPass': 'pw'},
@@ -26,6 +30,7 @@ ACTION_BODIES = {'reboot': {'type': 'HARD'}, 'lock': {'locked_reason': 'r'},
 ADMIN_ACTIONS = ('os-resetState', 'injectNetworkInfo', 'migrate')
 # Actions that answer with a body (Nova's codes); the others are 202.
 ACTION_CODES = {'rescue': 200, 'os-getConsoleOutput': 200}
+FLAVOR_ACTION = {'addTenantAccess': {'tenant': 'alt-project'}}
 
 
 @pytest.fixture
@@ -43,7 +48,8 @@ def roles_app(app):
 
 
 def _operations(app, instance):
-    args = {'server_id': instance['uuid'], 'flavor_id': '1', 'request_id': 'req-1'}
+    args = {'server_id': instance['uuid'], 'flavor_id': '1', 'request_id': 'req-1',
+            'key': 'hw:numa_nodes', 'keypair_name': 'k1'}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == 'static' or auth.is_public(rule.rule):
             continue
@@ -69,6 +75,12 @@ def test_every_guarded_route_refuses_a_caller_without_roles(app, roles_app, inst
         body = {} if method == 'POST' else None
         if endpoint == 'server_actions.action':
             body = _action_body('reboot')
+        if endpoint == 'flavor_access.action':
+            body = FLAVOR_ACTION
+        if endpoint == 'keypairs.create':
+            body = {'keypair': {'name': 'k1', 'user_id': OTHER_USER}}
+        elif endpoint.startswith(KEYPAIRS):
+            path += f'?user_id={OTHER_USER}'
         resp = _call(roles_app, method, path, '', body)
         assert resp.status_code == 403, (method, path, resp.status_code)
         assert fault(resp)[0] == 'forbidden'
@@ -79,11 +91,16 @@ def test_every_guarded_route_refuses_a_caller_without_roles(app, roles_app, inst
 def test_a_reader_may_read_but_every_write_route_is_403(app, roles_app, compute_api,
                                                          instance):
     for method, path, endpoint in _operations(app, instance):
-        if endpoint.startswith(UNGUARDED) or endpoint == 'server_actions.action':
+        if endpoint.startswith(UNGUARDED + (KEYPAIRS,)) or endpoint == 'server_actions.action':
             continue
-        resp = _call(roles_app, method, path, 'reader', {} if method == 'POST' else None)
+        body = {} if method == 'POST' else None
+        if endpoint == 'flavor_access.action':
+            body = FLAVOR_ACTION
+        resp = _call(roles_app, method, path, 'reader', body)
         if method == 'GET':
-            expected = {'services.index': 403, 'instance_actions.show': 404}.get(endpoint, 200)
+            expected = {'services.index': 403, 'instance_actions.show': 404,
+                        'flavor_access.index': 403,
+                        'flavor_extra_specs.show': 404}.get(endpoint, 200)
             assert resp.status_code == expected, (method, path, resp.status_code)
         else:
             assert resp.status_code == 403, (method, path, resp.status_code)
