@@ -61,6 +61,7 @@ values = ["1", "2", "3"]
 "path.server_id" = {{ dictionary = "servers", probability = 0.9 }}
 "path.request_id" = {{ dictionary = "requests", probability = 0.8 }}
 "body.server.flavorRef" = {{ dictionary = "flavors", probability = 0.7 }}
+"path.flavor_id" = {{ dictionary = "flavors", probability = 0.8 }}
 
 [generation]
 max-examples = {EXAMPLES}
@@ -106,7 +107,7 @@ def test_fuzzing_every_operation_never_gets_a_5xx(stack, client, tmp_path, token
            '-H', f'X-Auth-Token: {token}', '-H', 'OpenStack-API-Version: compute latest',
            '--request-timeout', '10', '--report', 'ndjson',
            '--report-dir', str(report_dir), '--no-color']
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path,
                          env=dict(os.environ, SCHEMATHESIS_HOOKS=''))
     tail = run.stdout[-4000:] + run.stderr[-2000:]
     print(tail)
