@@ -3,8 +3,8 @@
 from oslo_log import log as logging
 
 from cepheid.api import conductor
-from cepheid.api import outbox
 from cepheid.api import flavor_notifications
+from cepheid.api import outbox
 from cepheid.api import reclaim
 from cepheid.api import watchdog
 from cepheid.api.db import session as db_session

@@ -14,8 +14,8 @@ from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
 from cepheid.api.db import services as db_services
-from cepheid.api.handlers import server_filters
 from cepheid.api.handlers import keypairs as keypair_handlers
+from cepheid.api.handlers import server_filters
 from cepheid.api.policies import flavor_extra_specs as spec_policies
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import servers as schemas

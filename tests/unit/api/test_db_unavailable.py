@@ -18,7 +18,13 @@ UUID = '5f0b1d3e-9c7a-4f43-8d1c-3a2b1c0d9e8f'
 # Served from code alone: nothing to ask the database.
 NO_DATABASE = {'/', '/v2.1', '/openapi.json'}
 BODIES = {('/v2.1/servers', 'POST'): {'server': {'name': 'vm', 'flavorRef': '1'}},
-          (routes.SERVER + '/action', 'POST'): {'reboot': {'type': 'HARD'}}}
+          (routes.SERVER + '/action', 'POST'): {'reboot': {'type': 'HARD'}},
+          ('/v2.1/flavors', 'POST'): {'flavor': {'name': 'f', 'ram': 1, 'vcpus': 1, 'disk': 1}},
+          (routes.FLAVOR, 'PUT'): {'flavor': {'description': 'd'}},
+          (routes.FLAVOR + '/action', 'POST'): {'addTenantAccess': {'tenant': 'p'}},
+          (routes.SPECS, 'POST'): {'extra_specs': {'k': 'v'}},
+          (routes.SPECS + '/<key>', 'PUT'): {UUID: 'v'},
+          ('/v2.1/os-keypairs', 'POST'): {'keypair': {'name': 'k'}}}
 
 
 @pytest.fixture(scope='module')
