@@ -204,21 +204,19 @@ class Host:
                             self._reconnector.attempts, exc.__cause__ or exc)
                 return False
             self.reconnects += 1
+            attempts = self._reconnector.attempts
             since, self._broken_since = self._broken_since, None
             self.last_outage_seconds = time.monotonic() - since if since else None
             self._changed.notify_all()
-        LOG.warning('Reconnected to libvirt at %s after %.2f s (%d attempts)', self.uri,
-                    self.last_outage_seconds or 0.0, self._reconnector_attempts())
-        if self._reconnect_cb is not None:
+        LOG.info('Reconnected to libvirt at %s after %.2f s (%d attempts)', self.uri,
+                 self.last_outage_seconds or 0.0, attempts)
+        # Not after close(): the resync would open a new connection for nobody.
+        if self._reconnect_cb is not None and self._reconnector is not None:
             try:
                 self._reconnect_cb()
             except Exception:
                 LOG.exception('Resync after reconnecting to %s failed', self.uri)
         return True
-
-    def _reconnector_attempts(self):
-        reconnector = self._reconnector
-        return reconnector.attempts if reconnector is not None else 0
 
     # -- callbacks (event loop thread) -----------------------------------------
     def _on_close(self, _conn, reason, generation):
