@@ -100,13 +100,18 @@ def create():
     return response
 
 
+def owned_key_name(key_name):
+    """``key_name`` when the caller owns that key pair; KeypairNotFound otherwise."""
+    user_id = helpers.context().user_id
+    with helpers.services().db.transaction() as session:
+        return db_keypairs.get(session, user_id, key_name)['name']
+
+
 def key_name_for_server(key_name):
     """``key_name`` of POST /servers when the caller owns that key pair; else 400."""
     if key_name is None:
         return None
-    user_id = helpers.context().user_id
-    with helpers.services().db.transaction() as session:
-        try:
-            return db_keypairs.get(session, user_id, key_name)['name']
-        except exception.KeypairNotFound as exc:
-            raise exception.ValidationError(detail=exc.format_message()) from exc
+    try:
+        return owned_key_name(key_name)
+    except exception.KeypairNotFound as exc:
+        raise exception.ValidationError(detail=exc.format_message()) from exc

@@ -10,6 +10,7 @@ import flask
 from oslo_utils import strutils
 
 from cepheid.api import helpers
+from cepheid.api.handlers import keypairs as keypair_handlers
 from cepheid.api.handlers import servers as server_handlers
 from cepheid.api.views import servers as server_views
 from cepheid.common import exception
@@ -49,10 +50,19 @@ def _rebuild_values(value):
                           ('description', 'description'), ('hostname', 'hostname')):
         if field in value:
             values[column] = value[field]
-    if value.get('key_name') is not None:
-        # Cepheid keeps no key pairs, so no name can be one (Nova: 400 for an unknown one).
-        raise exception.InvalidKeyName()
+    if 'key_name' in value:
+        # 2.54: a key pair of the caller replaces the server's key; null removes it.
+        values['key_name'] = _rebuild_key_name(value['key_name'])
     return values
+
+
+def _rebuild_key_name(key_name):
+    if key_name is None:
+        return None
+    try:
+        return keypair_handlers.owned_key_name(key_name)
+    except exception.KeypairNotFound:
+        raise exception.InvalidKeyName() from None
 
 
 def rebuild(compute_api, context, instance, value):
