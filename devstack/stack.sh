@@ -9,7 +9,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STACK_DIR=$(realpath -m "${CEPHEID_STACK_DIR:-/tmp/cepheid-stack}")
 PYTHON=${CEPHEID_PYTHON:-python3}
 PG=${CEPHEID_STACK_PG:-postgres@127.0.0.1:5432}        # user@host:port, trust auth
-RABBIT=${CEPHEID_STACK_RABBIT:-guest:guest@127.0.0.1:5672}
+RABBIT=${CEPHEID_STACK_RABBIT:-guest:guest@127.0.0.1:5672}   # or rabbit://user:pass@host:port/
+RABBIT_NODE=${CEPHEID_STACK_RABBIT_NODE:-}                    # rabbitmqctl -n; see lib/rabbit.sh
 DB_NAME=${CEPHEID_STACK_DB:-cepheid_stack}
 VHOST=${CEPHEID_STACK_VHOST:-$DB_NAME}
 PORT=${CEPHEID_STACK_PORT:-8774}
@@ -23,10 +24,12 @@ WAIT_SECONDS=90
 usage() {
     cat <<EOF
 usage: $0 [--computes N] [--driver fake|libvirt|<class>] [--port P] [--api-workers N]
-          [--executor threading|eventlet] [--replace]
+          [--executor threading|eventlet] [--rabbit URL] [--rabbit-node NODE] [--replace]
 Environment: CEPHEID_STACK_DIR ($STACK_DIR), CEPHEID_STACK_DB ($DB_NAME),
   CEPHEID_STACK_VHOST, CEPHEID_STACK_PORT, CEPHEID_PYTHON ($PYTHON), CEPHEID_STACK_PG ($PG),
-  CEPHEID_STACK_RABBIT.
+  CEPHEID_STACK_RABBIT (--rabbit: user:pass@host:port or rabbit://...),
+  CEPHEID_STACK_RABBIT_NODE (--rabbit-node: the node rabbitmqctl addresses with -n;
+  default: the local default node, or rabbit@<host> for a broker on another host).
 EOF
 }
 
@@ -38,6 +41,8 @@ parse_args() {
             --port) PORT=$2; shift ;;
             --api-workers) API_WORKERS=$2; shift ;;
             --executor) EXECUTOR=$2; shift ;;
+            --rabbit) RABBIT=$2; shift ;;
+            --rabbit-node) RABBIT_NODE=$2; shift ;;
             --replace) REPLACE=1 ;;
             -h|--help) usage; exit 0 ;;
             *) usage >&2; exit 2 ;;
@@ -45,6 +50,7 @@ parse_args() {
         shift
     done
     [[ $COMPUTES =~ ^[1-9][0-9]*$ ]] || { echo "--computes needs a positive number" >&2; exit 2; }
+    rabbit_parse
 }
 
 now() { date +%s.%N; }
@@ -52,6 +58,8 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # shellcheck source=devstack/lib/pids.sh
 source "$TOP/devstack/lib/pids.sh"
+# shellcheck source=devstack/lib/rabbit.sh
+source "$TOP/devstack/lib/rabbit.sh"
 
 refuse_if_running() {
     local running
@@ -83,22 +91,6 @@ create_database() {
     psql -q "postgresql://$PG/postgres" -v ON_ERROR_STOP=1 \
         -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME" \
         >/dev/null 2>&1 || { echo "cannot (re)create database $DB_NAME on $PG" >&2; exit 1; }
-}
-
-# Queues are named after topics ('compute', 'cepheid-api'), not exchanges: a private vhost
-# keeps this stack's messages away from any other Cepheid on the same broker. It is made
-# afresh, like the database, so no message of an earlier stack is replayed.
-create_vhost() {
-    if command -v rabbitmqctl >/dev/null; then
-        rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 || true
-        if rabbitmqctl -q add_vhost "$VHOST" >/dev/null 2>&1 &&
-                rabbitmqctl -q set_permissions -p "$VHOST" "${RABBIT%%:*}" '.*' '.*' '.*' \
-                    >/dev/null 2>&1; then
-            return 0
-        fi
-    fi
-    echo "warning: cannot create RabbitMQ vhost $VHOST (rabbitmqctl); using '/'" >&2
-    VHOST=/
 }
 
 transport_url() {
@@ -138,7 +130,8 @@ instances_path = $STACK_DIR/instances/compute$i
 EOF
     done
     {
-        printf 'DB_NAME=%q\nVHOST=%q\nPG=%q\nPORT=%q\n' "$DB_NAME" "$VHOST" "$PG" "$PORT"
+        printf 'DB_NAME=%q\nVHOST=%q\nPG=%q\nPORT=%q\nRABBIT_NODE=%q\n' "$DB_NAME" "$VHOST" \
+            "$PG" "$PORT" "${RABBIT_NODE:-}"
     } >"$STACK_DIR/stack.env"
 }
 
@@ -201,7 +194,7 @@ main() {
     port_free || { echo "port $PORT is in use: pick another with --port" >&2; exit 1; }
     "$TOP/tools/ensure-services.sh" >/dev/null
     create_database
-    create_vhost
+    rabbit_create_vhost
     rm -f "$STACK_DIR/pids"
     write_configs
     "$PYTHON" -m cepheid.api.manage --config-file "$STACK_DIR/api.conf" db sync \

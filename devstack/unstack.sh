@@ -11,6 +11,8 @@ PURGE=0
 
 # shellcheck source=devstack/lib/pids.sh
 source "$TOP/devstack/lib/pids.sh"
+# shellcheck source=devstack/lib/rabbit.sh
+source "$TOP/devstack/lib/rabbit.sh"
 
 stop_one() {  # name pid
     local deadline=$((SECONDS + STOP_SECONDS))
@@ -32,7 +34,7 @@ purge() {
     psql -q "postgresql://$PG/postgres" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" \
         >/dev/null 2>&1 || echo "warning: could not drop database $DB_NAME" >&2
     if [[ $VHOST != / ]]; then
-        rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 ||
+        rabbit_ctl delete_vhost "$VHOST" >/dev/null 2>&1 ||
             echo "warning: could not delete RabbitMQ vhost $VHOST" >&2
     fi
     echo "dropped database $DB_NAME and vhost $VHOST"
