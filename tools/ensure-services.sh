@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure RabbitMQ (127.0.0.1:5672) and PostgreSQL (127.0.0.1:5432) answer; start them if not.
+# Make sure RabbitMQ (127.0.0.1:5672), PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306)
+# answer; start them if not.
 set -euo pipefail
 
 answers() {  # host port
@@ -24,8 +25,13 @@ if ! answers 127.0.0.1 5432; then
     echo "starting PostgreSQL"
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
 fi
+if ! answers 127.0.0.1 3306; then
+    echo "starting MariaDB"
+    /etc/init.d/mariadb start >/dev/null || true
+fi
 wait_for RabbitMQ 127.0.0.1 5672 90
 wait_for PostgreSQL 127.0.0.1 5432 60
+wait_for MariaDB 127.0.0.1 3306 60
 # RabbitMQ accepts TCP before it accepts AMQP logins: wait for a real answer.
 if command -v rabbitmq-diagnostics >/dev/null; then
     timeout 90 bash -c 'until rabbitmq-diagnostics -q check_running >/dev/null 2>&1; do sleep 1; done'

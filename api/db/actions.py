@@ -13,9 +13,7 @@ def action_start(session, *, instance_uuid, request_id, action, user_id, project
     now = models.utcnow()
     values = dict(instance_uuid=instance_uuid, request_id=request_id, action=action,
                   user_id=user_id, project_id=project_id, start_time=now, created_at=now)
-    row = session.execute(sa.insert(table).values(**values)
-                          .returning(*table.c)).mappings().one()
-    return dict(row)
+    return db_session.insert_returning(session, sa.insert(table).values(**values), table)
 
 
 def _action_row(session, instance_uuid, request_id):
@@ -197,8 +195,7 @@ def event_begin(session, *, instance_uuid, request_id, event, host):
     if event_id is None:
         event_id = session.execute(
             sa.insert(_EVENTS).values(action_id=action_id, event=event, start_time=now,
-                                      host=host, created_at=now)
-            .returning(_EVENTS.c.id)).scalar_one()
+                                      host=host, created_at=now)).inserted_primary_key[0]
     session.execute(sa.update(_ACTIONS).where(_ACTIONS.c.id == action_id)
                     .values(updated_at=now))
     return event_id

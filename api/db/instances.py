@@ -140,7 +140,7 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
                           else table.c.updated_at == expected_updated_at)
     columns = {_COLUMN_OF.get(key, key): value for key, value in values.items()}
     columns['updated_at'] = models.utcnow()
-    row = _first(session, stmt.values(**columns).returning(*_COLUMNS))
+    row = _swap(session, stmt.values(**columns), uuid)
     if row is not None:
         return row
     current = get(session, uuid)
@@ -155,6 +155,20 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
     raise exception.UnexpectedTaskStateError(
         instance_uuid=uuid, expected=f'updated_at {expected_updated_at}',
         actual=f'updated_at {current["updated_at"]}')
+
+
+def _swap(session, stmt, uuid):
+    """Run the CAS ``stmt``; the updated row, or None when its WHERE matched nothing.
+
+    One UPDATE … RETURNING where the dialect has it; MySQL/MariaDB (no RETURNING on
+    UPDATE) run the UPDATE, check its rowcount (matched rows: SQLAlchemy sets FOUND_ROWS)
+    and read the row back in the same transaction, which holds its row lock.
+    """
+    if session.get_bind().dialect.update_returning:
+        return _first(session, stmt.returning(*_COLUMNS))
+    if session.execute(stmt).rowcount != 1:
+        return None
+    return _first(session, sa.select(*_COLUMNS).where(_TABLE.c.uuid == uuid, _live()))
 
 
 def _as_list(value):

@@ -4,6 +4,11 @@ import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import mysql
+
+# MySQL/MariaDB's DATETIME keeps whole seconds unless told otherwise; CAS on updated_at and
+# newest-first ordering need the microseconds every other backend keeps.
+DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 
 
 def utcnow():
@@ -11,7 +16,7 @@ def utcnow():
 
 
 class Base(orm.DeclarativeBase):
-    pass
+    type_annotation_map = {datetime.datetime: DATETIME}
 
 
 class TimestampMixin:

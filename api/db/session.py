@@ -25,6 +25,11 @@ def create_engine(url):
             kwargs['poolclass'] = sa.pool.StaticPool
     else:
         kwargs['pool_pre_ping'] = True
+    if sa.engine.make_url(url).get_backend_name() in ('mysql', 'mariadb'):
+        # As on PostgreSQL: a re-read after a missed CAS sees the latest committed row,
+        # not the snapshot of REPEATABLE READ; 4-byte UTF-8 (emoji) in every string.
+        kwargs['isolation_level'] = 'READ COMMITTED'
+        kwargs.setdefault('connect_args', {})['charset'] = 'utf8mb4'
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == 'sqlite':
         event.listen(engine, 'connect', _sqlite_pragmas)
@@ -46,6 +51,18 @@ class Database:
 
     def dispose(self):
         self.engine.dispose()
+
+
+def insert_returning(session, stmt, table):
+    """Execute the INSERT ``stmt`` into ``table``; the inserted row as a dict. INSERT …
+    RETURNING where the dialect has it (MariaDB ≥ 10.5 does), else INSERT then SELECT by
+    the new primary key (MySQL)."""
+    if session.get_bind().dialect.insert_returning:
+        return dict(session.execute(stmt.returning(*table.c)).mappings().one())
+    key = session.execute(stmt).inserted_primary_key
+    pk = dict(zip((c.name for c in table.primary_key.columns), key, strict=True))
+    where = [table.c[name] == value for name, value in pk.items()]
+    return dict(session.execute(sa.select(*table.c).where(*where)).mappings().one())
 
 
 def older_than(model, marker_row):

@@ -1,13 +1,33 @@
-"""Reboots across two compute processes over the real RabbitMQ, with PostgreSQL."""
+"""Reboots across two compute processes over the real RabbitMQ, on PostgreSQL and on MariaDB
+(the module's cluster runs once per database backend)."""
 
 import time
 
 import pytest
 
+from tests.fixtures import cluster as cluster_fixture
 from tests.fixtures import http
 from tests.fixtures import processes
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope='module', params=['postgresql', 'mariadb'])
+def cluster(request, tmp_path_factory):
+    """The conftest cluster, once per database backend."""
+    database = processes.MariaDBDatabase() if request.param == 'mariadb' else None
+    running = cluster_fixture.Cluster(tmp_path_factory.mktemp(f'cluster-{request.param}'),
+                                      database=database)
+    try:
+        running.start()
+        yield {'client': running.client, 'hosts': running.hosts,
+               'transport_url': running.transport_url, 'procs': running.procs,
+               'db': running.database, 'tmp': running.tmp, 'cluster': running}
+    except Exception:
+        running.dump_logs()
+        raise
+    finally:
+        running.stop()
 
 
 def _server_state(client, server_id):
@@ -56,7 +76,7 @@ def test_reboots_on_two_hosts_emit_start_then_end_on_the_bus(cluster, bus_listen
     print(f'two reboots over RabbitMQ done in {time.monotonic() - started:.3f}s')
 
 
-def test_reboot_action_and_event_recorded_in_postgresql(cluster):
+def test_reboot_action_and_event_recorded_in_the_database(cluster):
     client = cluster['client']
     server_id = _create_on(client, 'hostB', 'vm-actions')
     status, _ = client.post(f'/servers/{server_id}/action', {'reboot': {'type': 'SOFT'}},

@@ -7,6 +7,10 @@ Create Date: 2026-11-21
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
+
+# Microseconds on MySQL/MariaDB too (models.DATETIME); other backends unchanged.
+DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 
 revision = '0001'
 down_revision = None
@@ -15,8 +19,8 @@ depends_on = None
 
 
 def _timestamps():
-    return [sa.Column('created_at', sa.DateTime(), nullable=False),
-            sa.Column('updated_at', sa.DateTime(), nullable=True)]
+    return [sa.Column('created_at', DATETIME, nullable=False),
+            sa.Column('updated_at', DATETIME, nullable=True)]
 
 
 def _str(name, nullable=True, length=255):
@@ -37,14 +41,14 @@ def upgrade():
         sa.Column('swap', sa.Integer(), nullable=False),
         _str('image_ref'), _str('vm_state', False), _str('task_state'),
         sa.Column('power_state', sa.Integer(), nullable=False),
-        sa.Column('launched_at', sa.DateTime(), nullable=True),
-        sa.Column('terminated_at', sa.DateTime(), nullable=True),
+        sa.Column('launched_at', DATETIME, nullable=True),
+        sa.Column('terminated_at', DATETIME, nullable=True),
         sa.Column('locked', sa.Boolean(), nullable=False),
         sa.Column('locked_by', sa.Enum('owner', 'admin', name='instances0locked_by'),
                   nullable=True),
         _str('locked_reason'),
         sa.Column('metadata', sa.JSON(), nullable=False),
-        sa.Column('deleted_at', sa.DateTime(), nullable=True),
+        sa.Column('deleted_at', DATETIME, nullable=True),
         sa.Column('deleted', sa.Integer(), nullable=False),
         *_timestamps(),
         sa.UniqueConstraint('uuid'),
@@ -57,8 +61,8 @@ def upgrade():
         sa.Column('id', sa.Integer(), primary_key=True),
         _str('action', False), _str('instance_uuid', False, 36), _str('request_id', False),
         _str('user_id'), _str('project_id'),
-        sa.Column('start_time', sa.DateTime(), nullable=False),
-        sa.Column('finish_time', sa.DateTime(), nullable=True),
+        sa.Column('start_time', DATETIME, nullable=False),
+        sa.Column('finish_time', DATETIME, nullable=True),
         _str('message'),
         *_timestamps(),
     )
@@ -71,8 +75,8 @@ def upgrade():
         sa.Column('action_id', sa.Integer(), sa.ForeignKey('instance_actions.id'),
                   nullable=False),
         _str('event', False),
-        sa.Column('start_time', sa.DateTime(), nullable=False),
-        sa.Column('finish_time', sa.DateTime(), nullable=True),
+        sa.Column('start_time', DATETIME, nullable=False),
+        sa.Column('finish_time', DATETIME, nullable=True),
         _str('result'),
         sa.Column('traceback', sa.Text(), nullable=True),
         _str('host'),
@@ -102,7 +106,7 @@ def upgrade():
         sa.Column('disabled', sa.Boolean(), nullable=False),
         _str('disabled_reason'),
         sa.Column('forced_down', sa.Boolean(), nullable=False),
-        sa.Column('last_seen_up', sa.DateTime(), nullable=True),
+        sa.Column('last_seen_up', DATETIME, nullable=True),
         *_timestamps(),
         sa.UniqueConstraint('host', 'binary', name='uniq_services0host0binary'),
     )

@@ -1,0 +1,72 @@
+"""The REST API on PostgreSQL and MariaDB: strings a database must not see are 400, and a
+short schemathesis run (the functional fuzz, fewer examples, member token) finds no 5xx.
+
+api + one compute in this process over fake:// (the database is what differs), each
+backend on a throw-away database.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cepheid import allinone
+from tests.fixtures import db_strings
+from tests.fixtures import http
+from tests.fixtures import processes
+
+pytestmark = pytest.mark.integration
+
+EXAMPLES = os.environ.get('CEPHEID_FUZZ_EXAMPLES_BACKENDS', '3')
+DATABASES = {'postgresql': processes.PostgresDatabase, 'mariadb': processes.MariaDBDatabase}
+
+
+@pytest.fixture(scope='module', params=sorted(DATABASES))
+def stack(request):
+    database = DATABASES[request.param]()
+    conf = allinone.make_conf(compute_driver='fake')
+    running = allinone.AllInOne(conf, hosts=['compute1'], db_url=database.url).start()
+    yield running
+    running.stop()
+    database.drop()
+
+
+@pytest.fixture(scope='module')
+def server_id(stack):
+    from tests.functional.conftest import idle
+    from tests.functional.conftest import wait_for_server
+    client = http.Client(stack.endpoint)
+    status, body = client.post('/servers', {'server': {'name': 'vm', 'flavorRef': '1'}})
+    assert status == 202, body
+    return wait_for_server(client, body['server']['id'], idle)['id']
+
+
+@pytest.mark.parametrize('method,path,body',
+                         [case[1:] for case in db_strings.BAD_REQUESTS],
+                         ids=[case[0] for case in db_strings.BAD_REQUESTS])
+def test_string_unfit_for_the_database_is_400(stack, server_id, method, path, body):
+    db_strings.assert_bad_request(stack.endpoint, method, path.format(server=server_id), body)
+
+
+def test_fuzzing_every_operation_never_gets_a_5xx(stack, server_id, tmp_path):
+    pytest.importorskip('schemathesis')
+    from tests.functional import test_api_fuzz as fuzz
+    client = http.Client(stack.endpoint)
+    config = fuzz._config(tmp_path, [server_id], fuzz._request_ids(client, [server_id]))
+    config.write_text(config.read_text().replace(
+        f'max-examples = {fuzz.EXAMPLES}', f'max-examples = {EXAMPLES}'))
+    report_dir = tmp_path / 'reports'
+    cmd = [sys.executable, '-m', 'schemathesis.cli', '--config-file', str(config), 'run',
+           f'{stack.endpoint.removesuffix("/v2.1")}/openapi.json',
+           '--checks', 'not_a_server_error', '--seed', fuzz.SEED,
+           '-H', f'X-Auth-Token: {http.MEMBER}', '-H', 'OpenStack-API-Version: compute latest',
+           '--request-timeout', '20', '--report', 'ndjson', '--report-dir', str(report_dir),
+           '--no-color']
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env=dict(os.environ, SCHEMATHESIS_HOOKS=''))
+    tail = run.stdout[-4000:] + run.stderr[-2000:]
+    print(tail)
+    assert 'generated' in run.stdout, tail
+    assert fuzz._server_errors(report_dir) == [], tail
+    assert run.returncode == 0, tail
