@@ -2,6 +2,7 @@
 
 import flask
 
+from cepheid.api import extra_spec_validators
 from cepheid.api import helpers
 from cepheid.api import validation
 from cepheid.api.db import flavors as db_flavors
@@ -19,13 +20,17 @@ def _flavor(flavor_id):
 
 
 def _stored(specs):
-    """Values as Nova stores them: strings; a number's text is at most 255 characters."""
+    """Values as Nova stores them: strings; a number's text is at most 255 characters.
+    From 2.86 the values of well-known keys are validated."""
     stored = {}
+    validate = helpers.version() >= '2.86'
     for key, value in specs.items():
         text = value if isinstance(value, str) else str(value)
         if len(text) > MAX_VALUE_LENGTH:
             raise exception.ValidationError(
                 detail=f'extra_specs value has more than {MAX_VALUE_LENGTH} characters.')
+        if validate:
+            extra_spec_validators.validate(key, text)
         stored[key] = text
     return stored
 
