@@ -98,6 +98,9 @@ OPERATIONS = {
                                         (200, 400, 404), query=ia_schemas.list_query_schema),
     'instance_actions.show': Operation('Show a server action and its events', (200, 404)),
     'services.index': Operation('List compute services', (200, 403)),
+    'availability_zones.index': Operation('List availability zones'),
+    'availability_zones.detail': Operation('List availability zones with their hosts',
+                                           (200, 403)),
 }
 
 FAULT_SCHEMA = {

@@ -1,5 +1,6 @@
 """Every URL of the REST API, on one screen."""
 
+from cepheid.api.handlers import availability_zones
 from cepheid.api.handlers import flavor_access
 from cepheid.api.handlers import flavor_extra_specs
 from cepheid.api.handlers import flavors
@@ -48,6 +49,8 @@ ROUTES = [
     (SERVER + '/os-instance-actions', 'GET', instance_actions.index),
     (SERVER + '/os-instance-actions/<request_id>', 'GET', instance_actions.show),
     (V + '/os-services', 'GET', services.index),
+    (V + '/os-availability-zone', 'GET', availability_zones.index),
+    (V + '/os-availability-zone/detail', 'GET', availability_zones.detail),
     ('/openapi.json', 'GET', openapi.show),
 ]
 

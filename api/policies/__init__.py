@@ -2,6 +2,7 @@
 
 import itertools
 
+from cepheid.api.policies import availability_zones
 from cepheid.api.policies import admin_actions
 from cepheid.api.policies import base
 from cepheid.api.policies import flavor_access
@@ -27,4 +28,5 @@ def list_rules():
         flavor_access.list_rules(),
         flavor_extra_specs.list_rules(),
         keypairs.list_rules(),
+        availability_zones.list_rules(),
     ))

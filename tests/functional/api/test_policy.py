@@ -16,8 +16,9 @@ from tests.functional.api import conftest
 from tests.functional.api import fakes
 from tests.functional.api.conftest import fault
 
-# Routes without a policy, as in Nova: flavors are readable by any authenticated caller.
-UNGUARDED = ('flavors.index', 'flavors.detail', 'flavors.show')
+# Routes open to any authenticated caller, as in Nova: flavors (no policy) and the zone list
+# (policy "@").
+UNGUARDED = ('flavors.index', 'flavors.detail', 'flavors.show', 'availability_zones.index')
 # Key pairs belong to a user, whatever the roles: the unauthorized caller asks for
 # another user's (?user_id= from 2.10, or user_id in the POST body).
 KEYPAIRS = 'keypairs.'
@@ -99,7 +100,7 @@ def test_a_reader_may_read_but_every_write_route_is_403(app, roles_app, compute_
         resp = _call(roles_app, method, path, 'reader', body)
         if method == 'GET':
             expected = {'services.index': 403, 'instance_actions.show': 404,
-                        'flavor_access.index': 403,
+                        'flavor_access.index': 403, 'availability_zones.detail': 403,
                         'flavor_extra_specs.show': 404}.get(endpoint, 200)
             assert resp.status_code == expected, (method, path, resp.status_code)
         else:
