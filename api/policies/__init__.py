@@ -2,8 +2,8 @@
 
 import itertools
 
-from cepheid.api.policies import availability_zones
 from cepheid.api.policies import admin_actions
+from cepheid.api.policies import availability_zones
 from cepheid.api.policies import base
 from cepheid.api.policies import flavor_access
 from cepheid.api.policies import flavor_extra_specs
