@@ -99,6 +99,9 @@ OPERATIONS = {
     'instance_actions.show': Operation('Show a server action and its events', (200, 404)),
     'services.index': Operation('List compute services', (200, 403)),
     'availability_zones.index': Operation('List availability zones'),
+    'server_password.show': Operation("Show a server's encrypted password", (200, 403, 404)),
+    'server_password.clear': Operation("Clear a server's encrypted password",
+                                       (204, 403, 404)),
     'availability_zones.detail': Operation('List availability zones with their hosts',
                                            (200, 403)),
 }

@@ -9,6 +9,7 @@ from cepheid.api.handlers import instance_actions
 from cepheid.api.handlers import keypairs
 from cepheid.api.handlers import openapi
 from cepheid.api.handlers import server_actions
+from cepheid.api.handlers import server_password
 from cepheid.api.handlers import servers
 from cepheid.api.handlers import services
 from cepheid.api.handlers import versions
@@ -49,6 +50,8 @@ ROUTES = [
     (SERVER + '/os-instance-actions', 'GET', instance_actions.index),
     (SERVER + '/os-instance-actions/<request_id>', 'GET', instance_actions.show),
     (V + '/os-services', 'GET', services.index),
+    (SERVER + '/os-server-password', 'GET', server_password.show),
+    (SERVER + '/os-server-password', 'DELETE', server_password.clear),
     (V + '/os-availability-zone', 'GET', availability_zones.index),
     (V + '/os-availability-zone/detail', 'GET', availability_zones.detail),
     ('/openapi.json', 'GET', openapi.show),
