@@ -8,6 +8,7 @@ import urllib.parse
 import flask
 import jsonschema
 from oslo_utils import timeutils
+from oslo_utils import uuidutils
 
 from cepheid.api import legacy_v2
 from cepheid.common import exception
@@ -28,6 +29,11 @@ def _is_ipv6(value):
     if isinstance(value, str):
         ipaddress.IPv6Address(value)
     return True
+
+
+@FORMAT_CHECKER.checks('uuid')
+def _is_uuid(value):
+    return not isinstance(value, str) or uuidutils.is_uuid_like(value)
 
 
 @FORMAT_CHECKER.checks('date-time', raises=ValueError)

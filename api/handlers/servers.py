@@ -7,6 +7,7 @@ import uuid as uuidlib
 
 import flask
 from oslo_utils import strutils
+from oslo_utils import uuidutils
 
 from cepheid.api import helpers
 from cepheid.api import validation
@@ -124,6 +125,22 @@ def _flavor(flavor_ref):
     return flavor
 
 
+def _check_networks(server):
+    """Nova's checks of each requested network: a port, or a network uuid."""
+    networks = server.get('networks')
+    if not isinstance(networks, list):
+        return
+    for network in networks:
+        if network.get('port'):
+            continue
+        if 'uuid' not in network:
+            raise exception.ValidationError(detail='Bad network format: missing uuid')
+        if not uuidutils.is_uuid_like(network['uuid']):
+            raise exception.ValidationError(
+                detail='Bad networks format: network uuid is not in proper format '
+                       f"({network['uuid']})")
+
+
 def _counts(server):
     """(min_count, max_count) of a create; 400 when min exceeds max, as in Nova."""
     min_count = int(server.get('min_count', 1))
@@ -179,6 +196,7 @@ def create():
     zone, host = _zone_and_host(server.get('availability_zone'))
     if host:
         helpers.authorize(SERVERS % 'create:forced_host')
+    _check_networks(server)
     _min_count, count = _counts(server)
     flavor = _flavor(server['flavorRef'])
     extra = dict(access_ips(server), reservation_id=_reservation_id(),

@@ -4,10 +4,30 @@ import copy
 
 from cepheid.api.schemas import parameter_types
 
+# ``networks`` as Nova checks it (a list of {uuid | port, fixed_ip, tag}, or 'auto'/'none'
+# from 2.37); with no network service Cepheid attaches no network, so it goes no further.
+_networks = {
+    'oneOf': [
+        {'type': 'array',
+         'items': {
+             'type': 'object',
+             'properties': {
+                 'fixed_ip': {'type': 'string', 'oneOf': [{'format': 'ipv4'},
+                                                          {'format': 'ipv6'}]},
+                 'port': {'oneOf': [{'type': 'string', 'format': 'uuid'}, {'type': 'null'}]},
+                 'uuid': {'type': 'string'},
+                 'tag': {'type': 'string', 'minLength': 1, 'maxLength': 60},
+             },
+             'additionalProperties': False,
+         }},
+        {'type': 'string', 'enum': ['none', 'auto']},
+    ],
+}
+
 # Accepted as in Nova so common clients work; Cepheid records only what it uses
 # (no networks or volumes: those fields are ignored).
 _ACCEPTED_IGNORED = {
-    'networks': {'type': ['string', 'array']},
+    'networks': _networks,
     'security_groups': {'type': 'array'},
     'user_data': {'type': ['string', 'null']},
     'config_drive': {'type': ['boolean', 'string']},

@@ -119,3 +119,26 @@ def test_bad_change_times_are_400(api, query, version):
     resp = api.get(f'/v2.1/servers?{query}', version=version)
     assert resp.status_code == 400
     assert fault(resp)[:2] == ('badRequest', 400)
+
+
+@pytest.mark.parametrize('networks,message', [
+    ([{'fixed_ip': '10.0.1.1', 'uuid': 'a-b-c-d-e-f-g-h-i-j'}],
+     'Bad networks format: network uuid is not in proper format (a-b-c-d-e-f-g-h-i-j)'),
+    ([{'fixed_ip': '10.0.1.1'}], 'Bad network format: missing uuid'),
+    ([{'port': 'not-a-uuid'}], None),
+    ([{'uuid': '6b8b4f5e-2a3c-4d1e-9f0a-1b2c3d4e5f60', 'fixed_ip': '10.0.1.300'}], None),
+    ('everything', None),
+])
+def test_malformed_networks_are_400_as_in_nova(api, compute_api, networks, message):
+    resp = _create(api, networks=networks)
+    assert resp.status_code == 400
+    if message:
+        assert fault(resp) == ('badRequest', 400, message)
+    assert compute_api.calls == []
+
+
+@pytest.mark.parametrize('networks', [
+    'auto', 'none', [{'uuid': '6b8b4f5e-2a3c-4d1e-9f0a-1b2c3d4e5f60', 'fixed_ip': '10.0.1.3'}],
+    [{'port': '6b8b4f5e-2a3c-4d1e-9f0a-1b2c3d4e5f60'}]])
+def test_well_formed_networks_are_accepted(api, networks):
+    assert _create(api, networks=networks).status_code == 202
