@@ -12,6 +12,10 @@ api_opts = [
                help='Largest request body accepted, in bytes; bigger ones get 413.'),
     cfg.IntOpt('max_limit', default=1000, min=1,
                help='Most items a collection GET returns in one page.'),
+    cfg.IntOpt('max_servers_per_create', default=10, min=1,
+               help='Most servers one POST /servers creates (Cepheid has no quotas; this '
+                    "is Nova's default instances quota). A larger max_count creates this "
+                    'many; a larger min_count is refused with 403.'),
     cfg.HostAddressOpt('listen', default='127.0.0.1',
                        help='Address the REST API listens on.'),
     cfg.PortOpt('port', default=8774, help='Port the REST API listens on.'),

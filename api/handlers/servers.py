@@ -150,7 +150,12 @@ def _counts(server):
     if max_count > 1 and server.get('hostname'):
         raise exception.ValidationError(
             detail='Unable to allocate a single hostname to multiple instances')
-    return min_count, max_count
+    limit = helpers.services().conf.api.max_servers_per_create
+    if min_count > limit:
+        raise exception.Forbidden(
+            f'Cannot create {min_count} servers in one request: at most {limit} '
+            '([api] max_servers_per_create).')
+    return min_count, min(max_count, limit)
 
 
 def _reservation_id():

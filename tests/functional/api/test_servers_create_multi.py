@@ -142,3 +142,11 @@ def test_malformed_networks_are_400_as_in_nova(api, compute_api, networks, messa
     [{'port': '6b8b4f5e-2a3c-4d1e-9f0a-1b2c3d4e5f60'}]])
 def test_well_formed_networks_are_accepted(api, networks):
     assert _create(api, networks=networks).status_code == 202
+
+
+def test_max_count_is_capped_and_a_min_count_above_the_cap_is_403(api, compute_api):
+    assert _create(api, max_count='0000092853945').status_code == 202
+    assert len(_names(api)) == 10
+    resp = _create(api, min_count=11)
+    assert fault(resp) == ('forbidden', 403, 'Cannot create 11 servers in one request: at '
+                           'most 10 ([api] max_servers_per_create).')
