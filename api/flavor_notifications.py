@@ -36,8 +36,8 @@ def payload(flavor, *, loaded=True):
     }
 
 
-class FlavorNotifier:
-    """``notify(context, flavor, 'create'|'update'|'delete')`` on the versioned topics."""
+class VersionedNotifier:
+    """Sends versioned INFO notifications of the api service, when the format wants them."""
 
     def __init__(self, conf, transport, *, binary):
         self.notifier = None
@@ -46,13 +46,20 @@ class FlavorNotifier:
                 conf, transport, publisher_id(conf, binary),
                 conf.notifications.versioned_notifications_topics)
 
-    def notify(self, context, flavor, action):
+    def send(self, context, event_type, body):
         if self.notifier is None:
             return
+        try:
+            self.notifier.info(context, event_type, body)
+        except Exception:
+            LOG.exception('Failed to send %s', event_type)
+
+
+class FlavorNotifier(VersionedNotifier):
+    """``notify(context, flavor, 'create'|'update'|'delete')`` on the versioned topics."""
+
+    def notify(self, context, flavor, action):
         body = payload(flavor, loaded=action == 'update')
         if action == 'create':
             body['nova_object.data']['projects'] = []
-        try:
-            self.notifier.info(context, f'flavor.{action}', body)
-        except Exception:
-            LOG.exception('Failed to send flavor.%s for flavor %s', action, flavor['flavorid'])
+        self.send(context, f'flavor.{action}', body)

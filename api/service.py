@@ -4,6 +4,7 @@ from oslo_log import log as logging
 
 from cepheid.api import conductor
 from cepheid.api import flavor_notifications
+from cepheid.api import keypair_notifications
 from cepheid.api import outbox
 from cepheid.api import reclaim
 from cepheid.api import watchdog
@@ -41,6 +42,8 @@ class ApiServices:
         # The RPC calls (changePassword, console log) wait for the broker as usual.
         self.compute_call_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport)
         self.flavor_notifier = flavor_notifications.FlavorNotifier(
+            conf, self.notification_transport, binary=BINARY)
+        self.keypair_notifier = keypair_notifications.KeypairNotifier(
             conf, self.notification_transport, binary=BINARY)
         self.compute_api = compute_api or compute_api_mod.ComputeAPI(
             self.store, notifier=self.notifier, rpcapi=self.compute_call_rpcapi)

@@ -56,10 +56,20 @@ def show(keypair_name):
     return flask.jsonify({'keypair': views.show(keypair, version=helpers.version())})
 
 
+def _notify(keypair, action, phase):
+    notifier = getattr(helpers.services(), 'keypair_notifier', None)
+    if notifier is not None:
+        notifier.notify(helpers.context(), keypair, action, phase)
+
+
 def delete(keypair_name):
     user_id = _user_id('delete', schemas.item_query_schema)
     with helpers.services().db.transaction() as session:
+        keypair = db_keypairs.get(session, user_id, keypair_name)
+    _notify(keypair, 'delete', 'start')
+    with helpers.services().db.transaction() as session:
         db_keypairs.destroy(session, user_id, keypair_name)
+    _notify(keypair, 'delete', 'end')
     return flask.Response(status=204 if helpers.version() >= '2.2' else 202)
 
 
@@ -89,11 +99,15 @@ def create():
     with helpers.services().db.transaction() as session:
         if db_keypairs.exists(session, user_id, name):
             raise exception.KeyPairExists(key_name=name)
+    action = 'import' if 'public_key' in params else 'create'
+    _notify({'name': name, 'user_id': user_id, 'type': key_type,
+             'public_key': params.get('public_key')}, action, 'start')
     public_key, fingerprint, private_key = _material(params, user_id, key_type)
     with helpers.services().db.transaction() as session:
         keypair = db_keypairs.create(session, {
             'name': name, 'user_id': user_id, 'type': key_type,
             'public_key': public_key, 'fingerprint': fingerprint})
+    _notify(keypair, action, 'end')
     response = flask.jsonify({'keypair': views.created(keypair, version=version,
                                                        private_key=private_key)})
     response.status_code = 201 if version >= '2.2' else 200

@@ -53,3 +53,32 @@ def test_rebuild_with_another_users_key_is_400(stack, client, server):
     status, body = _rebuild(client, server['id'], 'theirs')
     assert (status, body) == (400, {'badRequest': {
         'code': 400, 'message': 'Invalid key_name provided.'}})
+
+
+def _keypair_events(events):
+    return [(pub, et, p) for _, pub, et, p in events if et.startswith('keypair.')]
+
+
+def test_create_import_and_delete_emit_novas_keypair_notifications(stack, client):
+    generated = _keypair(client, 'gen')
+    status, imported = client.post('/os-keypairs', {'keypair': {
+        'name': 'imp', 'public_key': generated['public_key']}})
+    assert status == 201, imported
+    assert client.request('DELETE', '/os-keypairs/gen')[0] == 204
+    events = _keypair_events(stack.recorder.wait_for(lambda evs: len(_keypair_events(evs)) == 6))
+    assert [et for _, et, _ in events] == [
+        'keypair.create.start', 'keypair.create.end', 'keypair.import.start',
+        'keypair.import.end', 'keypair.delete.start', 'keypair.delete.end']
+    assert {pub for pub, _, _ in events} == {f'cepheid-api:{stack.conf.host}'}
+    for _, _, payload in events:
+        assert (payload['nova_object.name'], payload['nova_object.version']) == (
+            'KeypairPayload', '1.0')
+    data = [p['nova_object.data'] for _, _, p in events]
+    key = generated['public_key']
+    # As Nova's samples: nothing generated yet at create.start, no fingerprint at import.start.
+    assert data[0] == {'user_id': 'demo', 'name': 'gen', 'type': 'ssh', 'fingerprint': None,
+                       'public_key': None}
+    assert data[1] == dict(data[0], fingerprint=generated['fingerprint'], public_key=key)
+    assert data[2] == dict(data[0], name='imp', public_key=key)
+    assert data[3] == dict(data[2], fingerprint=generated['fingerprint'])
+    assert data[4] == data[5] == data[1]
