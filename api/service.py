@@ -2,6 +2,7 @@
 
 from oslo_log import log as logging
 
+from cepheid.api import background_notifier
 from cepheid.api import conductor
 from cepheid.api import flavor_notifications
 from cepheid.api import keypair_notifications
@@ -37,8 +38,11 @@ class ApiServices:
                                     poll_interval=conf.api.outbox_poll_interval)
         self.store = db_store.InstanceStore(self.db, service_down_time=conf.service_down_time,
                                             outbox=self.outbox)
-        self.notifier = notifications.InstanceNotifier(
-            conf, self.notification_transport, service=BINARY, host=conf.host)
+        # Sent from a thread: lock/unlock and the other API-only actions never wait on
+        # the broker (their notifications wait in memory while it is down).
+        self.notifier = background_notifier.BackgroundNotifier(
+            notifications.InstanceNotifier(conf, self.notification_transport,
+                                           service=BINARY, host=conf.host))
         # The RPC calls (changePassword, console log) wait for the broker as usual.
         self.compute_call_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport)
         self.flavor_notifier = flavor_notifications.FlavorNotifier(

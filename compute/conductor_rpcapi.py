@@ -29,21 +29,22 @@ class ConductorAPI:
 
     def _call(self, context, method, version=None, **kwargs):
         client = self.client.prepare(version=version) if version else self.client
-        attempt, waited = 0, 0.0
+        timeouts, waits, waited = 0, 0, 0.0
         while True:
-            attempt += 1
             try:
                 return client.call(context, method, host=self.host, **kwargs)
             except oslo_messaging.MessagingTimeout:
-                if attempt >= self.attempts:
+                timeouts += 1
+                if timeouts >= self.attempts:
                     raise
                 LOG.warning('Conductor call %s timed out (attempt %d of %d), retrying',
-                            method, attempt, self.attempts)
+                            method, timeouts, self.attempts)
             except exception.ServiceUnavailable:
                 # The api's database is down: wait it out (bounded), the call is idempotent.
                 if waited >= self.db_wait:
                     raise
-                delay = min(5.0, 0.5 * attempt)
+                waits += 1
+                delay = min(5.0, 0.5 * waits)
                 LOG.warning('Conductor call %s: database unavailable, retrying in %.1f s',
                             method, delay)
                 time.sleep(delay)
