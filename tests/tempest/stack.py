@@ -114,7 +114,7 @@ class Stack:
         """Up in os-services, and consuming: a compute reports up before its RPC server."""
         status, body = client.get('/os-services', token=token)
         up = {s['host'] for s in body['services'] if s['state'] == 'up'} if status == 200 else ()
-        return all(host in up and 'cepheid-compute running on host' in proc.log_tail(200)
+        return all(host in up and f'compute running on host {host}' in proc.log_tail(200)
                    for host, proc in computes.items())
 
     def dump_logs(self, lines=60):
