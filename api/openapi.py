@@ -19,6 +19,7 @@ from cepheid.api.schemas import flavors as flavor_schemas
 from cepheid.api.schemas import instance_actions as ia_schemas
 from cepheid.api.schemas import keypairs as keypair_schemas
 from cepheid.api.schemas import server_actions as action_schemas
+from cepheid.api.schemas import server_metadata as metadata_schemas
 from cepheid.api.schemas import servers as server_schemas
 
 OPENAPI_VERSION = '3.1.0'
@@ -99,6 +100,15 @@ OPERATIONS = {
     'instance_actions.show': Operation('Show a server action and its events', (200, 404)),
     'services.index': Operation('List compute services', (200, 403)),
     'availability_zones.index': Operation('List availability zones'),
+    'server_metadata.index': Operation("List a server's metadata", (200, 403, 404)),
+    'server_metadata.show': Operation('Show one metadata item', (200, 403, 404)),
+    'server_metadata.create': Operation('Merge items into the metadata', (200, 400, 403, 404, 409),
+                                        body=lambda v: metadata_schemas.metadata_body),
+    'server_metadata.update_all': Operation('Replace the metadata', (200, 400, 403, 404, 409),
+                                            body=lambda v: metadata_schemas.metadata_body),
+    'server_metadata.update': Operation('Set one metadata item', (200, 400, 403, 404, 409),
+                                        body=lambda v: metadata_schemas.item_body),
+    'server_metadata.delete': Operation('Delete one metadata item', (204, 403, 404, 409)),
     'server_password.show': Operation("Show a server's encrypted password", (200, 403, 404)),
     'server_password.clear': Operation("Clear a server's encrypted password",
                                        (204, 403, 404)),

@@ -9,6 +9,7 @@ from cepheid.api.handlers import instance_actions
 from cepheid.api.handlers import keypairs
 from cepheid.api.handlers import openapi
 from cepheid.api.handlers import server_actions
+from cepheid.api.handlers import server_metadata
 from cepheid.api.handlers import server_password
 from cepheid.api.handlers import servers
 from cepheid.api.handlers import services
@@ -50,6 +51,12 @@ ROUTES = [
     (SERVER + '/os-instance-actions', 'GET', instance_actions.index),
     (SERVER + '/os-instance-actions/<request_id>', 'GET', instance_actions.show),
     (V + '/os-services', 'GET', services.index),
+    (SERVER + '/metadata', 'GET', server_metadata.index),
+    (SERVER + '/metadata', 'POST', server_metadata.create),
+    (SERVER + '/metadata', 'PUT', server_metadata.update_all),
+    (SERVER + '/metadata/<key>', 'GET', server_metadata.show),
+    (SERVER + '/metadata/<key>', 'PUT', server_metadata.update),
+    (SERVER + '/metadata/<key>', 'DELETE', server_metadata.delete),
     (SERVER + '/os-server-password', 'GET', server_password.show),
     (SERVER + '/os-server-password', 'DELETE', server_password.clear),
     (V + '/os-availability-zone', 'GET', availability_zones.index),

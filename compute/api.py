@@ -15,6 +15,8 @@ from cepheid.compute import actions
 from cepheid.compute import rpcapi as compute_rpcapi
 
 LOG = logging.getLogger(__name__)
+# Nova's check_instance_state of update_instance_metadata / delete_instance_metadata.
+METADATA_VM_STATES = (states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED)
 
 
 def check_instance_lock(context, instance):
@@ -188,6 +190,19 @@ class ComputeAPI:
         if not values:
             return instance
         return self.store.update(instance['uuid'], values)
+
+    def update_instance_metadata(self, context, instance, change, *, method):
+        """Apply ``change`` (old metadata → new) as Nova's update/delete_instance_metadata:
+        refused on a locked server (but to an admin) and unless ACTIVE, PAUSED, SUSPENDED or
+        STOPPED with no task; ``method`` names the operation in the 409."""
+        check_instance_lock(context, instance)
+        for attr, allowed in (('vm_state', METADATA_VM_STATES), ('task_state', (None,))):
+            if instance[attr] not in allowed:
+                raise exception.InstanceInvalidState(
+                    method=method, instance_uuid=instance['uuid'], attr=attr,
+                    state=instance[attr])
+        return self.store.update_metadata(instance['uuid'], change,
+                                          vm_states=METADATA_VM_STATES)
 
     def delete(self, context, instance):
         """Delete: cast to the compute when its host is up, else delete locally."""

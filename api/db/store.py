@@ -8,6 +8,7 @@ api/outbox.py) commit together; the cast is handed to the outbox's sender after 
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
+from cepheid.common import exception
 
 COMPUTE_BINARY = 'cepheid-compute'
 
@@ -46,6 +47,23 @@ class InstanceStore:
         """Save ``values`` on the live instance ``uuid``; returns it."""
         with self.db.transaction() as session:
             return db_instances.update(session, uuid, values)
+
+    def update_metadata(self, uuid, change, *, vm_states, attempts=5):
+        """Save ``change(old metadata)`` as the metadata of ``uuid`` (no task, one of
+        ``vm_states``). A compare-and-swap on updated_at: when another writer changed the
+        row in between, it is read again and ``change`` re-applied, so no update is lost."""
+        for attempt in range(attempts):
+            with self.db.transaction() as session:
+                current = db_instances.get(session, uuid)
+                try:
+                    return db_instances.update(
+                        session, uuid, {'meta': change(dict(current['meta'] or {}))},
+                        expected_updated_at=current['updated_at'],
+                        expected_task_state=(None,), expected_vm_state=vm_states)
+                except exception.UnexpectedTaskStateError:
+                    if attempt == attempts - 1 or current['task_state'] is not None:
+                        raise
+        return None  # not reached: the last attempt returns or raises
 
     def update_with_action(self, context, uuid, values, *, action, event):
         """Update without a state guard (API-only actions) and record the action + event."""

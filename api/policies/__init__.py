@@ -11,6 +11,7 @@ from cepheid.api.policies import flavors
 from cepheid.api.policies import instance_actions
 from cepheid.api.policies import keypairs
 from cepheid.api.policies import server_actions
+from cepheid.api.policies import server_metadata
 from cepheid.api.policies import server_password
 from cepheid.api.policies import servers
 from cepheid.api.policies import services
@@ -31,4 +32,5 @@ def list_rules():
         keypairs.list_rules(),
         availability_zones.list_rules(),
         server_password.list_rules(),
+        server_metadata.list_rules(),
     ))

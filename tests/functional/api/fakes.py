@@ -66,6 +66,13 @@ class FakeComputeAPI:
         with self.db.transaction() as session:
             return db_instances.update(session, instance['uuid'], values)
 
+    def update_instance_metadata(self, context, instance, change, *, method):
+        self._check_lock(context, instance)
+        self._enter('update_instance_metadata', instance['uuid'], method)
+        with self.db.transaction() as session:
+            return db_instances.update(session, instance['uuid'],
+                                       {'meta': change(dict(instance['meta'] or {}))})
+
     def delete(self, context, instance):
         self._check_lock(context, instance)
         self._enter('delete', instance['uuid'])
