@@ -109,3 +109,32 @@ def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cl
     assert duplicated == [] and fivexx == 0
     assert max(latencies) < 1.0
     recorder.listener.stop()
+
+
+def test_casts_of_an_api_killed_during_the_outage_are_published_after_its_restart(
+        make_cluster, broker):
+    """The outbox rows outlive their process: kill -9 the api while its casts wait for the
+    broker; the restarted api claims them once their claim lapses, and publishes them."""
+    cluster = make_cluster(hosts=['hostA'], transport_url=broker.url,
+                           api_options={'api.outbox_claim_seconds': 3})
+    node = broker.nodes[0]
+    servers = [cluster.create_on('hostA', f'restart-{i}') for i in range(5)]
+    node.stop()
+    try:
+        for server_id in servers:
+            assert cluster.reboot(server_id, 'HARD')[0] == 202
+        cluster.api.kill()
+    finally:
+        node.start().wait_running()
+    restarted = time.monotonic()
+    cluster.api.start()
+    for server_id in servers:
+        cluster.wait_idle(server_id, timeout=120)
+    took = time.monotonic() - restarted
+    rows = Rows(cluster)
+    events = [[(e['event'], e['result']) for e in evs]
+              for s in servers for a, evs in rows.actions(s) if a['action'] == 'reboot']
+    print(f'\napi killed with 5 casts in its outbox: accepted 5, completed '
+          f'{events.count([("compute_reboot_instance", "Success")])}, lost 0; all done '
+          f'{took:.1f} s after the api restarted')
+    assert events == [[('compute_reboot_instance', 'Success')]] * 5
