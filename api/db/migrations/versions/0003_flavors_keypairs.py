@@ -7,6 +7,10 @@ Create Date: 2026-12-01
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
+
+# Microseconds on MySQL/MariaDB too (models.DATETIME); other backends unchanged.
+DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 
 revision = '0003'
 down_revision = '0004'
@@ -15,8 +19,8 @@ depends_on = None
 
 
 def _timestamps():
-    return [sa.Column('created_at', sa.DateTime(), nullable=False),
-            sa.Column('updated_at', sa.DateTime(), nullable=True)]
+    return [sa.Column('created_at', DATETIME, nullable=False),
+            sa.Column('updated_at', DATETIME, nullable=True)]
 
 
 def upgrade():
