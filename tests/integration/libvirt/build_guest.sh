@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build (or reuse from the cache) the tier 3 test guest: Debian's cloud kernel plus a busybox
-# initramfs whose /init (guest_init.sh) powers off on the ACPI power button.
+# initramfs whose /init (guest_init.sh) powers off on the ACPI power button, and first says
+# which image it booted and which virtio disks it sees (the virtio modules are included).
 # Usage: build_guest.sh [CACHE_ROOT]   (default /var/cache/cepheid-guest)
 # Prints the directory holding vmlinuz and initrd.gz. The kernel is cached per package
 # version, the initramfs per content hash of guest_init.sh.
@@ -27,18 +28,24 @@ OUT="$CACHE_ROOT/${PKG}_${VERSION}"
 INIT_SUM=$(sha256sum "$HERE/guest_init.sh" | cut -c1-16)
 INITRD="$OUT/initrd-$INIT_SUM.gz"
 
-if [ ! -f "$OUT/vmlinuz" ]; then
+VIRTIO_MODULES="virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk"
+
+if [ ! -f "$OUT/vmlinuz" ] || [ ! -f "$OUT/virtio_blk.ko" ]; then
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     chmod 755 "$work"
     (cd "$work" && apt-get download -q "$PKG" >&2)
     mkdir -p "$work/x"
     dpkg-deb --fsys-tarfile "$work"/*.deb | tar -x -C "$work/x" --wildcards \
-        './boot/vmlinuz-*' '*/kernel/drivers/acpi/button.ko' '*/kernel/drivers/input/evdev.ko'
+        './boot/vmlinuz-*' '*/kernel/drivers/acpi/button.ko' '*/kernel/drivers/input/evdev.ko' \
+        '*/kernel/drivers/virtio/*.ko' '*/kernel/drivers/block/virtio_blk.ko'
     mkdir -p "$OUT.tmp"
     cp "$work"/x/boot/vmlinuz-* "$OUT.tmp/vmlinuz"
     find "$work/x" -name button.ko -exec cp {} "$OUT.tmp/button.ko" \;
     find "$work/x" -name evdev.ko -exec cp {} "$OUT.tmp/evdev.ko" \;
+    for module in $VIRTIO_MODULES; do
+        find "$work/x" -name "$module.ko" -exec cp {} "$OUT.tmp/$module.ko" \;
+    done
     rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"
 fi
 
@@ -47,6 +54,9 @@ if [ ! -f "$INITRD" ]; then
     mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/lib/modules"
     cp "$BUSYBOX" "$root/bin/busybox"
     cp "$OUT/button.ko" "$OUT/evdev.ko" "$root/lib/modules/"
+    for module in $VIRTIO_MODULES; do
+        cp "$OUT/$module.ko" "$root/lib/modules/"
+    done
     cp "$HERE/guest_init.sh" "$root/init"
     chmod 755 "$root/init" "$root/bin/busybox"
     mknod "$root/dev/console" c 5 1

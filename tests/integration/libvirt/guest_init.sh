@@ -9,6 +9,15 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 exec >/dev/ttyS0 2>&1 </dev/null
 
+# Which image booted (the catalog's cmdline names it) and which virtio disks are attached.
+for module in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
+              virtio_blk; do
+    insmod /lib/modules/$module.ko 2>/dev/null
+done
+image=$(sed -n 's/.*cepheid_image=\([^ ]*\).*/\1/p' /proc/cmdline)
+echo "CEPHEID-GUEST-IMAGE ${image:-none}"
+echo "CEPHEID-GUEST-DISKS $(ls /sys/block 2>/dev/null | grep '^vd' | tr '\n' ' ')"
+
 if grep -qw ignore_acpi /proc/cmdline; then
     echo "CEPHEID-GUEST-READY ignore_acpi"
     while :; do sleep 3600; done

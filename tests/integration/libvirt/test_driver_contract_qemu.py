@@ -2,6 +2,7 @@
 
 import pytest
 
+from cepheid.common import exception
 from tests.fixtures import driver_contract
 
 pytestmark = pytest.mark.integration
@@ -9,6 +10,7 @@ pytestmark = pytest.mark.integration
 
 class TestQemuDriverContract(driver_contract.DriverContract):
     soft_reboot_of_stopped_guest = 'hard'
+    password_refusal = exception.InstanceAgentNotEnabled
 
     @pytest.fixture
     def driver(self, qemu_driver):
@@ -20,3 +22,6 @@ class TestQemuDriverContract(driver_contract.DriverContract):
 
     def set_soft_reboot_wait(self, driver, seconds):
         driver.conf.set_override('wait_soft_reboot_seconds', seconds, group='libvirt')
+
+    def booted_image(self, driver, instance):
+        return driver_contract.libvirt_booted_image(driver, instance)

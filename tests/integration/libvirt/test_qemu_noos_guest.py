@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def noos_guest(qemu_driver):
-    instance = driver_contract.make_instance(name='no-os', memory_mb=96)
+    instance = driver_contract.make_instance(name='no-os', memory_mb=96, image_ref=None)
     start = time.monotonic()
     qemu_driver.spawn(instance)
     record_timing('noos_spawn', time.monotonic() - start)
