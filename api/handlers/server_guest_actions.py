@@ -73,7 +73,8 @@ def rebuild(compute_api, context, instance, value):
                                    preserve_ephemeral=preserve, admin_password=password)
     with helpers.services().db.transaction() as session:
         opts = server_handlers.view_options(session, show=True)
-    view = server_views.detail(instance, opts)
+    # Before 2.75 Nova answers with the update view (as PUT /servers/{id}), then the show view.
+    view = server_views.updated(instance, opts)
     if _show_password():
         view['adminPass'] = password
     return _json(202, {'server': view})

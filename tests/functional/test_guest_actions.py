@@ -202,6 +202,15 @@ def test_rebuild_at_257_takes_user_data_a_null_key_name_and_access_ips(stack, cl
     assert (after['accessIPv4'], after['accessIPv6']) == ('192.0.2.1', '2001:db8::1')
 
 
+def test_rebuild_before_275_answers_the_update_view_with_the_password(stack, client, server):
+    status, answer = post(client, server['id'], {'rebuild': {'imageRef': IMAGE_B}}, '2.74')
+    assert status == 202
+    assert 'OS-EXT-STS:task_state' not in answer['server']
+    assert {'id', 'status', 'image', 'adminPass', 'links'} <= set(answer['server'])
+    assert answer['server']['status'] == 'REBUILD'
+    wait_for_server(client, server['id'], settled(states.ACTIVE))
+
+
 def test_rebuild_at_290_sets_the_hostname(stack, client, server):
     body = {'rebuild': {'imageRef': IMAGE_B, 'hostname': 'new-host'}}
     assert post(client, server['id'], body, '2.89')[0] == 400
