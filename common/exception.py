@@ -159,6 +159,11 @@ class FlavorAccessExists(Conflict):
                '%(project_id)s combination.')
 
 
+class FlavorExtraSpecUpdateCreateFailed(Conflict):
+    msg_fmt = ('Flavor %(id)s extra spec cannot be updated or created after %(retries)d '
+               'retries.')
+
+
 class KeyPairExists(Conflict):
     msg_fmt = "Key pair '%(key_name)s' already exists."
 

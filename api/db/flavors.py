@@ -142,13 +142,18 @@ def set_extra_specs(session, flavorid, specs):
     model = models.FlavorExtraSpec
     current = {s.key: s for s in session.scalars(
         sa.select(model).where(model.flavor_id == row.id))}
-    for key, value in specs.items():
-        if key in current:
-            current[key].value = value
-        else:
-            session.add(model(flavor_id=row.id, key=key, value=value))
-    row.updated_at = models.utcnow()
-    session.flush()
+    try:
+        with session.begin_nested():
+            for key, value in specs.items():
+                if key in current:
+                    current[key].value = value
+                else:
+                    session.add(model(flavor_id=row.id, key=key, value=value))
+            row.updated_at = models.utcnow()
+            session.flush()
+    except sa_exc.IntegrityError:
+        # A concurrent writer, or keys equal under a case-insensitive collation (MySQL).
+        raise exception.FlavorExtraSpecUpdateCreateFailed(id=flavorid, retries=1) from None
     return _details(session, [row])[0]
 
 
