@@ -18,6 +18,7 @@ from cepheid.api.schemas import flavor_extra_specs as spec_schemas
 from cepheid.api.schemas import flavors as flavor_schemas
 from cepheid.api.schemas import instance_actions as ia_schemas
 from cepheid.api.schemas import keypairs as keypair_schemas
+from cepheid.api.schemas import limits as limits_schemas
 from cepheid.api.schemas import server_actions as action_schemas
 from cepheid.api.schemas import server_metadata as metadata_schemas
 from cepheid.api.schemas import servers as server_schemas
@@ -100,6 +101,8 @@ OPERATIONS = {
     'instance_actions.show': Operation('Show a server action and its events', (200, 404)),
     'services.index': Operation('List compute services', (200, 403)),
     'availability_zones.index': Operation('List availability zones'),
+    'limits.show': Operation('Show absolute limits and usage', (200, 400, 403),
+                             query=limits_schemas.query_schema),
     'server_metadata.index': Operation("List a server's metadata", (200, 403, 404)),
     'server_metadata.show': Operation('Show one metadata item', (200, 403, 404)),
     'server_metadata.create': Operation('Merge items into the metadata', (200, 400, 403, 404, 409),

@@ -7,6 +7,7 @@ from cepheid.api.handlers import flavors
 from cepheid.api.handlers import identity
 from cepheid.api.handlers import instance_actions
 from cepheid.api.handlers import keypairs
+from cepheid.api.handlers import limits
 from cepheid.api.handlers import openapi
 from cepheid.api.handlers import server_actions
 from cepheid.api.handlers import server_metadata
@@ -59,6 +60,7 @@ ROUTES = [
     (SERVER + '/metadata/<key>', 'DELETE', server_metadata.delete),
     (SERVER + '/os-server-password', 'GET', server_password.show),
     (SERVER + '/os-server-password', 'DELETE', server_password.clear),
+    (V + '/limits', 'GET', limits.show),
     (V + '/os-availability-zone', 'GET', availability_zones.index),
     (V + '/os-availability-zone/detail', 'GET', availability_zones.detail),
     ('/openapi.json', 'GET', openapi.show),

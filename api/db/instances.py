@@ -185,6 +185,16 @@ def soft_delete(session, uuid):
                 vm_state='deleted', task_state=None, updated_at=now))
 
 
+def usage(session, project_id):
+    """(instances, vcpus, memory_mb) of ``project_id``'s live instances."""
+    model = models.Instance
+    row = session.execute(sa.select(
+        sa.func.count(model.id), sa.func.coalesce(sa.func.sum(model.vcpus), 0),
+        sa.func.coalesce(sa.func.sum(model.memory_mb), 0),
+    ).where(_live(), model.project_id == project_id)).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
 def count_by_host(session):
     """{host: number of live instances} for the hosts that have any."""
     model = models.Instance

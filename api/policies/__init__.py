@@ -10,6 +10,7 @@ from cepheid.api.policies import flavor_extra_specs
 from cepheid.api.policies import flavors
 from cepheid.api.policies import instance_actions
 from cepheid.api.policies import keypairs
+from cepheid.api.policies import limits
 from cepheid.api.policies import server_actions
 from cepheid.api.policies import server_metadata
 from cepheid.api.policies import server_password
@@ -32,5 +33,6 @@ def list_rules():
         keypairs.list_rules(),
         availability_zones.list_rules(),
         server_password.list_rules(),
+        limits.list_rules(),
         server_metadata.list_rules(),
     ))

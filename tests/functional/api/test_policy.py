@@ -16,9 +16,10 @@ from tests.functional.api import conftest
 from tests.functional.api import fakes
 from tests.functional.api.conftest import fault
 
-# Routes open to any authenticated caller, as in Nova: flavors (no policy) and the zone list
-# (policy "@").
-UNGUARDED = ('flavors.index', 'flavors.detail', 'flavors.show', 'availability_zones.index')
+# Routes open to any authenticated caller, as in Nova: flavors (no policy), the zone list and
+# the limits of the own project (policy "@").
+UNGUARDED = ('flavors.index', 'flavors.detail', 'flavors.show', 'availability_zones.index',
+             'limits.show')
 # Key pairs belong to a user, whatever the roles: the unauthorized caller asks for
 # another user's (?user_id= from 2.10, or user_id in the POST body).
 KEYPAIRS = 'keypairs.'
