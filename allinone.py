@@ -112,6 +112,7 @@ class AllInOne:
     def stop(self):
         """Stop what ``start()`` started (also after a start that failed half-way)."""
         if self.server is not None:
+            self.services.dashboard.hub.close()   # ends open dashboard event streams
             self.server.stop()
         for compute in self.computes.values():
             compute.stop(graceful=False)

@@ -9,6 +9,7 @@ from cepheid.api import hooks
 from cepheid.api import legacy_v2
 from cepheid.api import policy
 from cepheid.api import routes
+from cepheid.api.dashboard import handlers as dashboard
 
 
 def create_app(conf, services):
@@ -29,5 +30,6 @@ def create_app(conf, services):
     errors.register(app)
     hooks.register(app)
     routes.register(app)
+    dashboard.register(app)
     app.wsgi_app = auth.wrap_wsgi(legacy_v2.LegacyV2Wrapper(app.wsgi_app), conf)
     return app

@@ -1,5 +1,7 @@
 """Who is calling: a noauth2 token or keystonemiddleware's headers become a RequestContext."""
 
+import re
+
 from oslo_config import cfg
 
 from cepheid.common import context as cep_context
@@ -11,10 +13,14 @@ PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/', '/v2', '/v2/', '/openapi.j
 # The noauth2 identity stub (handlers/identity.py) issues tokens, so it needs none; it is
 # routed only under noauth2 (elsewhere these paths are a 404).
 IDENTITY_STUB_PATHS = frozenset(['/identity', '/identity/v3', '/identity/v3/auth/tokens'])
+# The dashboard's page, its static files and its login form carry no data; the page's
+# calls to /dashboard/api/... send the token like any API client.
+DASHBOARD_PUBLIC_RE = re.compile(r'^/dashboard(/static/[^/]+|/login)?/?$')
 
 
 def is_public(path):
-    return path in PUBLIC_PATHS or path.rstrip('/') in IDENTITY_STUB_PATHS
+    return (path in PUBLIC_PATHS or path.rstrip('/') in IDENTITY_STUB_PATHS
+            or DASHBOARD_PUBLIC_RE.match(path) is not None)
 
 
 def noauth2_roles(user_id):
@@ -86,7 +92,9 @@ class PublicPathBypass:
         self._call_protected = auth_refusals.call
 
     def __call__(self, environ, start_response):
-        if environ.get('PATH_INFO', '') in PUBLIC_PATHS:  # never the noauth2 identity stub
+        path = environ.get('PATH_INFO', '')
+        # never the noauth2 identity stub
+        if path in PUBLIC_PATHS or DASHBOARD_PUBLIC_RE.match(path):
             return self.app(environ, start_response)
         # auth_token's own refusals get request ids (and a 5xx Nova's fault body) there.
         return self._call_protected(self.protected, environ, start_response)

@@ -86,6 +86,7 @@ def serve(conf, sock, stopping, *, parent_pid=None):
         if parent_pid is not None and os.getppid() != parent_pid:
             log.warning('supervisor %d is gone; worker %d stops', parent_pid, os.getpid())
             break
+    services.dashboard.hub.close()   # ends the dashboard's open event streams
     server.stop()
     conductor.stop()
     return 0

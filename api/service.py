@@ -9,6 +9,7 @@ from cepheid.api import keypair_notifications
 from cepheid.api import outbox
 from cepheid.api import reclaim
 from cepheid.api import watchdog
+from cepheid.api.dashboard import feed as dashboard_feed
 from cepheid.api.db import session as db_session
 from cepheid.api.db import store as db_store
 from cepheid.common import notifications
@@ -51,6 +52,9 @@ class ApiServices:
             conf, self.notification_transport, binary=BINARY)
         self.compute_api = compute_api or compute_api_mod.ComputeAPI(
             self.store, notifier=self.notifier, rpcapi=self.compute_call_rpcapi)
+        # /dashboard's live feed; started and stopped with the ConductorService.
+        self.dashboard = dashboard_feed.Feed(conf, self.db, self.transport,
+                                             self.notification_transport)
 
 
 class ConductorService:
@@ -67,8 +71,10 @@ class ConductorService:
         self.outbox = services.outbox
         self.watchdog = watchdog.Watchdog(conf, services.store)
         self.reclaimer = reclaim.Reclaimer(conf, services.db, services.compute_api)
+        self.dashboard = services.dashboard
 
     def start(self):
+        self.dashboard.start()
         self.outbox.start()
         self.server.start()
         self.watchdog.start()
@@ -80,3 +86,4 @@ class ConductorService:
         self.outbox.stop()
         self.server.stop()
         self.server.wait()
+        self.dashboard.stop()

@@ -21,6 +21,8 @@ LOG = logging.getLogger(__name__)
 
 LISTEN_FD_ENV = 'CEPHEID_API_LISTEN_FD'
 PARENT_ENV = 'CEPHEID_API_SUPERVISOR_PID'
+# 0..workers-1, reused by a restarted worker: names per-worker queues (the dashboard's).
+SLOT_ENV = 'CEPHEID_API_WORKER_SLOT'
 MAX_FAST_DEATHS = 5       # workers dying within FAST_DEATH_SECONDS of start, in a row
 FAST_DEATH_SECONDS = 10
 STOP_TIMEOUT = 15
@@ -32,6 +34,11 @@ def inherited_socket():
     return socket.socket(fileno=int(fd)) if fd else None
 
 
+def worker_slot():
+    """This worker's slot (``'0'`` in a standalone process)."""
+    return os.environ.get(SLOT_ENV, '0')
+
+
 def parent_pid():
     return int(os.environ[PARENT_ENV])
 
@@ -40,14 +47,17 @@ class Supervisor:
     def __init__(self, conf, sock, argv):
         self.conf, self.sock, self.argv = conf, sock, list(argv)
         self.children = {}        # pid -> (Popen, start time)
+        self.slots = {}           # pid -> worker slot
         self.fast_deaths = 0
 
     def _spawn(self):
+        slot = min(set(range(len(self.children) + 1)) - set(self.slots.values()))
         env = dict(os.environ, **{LISTEN_FD_ENV: str(self.sock.fileno()),
-                                  PARENT_ENV: str(os.getpid())})
+                                  PARENT_ENV: str(os.getpid()), SLOT_ENV: str(slot)})
         proc = subprocess.Popen([sys.executable, '-m', 'cepheid.api.cmd', *self.argv],
                                 env=env, pass_fds=[self.sock.fileno()])
         self.children[proc.pid] = (proc, time.monotonic())
+        self.slots[proc.pid] = slot
         LOG.info('started api worker %d', proc.pid)
 
     def _reap(self):
@@ -57,6 +67,7 @@ class Supervisor:
             if proc.poll() is None:
                 continue
             del self.children[pid]
+            self.slots.pop(pid, None)
             LOG.warning('api worker %d exited with %s', pid, proc.returncode)
             young += time.monotonic() - started < FAST_DEATH_SECONDS
         return young

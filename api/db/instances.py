@@ -8,6 +8,9 @@ from cepheid.common import exception
 from cepheid.common import states
 
 UNSET = object()
+# session.info key: the instance rows this transaction created or changed (the dashboard
+# sends them on after commit, see api/dashboard/feed.py).
+CHANGED = 'cepheid.changed_instances'
 
 # Reads and CAS updates use Core statements over these labelled columns (the ORM's
 # identity map and flush are pure overhead on the hot path); rows come back as dicts
@@ -34,7 +37,9 @@ def create(session, values):
     row = models.Instance(**values)
     session.add(row)
     session.flush()
-    return db_session.row_to_dict(row)
+    created = db_session.row_to_dict(row)
+    session.info.setdefault(CHANGED, []).append(created)
+    return created
 
 
 def get(session, uuid, *, project_id=None, read_deleted=False):
@@ -142,6 +147,7 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
     columns['updated_at'] = models.utcnow()
     row = _swap(session, stmt.values(**columns), uuid)
     if row is not None:
+        session.info.setdefault(CHANGED, []).append(row)
         return row
     current = get(session, uuid)
     if expected_host is not UNSET and current['host'] != expected_host:

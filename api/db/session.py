@@ -49,6 +49,10 @@ class Database:
         with self._sessionmaker() as session, session.begin():
             yield session
 
+    def on_commit(self, callback):
+        """Call ``callback(session)`` after every commit of this database's sessions."""
+        event.listen(self._sessionmaker, 'after_commit', callback)
+
     def dispose(self):
         self.engine.dispose()
 

@@ -1,0 +1,121 @@
+"""Brings instance changes into this api process's hub, from every api process.
+
+Publisher: after each database commit that changed instances (a REST request's guarded CAS
+or a conductor call from a compute), the new rows are sent on the bus, topic
+``cepheid_dashboard``, from a background thread (the committing thread never waits).
+Listener: each api process listens on that topic and on the versioned notifications with
+a pool of its own (``cepheid-dashboard-<host>-<worker slot>``), so every api worker gets a
+copy of every message and its open streams see the same thing.
+"""
+
+import queue
+import threading
+
+import oslo_messaging
+from oslo_log import log as logging
+
+from cepheid.api import workers
+from cepheid.api.dashboard import hub as dashboard_hub
+from cepheid.api.dashboard import summaries
+from cepheid.api.db import instances as db_instances
+
+LOG = logging.getLogger(__name__)
+
+TOPIC = 'cepheid_dashboard'
+EVENT_TYPE = 'cepheid.instance.update'
+
+
+def pool_name(conf):
+    return f"cepheid-dashboard-{conf.host}-{workers.worker_slot()}"
+
+
+class Publisher:
+    """Sends the instances changed by each committed transaction of ``database``."""
+
+    def __init__(self, database, transport, host):
+        self._notifier = oslo_messaging.Notifier(
+            transport, publisher_id=f'cepheid-api:{host}', driver='messagingv2',
+            topics=[TOPIC])
+        self._queue = queue.Queue()
+        self._running = False
+        self._thread = threading.Thread(target=self._run, name='dashboard-publisher',
+                                        daemon=True)
+        database.on_commit(self._committed)
+
+    def _committed(self, session):
+        if not self._running:
+            return
+        for row in session.info.get(db_instances.CHANGED, ()):
+            self._queue.put(summaries.from_row(row))
+
+    def _run(self):
+        while (summary := self._queue.get()) is not None:
+            try:
+                self._notifier.info({}, EVENT_TYPE, summary)
+            except Exception:   # the bus is away: the dashboard misses a step, nothing else
+                LOG.warning('Dashboard update of %s not sent', summary['uuid'], exc_info=True)
+
+    def start(self):
+        self._running = True
+        self._thread.start()
+
+    def stop(self):
+        self._running = False
+        self._queue.put(None)
+        self._thread.join(5)
+
+
+class Endpoint:
+    """Notification endpoint: instance updates and versioned notifications into the hub."""
+
+    def __init__(self, hub):
+        self.hub = hub
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        try:
+            self._handle(event_type, payload, metadata)
+        except Exception:
+            LOG.exception('Dashboard could not use %s', event_type)
+
+    error = warn = info
+
+    def _handle(self, event_type, payload, metadata):
+        if event_type == EVENT_TYPE:
+            previous = self.hub.latest(payload['uuid'])
+            entry = (summaries.state_entry(payload)
+                     if summaries.changed(previous, payload) else None)
+            self.hub.publish_instance(payload, entry)
+            return
+        data = payload.get('nova_object.data') if isinstance(payload, dict) else None
+        if not isinstance(data, dict) or not data.get('uuid'):
+            return
+        if event_type == 'instance.delete.end':
+            self.hub.publish_deleted(data['uuid'])
+            return
+        self.hub.publish_entry(data['uuid'], summaries.notification_entry(
+            event_type, data, metadata.get('timestamp')))
+
+
+class Feed:
+    """The hub of this process with its publisher and listener."""
+
+    def __init__(self, conf, database, transport, notification_transport):
+        self.hub = dashboard_hub.Hub()
+        self.publisher = Publisher(database, notification_transport, conf.host)
+        targets = [oslo_messaging.Target(topic=TOPIC)]
+        targets += [oslo_messaging.Target(topic=t)
+                    for t in conf.notifications.versioned_notifications_topics]
+        kwargs = {'executor': 'eventlet'} if conf.executor == 'eventlet' else {}
+        self.listener = oslo_messaging.get_notification_listener(
+            notification_transport, targets, [Endpoint(self.hub)], pool=pool_name(conf),
+            allow_requeue=False, **kwargs)
+
+    def start(self):
+        self.publisher.start()
+        self.listener.start()
+
+    def stop(self):
+        self.hub.close()
+        self.listener.stop()
+        self.listener.wait()
+        self.publisher.stop()

@@ -1,0 +1,119 @@
+"""The dashboard in a real (headless) browser: a member hard-reboots a server and sees the
+row go HARD_REBOOT then ACTIVE and its timeline grow, without reloading; a reader's
+buttons are greyed out; an admin sees the hosts. ``CEPHEID_DASHBOARD_SCREENSHOT=<png>``
+saves the admin's view (README's picture)."""
+
+import json
+import os
+import urllib.parse
+
+import pytest
+from selenium.common.exceptions import StaleElementReferenceException
+
+from cepheid import allinone
+from tests.fixtures import http
+from tests.functional.conftest import idle
+from tests.functional.conftest import wait_for_server
+from tests.functional.dashboard import browser as browser_mod
+
+# A reader-only caller under noauth2 (which makes everyone a member): the user "reader".
+POLICY = {'project_member_api': 'role:member and project_id:%(project_id)s '
+                                'and not user_id:reader'}
+
+
+@pytest.fixture
+def browser():
+    browser_mod.available()
+    b = browser_mod.Browser()
+    yield b
+    b.quit()
+
+
+@pytest.fixture
+def stack(tmp_path):
+    policy = tmp_path / 'policy.json'
+    policy.write_text(json.dumps(POLICY))
+    conf = allinone.make_conf(compute_driver='fake', **{'oslo_policy.policy_file': str(policy)})
+    running = allinone.AllInOne(conf, hosts=['compute1', 'compute2']).start()
+    yield running
+    running.stop()
+
+
+def _create(client, name):
+    status, body = client.post('/servers', {'server': {'name': name, 'flavorRef': '1'}})
+    assert status == 202, body
+    return wait_for_server(client, body['server']['id'], idle)
+
+
+def _open(b, base, token):
+    b.driver.get(f'{base}/dashboard?token={urllib.parse.quote(token)}')
+    b.wait(lambda: b.find('#servers tbody tr'), message='instances table filled')
+    b.wait(lambda: b.text('#live') == 'live', message='live stream open')
+
+
+def _status(b, uuid):
+    try:
+        return b.text(f'#row-{uuid} .status')
+    except StaleElementReferenceException:   # the row was just replaced by a newer one
+        return None
+
+
+def _timeline(b):
+    try:
+        return [li.text for li in b.find('#timeline li')]
+    except StaleElementReferenceException:
+        return []
+
+
+def test_hard_reboot_from_the_dashboard_is_seen_live(stack, browser):
+    client = http.Client(stack.endpoint)
+    base = stack.endpoint.rsplit('/v2.1', 1)[0]
+    web, db = _create(client, 'web-1'), _create(client, 'db-1')
+    for compute in stack.computes.values():
+        compute.driver.delay = 0.4     # long enough to see HARD_REBOOT on screen
+    b = browser
+    _open(b, base, http.MEMBER)
+    assert 'token' not in b.driver.current_url        # dropped from the address bar
+    uuid = web['id']
+    b.find(f'#row-{uuid} td.name a')[0].click()
+    b.wait(lambda: len(_timeline(b)) >= 2, message='timeline loaded')
+    before = len(_timeline(b))
+    marker = b.driver.execute_script('return window.performance.timeOrigin')
+    b.find(f'#row-{uuid} button[data-action="reboot_hard"]')[0].click()
+    b.wait(lambda: _status(b, uuid) == 'HARD_REBOOT', message='row shows HARD_REBOOT')
+    b.wait(lambda: _status(b, uuid) == 'ACTIVE', message='row back to ACTIVE')
+    b.wait(lambda: any('instance.reboot.end' in t for t in _timeline(b)),
+           message='timeline has the end notification')
+    # no reload happened: the same page, the same document
+    assert b.driver.execute_script('return window.performance.timeOrigin') == marker
+    entries = _timeline(b)
+    assert len(entries) > before
+    for step in ('rebooting_hard', 'reboot_pending_hard', 'reboot_started_hard',
+                 'compute_reboot_instance Success'):
+        assert any(step in t for t in entries), (step, entries)
+    assert b.text('#message') == 'Reboot (hard) web-1: accepted'
+    assert stack.recorder.wait_for(lambda evs: any(
+        e[2] == 'instance.reboot.end' and e[3]['nova_object.data']['uuid'] == uuid
+        for e in evs))
+    # lock with a reason: the row says so and the member's actions grey out
+    b.find('#lock-reason')[0].send_keys('maintenance window')
+    b.find(f'#row-{db["id"]} button[data-action="lock"]')[0].click()
+    b.wait(lambda: b.text(f'#row-{db["id"]} .locked') == 'yes (maintenance window)',
+           message='row shows the lock')
+    assert not b.find(f'#row-{db["id"]} button[data-action="reboot_hard"]')[0].is_enabled()
+
+    _open(b, base, 'reader:demo-project')
+    buttons = b.find(f'#row-{db["id"]} td.actions button')
+    assert len(buttons) == 6 and all(not x.is_enabled() for x in buttons)
+    assert buttons[0].get_attribute('title').startswith('not allowed by policy')
+
+    _open(b, base, http.ADMIN)
+    b.wait(lambda: len(b.find('#hosts tbody tr')) == 2, message='hosts shown')
+    assert {r.text.split()[0]: r.text.split()[1] for r in b.find('#hosts tbody tr')} == {
+        'compute1': 'up', 'compute2': 'up'}
+    b.find(f'#row-{uuid} td.name a')[0].click()
+    b.wait(lambda: any('reboot_started_hard' in t for t in _timeline(b)),
+           message='admin timeline')
+    shot = os.environ.get('CEPHEID_DASHBOARD_SCREENSHOT')
+    if shot:
+        b.driver.save_screenshot(shot)
