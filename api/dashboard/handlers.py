@@ -6,6 +6,7 @@ import os
 import flask
 
 from cepheid.api import helpers
+from cepheid.api import workers
 from cepheid.api.dashboard import hub as dashboard_hub
 from cepheid.api.dashboard import login
 from cepheid.api.dashboard import permissions
@@ -84,7 +85,7 @@ def _render(viewer, event):
 
 def _stream(viewer, hub, sub):
     try:
-        yield f'retry: {RECONNECT_MS}\n: connected\n\n'
+        yield f'retry: {RECONNECT_MS}\n: connected to api worker {workers.worker_slot()}\n\n'
         if viewer.sees_hosts:
             yield _sse('hosts', viewer.hosts())
         while True:

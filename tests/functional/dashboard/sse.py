@@ -13,6 +13,7 @@ class EventStream:
         self.conn.request('GET', '/dashboard/api/events', headers={'X-Auth-Token': token})
         self.response = self.conn.getresponse()
         self.events = []          # (event, data)
+        self.comments = []        # the stream's comment lines (``: ...``)
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._read, daemon=True)
         if self.response.status == 200:
@@ -23,7 +24,11 @@ class EventStream:
         try:
             for raw in self.response:
                 line = raw.decode().rstrip('\n')
-                if line.startswith('event: '):
+                if line.startswith(':'):
+                    with self._cond:
+                        self.comments.append(line[1:].strip())
+                        self._cond.notify_all()
+                elif line.startswith('event: '):
                     event = line[7:]
                 elif line.startswith('data: '):
                     data += line[6:]
@@ -44,6 +49,12 @@ class EventStream:
             if not self._cond.wait_for(lambda: predicate(self.events), timeout):
                 raise TimeoutError(f'not seen; events: {self.events}')
             return list(self.events)
+
+    def worker(self, timeout=20):
+        """The api worker slot serving this stream (from its first comment)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.comments, timeout)
+            return self.comments[0].rsplit(' ', 1)[-1]
 
     def instances(self, uuid):
         with self._cond:
