@@ -4,9 +4,11 @@ import flask
 
 from cepheid.api import auth
 from cepheid.api import errors
+from cepheid.api import health
 from cepheid.api import helpers
 from cepheid.api import hooks
 from cepheid.api import legacy_v2
+from cepheid.api import metrics
 from cepheid.api import policy
 from cepheid.api import routes
 from cepheid.api.dashboard import handlers as dashboard
@@ -31,5 +33,8 @@ def create_app(conf, services):
     hooks.register(app)
     routes.register(app)
     dashboard.register(app)
+    metrics.register(app)
     app.wsgi_app = auth.wrap_wsgi(legacy_v2.LegacyV2Wrapper(app.wsgi_app), conf)
+    # /metrics and /healthcheck answer scrapers and load balancers before authentication.
+    app.wsgi_app = health.wrap(metrics.MetricsApp(app.wsgi_app), services)
     return app

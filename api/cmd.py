@@ -8,6 +8,7 @@ and runs its own conductor RPC server on the shared ``cepheid-api`` topic.
 """
 
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -108,7 +109,12 @@ def _start(argv):
     sock = _bind(conf)
     if conf.api.workers == 1:
         return serve(conf, sock, None)
-    return workers.Supervisor(conf, sock, argv).run(_stop_event())
+    from cepheid.common import metrics
+    samples = metrics.use_multiprocess_dir()   # workers' /metrics answer for all of them
+    try:
+        return workers.Supervisor(conf, sock, argv).run(_stop_event())
+    finally:
+        shutil.rmtree(samples, ignore_errors=True)
 
 
 def main(argv=None):

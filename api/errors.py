@@ -12,6 +12,7 @@ from werkzeug import exceptions as wz_exceptions
 
 from cepheid.api import db_errors
 from cepheid.common import exception
+from cepheid.common import metrics
 
 LOG = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ def handle_db_unavailable(exc):
     """Database down (or a deadlock, a lock timeout): 503 with Retry-After, one log line."""
     LOG.error('Database unavailable: %s %s answered 503: %s', flask.request.method,
               flask.request.path, db_errors.brief(exc))
+    metrics.DB_ERRORS.labels('api').inc()
     services = flask.current_app.config.get('CEPHEID')
     conf = getattr(services, 'conf', None)
     retry_after = conf.api.db_retry_after if conf is not None else 5

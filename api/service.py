@@ -6,6 +6,7 @@ from cepheid.api import background_notifier
 from cepheid.api import conductor
 from cepheid.api import flavor_notifications
 from cepheid.api import keypair_notifications
+from cepheid.api import observed_conductor
 from cepheid.api import outbox
 from cepheid.api import reclaim
 from cepheid.api import watchdog
@@ -63,7 +64,7 @@ class ConductorService:
     soft-deleted servers."""
 
     def __init__(self, conf, services):
-        self.endpoint = conductor.ConductorEndpoint(services.db)
+        self.endpoint = observed_conductor.ObservedConductorEndpoint(services.db)
         self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
                                      server=conf.host, endpoints=[self.endpoint],
                                      expected=conductor.EXPECTED,

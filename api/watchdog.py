@@ -21,6 +21,7 @@ from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
 from cepheid.common import context as cep_context
 from cepheid.common import exception
+from cepheid.common import metrics
 from cepheid.common import states
 from cepheid.compute import actions as compute_actions
 from cepheid.compute import rpcapi as compute_rpcapi
@@ -51,6 +52,7 @@ class Watchdog:
             try:
                 self.check_once()
             except db_errors.UNAVAILABLE as exc:
+                metrics.DB_ERRORS.labels('watchdog').inc()
                 LOG.warning('Watchdog check skipped: database unavailable: %s',
                             db_errors.brief(exc))
             except Exception:
@@ -66,6 +68,7 @@ class Watchdog:
         for instance in stuck:
             try:
                 outcome[instance['uuid']] = self._handle(instance)
+                metrics.WATCHDOG.labels(outcome[instance['uuid']]).inc()
             except (exception.UnexpectedTaskStateError, exception.InstanceNotFound):
                 LOG.info('Instance %s moved on before the watchdog claimed it',
                          instance['uuid'])

@@ -16,6 +16,7 @@ import time
 from oslo_log import log as logging
 
 from cepheid.common import binaries
+from cepheid.common import metrics
 
 LOG = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class Supervisor:
                 continue
             del self.children[pid]
             self.slots.pop(pid, None)
+            metrics.process_dead(pid)
             LOG.warning('api worker %d exited with %s', pid, proc.returncode)
             young += time.monotonic() - started < FAST_DEATH_SECONDS
         return young

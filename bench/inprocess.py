@@ -17,8 +17,8 @@ from bench import cluster as bench_cluster
 from bench import load
 from bench import procstat
 from bench import tracker as bench_tracker
-from cepheid import allinone
 from cepheid.common import config
+from cepheid.demo import allinone
 
 HOST = 'compute1'
 

@@ -145,7 +145,7 @@ def _transport_drivers():
     return {entry.name for entry in metadata.entry_points(group='oslo.messaging.drivers')}
 
 
-def _probe_rabbit(url, timeout, ssl):
+def probe_rabbit(url, timeout, ssl):
     """None when one broker of ``url`` accepts an AMQP login, else the last failure."""
     import amqp
     failure = None
@@ -177,7 +177,7 @@ def wait_for_broker(conf, log, *, timeout=3.0, max_delay=10.0):
     delay, attempt = 1.0, 0
     while True:
         attempt += 1
-        failure = _probe_rabbit(url, timeout, conf.oslo_messaging_rabbit.ssl)
+        failure = probe_rabbit(url, timeout, conf.oslo_messaging_rabbit.ssl)
         if failure is None:
             if attempt > 1:
                 log.info('broker reachable after %d attempts', attempt)

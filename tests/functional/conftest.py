@@ -18,7 +18,7 @@ import time  # noqa: E402
 
 import pytest  # noqa: E402
 
-from cepheid import allinone  # noqa: E402
+from cepheid.demo import allinone  # noqa: E402
 from tests.fixtures import http  # noqa: E402
 
 

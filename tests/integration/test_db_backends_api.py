@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from cepheid import allinone
+from cepheid.demo import allinone
 from tests.fixtures import db_strings
 from tests.fixtures import http
 from tests.fixtures import processes

@@ -23,7 +23,7 @@ EXIT_CONFIG = 2
 EXIT_LIMIT = 10.0        # seconds from start to exit (imports included, on a loaded machine)
 SIGNAL_LIMIT = 2.0       # seconds from the signal to exit
 COMMANDS = {'api': 'cepheid.api.cmd', 'compute': 'cepheid.compute.cmd',
-            'manage': 'cepheid.api.manage', 'all-in-one': 'cepheid.allinone'}
+            'manage': 'cepheid.api.manage', 'all-in-one': 'cepheid.demo.allinone'}
 
 
 def run(command, *args, timeout=60):

@@ -6,12 +6,12 @@ import time
 
 from gabbi import fixture
 
-from cepheid import allinone
 from cepheid.api import app as api_app
 from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
 from cepheid.common import exception
 from cepheid.common import states
+from cepheid.demo import allinone
 from tests.fixtures import http
 from tests.functional.api import conftest
 from tests.functional.api import fakes

@@ -1,12 +1,12 @@
 """The demo's REST client: create a server, reboot it SOFT then HARD, print what happened.
 
-It speaks plain HTTP to the api service (as any OpenStack client would) and merges two
-sources into one timeline: the server's status/task_state polled through the API, and
-the notifications the computes put on the bus.
+It speaks plain HTTP to the api service (as any OpenStack client would) and merges, per
+operation, the task_states the compute saved through the conductor (recorded in-process
+by the all-in-one stack: every step, in the order saved, no polling) with the
+notifications the computes put on the bus.
 """
 
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -32,27 +32,6 @@ def request(endpoint, method, path, body=None, token=TOKEN, *, microversion='2.9
             return err.code, raw.decode(errors='replace')
 
 
-class StatePoller(threading.Thread):
-    """Polls GET /servers/{id} and records every change of (status, task_state)."""
-
-    def __init__(self, endpoint, server_id):
-        super().__init__(daemon=True)
-        self.endpoint, self.server_id = endpoint, server_id
-        self.changes = []
-        self.stopped = threading.Event()
-
-    def run(self):
-        last = None
-        while not self.stopped.is_set():
-            _, body = request(self.endpoint, 'GET', f'/servers/{self.server_id}')
-            server = body['server']
-            now = (server['status'], server['OS-EXT-STS:task_state'])
-            if now != last:
-                self.changes.append((time.monotonic(), *now))
-                last = now
-            self.stopped.wait(0.002)
-
-
 def wait_for(endpoint, server_id, predicate, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -63,30 +42,48 @@ def wait_for(endpoint, server_id, predicate, timeout=30):
     raise TimeoutError(f'server {server_id} did not get there in {timeout}s')
 
 
+LEGEND = ('Legend: api = the REST request, which sets the first task_state; compute = a '
+          'task_state the compute saved (via the conductor); bus = a versioned notification, '
+          'at its send time; task_state None = done.')
+
+
+def _timeline(stack, server_id, mark):
+    """This operation's rows: the compute's saved task_states and the bus's notifications
+    for ``server_id`` since ``mark`` (nothing an earlier operation left behind)."""
+    rows = [(t, 'compute', f'task_state={new}  ({method})')
+            for t, uuid, _old, new, method in stack.transitions.since(mark)
+            if uuid == server_id]
+    for sent, (t, publisher, event_type, payload) in stack.recorder.with_emitted():
+        data = payload.get('nova_object.data', {}) if isinstance(payload, dict) else {}
+        if t >= mark and event_type.startswith('instance.') and data.get('uuid') == server_id:
+            t = sent
+            rows.append((t, 'bus    ', f'{event_type:<22} task_state={data["task_state"]} '
+                                       f'power_state={data["power_state"]} from {publisher}'))
+    return sorted(rows, key=lambda row: row[0])
+
+
 def _reboot(stack, server_id, reboot_type):
-    poller = StatePoller(stack.endpoint, server_id)
-    poller.start()
-    start = time.monotonic()
+    mark = time.monotonic()
     status, _ = request(stack.endpoint, 'POST', f'/servers/{server_id}/action',
                         {'reboot': {'type': reboot_type}})
     accepted = time.monotonic()
+    if status != 202:
+        print(f'\n== {reboot_type} reboot: POST → {status}')
+        return False
+    stack.transitions.wait_for(lambda rows: any(
+        uuid == server_id and new is None for _, uuid, _, new, _ in rows), mark)
     stack.recorder.wait_for(lambda evs: any(
-        e[2] == 'instance.reboot.end' and e[0] > start for e in evs))
-    wait_for(stack.endpoint, server_id,
-             lambda s: s['status'] == 'ACTIVE' and s['OS-EXT-STS:task_state'] is None)
+        e[0] >= mark and e[2] == 'instance.reboot.end' for e in evs))
     done = time.monotonic()
-    poller.stopped.set()
-    poller.join()
     print(f'\n== {reboot_type} reboot: POST → {status}, accepted in '
-          f'{(accepted - start) * 1000:.1f} ms, ACTIVE again after {(done - start) * 1000:.1f} ms')
-    rows = [(t, 'api  ', f'status={st:<12} task_state={ts}') for t, st, ts in poller.changes]
-    for t, publisher, event_type, payload in stack.recorder.events:
-        if t >= start and event_type.startswith('instance.'):
-            data = payload['nova_object.data']
-            rows.append((t, 'bus  ', f'{event_type:<22} task_state={data["task_state"]} '
-                                     f'power_state={data["power_state"]} from {publisher}'))
-    for t, source, text in sorted(rows):
-        print(f'  +{(t - start) * 1000:7.1f} ms  {source} {text}')
+          f'{(accepted - mark) * 1000:.1f} ms, task done after {(done - mark) * 1000:.1f} ms')
+    first, shown = (('rebooting', 'REBOOT') if reboot_type == 'SOFT'
+                    else ('rebooting_hard', 'HARD_REBOOT'))
+    rows = [(accepted, 'api    ', f'POST accepted: task_state={first} (status {shown})')]
+    for t, source, text in sorted(rows + _timeline(stack, server_id, mark),
+                                  key=lambda row: row[0]):
+        print(f'  +{(t - mark) * 1000:7.1f} ms  {source} {text}')
+    return True
 
 
 def run_demo(stack):
@@ -100,8 +97,13 @@ def run_demo(stack):
     server = wait_for(stack.endpoint, server_id, lambda s: s['status'] == 'ACTIVE')
     print(f'Server {server_id} ACTIVE on host {server["OS-EXT-SRV-ATTR:host"] or "?"}'
           if 'OS-EXT-SRV-ATTR:host' in server else f'Server {server_id} ACTIVE')
+    # The create's own notifications are in before the first reboot is timed.
+    stack.recorder.wait_for(lambda evs: any(
+        e[2] == 'instance.create.end' and _uuid(e[3]) == server_id for e in evs))
+    print(LEGEND)
     for reboot_type in ('SOFT', 'HARD'):
-        _reboot(stack, server_id, reboot_type)
+        if not _reboot(stack, server_id, reboot_type):
+            return 1
     _, body = request(stack.endpoint, 'GET', f'/servers/{server_id}/os-instance-actions')
     print('\n== instance actions (newest first)')
     for action in body['instanceActions']:
@@ -115,3 +117,8 @@ def run_demo(stack):
     print('\n(fake:// listeners poll every ~50 ms when idle, which sets the pace of the steps'
           ' above; over RabbitMQ each step takes a few ms.)')
     return 0
+
+
+def _uuid(payload):
+    data = payload.get('nova_object.data', {}) if isinstance(payload, dict) else {}
+    return data.get('uuid')

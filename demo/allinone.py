@@ -1,11 +1,13 @@
 """All-in-one: the api service and N computes in one process over fake:// and SQLite.
 
 ``cepheid-all-in-one`` runs the demo: services up, a server created, soft- and
-hard-rebooted through the REST API, then the task_state timeline and the notifications
-seen on the bus are printed. ``AllInOne`` is also what the functional tests start.
+hard-rebooted through the REST API, then each reboot's timeline (every task_state the
+compute saved, and the notifications on the bus) is printed; ``--serve`` keeps serving.
+``AllInOne`` is also what the functional tests start.
 """
 
 import argparse
+import datetime
 import os
 import sys
 import tempfile
@@ -14,7 +16,6 @@ import time
 
 import oslo_messaging
 
-from cepheid import demo_client
 from cepheid.api import app as api_app
 from cepheid.api import conf as api_conf
 from cepheid.api import service as api_service
@@ -26,6 +27,7 @@ from cepheid.common import exception
 from cepheid.common import startup
 from cepheid.compute import conf as compute_conf
 from cepheid.compute import service as compute_service
+from cepheid.demo import client as demo_client
 
 PROG = 'cepheid-all-in-one'
 
@@ -46,25 +48,35 @@ def make_conf(argv=(), **overrides):
 
 
 class NotificationRecorder:
-    """Listens on the notification topics and keeps (time, publisher, event_type, payload)."""
+    """Listens on the notification topics and keeps (time, publisher, event_type, payload),
+    ``time`` being when it was received (``time.monotonic()``); ``emitted[i]`` is when
+    ``events[i]`` was sent, on the same clock (from the message's timestamp)."""
 
     def __init__(self, transport, topics=('versioned_notifications', 'notifications')):
         self.events = []
+        self.emitted = []
         self._cond = threading.Condition()
         targets = [oslo_messaging.Target(topic=t) for t in topics]
         self.listener = oslo_messaging.get_notification_listener(
             transport, targets, [self], allow_requeue=False)
 
-    def _record(self, publisher_id, event_type, payload):
+    def _record(self, publisher_id, event_type, payload, metadata):
+        now = time.monotonic()
         with self._cond:
-            self.events.append((time.monotonic(), publisher_id, event_type, payload))
+            self.events.append((now, publisher_id, event_type, payload))
+            self.emitted.append(_emitted(metadata, now))
             self._cond.notify_all()
 
     def info(self, ctxt, publisher_id, event_type, payload, metadata):
-        self._record(publisher_id, event_type, payload)
+        self._record(publisher_id, event_type, payload, metadata)
 
     def error(self, ctxt, publisher_id, event_type, payload, metadata):
-        self._record(publisher_id, event_type, payload)
+        self._record(publisher_id, event_type, payload, metadata)
+
+    def with_emitted(self):
+        """``[(emitted, event), ...]`` for every event so far."""
+        with self._cond:
+            return list(zip(self.emitted, self.events, strict=True))
 
     def wait_for(self, predicate, timeout=30):
         """Block until ``predicate(events)`` is true; return the events (raise on timeout)."""
@@ -72,6 +84,40 @@ class NotificationRecorder:
             if not self._cond.wait_for(lambda: predicate(self.events), timeout):
                 raise TimeoutError('notifications not seen in time')
             return list(self.events)
+
+
+def _emitted(metadata, received):
+    """The message's send time on the ``time.monotonic()`` clock (``received`` if unknown)."""
+    try:
+        sent = datetime.datetime.strptime(metadata['timestamp'], '%Y-%m-%d %H:%M:%S.%f')
+    except (KeyError, TypeError, ValueError):
+        return received
+    wall = sent.replace(tzinfo=datetime.UTC).timestamp()
+    return min(received, received - (time.time() - wall))
+
+
+class TransitionRecorder:
+    """Keeps every task_state the conductor saved: (time, uuid, old, new, method)."""
+
+    def __init__(self):
+        self.rows = []
+        self._cond = threading.Condition()
+
+    def __call__(self, when, instance_uuid, old, new, method):
+        with self._cond:
+            self.rows.append((when, instance_uuid, old, new, method))
+            self._cond.notify_all()
+
+    def since(self, mark):
+        with self._cond:
+            return [row for row in self.rows if row[0] >= mark]
+
+    def wait_for(self, predicate, mark, timeout=30):
+        """Block until ``predicate(rows since mark)`` is true."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: predicate(
+                    [row for row in self.rows if row[0] >= mark]), timeout):
+                raise TimeoutError('task_state transitions not seen in time')
 
 
 class AllInOne:
@@ -90,6 +136,8 @@ class AllInOne:
         migration.db_sync(self.db)
         self.services = api_service.ApiServices(self.conf, db=self.db)
         self.conductor = api_service.ConductorService(self.conf, self.services)
+        self.transitions = TransitionRecorder()
+        self.conductor.endpoint.observers.append(self.transitions)
         self.conductor.start()
         self.recorder = NotificationRecorder(self.services.notification_transport)
         self.recorder.listener.start()
@@ -127,10 +175,14 @@ def _demo(argv):
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split('\n\n')[0])
     parser.add_argument('--computes', type=int, default=1, help='compute hosts to start')
     parser.add_argument('--driver', default='fake', help="virt driver (default 'fake')")
+    parser.add_argument('--serve', action='store_true',
+                        help='keep serving after the demo (the dashboard URL is printed)')
+    parser.add_argument('--port', type=int, default=0,
+                        help='api port on 127.0.0.1 (default: any free port)')
     args = parser.parse_args(argv)
     if args.computes < 1:
         raise startup.StartupError('--computes needs a positive number')
-    conf = make_conf(compute_driver=args.driver)
+    conf = make_conf(compute_driver=args.driver, **{'api.port': args.port})
     conf.set_override('default_log_levels', ['oslo_messaging=WARN', 'cepheid=WARN',
                                              'alembic=WARN', 'waitress=WARN'])
     config.setup_logging(conf)
@@ -141,9 +193,25 @@ def _demo(argv):
         stack.stop()
         raise startup.StartupError(f'--driver {args.driver}: {exc.format_message()}') from exc
     try:
-        return demo_client.run_demo(stack)
+        code = demo_client.run_demo(stack)
+        if args.serve and code == 0:
+            _serve(stack)
+        return code
     finally:
         stack.stop()
+
+
+def _serve(stack):
+    base = stack.endpoint.rsplit('/v2.1', 1)[0]
+    print(f'\nServing until Ctrl-C. Dashboard: {base}/dashboard?token={demo_client.TOKEN}'
+          f'\n  API: {stack.endpoint}  metrics: {base}/metrics  health: {base}/healthcheck',
+          flush=True)
+    stopping = threading.Event()
+    try:
+        while not stopping.wait(1):
+            pass
+    except KeyboardInterrupt:
+        print('stopping')
 
 
 def main(argv=None):

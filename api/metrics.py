@@ -1,0 +1,50 @@
+"""``GET /metrics`` of the api (Prometheus text format) and the per-request counts.
+
+Served before authentication, as scrapers expect (the api listens on loopback by
+default; put it behind the load balancer's ACLs otherwise). With ``[api] workers`` > 1
+every worker answers for all of them (``common/metrics.py``: multiprocess mode).
+"""
+
+import re
+
+import flask
+
+from cepheid.common import metrics
+
+PATH = '/metrics'
+_ACTION_PATH = re.compile(r'^(/v2(\.1)?)?/servers/[^/]+/action$')
+
+
+def register(app):
+    """Count every server action request by action, type and HTTP result."""
+    app.after_request(_count_action)
+
+
+def _count_action(response):
+    request = flask.request
+    if request.method == 'POST' and _ACTION_PATH.match(request.path):
+        body = request.get_json(silent=True)
+        if isinstance(body, dict) and len(body) == 1:
+            action, args = next(iter(body.items()))
+            kind = args.get('type', '') if isinstance(args, dict) else ''
+            metrics.SERVER_ACTIONS.labels(str(action)[:64], str(kind).upper()[:16],
+                                          str(response.status_code)).inc()
+    return response
+
+
+class MetricsApp:
+    """WSGI: ``/metrics`` answered here, everything else passed to ``wsgi_app``."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get('PATH_INFO') != PATH:
+            return self.wsgi_app(environ, start_response)
+        if environ.get('REQUEST_METHOD') not in ('GET', 'HEAD'):
+            start_response('405 Method Not Allowed', [('Allow', 'GET, HEAD')])
+            return [b'']
+        body = metrics.exposition()
+        start_response('200 OK', [('Content-Type', metrics.CONTENT_TYPE),
+                                  ('Content-Length', str(len(body)))])
+        return [body]
