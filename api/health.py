@@ -1,67 +1,21 @@
-"""``GET /healthcheck`` for load balancers: oslo.middleware's healthcheck middleware with
-Cepheid's backend (entry point ``oslo.middleware.healthcheck: cepheid``).
-
-200 ``OK`` when the database answers ``SELECT 1`` and the broker accepts a connection,
-503 with the reason otherwise. Computes answer the same path on their metrics port with the
-broker check only (they have no database). Nothing here needs a token.
-"""
+"""The api's ``GET /healthcheck``: its database answers ``SELECT 1`` and its broker accepts
+a connection (``common/health.py`` serves it through oslo.middleware)."""
 
 import sqlalchemy as sa
-from oslo_middleware import healthcheck
-from oslo_middleware.healthcheck import pluginbase
 
-from cepheid.common import startup
-
-PATH = '/healthcheck'
-BROKER_TIMEOUT = 2.0
-
-
-def broker_failure(conf):
-    """None when ``[DEFAULT] transport_url``'s broker accepts a connection (fake:// always
-    does), else the reason."""
-    url = startup.check_transport(conf)
-    if url.transport not in ('rabbit', 'amqp', 'kombu'):
-        return None
-    return startup.probe_rabbit(url, BROKER_TIMEOUT, conf.oslo_messaging_rabbit.ssl)
+from cepheid.common import health
 
 
 def database_failure(db):
+    """None when ``db`` answers, else the reason (no driver text: it may hold the URL)."""
     try:
         with db.transaction() as session:
             session.execute(sa.text('SELECT 1'))
-    except Exception as exc:   # any failure means "not healthy"; the reason is shown
+    except Exception as exc:   # any failure means "not healthy"
         return f'database: {type(exc).__name__}'
     return None
 
 
-class CepheidBackend(pluginbase.HealthcheckBaseExtension):
-    """The checks handed in by ``wrap``: ``conf['cepheid_checks']``, callables returning
-    None (fine) or a reason."""
-
-    def healthcheck(self, server_port):
-        reasons = [reason for check in self.conf['cepheid_checks']
-                   if (reason := check()) is not None]
-        if reasons:
-            return pluginbase.HealthcheckResult(available=False, reason='; '.join(reasons))
-        return pluginbase.HealthcheckResult(available=True, reason='OK')
-
-
-class HealthApp:
-    """WSGI: ``/healthcheck`` answered by oslo.middleware's Healthcheck (which answers any
-    path it is given), everything else passed to ``wsgi_app``."""
-
-    def __init__(self, wsgi_app, checks):
-        self.wsgi_app = wsgi_app
-        self.healthcheck = healthcheck.Healthcheck(None, {
-            'backends': 'cepheid', 'detailed': False, 'cepheid_checks': list(checks)})
-
-    def __call__(self, environ, start_response):
-        if environ.get('PATH_INFO') == PATH:
-            return self.healthcheck(environ, start_response)
-        return self.wsgi_app(environ, start_response)
-
-
 def wrap(wsgi_app, services):
-    """The api's: database and broker."""
-    return HealthApp(wsgi_app, [lambda: database_failure(services.db),
-                                lambda: broker_failure(services.conf)])
+    return health.HealthApp(wsgi_app, [lambda: database_failure(services.db),
+                                       lambda: health.broker_failure(services.conf)])

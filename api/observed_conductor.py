@@ -1,17 +1,13 @@
-"""The conductor endpoint, measured and observable.
+"""The conductor endpoint, measured.
 
-Each RPC method's latency goes to ``cepheid_conductor_call_seconds``; each task_state the
-compute has this conductor save is reported to ``observers`` (callables taking
-``(when, instance_uuid, old_task_state, new_task_state, method)``, ``when`` from
-``time.monotonic()``) and, with the time since this process saved the previous one, to
-``cepheid_task_state_duration_seconds``; each finished event to
+Each RPC method's latency goes to ``cepheid_conductor_call_seconds`` (database
+unavailable errors to ``cepheid_db_errors``); each finished event to
 ``cepheid_action_events`` and, from its action's start (the request's accept), to
-``cepheid_action_duration_seconds``. The all-in-one demo prints its timeline from the
-observers: the compute's own reports, in the order the conductor saved them.
+``cepheid_action_duration_seconds``. (task_state durations are measured where the steps
+happen, on the compute: ``compute/metrics.py``.)
 """
 
 import datetime
-import threading
 import time
 
 from oslo_log import log as logging
@@ -30,48 +26,18 @@ _MEASURED = ('begin', 'task_begin', 'task_update', 'task_advance', 'task_finish'
 
 
 class ObservedConductorEndpoint(conductor.ConductorEndpoint):
-    def __init__(self, database):
-        super().__init__(database)
-        self.observers = []
-        self._lock = threading.Lock()
-        self._since = {}      # uuid -> (task_state, monotonic time this process saved it)
-
     def __getattribute__(self, name):
         attr = super().__getattribute__(name)
         if name in _MEASURED:
             return _timed(name, attr)
         return attr
 
-    def begin(self, context, **kwargs):
-        result = super().begin(context, **kwargs)
-        self._saved(result['instance'], 'begin')
-        return result
-
-    def task_update(self, context, **kwargs):
-        instance = super().task_update(context, **kwargs)
-        self._saved(instance, 'task_update')
-        return instance
-
     def task_finish(self, context, **kwargs):
         result = super().task_finish(context, **kwargs)
-        if result['saved']:
-            self._saved(result['instance'], 'task_finish')
         if kwargs.get('event'):
             self._event_finished(context, kwargs['instance_uuid'], kwargs['event'],
                                  kwargs['result'])
         return result
-
-    def _saved(self, instance, method):
-        now = time.monotonic()
-        uuid, new = instance['uuid'], instance['task_state']
-        with self._lock:
-            old, since = self._since.pop(uuid, (None, None))
-            if new is not None:
-                self._since[uuid] = (new, now)
-        if old is not None and since is not None:
-            metrics.TASK_STATE_DURATION.labels(old).observe(now - since)
-        for observer in list(self.observers):
-            observer(now, uuid, old, new, method)
 
     def _event_finished(self, context, instance_uuid, event, result):
         metrics.ACTION_EVENTS.labels(event, result).inc()

@@ -27,11 +27,14 @@ ACTION_DURATION = prometheus_client.Histogram(
     'cepheid_action_duration_seconds', 'Accept (action recorded) to end (event finished)',
     ['event'], buckets=_TIMES)
 TASK_STATE_DURATION = prometheus_client.Histogram(
-    'cepheid_task_state_duration_seconds', 'Time an instance spent in a task_state, as '
-    'saved through this conductor', ['task_state'], buckets=_TIMES)
+    'cepheid_task_state_duration_seconds', 'Time from a compute\'s report of a task_state '
+    'to its next report for the instance (compute side)', ['task_state'], buckets=_TIMES)
 CONDUCTOR_CALL = prometheus_client.Histogram(
-    'cepheid_conductor_call_seconds', 'Conductor RPC method latency (server side)',
+    'cepheid_conductor_call_seconds', 'Conductor RPC method latency (api, server side)',
     ['method'], buckets=_TIMES)
+COMPUTE_CONDUCTOR_CALL = prometheus_client.Histogram(
+    'cepheid_compute_conductor_call_seconds', 'Conductor RPC call latency seen by the '
+    'compute, retries included', ['method'], buckets=_TIMES)
 WATCHDOG = prometheus_client.Counter(
     'cepheid_watchdog_tasks', 'Stuck tasks handled by the watchdog: resent or ended '
     '(failed with a fault)', ['outcome'])

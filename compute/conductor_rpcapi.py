@@ -12,6 +12,7 @@ import oslo_messaging
 from oslo_log import log as logging
 
 from cepheid.common import exception
+from cepheid.common import metrics
 from cepheid.common import rpc
 
 LOG = logging.getLogger(__name__)
@@ -26,8 +27,24 @@ class ConductorAPI:
         self.attempts = attempts
         self.db_wait = db_wait
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, timeout=timeout)
+        # Callables ``(when, instance_uuid, task_state, method)`` told of every task_state
+        # this compute reports, as it sends it (``when``: time.monotonic()).
+        self.observers = []
+
+    def _report(self, method, instance_uuid, values):
+        if values and 'task_state' in values:
+            now = time.monotonic()
+            for observer in list(self.observers):
+                observer(now, instance_uuid, values['task_state'], method)
 
     def _call(self, context, method, version=None, **kwargs):
+        start = time.monotonic()
+        try:
+            return self._call_retried(context, method, version, **kwargs)
+        finally:
+            metrics.COMPUTE_CONDUCTOR_CALL.labels(method).observe(time.monotonic() - start)
+
+    def _call_retried(self, context, method, version, **kwargs):
         client = self.client.prepare(version=version) if version else self.client
         timeouts, waits, waited = 0, 0, 0.0
         while True:
@@ -52,6 +69,7 @@ class ConductorAPI:
 
     def begin(self, context, instance_uuid, *, event, values, expected_task_state):
         """Start the event and CAS, one round trip: ``(instance, event_id)``."""
+        self._report('begin', instance_uuid, values)
         reply = self._call(context, 'begin', version='1.2', instance_uuid=instance_uuid,
                            event=event, values=values,
                            expected_task_state=list(expected_task_state))
@@ -59,11 +77,13 @@ class ConductorAPI:
 
     def task_advance(self, context, instance_uuid, *, values, expected_task_state):
         """An intermediate CAS nobody waits for (a cast)."""
+        self._report('task_advance', instance_uuid, values)
         self.client.prepare(version='1.2').cast(
             context, 'task_advance', host=self.host, instance_uuid=instance_uuid,
             values=values, expected_task_state=list(expected_task_state))
 
     def task_update(self, context, instance_uuid, *, values, expected_task_state):
+        self._report('task_update', instance_uuid, values)
         return self._call(context, 'task_update',
                           instance_uuid=instance_uuid, values=values,
                           expected_task_state=list(expected_task_state))
@@ -71,6 +91,7 @@ class ConductorAPI:
     def task_finish(self, context, instance_uuid, *, event, result, values=None,
                     expected_task_state=None, traceback=None, fault=None, event_id=None):
         kwargs = {'event_id': event_id} if event_id is not None else {}
+        self._report('task_finish', instance_uuid, values)
         return self._call(
             context, 'task_finish', version='1.2' if kwargs else None,
             instance_uuid=instance_uuid, event=event, result=result, values=values,

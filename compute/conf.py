@@ -2,6 +2,8 @@
 
 from oslo_config import cfg
 
+from cepheid.compute import metrics as compute_metrics
+
 compute_opts = [
     cfg.StrOpt('compute_driver', default='fake',
                help="Virt driver: an alias ('fake', 'libvirt') or a dotted class path."),
@@ -58,8 +60,10 @@ def register_opts(conf):
     conf.register_opts(compute_opts)
     conf.register_opts(libvirt_opts, group='libvirt')
     conf.register_opts(fake_opts, group='fake_driver')
+    conf.register_opts(compute_metrics.metrics_opts, group='metrics')
 
 
 def list_opts():
     """Entry point for oslo-config-generator (namespace ``cepheid.compute``)."""
-    return [('DEFAULT', compute_opts), ('libvirt', libvirt_opts), ('fake_driver', fake_opts)]
+    return [('DEFAULT', compute_opts), ('libvirt', libvirt_opts), ('fake_driver', fake_opts),
+            ('metrics', compute_metrics.metrics_opts)]

@@ -49,6 +49,11 @@ class InstanceWorkQueue:
         with self._lock:
             return uuid in self._pending
 
+    def depth(self):
+        """Operations running or waiting, over every instance."""
+        with self._lock:
+            return sum(1 + len(waiting) for waiting in self._pending.values())
+
     def idle(self):
         with self._lock:
             return not self._pending

@@ -12,6 +12,7 @@ from cepheid.compute import conductor_rpcapi
 from cepheid.compute import endpoint as compute_endpoint
 from cepheid.compute import instance_queue
 from cepheid.compute import manager as compute_manager
+from cepheid.compute import metrics as compute_metrics
 from cepheid.compute import power_sync
 from cepheid.compute import recovery
 from cepheid.compute import rpcapi as compute_rpcapi
@@ -45,6 +46,8 @@ class ComputeService:
                                          server=self.host, endpoints=[self.endpoint])
         self._stop = threading.Event()
         self._heartbeat_thread = None
+        self.conductor.observers.append(compute_metrics.TaskStateClock())
+        self.metrics_server = compute_metrics.MetricsServer(conf, self.host, self.queue)
 
     def start(self):
         LOG.info('Starting compute on host %s with driver %s', self.host,
@@ -61,6 +64,7 @@ class ComputeService:
                                                   name=f'heartbeat-{self.host}', daemon=True)
         self._heartbeat_thread.start()
         self.power_sync.start()
+        self.metrics_server.start()
 
     def heartbeat(self, wait=False):
         try:
@@ -76,6 +80,7 @@ class ComputeService:
 
     def stop(self, graceful=True):
         self._stop.set()
+        self.metrics_server.stop()
         self.power_sync.stop()
         self.rpc_server.stop()
         self.rpc_server.wait()

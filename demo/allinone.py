@@ -97,15 +97,17 @@ def _emitted(metadata, received):
 
 
 class TransitionRecorder:
-    """Keeps every task_state the conductor saved: (time, uuid, old, new, method)."""
+    """Keeps every task_state a compute reported, as it sent it: (time, uuid, task_state,
+    conductor method) — the compute's own account, in order, whatever the DB kept (a
+    ``reboot_started`` cast may reach the conductor after the reboot's end)."""
 
     def __init__(self):
         self.rows = []
         self._cond = threading.Condition()
 
-    def __call__(self, when, instance_uuid, old, new, method):
+    def __call__(self, when, instance_uuid, task_state, method):
         with self._cond:
-            self.rows.append((when, instance_uuid, old, new, method))
+            self.rows.append((when, instance_uuid, task_state, method))
             self._cond.notify_all()
 
     def since(self, mark):
@@ -137,7 +139,6 @@ class AllInOne:
         self.services = api_service.ApiServices(self.conf, db=self.db)
         self.conductor = api_service.ConductorService(self.conf, self.services)
         self.transitions = TransitionRecorder()
-        self.conductor.endpoint.observers.append(self.transitions)
         self.conductor.start()
         self.recorder = NotificationRecorder(self.services.notification_transport)
         self.recorder.listener.start()
@@ -153,6 +154,7 @@ class AllInOne:
         compute = compute_service.ComputeService(
             self.conf, host=host, transport=self.services.transport,
             notification_transport=self.services.notification_transport)
+        compute.conductor.observers.append(self.transitions)
         compute.start()
         self.computes[host] = compute
         return compute

@@ -42,16 +42,16 @@ def wait_for(endpoint, server_id, predicate, timeout=30):
     raise TimeoutError(f'server {server_id} did not get there in {timeout}s')
 
 
-LEGEND = ('Legend: api = the REST request, which sets the first task_state; compute = a '
-          'task_state the compute saved (via the conductor); bus = a versioned notification, '
-          'at its send time; task_state None = done.')
+LEGEND = ('Legend: api = the REST request (it sets the first task_state); compute = a '
+          'task_state the compute reported to the conductor; bus = a versioned notification '
+          '(at its send time); task_state None = done.')
 
 
 def _timeline(stack, server_id, mark):
     """This operation's rows: the compute's saved task_states and the bus's notifications
     for ``server_id`` since ``mark`` (nothing an earlier operation left behind)."""
-    rows = [(t, 'compute', f'task_state={new}  ({method})')
-            for t, uuid, _old, new, method in stack.transitions.since(mark)
+    rows = [(t, 'compute', f'task_state={task_state}  ({method})')
+            for t, uuid, task_state, method in stack.transitions.since(mark)
             if uuid == server_id]
     for sent, (t, publisher, event_type, payload) in stack.recorder.with_emitted():
         data = payload.get('nova_object.data', {}) if isinstance(payload, dict) else {}
@@ -71,7 +71,7 @@ def _reboot(stack, server_id, reboot_type):
         print(f'\n== {reboot_type} reboot: POST → {status}')
         return False
     stack.transitions.wait_for(lambda rows: any(
-        uuid == server_id and new is None for _, uuid, _, new, _ in rows), mark)
+        uuid == server_id and state is None for _, uuid, state, _ in rows), mark)
     stack.recorder.wait_for(lambda evs: any(
         e[0] >= mark and e[2] == 'instance.reboot.end' for e in evs))
     done = time.monotonic()
