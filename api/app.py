@@ -34,7 +34,7 @@ def create_app(conf, services):
     routes.register(app)
     dashboard.register(app)
     metrics.register(app)
-    app.wsgi_app = auth.wrap_wsgi(legacy_v2.LegacyV2Wrapper(app.wsgi_app), conf)
-    # /metrics and /healthcheck answer scrapers and load balancers before authentication.
-    app.wsgi_app = health.wrap(metrics.MetricsApp(app.wsgi_app), services)
+    # /metrics and /healthcheck answer scrapers and load balancers (public paths).
+    inner = health.wrap(metrics.MetricsApp(legacy_v2.LegacyV2Wrapper(app.wsgi_app)), services)
+    app.wsgi_app = auth.wrap_wsgi(inner, conf)
     return app

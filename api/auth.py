@@ -9,7 +9,9 @@ from cepheid.common import exception
 
 # The version documents and the OpenAPI document are public: discovery happens before
 # anyone has a token.
-PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/', '/v2', '/v2/', '/openapi.json'])
+# /metrics and /healthcheck (answered before the Flask app) are for scrapers and balancers.
+PUBLIC_PATHS = frozenset(['', '/', '/v2.1', '/v2.1/', '/v2', '/v2/', '/openapi.json',
+                          '/metrics', '/healthcheck'])
 # The noauth2 identity stub (handlers/identity.py) issues tokens, so it needs none; it is
 # routed only under noauth2 (elsewhere these paths are a 404).
 IDENTITY_STUB_PATHS = frozenset(['/identity', '/identity/v3', '/identity/v3/auth/tokens'])

@@ -8,6 +8,7 @@ every worker answers for all of them (``common/metrics.py``: multiprocess mode).
 import re
 
 import flask
+from werkzeug import exceptions as wz_exceptions
 
 from cepheid.common import metrics
 
@@ -23,13 +24,23 @@ def register(app):
 def _count_action(response):
     request = flask.request
     if request.method == 'POST' and _ACTION_PATH.match(request.path):
-        body = request.get_json(silent=True)
-        if isinstance(body, dict) and len(body) == 1:
-            action, args = next(iter(body.items()))
-            kind = args.get('type', '') if isinstance(args, dict) else ''
-            metrics.SERVER_ACTIONS.labels(str(action)[:64], str(kind).upper()[:16],
-                                          str(response.status_code)).inc()
+        action, kind = _action_of(request)
+        metrics.SERVER_ACTIONS.labels(action, kind, str(response.status_code)).inc()
     return response
+
+
+def _action_of(request):
+    """``(action, reboot type)`` of an action body; ``''`` for what is not one (a body
+    over the size limit is not read)."""
+    try:
+        body = request.get_json(silent=True)
+    except wz_exceptions.HTTPException:
+        return '', ''
+    if not isinstance(body, dict) or len(body) != 1:
+        return '', ''
+    action, args = next(iter(body.items()))
+    kind = args.get('type', '') if isinstance(args, dict) else ''
+    return str(action)[:64], str(kind).upper()[:16]
 
 
 class MetricsApp:
