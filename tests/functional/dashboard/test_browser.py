@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 
-from cepheid import allinone
+from cepheid.demo import allinone
 from tests.fixtures import http
 from tests.functional.conftest import idle
 from tests.functional.conftest import wait_for_server
