@@ -121,7 +121,10 @@ class FakeDriver(driver.ComputeDriver):
                       f'disks: vda (rescue) vdb (image {guest.image_ref})')
         else:
             booted = f'image {guest.image_ref} booted; disks: vda'
-        guest.console.append(f'[boot {guest.boots}] {booted}')
+        # A guest's serial console: firmware, kernel, then a login prompt, one line each.
+        guest.console.extend(f'[boot {guest.boots}] {line}' for line in (
+            booted, 'Linux version (fake guest kernel) booting', 'Reached target Multi-User',
+            'login:'))
 
     def _call(self, method, instance, action):
         name = instance.get('display_name')

@@ -23,3 +23,14 @@ class TestFakeDriverContract(driver_contract.DriverContract):
 
     def set_soft_reboot_wait(self, driver, seconds):
         driver.conf.set_override('wait_soft_reboot_seconds', seconds, group='fake_driver')
+
+
+def test_a_booted_guest_has_a_boot_log_ending_in_a_login_prompt():
+    drv = fake.FakeDriver(driver_contract.make_conf())
+    drv.init_host('contract-host')
+    instance = driver_contract.make_instance()
+    drv.spawn(instance)
+    lines = drv.get_console_output(instance).splitlines()
+    assert len(lines) == 4  # Tempest's console test wants more than 3 lines
+    assert lines[0].startswith('[boot 1] image ') and lines[-1] == '[boot 1] login:'
+    drv.cleanup_host('contract-host')
