@@ -1,10 +1,12 @@
-"""``cepheid-manage``: database and operator commands (``db sync``, ``db version``)."""
+"""``cepheid-manage``: database and operator commands (``db sync``, ``db version``,
+``host reboot``)."""
 
 import sys
 
 from oslo_config import cfg
 
 from cepheid.api import conf as api_conf
+from cepheid.api import manage_host
 from cepheid.api import startup_checks
 from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
@@ -17,8 +19,10 @@ cepheid-manage: operator commands of Cepheid's api database.
 
   cepheid-manage --config-file api.conf db sync      create/upgrade the schema, seed flavors
   cepheid-manage --config-file api.conf db version   print the schema revision
+  cepheid-manage host reboot HOST [--type SOFT|HARD] [--parallel N] [--no-skip-locked]
+      --url URL --token TOKEN                        rolling reboot through the REST API
 
-It needs [database] connection (the api's SQLAlchemy URL) in the --config-file.
+The db commands need [database] connection (the api's SQLAlchemy URL) in the --config-file.
 Every option:
 """
 
@@ -42,14 +46,14 @@ def _add_commands(subparsers):
         func=_db_sync)
     db_sub.add_parser('version', help='print the schema revision').set_defaults(
         func=_db_version)
+    manage_host.add_parser(subparsers)
 
 
 def _start(argv):
     conf = config.make_conf(api_conf.register_opts)
     conf.register_cli_opt(cfg.SubCommandOpt('category', handler=_add_commands))
     startup.parse(conf, argv, prog=PROG, description=DESCRIPTION)
-    conf.category.func(conf)
-    return 0
+    return conf.category.func(conf) or 0
 
 
 def main(argv=None):
