@@ -35,6 +35,12 @@ api_opts = [
     cfg.IntOpt('db_retry_after', default=5, min=0,
                help='Retry-After (seconds) of the 503 answered while the database is '
                     'unavailable.'),
+    cfg.BoolOpt('dashboard_feed', default=True,
+                help='Keep /dashboard live: send every committed instance change on the '
+                     'bus (topic cepheid_dashboard) and listen to it and to the versioned '
+                     'notifications in each api process. Off: one message less per '
+                     'task_state step; the dashboard shows a snapshot, refreshed by '
+                     'reloading the page.'),
 ]
 
 # [DEFAULT] options Nova's api and compute services share with Cepheid's api service.

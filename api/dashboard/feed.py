@@ -97,10 +97,15 @@ class Endpoint:
 
 
 class Feed:
-    """The hub of this process with its publisher and listener."""
+    """The hub of this process with its publisher and listener (none of them, only an
+    empty hub, with ``[api] dashboard_feed = false``: ``live`` is then False)."""
 
     def __init__(self, conf, database, transport, notification_transport):
         self.hub = dashboard_hub.Hub()
+        self.live = conf.api.dashboard_feed
+        self.publisher = self.listener = None
+        if not self.live:
+            return
         self.publisher = Publisher(database, notification_transport, conf.host)
         targets = [oslo_messaging.Target(topic=TOPIC)]
         targets += [oslo_messaging.Target(topic=t)
@@ -111,11 +116,13 @@ class Feed:
             allow_requeue=False, **kwargs)
 
     def start(self):
-        self.publisher.start()
-        self.listener.start()
+        if self.live:
+            self.publisher.start()
+            self.listener.start()
 
     def stop(self):
         self.hub.close()
-        self.listener.stop()
-        self.listener.wait()
-        self.publisher.stop()
+        if self.live:
+            self.listener.stop()
+            self.listener.wait()
+            self.publisher.stop()

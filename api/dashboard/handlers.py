@@ -27,7 +27,9 @@ PAGE_HEADERS = {
 
 
 def _feed():
-    return getattr(helpers.services(), 'dashboard', None)
+    """This process's live feed, or None (REST-only test apps; ``dashboard_feed`` off)."""
+    feed = getattr(helpers.services(), 'dashboard', None)
+    return feed if feed is not None and feed.live else None
 
 
 def _viewer():
@@ -86,6 +88,8 @@ def _render(viewer, event):
 def _stream(viewer, hub, sub):
     try:
         yield f'retry: {RECONNECT_MS}\n: connected to api worker {workers.worker_slot()}\n\n'
+        # Read after subscribing: nothing falls between this snapshot and the events.
+        yield _sse('snapshot', viewer.instances())
         if viewer.sees_hosts:
             yield _sse('hosts', viewer.hosts())
         while True:
@@ -104,7 +108,8 @@ def _stream(viewer, hub, sub):
 
 
 def events():
-    """``text/event-stream``: instance, timeline, deleted and hosts events, as they happen."""
+    """``text/event-stream``: a snapshot of the caller's instances, then instance,
+    timeline, deleted and hosts events as they happen."""
     helpers.authorize(server_policies.SERVERS % 'index')
     feed = _feed()
     if feed is None:

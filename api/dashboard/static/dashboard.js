@@ -77,6 +77,7 @@
 
   function upsert(s) {
     const before = servers.get(s.uuid);
+    if (before && before.updated_at > s.updated_at) return;   // an older state, late
     servers.set(s.uuid, s);
     // A task ended: its action events (kept in the database) join the timeline.
     if (s.uuid === selected && before && before.task_state !== null && s.task_state === null) {
@@ -150,7 +151,11 @@
 
   // -- the event stream -------------------------------------------------------------------
   function handle(event, data) {
-    if (event === 'instance') upsert(data);
+    if (event === 'snapshot') {
+      servers = new Map();
+      $('#servers tbody').replaceChildren();
+      data.forEach(upsert);
+    } else if (event === 'instance') upsert(data);
     else if (event === 'deleted') remove(data.uuid);
     else if (event === 'timeline') addEntry(data.uuid, data.entry);
     else if (event === 'hosts') showHosts(data);
@@ -209,7 +214,7 @@
     state.servers.forEach(upsert);
     showHosts(state.hosts);
     if (selected) selectServer(selected);
-    listen();
+    if (state.live) listen();   // else a snapshot: [api] dashboard_feed is off
   }
 
   function start(newToken) {

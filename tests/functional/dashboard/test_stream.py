@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from cepheid import allinone
 from tests.fixtures import http
 from tests.functional.conftest import idle
 from tests.functional.conftest import wait_for_server
@@ -123,13 +124,18 @@ def test_lock_and_delete_reach_the_stream(stack, client, server, stream):
     member.wait_for(lambda evs: ('deleted', {'type': 'deleted', 'uuid': uuid}) in evs)
 
 
-def test_an_admin_stream_starts_with_the_hosts(stack, stream):
+def test_a_stream_starts_with_a_snapshot_then_admins_get_the_hosts(stack, server, stream):
     admin = stream(http.ADMIN)
     events = admin.wait_for(lambda evs: any(e == 'hosts' for e, _ in evs))
-    hosts = next(d for e, d in events if e == 'hosts')
+    assert [e for e, _ in events[:2]] == ['snapshot', 'hosts']
+    assert [s['uuid'] for s in events[0][1]] == [server['id']]
+    hosts = events[1][1]
     assert {(h['host'], h['up']) for h in hosts} == {('compute1', True), ('compute2', True)}
-    member = stream()
-    member.wait_for(lambda evs: True)
+    assert sum(h['instances'] for h in hosts) == 1
+    member, other = stream(), stream(http.OTHER)
+    snapshot = member.wait_for(lambda evs: evs)[0]
+    assert snapshot[0] == 'snapshot' and snapshot[1][0]['buttons']['reboot_hard'] is None
+    assert other.wait_for(lambda evs: evs)[0] == ('snapshot', [])
     assert not any(e == 'hosts' for e, _ in member.events)
 
 
@@ -154,3 +160,19 @@ def test_tokens_never_reach_the_logs(stack, client, server, caplog):
         'the requests were not logged at all'
     # (noauth2's token names the user and project, which logs do show on their own)
     assert not [r for r in caplog.records if secret in r.getMessage()]
+
+
+def test_with_the_feed_off_the_dashboard_is_a_snapshot(tmp_path):
+    conf = allinone.make_conf(compute_driver='fake', **{'api.dashboard_feed': False})
+    stack = allinone.AllInOne(conf).start()
+    try:
+        assert stack.services.dashboard.publisher is None
+        assert stack.services.dashboard.listener is None
+        client = http.Client(_base(stack))
+        status, state = client.get('/dashboard/api/state')
+        assert status == 200 and state['live'] is False
+        stream = sse.EventStream(_base(stack), http.MEMBER)
+        stream.wait_for(lambda evs: evs[-1:] == [('end', None)])
+        assert stream.comments[-1] == 'no live feed in this process'
+    finally:
+        stack.stop()
