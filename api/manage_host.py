@@ -12,6 +12,8 @@ Ctrl-C stops sending: the reboots in flight are waited for, the rest reported "n
 import concurrent.futures
 import json
 import os
+import signal
+import sys
 import threading
 import time
 import urllib.error
@@ -120,14 +122,14 @@ class RollingReboot:
         with concurrent.futures.ThreadPoolExecutor(self.parallel) as pool:
             futures = {pool.submit(self.reboot_one, s): s for s in todo}
             pending = set(futures)
+            told = False
             while pending:
-                try:
-                    done, pending = concurrent.futures.wait(
-                        pending, timeout=0.5, return_when=concurrent.futures.FIRST_COMPLETED)
-                except KeyboardInterrupt:
-                    self.stopping.set()
-                    bar.write('Interrupted: no more reboots sent; waiting for those in flight')
-                    continue
+                done, pending = concurrent.futures.wait(
+                    pending, timeout=0.2, return_when=concurrent.futures.FIRST_COMPLETED)
+                if self.stopping.is_set() and not told:
+                    bar.write('Interrupted: no more reboots sent; waiting for those in flight',
+                              file=sys.stderr)
+                    told = True
                 for future in done:
                     results[futures[future]['id']] = future.result()
                     bar.update(1)
@@ -173,7 +175,14 @@ def host_reboot(conf):
     api = Api(args.url, args.token)
     servers = api.host_servers(args.host_name)
     runner = RollingReboot(api, reboot_type=args.reboot_type, parallel=args.parallel)
-    rows = runner.run(servers, skip_locked=args.skip_locked)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_: runner.stopping.set())
+    try:
+        rows = runner.run(servers, skip_locked=args.skip_locked)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     print(table(rows))
     counts = {r: sum(1 for _, result, _ in rows if result == r)
               for r in ('ok', 'failed', 'skipped', 'not sent')}

@@ -3,6 +3,10 @@ REST API. In flight is measured on the server side, from the compute's own task_
 reports (first step reported → ``None`` reported), never more than --parallel; locked
 servers are skipped; a reboot that fails makes the exit code 1."""
 
+import os
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -85,3 +89,28 @@ def test_rolling_reboot_of_20_servers_5_at_a_time(roll_stack, capsys):
         actions = client.get(f'/servers/{uuid}/os-instance-actions', token=http.ADMIN)[1]
         reboots = [a for a in actions['instanceActions'] if a['action'] == 'reboot']
         assert len(reboots) == (0 if name in LOCKED else 1), name
+
+
+def test_ctrl_c_stops_sending_and_waits_for_the_reboots_in_flight(roll_stack):
+    client = http.Client(roll_stack.endpoint)
+    uuids = [_create(client, f'slow-{i}', HOST) for i in range(8)]
+    for uuid in uuids:
+        wait_for_server(client, uuid, idle, token=http.ADMIN)
+    mark = time.monotonic()
+    env = dict(os.environ, OS_COMPUTE_URL=roll_stack.endpoint, OS_TOKEN=http.ADMIN)
+    proc = subprocess.Popen([sys.executable, '-m', 'cepheid.api.manage', 'host', 'reboot',
+                             HOST, '--parallel', '2', '--type', 'HARD'],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    roll_stack.transitions.wait_for(lambda rows: any(
+        uuid in uuids and state is not None for _, uuid, state, _ in rows), mark, timeout=30)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (out, err)
+    assert 'Interrupted' in err
+    results = [line.split()[2] for line in out.splitlines() if line.startswith(tuple(uuids))]
+    # 'not sent' splits into 'not', 'sent'
+    assert 1 <= results.count('ok') <= 4 and results.count('not') >= 4, out
+    assert results.count('ok') + results.count('not') == 8, out
+    for uuid in uuids:       # nothing left mid-reboot: those in flight were waited for
+        server = client.get(f'/servers/{uuid}', token=http.ADMIN)[1]['server']
+        assert idle(server), server
