@@ -9,6 +9,7 @@ compute saved, and the notifications on the bus) is printed; ``--serve`` keeps s
 import argparse
 import datetime
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -209,11 +210,15 @@ def _serve(stack):
           f'\n  API: {stack.endpoint}  metrics: {base}/metrics  health: {base}/healthcheck',
           flush=True)
     stopping = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while not stopping.wait(1):
             pass
-    except KeyboardInterrupt:
-        print('stopping')
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print('stopping', flush=True)
 
 
 def main(argv=None):

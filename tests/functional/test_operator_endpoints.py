@@ -6,6 +6,9 @@ the actions done (the registry is the process's, so the test compares before and
 
 import io
 import re
+import signal
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -118,3 +121,23 @@ def test_demo_timeline_shows_every_saved_step_of_this_operation_only(stack):
         assert bus == ['instance.reboot.start', 'instance.reboot.end'], section
         offsets = [float(offset) for offset, _, _ in rows]
         assert offsets == sorted(offsets)
+
+
+def test_demo_with_serve_points_at_the_dashboard_and_keeps_serving():
+    proc = subprocess.Popen([sys.executable, '-m', 'cepheid.demo.allinone', '--serve'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = ''
+        while 'Dashboard:' not in line:
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, proc.stderr.read()
+        url = line.split('Dashboard: ', 1)[1].strip()
+        assert re.fullmatch(r'http://127\.0\.0\.1:\d+/dashboard\?token=demo:demo-project', url)
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.status == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
