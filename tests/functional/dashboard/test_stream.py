@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from cepheid import allinone
+from cepheid.demo import allinone
 from tests.fixtures import http
 from tests.functional.conftest import idle
 from tests.functional.conftest import wait_for_server
