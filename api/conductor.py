@@ -10,6 +10,7 @@ from oslo_log import log as logging
 
 from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
+from cepheid.api.db import compute_nodes as db_compute_nodes
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
 from cepheid.common import exception
@@ -21,7 +22,8 @@ LOG = logging.getLogger(__name__)
 TOPIC = 'cepheid-api'
 # 1.1 - instance_get, power_state_sync (the compute's power-state sync)
 # 1.2 - begin (returns the event id), task_advance (cast), task_finish(event_id)
-VERSION = '1.2'
+# 1.3 - service_heartbeat(resources): the host's capacity (compute_nodes)
+VERSION = '1.3'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
 CAS_MISSES = (exception.UnexpectedTaskStateError, exception.InstanceNotFound,
@@ -247,6 +249,8 @@ class ConductorEndpoint:
                                'request_id': action['request_id'] if action else None})
         return result
 
-    def service_heartbeat(self, context, *, host, binary, topic):
+    def service_heartbeat(self, context, *, host, binary, topic, resources=None):
         with self.db.transaction() as session:
             db_services.heartbeat(session, host=host, binary=binary, topic=topic)
+            if resources is not None:
+                db_compute_nodes.report(session, host=host, resources=resources)

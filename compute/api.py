@@ -155,14 +155,13 @@ class ComputeAPI:
 
     def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
                metadata=None, availability_zone=None, extra=None):
-        """Record a new instance on ``host`` (or the least-loaded live compute) and build it.
+        """Record a new instance on ``host`` (or the scheduler's choice) and build it.
 
         ``extra``: more instance columns recorded as given (uuid, access IPs, reservation
         id and launch index, hostname).
         """
         if host is not None and not self.store.compute_host_known(host):
             raise exception.InvalidServerHost(host=host)
-        host = host or self.store.pick_host()
         values = {
             'uuid': str(uuidlib.uuid4()), 'display_name': name, 'description': description,
             'project_id': context.project_id, 'user_id': context.user_id, 'host': host,
@@ -175,12 +174,9 @@ class ComputeAPI:
             'vm_state': states.BUILDING, 'task_state': states.SPAWNING,
         }
         values.update(extra or {})
-        if host is None:
-            values.update(vm_state=states.ERROR, task_state=None)
-            fault = {'code': 500, 'message': 'No valid host was found. '}
-            return self.store.create_instance(context, values, fault=fault)
-        return self.store.create_instance(context, values,
-                                          cast=compute_rpcapi.build_and_run_instance)
+        # The scheduler claims the flavor on a host in the instance's own transaction.
+        return self.store.create_scheduled(context, values, flavor=flavor, requested_host=host,
+                                           cast=compute_rpcapi.build_and_run_instance)
 
     def update_instance(self, context, instance, values):
         """PUT /servers/{id}: save ``values`` (name, description, access IPs, hostname).

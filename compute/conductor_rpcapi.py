@@ -122,11 +122,14 @@ class ConductorAPI:
     def instances_for_recovery(self, context):
         return self._call(context, 'instances_for_recovery')
 
-    def service_heartbeat(self, context, *, binary, topic, wait=False):
-        """Report this service alive; ``wait`` makes it a call (used once at start-up)."""
+    def service_heartbeat(self, context, *, binary, topic, wait=False, resources=None):
+        """Report this service alive (and, with ``resources``, its host's capacity: 1.3);
+        ``wait`` makes it a call (used once at start-up)."""
+        kwargs = {'resources': resources} if resources is not None else {}
+        client = self.client.prepare(version='1.3') if kwargs else self.client
         if wait:
-            self.client.prepare(timeout=10).call(context, 'service_heartbeat', host=self.host,
-                                                 binary=binary, topic=topic)
+            client.prepare(timeout=10).call(context, 'service_heartbeat', host=self.host,
+                                            binary=binary, topic=topic, **kwargs)
         else:
-            self.client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
-                             topic=topic)
+            client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
+                        topic=topic, **kwargs)

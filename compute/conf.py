@@ -13,6 +13,13 @@ compute_opts = [
                  help='Seconds a guest SHUTDOWN lifecycle event waits before it syncs the '
                       'power state; a RUNNING event meanwhile (a reboot inside the guest) '
                       "cancels it, as Nova's libvirt driver delays STOPPED events."),
+    cfg.FloatOpt('cpu_allocation_ratio', default=4.0, min=0.0,
+                 help='Virtual CPUs per physical CPU the scheduler may place on this host '
+                      "(Nova's initial_cpu_allocation_ratio)."),
+    cfg.FloatOpt('ram_allocation_ratio', default=1.0, min=0.0,
+                 help='Virtual RAM per physical RAM the scheduler may place on this host.'),
+    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0,
+                 help='Virtual disk per physical disk the scheduler may place on this host.'),
 ]
 
 libvirt_opts = [
@@ -47,6 +54,12 @@ fake_opts = [
     cfg.BoolOpt('ignore_acpi', default=False,
                 help='Every fake guest ignores a soft shutdown, so soft reboots wait '
                      'wait_soft_reboot_seconds and then go hard.'),
+    cfg.IntOpt('vcpus', default=1000, min=0,
+               help='vCPUs the fake host reports (its capacity for the scheduler).'),
+    cfg.IntOpt('memory_mb', default=800000, min=0,
+               help='RAM in MiB the fake host reports.'),
+    cfg.IntOpt('local_gb', default=600000, min=0,
+               help='Local disk in GiB the fake host reports.'),
     cfg.ListOpt('fail_instance_names', default=[],
                 help='Failure injection for out-of-process tests: instances (by display '
                      'name) whose driver operations raise VirtDriverError. "name" fails '

@@ -15,6 +15,7 @@ from cepheid.compute import manager as compute_manager
 from cepheid.compute import metrics as compute_metrics
 from cepheid.compute import power_sync
 from cepheid.compute import recovery
+from cepheid.compute import resource_tracker
 from cepheid.compute import rpcapi as compute_rpcapi
 from cepheid.compute.virt import driver as virt_driver
 
@@ -44,6 +45,7 @@ class ComputeService:
         self.driver.register_event_listener(self.power_sync.handle_event)
         self.rpc_server = rpc.get_server(conf, self.transport, compute_rpcapi.TOPIC,
                                          server=self.host, endpoints=[self.endpoint])
+        self.capacity = resource_tracker.ResourceTracker(conf, self.driver, self.host)
         self._stop = threading.Event()
         self._heartbeat_thread = None
         self.conductor.observers.append(compute_metrics.TaskStateClock())
@@ -67,11 +69,15 @@ class ComputeService:
         self.metrics_server.start()
 
     def heartbeat(self, wait=False):
+        """Report this service alive, with the host's capacity when it changed (and every
+        ``RESOURCES_EVERY`` beats): Nova's resource tracker, at one cast per interval."""
+        resources = self.capacity.due(force=wait)
         try:
             self.conductor.service_heartbeat(cep_context.get_admin_context(),
                                              binary=BINARY, topic=compute_rpcapi.TOPIC,
-                                             wait=wait)
+                                             wait=wait, resources=resources)
         except Exception as exc:
+            self.capacity.forget()
             LOG.warning('Heartbeat of %s failed: %s', self.host, exc)
 
     def _heartbeat_loop(self):

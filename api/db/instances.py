@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from cepheid.api.db import compute_nodes as db_nodes
 from cepheid.api.db import models
 from cepheid.api.db import session as db_session
 from cepheid.common import exception
@@ -185,10 +186,18 @@ def soft_delete(session, uuid):
     """Mark ``uuid`` deleted (Nova's ``deleted = id`` convention)."""
     model = models.Instance
     now = models.utcnow()
-    session.execute(
+    row = session.scalars(sa.select(model).where(model.uuid == uuid, _live())).first()
+    done = session.execute(
         sa.update(model).where(model.uuid == uuid, _live())
         .values(deleted=model.id, deleted_at=now, terminated_at=now,
-                vm_state='deleted', task_state=None, updated_at=now))
+                vm_state='deleted', task_state=None, updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if done == 1 and row is not None and row.host:
+        # The scheduler's claim on the host goes with the instance (once: the row is gone).
+        db_nodes.release(session, host=row.host, vcpus=row.vcpus, memory_mb=row.memory_mb,
+                         disk_gb=db_nodes.instance_disk_gb(
+                             {'root_gb': row.root_gb, 'ephemeral_gb': row.ephemeral_gb,
+                              'swap': row.swap}))
 
 
 def usage(session, project_id):

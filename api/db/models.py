@@ -201,3 +201,31 @@ class KeyPair(TimestampMixin, Base):
     public_key: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     type: orm.Mapped[str] = orm.mapped_column(sa.Enum('ssh', 'x509', name='keypair_types'),
                                               default='ssh')
+
+
+class ComputeNode(TimestampMixin, Base):
+    """A compute host's capacity as its compute reports it (Nova's resource tracker), and
+    the amounts claimed by the api's scheduler (``*_used``: changed only by claims)."""
+
+    __tablename__ = 'compute_nodes'
+    __table_args__ = (sa.UniqueConstraint('host', 'deleted',
+                                          name='uniq_compute_nodes0host0deleted'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    host: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    hypervisor_hostname: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    hypervisor_type: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    hypervisor_version: orm.Mapped[int] = orm.mapped_column(sa.BigInteger, default=0)
+    host_ip: orm.Mapped[str | None] = orm.mapped_column(sa.String(39))
+    vcpus: orm.Mapped[int]
+    memory_mb: orm.Mapped[int]
+    local_gb: orm.Mapped[int]
+    vcpus_used: orm.Mapped[int] = orm.mapped_column(default=0)
+    memory_mb_used: orm.Mapped[int] = orm.mapped_column(default=0)
+    local_gb_used: orm.Mapped[int] = orm.mapped_column(default=0)
+    running_vms: orm.Mapped[int] = orm.mapped_column(default=0)
+    cpu_allocation_ratio: orm.Mapped[float] = orm.mapped_column(sa.Float, default=4.0)
+    ram_allocation_ratio: orm.Mapped[float] = orm.mapped_column(sa.Float, default=1.0)
+    disk_allocation_ratio: orm.Mapped[float] = orm.mapped_column(sa.Float, default=1.0)
+    deleted: orm.Mapped[int] = orm.mapped_column(default=0)

@@ -8,6 +8,7 @@ api/outbox.py) commit together; the cast is handed to the outbox's sender after 
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
+from cepheid.api.scheduler import manager as scheduler
 from cepheid.common import exception
 
 COMPUTE_BINARY = 'cepheid-compute'
@@ -104,6 +105,31 @@ class InstanceStore:
         self._submit(queued)
         return instance
 
+    def create_scheduled(self, context, values, *, flavor, cast, requested_host=None):
+        """Pick and claim a host for ``values`` (the scheduler) and record the instance on
+        it, one transaction; with no valid host the instance is recorded in ERROR with
+        Nova's fault and nothing is cast."""
+        spec = scheduler.RequestSpec.for_flavor(
+            flavor, service_down_time=self.service_down_time, host=requested_host)
+        queued = []
+        with self.db.transaction() as session:
+            try:
+                host = scheduler.select_destination(session, spec)
+            except exception.NoValidHost as exc:
+                values = dict(values, host=None, node=None, vm_state='error', task_state=None)
+                fault = {'code': 500, 'message': exc.message}
+                cast = None
+            else:
+                values = dict(values, host=host, node=host)
+                fault = None
+            instance = db_instances.create(session, values)
+            self._record_action(session, context, instance['uuid'], 'create', None)
+            if fault:
+                db_actions.fault_create(session, instance_uuid=instance['uuid'], **fault)
+            self._queue_cast(session, context, cast, instance, queued)
+        self._submit(queued)
+        return instance
+
     def delete_local(self, context, uuid, *, action='delete'):
         """Delete an instance whose compute is gone, without the compute (Nova's local delete)."""
         with self.db.transaction() as session:
@@ -120,17 +146,12 @@ class InstanceStore:
         with self.db.transaction() as session:
             return bool(db_services.service_list(session, binary=COMPUTE_BINARY, host=host))
 
-    def pick_host(self):
-        """The live, enabled compute with the fewest instances (None when there is none)."""
-        hosts = self.live_compute_hosts()
-        if not hosts:
-            return None
-        with self.db.transaction() as session:
-            counts = db_instances.count_by_host(session)
-        return min(sorted(hosts), key=lambda h: counts.get(h, 0))
-
     def host_is_up(self, host):
-        return host in self.live_compute_hosts()
+        """The compute of ``host`` reports in (disabled or not: a drained host still deletes
+        and reboots its instances)."""
+        with self.db.transaction() as session:
+            services = db_services.service_list(session, binary=COMPUTE_BINARY, host=host)
+        return any(db_services.is_up(s, self.service_down_time) for s in services)
 
     def get_task_state(self, uuid):
         with self.db.transaction() as session:

@@ -57,6 +57,12 @@ class ComputeDriver(abc.ABC):
         """Release what init_host set up (optional)."""
 
     @abc.abstractmethod
+    def get_available_resource(self):
+        """The host's capacity, as Nova's ``get_available_resource``: a dict with vcpus,
+        memory_mb, local_gb, hypervisor_type, hypervisor_version, hypervisor_hostname,
+        running_vms (the compute adds its allocation ratios)."""
+
+    @abc.abstractmethod
     def list_instance_uuids(self):
         """UUIDs of every guest the hypervisor knows."""
 

@@ -144,6 +144,12 @@ class FakeDriver(driver.ComputeDriver):
     def init_host(self, host):
         self.host = host
 
+    def get_available_resource(self):
+        opts = self.conf.fake_driver
+        return {'vcpus': opts.vcpus, 'memory_mb': opts.memory_mb, 'local_gb': opts.local_gb,
+                'hypervisor_type': 'fake', 'hypervisor_version': 1000,
+                'running_vms': len(self.guests)}
+
     def list_instance_uuids(self):
         return list(self.guests)
 

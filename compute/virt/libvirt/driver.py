@@ -126,6 +126,20 @@ class LibvirtDriver(driver.ComputeDriver):
         host = self._ready()
         return host.call(lambda conn: [dom.UUIDString() for dom in conn.listAllDomains()])
 
+    def get_available_resource(self):
+        """From nodeinfo (getInfo: model, memory MiB, cpus, ...) and the instances path's
+        file system."""
+        def read(conn):
+            info = conn.getInfo()
+            return {'vcpus': int(info[2]), 'memory_mb': int(info[1]),
+                    'hypervisor_type': conn.getType(),
+                    'hypervisor_version': int(conn.getVersion()),
+                    'hypervisor_hostname': conn.getHostname(),
+                    'running_vms': int(conn.numOfDomains())}
+        resources = self._ready().call(read)
+        resources['local_gb'] = instance_files.disk_gb(self.conf.libvirt.instances_path)
+        return resources
+
     def get_info(self, instance):
         uuid = instance['uuid']
         with guest.translated(uuid, exception.VirtDriverError):

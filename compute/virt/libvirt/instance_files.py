@@ -19,6 +19,16 @@ class InstancePaths:
     xml: str
 
 
+def disk_gb(instances_path):
+    """Size in GiB of the file system holding ``instances_path`` (or its nearest existing
+    parent: the directory may not exist before the first guest)."""
+    path = os.path.abspath(instances_path)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    stat = os.statvfs(path)
+    return stat.f_blocks * stat.f_frsize // _GIB
+
+
 def paths_for(instances_path, instance):
     directory = os.path.join(instances_path, instance['uuid'])
     return InstancePaths(

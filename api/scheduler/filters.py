@@ -1,0 +1,38 @@
+"""Host filters (Nova's ComputeFilter, Core/Ram/DiskFilter semantics, and ignore_hosts)."""
+
+from cepheid.api.db import services as db_services
+
+
+def compute_filter(host, request):
+    """The host's compute service is enabled and up."""
+    service = host['service']
+    return (service is not None and not service['disabled']
+            and db_services.is_up(service, request.service_down_time))
+
+
+def _fits(total, ratio, used, wanted):
+    return used + wanted <= total * ratio
+
+
+def resources_filter(host, request):
+    """Enough vCPU, RAM and disk for the flavor, with the host's allocation ratios."""
+    node = host['node']
+    return (_fits(node['vcpus'], node['cpu_allocation_ratio'], node['vcpus_used'],
+                  request.vcpus)
+            and _fits(node['memory_mb'], node['ram_allocation_ratio'], node['memory_mb_used'],
+                      request.memory_mb)
+            and _fits(node['local_gb'], node['disk_allocation_ratio'], node['local_gb_used'],
+                      request.disk_gb))
+
+
+def ignore_hosts_filter(host, request):
+    """Not one of the hosts to avoid (the source host of a migration)."""
+    return host['node']['host'] not in request.ignore_hosts
+
+
+def requested_host_filter(host, request):
+    """Only the host the request names, when it names one."""
+    return request.host is None or host['node']['host'] == request.host
+
+
+FILTERS = (requested_host_filter, ignore_hosts_filter, compute_filter, resources_filter)
