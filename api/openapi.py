@@ -22,6 +22,7 @@ from cepheid.api.schemas import limits as limits_schemas
 from cepheid.api.schemas import server_actions as action_schemas
 from cepheid.api.schemas import server_metadata as metadata_schemas
 from cepheid.api.schemas import servers as server_schemas
+from cepheid.api.schemas import services as service_schemas
 
 OPENAPI_VERSION = '3.1.0'
 _ARG_RE = re.compile(r'<(?:[^:<>]+:)?([^<>]+)>')
@@ -100,6 +101,11 @@ OPERATIONS = {
                                         (200, 400, 404), query=ia_schemas.list_query_schema),
     'instance_actions.show': Operation('Show a server action and its events', (200, 404)),
     'services.index': Operation('List compute services', (200, 403)),
+    'services.update': Operation(
+        'Enable, disable or force down a compute service (by id from 2.53; the enable, '
+        'disable, disable-log-reason and force-down actions before)', (200, 400, 403, 404),
+        body=service_schemas.update_schema),
+    'services.delete': Operation('Delete a compute service', (204, 400, 403, 404, 409)),
     'availability_zones.index': Operation('List availability zones'),
     'limits.show': Operation('Show absolute limits and usage', (200, 400, 403),
                              query=limits_schemas.query_schema),

@@ -52,6 +52,8 @@ ROUTES = [
     (SERVER + '/os-instance-actions', 'GET', instance_actions.index),
     (SERVER + '/os-instance-actions/<request_id>', 'GET', instance_actions.show),
     (V + '/os-services', 'GET', services.index),
+    (V + '/os-services/<service_id>', 'PUT', services.update),
+    (V + '/os-services/<service_id>', 'DELETE', services.delete),
     (SERVER + '/metadata', 'GET', server_metadata.index),
     (SERVER + '/metadata', 'POST', server_metadata.create),
     (SERVER + '/metadata', 'PUT', server_metadata.update_all),

@@ -54,3 +54,21 @@ def flavor_list(session):
 
 def seed_flavors(session):
     db_flavors.seed(session)
+
+
+def service_update(session, service_id, values):
+    """Save ``values`` (disabled, disabled_reason, forced_down) on service ``service_id``."""
+    row = session.get(models.Service, service_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.flush()
+    return db_session.row_to_dict(row)
+
+
+def service_delete(session, service_id):
+    """Delete the service row and, for a compute, its host's compute node."""
+    row = session.get(models.Service, service_id)
+    node = models.ComputeNode
+    session.execute(sa.update(node).where(node.host == row.host, node.deleted == 0)
+                    .values(deleted=node.id))
+    session.delete(row)

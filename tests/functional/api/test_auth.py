@@ -8,6 +8,7 @@ from tests.functional.api.conftest import fault
 
 SAMPLE_ARGS = {'server_id': '2b7c0d8e-7d2f-4a43-9a63-0c4f1f0e3f11', 'flavor_id': '1',
                'request_id': 'req-1', 'key': 'hw:numa_nodes', 'keypair_name': 'k1',
+               'service_id': '1', 'hypervisor_id': '1',
                'name': 'dashboard.js'}
 
 

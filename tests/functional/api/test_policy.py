@@ -51,7 +51,7 @@ def roles_app(app):
 
 def _operations(app, instance):
     args = {'server_id': instance['uuid'], 'flavor_id': '1', 'request_id': 'req-1',
-            'key': 'hw:numa_nodes', 'keypair_name': 'k1'}
+            'key': 'hw:numa_nodes', 'keypair_name': 'k1', 'service_id': '1', 'hypervisor_id': '1'}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == 'static' or auth.is_public(rule.rule):
             continue
