@@ -16,6 +16,7 @@ from cepheid.api import microversion
 from cepheid.api.schemas import flavor_access as access_schemas
 from cepheid.api.schemas import flavor_extra_specs as spec_schemas
 from cepheid.api.schemas import flavors as flavor_schemas
+from cepheid.api.schemas import hypervisors as hypervisor_schemas
 from cepheid.api.schemas import instance_actions as ia_schemas
 from cepheid.api.schemas import keypairs as keypair_schemas
 from cepheid.api.schemas import limits as limits_schemas
@@ -105,6 +106,15 @@ OPERATIONS = {
         'Enable, disable or force down a compute service (by id from 2.53; the enable, '
         'disable, disable-log-reason and force-down actions before)', (200, 400, 403, 404),
         body=service_schemas.update_schema),
+    'hypervisors.index': Operation('List hypervisors (admin)', (200, 400, 403, 404),
+                                   query=hypervisor_schemas.list_query_schema),
+    'hypervisors.detail': Operation('List hypervisors with details (admin)',
+                                    (200, 400, 403, 404),
+                                    query=hypervisor_schemas.list_query_schema),
+    'hypervisors.statistics': Operation('Hypervisor totals (admin; gone at 2.88)',
+                                        (200, 403, 404)),
+    'hypervisors.show': Operation('Show a hypervisor (admin)', (200, 400, 403, 404),
+                                  query=hypervisor_schemas.show_query_schema),
     'services.delete': Operation('Delete a compute service', (204, 400, 403, 404, 409)),
     'availability_zones.index': Operation('List availability zones'),
     'limits.show': Operation('Show absolute limits and usage', (200, 400, 403),

@@ -4,6 +4,7 @@ from cepheid.api.handlers import availability_zones
 from cepheid.api.handlers import flavor_access
 from cepheid.api.handlers import flavor_extra_specs
 from cepheid.api.handlers import flavors
+from cepheid.api.handlers import hypervisors
 from cepheid.api.handlers import identity
 from cepheid.api.handlers import instance_actions
 from cepheid.api.handlers import keypairs
@@ -52,6 +53,10 @@ ROUTES = [
     (SERVER + '/os-instance-actions', 'GET', instance_actions.index),
     (SERVER + '/os-instance-actions/<request_id>', 'GET', instance_actions.show),
     (V + '/os-services', 'GET', services.index),
+    (V + '/os-hypervisors', 'GET', hypervisors.index),
+    (V + '/os-hypervisors/detail', 'GET', hypervisors.detail),
+    (V + '/os-hypervisors/statistics', 'GET', hypervisors.statistics),
+    (V + '/os-hypervisors/<hypervisor_id>', 'GET', hypervisors.show),
     (V + '/os-services/<service_id>', 'PUT', services.update),
     (V + '/os-services/<service_id>', 'DELETE', services.delete),
     (SERVER + '/metadata', 'GET', server_metadata.index),

@@ -92,3 +92,12 @@ def instance_disk_gb(instance):
     """Disk an instance takes on its host: root + ephemeral + swap (MiB, rounded up)."""
     return (int(instance['root_gb']) + int(instance.get('ephemeral_gb') or 0)
             + -(-int(instance.get('swap') or 0) // 1024))
+
+
+def workload_by_host(session):
+    """{host: live instances with a task in progress} (Nova's current_workload)."""
+    model = models.Instance
+    stmt = (sa.select(model.host, sa.func.count())
+            .where(model.deleted == 0, model.host.is_not(None), model.task_state.is_not(None))
+            .group_by(model.host))
+    return dict(session.execute(stmt).all())

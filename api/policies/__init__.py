@@ -8,6 +8,7 @@ from cepheid.api.policies import base
 from cepheid.api.policies import flavor_access
 from cepheid.api.policies import flavor_extra_specs
 from cepheid.api.policies import flavors
+from cepheid.api.policies import hypervisors
 from cepheid.api.policies import instance_actions
 from cepheid.api.policies import keypairs
 from cepheid.api.policies import limits
@@ -27,6 +28,7 @@ def list_rules():
         admin_actions.list_rules(),
         instance_actions.list_rules(),
         services.list_rules(),
+        hypervisors.list_rules(),
         flavors.list_rules(),
         flavor_access.list_rules(),
         flavor_extra_specs.list_rules(),

@@ -103,7 +103,9 @@ def test_a_reader_may_read_but_every_write_route_is_403(app, roles_app, compute_
             expected = {'services.index': 403, 'instance_actions.show': 404,
                         'flavor_access.index': 403, 'availability_zones.detail': 403,
                         'server_metadata.show': 404,
-                        'flavor_extra_specs.show': 404}.get(endpoint, 200)
+                        'flavor_extra_specs.show': 404, 'hypervisors.index': 403,
+                        'hypervisors.detail': 403, 'hypervisors.statistics': 403,
+                        'hypervisors.show': 403}.get(endpoint, 200)
             assert resp.status_code == expected, (method, path, resp.status_code)
         else:
             assert resp.status_code == 403, (method, path, resp.status_code)

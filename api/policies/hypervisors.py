@@ -1,0 +1,21 @@
+"""Policies of the os-hypervisors resource (Nova's names; admin only)."""
+
+from cepheid.api.policies import base
+
+HYPERVISORS = 'os_compute_api:os-hypervisors:%s'
+
+rules = [
+    base.rule(HYPERVISORS % 'list', base.ADMIN, 'List hypervisors',
+              [('GET', '/os-hypervisors')]),
+    base.rule(HYPERVISORS % 'list-detail', base.ADMIN, 'List hypervisors with details',
+              [('GET', '/os-hypervisors/detail')]),
+    base.rule(HYPERVISORS % 'statistics', base.ADMIN,
+              'Show the hypervisors statistics (before 2.88)',
+              [('GET', '/os-hypervisors/statistics')]),
+    base.rule(HYPERVISORS % 'show', base.ADMIN, 'Show a hypervisor',
+              [('GET', '/os-hypervisors/{hypervisor_id}')]),
+]
+
+
+def list_rules():
+    return rules
