@@ -6,8 +6,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from cepheid import allinone
 from cepheid.api.db import models
+from cepheid.demo import allinone
 from tests.fixtures import http
 from tests.functional import conftest
 
