@@ -24,7 +24,10 @@ BODIES = {('/v2.1/servers', 'POST'): {'server': {'name': 'vm', 'flavorRef': '1'}
           (routes.FLAVOR + '/action', 'POST'): {'addTenantAccess': {'tenant': 'p'}},
           (routes.SPECS, 'POST'): {'extra_specs': {'k': 'v'}},
           (routes.SPECS + '/<key>', 'PUT'): {UUID: 'v'},
-          ('/v2.1/os-keypairs', 'POST'): {'keypair': {'name': 'k'}}}
+          ('/v2.1/os-keypairs', 'POST'): {'keypair': {'name': 'k'}},
+          ('/v2.1/os-services/<service_id>', 'PUT'): {'status': 'disabled'}}
+# Routes gone at 2.90, asked at their last microversion.
+VERSIONS = {'/v2.1/os-hypervisors/statistics': '2.87'}
 
 
 @pytest.fixture(scope='module')
@@ -50,8 +53,11 @@ def test_every_route_answers_503_with_retry_after_and_one_log_line(client, caplo
                                                                    method):
     path = re.sub(r'<[a-z_]+>', lambda m: 'req-x' if 'request' in m.group() else UUID, rule)
     caplog.set_level(logging.INFO)
+    headers = dict(ADMIN)
+    if rule in VERSIONS:
+        headers['OpenStack-API-Version'] = f'compute {VERSIONS[rule]}'
     response = client.open(path, method=method, json=BODIES.get((rule, method)),
-                           headers=ADMIN)
+                           headers=headers)
     assert response.status_code == 503, response.get_data(as_text=True)
     assert response.headers['Retry-After'] == '7'
     assert response.get_json() == {'serviceUnavailable': {
