@@ -152,6 +152,7 @@
   // -- the event stream -------------------------------------------------------------------
   function handle(event, data) {
     if (event === 'snapshot') {
+      $('#servers').dataset.synced = 'true';   // the table now follows the stream
       servers = new Map();
       $('#servers tbody').replaceChildren();
       data.forEach(upsert);
@@ -201,6 +202,7 @@
 
   // -- start ----------------------------------------------------------------------------
   async function reload() {
+    $('#servers').dataset.synced = 'false';
     const resp = await api('GET', '/dashboard/api/state');
     if (resp.status === 401) { logout(); showLogin('Token refused: log in again.'); return; }
     if (!resp.ok) { showLogin(await faultMessage(resp)); return; }

@@ -47,8 +47,23 @@ class Browser:
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
     def text(self, css):
-        found = self.find(css)
-        return found[0].text if found else None
+        """The text of the first match; None when absent or replaced while being read
+        (rows are re-rendered on every event: callers wait on this)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        try:
+            found = self.find(css)
+            return found[0].text if found else None
+        except StaleElementReferenceException:
+            return None
+
+    def enabled(self, css):
+        """Whether the first match is enabled; None when absent or replaced meanwhile."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        try:
+            found = self.find(css)
+            return found[0].is_enabled() if found else None
+        except StaleElementReferenceException:
+            return None
 
     def quit(self):
         self.driver.quit()
