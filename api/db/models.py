@@ -67,6 +67,8 @@ class Instance(TimestampMixin, Base):
     # Set by the 2.90 create/update ``hostname``; else derived from the name when shown.
     hostname: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     key_name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    # Base64 text of the create (or 2.57 rebuild) request; shown to admins (2.3+).
+    user_data: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     # The flavor's extra specs when the server was created (the flavor may change or go).
     flavor_extra_specs: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
     deleted_at: orm.Mapped[datetime.datetime | None]

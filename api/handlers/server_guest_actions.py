@@ -50,6 +50,9 @@ def _rebuild_values(value):
                           ('description', 'description'), ('hostname', 'hostname')):
         if field in value:
             values[column] = value[field]
+    if 'user_data' in value:
+        # 2.57: the new user data (base64 text); null removes it.
+        values['user_data'] = value['user_data']
     if 'key_name' in value:
         # 2.54: a key pair of the caller replaces the server's key; null removes it.
         values['key_name'] = _rebuild_key_name(value['key_name'])
@@ -73,8 +76,7 @@ def rebuild(compute_api, context, instance, value):
                                    preserve_ephemeral=preserve, admin_password=password)
     with helpers.services().db.transaction() as session:
         opts = server_handlers.view_options(session, show=True)
-    # Before 2.75 Nova answers with the update view (as PUT /servers/{id}), then the show view.
-    view = server_views.updated(instance, opts)
+    view = server_views.rebuilt(instance, opts)
     if _show_password():
         view['adminPass'] = password
     return _json(202, {'server': view})

@@ -205,7 +205,8 @@ def create():
     _min_count, count = _counts(server)
     flavor = _flavor(server['flavorRef'])
     extra = dict(access_ips(server), reservation_id=_reservation_id(),
-                 key_name=keypair_handlers.key_name_for_server(server.get('key_name')))
+                 key_name=keypair_handlers.key_name_for_server(server.get('key_name')),
+                 user_data=server.get('user_data'))
     instances = [_create_one(ctx, server, flavor=flavor, host=host, zone=zone, extra=extra,
                              index=index, count=count) for index in range(count)]
     if strutils.bool_from_string(server.get('return_reservation_id', False)):

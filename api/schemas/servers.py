@@ -29,7 +29,6 @@ _networks = {
 _ACCEPTED_IGNORED = {
     'networks': _networks,
     'security_groups': {'type': 'array'},
-    'user_data': {'type': ['string', 'null']},
     'config_drive': {'type': ['boolean', 'string']},
     'adminPass': {'type': 'string'},
     'OS-DCF:diskConfig': parameter_types.disk_config,
@@ -48,6 +47,7 @@ create = {
                 'imageRef': parameter_types.image_ref,
                 'availability_zone': {'type': 'string', 'minLength': 1, 'maxLength': 255},
                 'metadata': parameter_types.metadata,
+                'user_data': parameter_types.user_data,
                 'accessIPv4': parameter_types.access_ip_v4,
                 'accessIPv6': parameter_types.access_ip_v6,
                 'min_count': parameter_types.positive_integer,

@@ -108,7 +108,7 @@ def _admin_attrs(instance, version):
             'OS-EXT-SRV-ATTR:kernel_id': '',
             'OS-EXT-SRV-ATTR:ramdisk_id': '',
             'OS-EXT-SRV-ATTR:root_device_name': None,
-            'OS-EXT-SRV-ATTR:user_data': None,
+            'OS-EXT-SRV-ATTR:user_data': instance.get('user_data'),
         })
     return attrs
 
@@ -166,6 +166,20 @@ def updated(instance, opts):
     if opts.version >= '2.75':
         return view
     return {key: value for key, value in view.items() if key in UPDATE_KEYS}
+
+
+def rebuilt(instance, opts):
+    """The 202 body's server of a rebuild: the update view before 2.75 plus ``key_name``
+    (2.54+), the show view from 2.75 without the admin ``OS-EXT-SRV-ATTR:user_data``; from
+    2.57 the server's (new) ``user_data``, as Nova."""
+    view = updated(instance, opts)
+    if opts.version >= '2.75':
+        view.pop('OS-EXT-SRV-ATTR:user_data', None)
+    elif opts.version >= '2.54':
+        view['key_name'] = instance.get('key_name')
+    if opts.version >= '2.57':
+        view['user_data'] = instance.get('user_data')
+    return view
 
 
 def created(instance, *, base_url, admin_pass):
