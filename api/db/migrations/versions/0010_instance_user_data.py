@@ -1,7 +1,7 @@
 """The instance's user data (base64 text of the create or 2.57 rebuild request).
 
 Revision ID: 0010
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
