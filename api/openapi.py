@@ -13,9 +13,11 @@ from collections.abc import Callable
 from cepheid.api import auth
 from cepheid.api import errors
 from cepheid.api import microversion
+from cepheid.api.schemas import aggregates as aggregate_schemas
 from cepheid.api.schemas import flavor_access as access_schemas
 from cepheid.api.schemas import flavor_extra_specs as spec_schemas
 from cepheid.api.schemas import flavors as flavor_schemas
+from cepheid.api.schemas import hosts as host_schemas
 from cepheid.api.schemas import hypervisors as hypervisor_schemas
 from cepheid.api.schemas import instance_actions as ia_schemas
 from cepheid.api.schemas import keypairs as keypair_schemas
@@ -134,6 +136,29 @@ OPERATIONS = {
     'availability_zones.detail': Operation('List availability zones with their hosts',
                                            (200, 403)),
 }
+
+# os-aggregates and os-hosts (admin).
+OPERATIONS.update({
+    'aggregates.index': Operation('List host aggregates', (200, 403)),
+    'aggregates.create': Operation('Create a host aggregate', (200, 400, 403, 409),
+                                   body=lambda v: aggregate_schemas.create),
+    'aggregates.show': Operation('Show a host aggregate', (200, 400, 403, 404)),
+    'aggregates.update': Operation('Rename an aggregate or set its availability zone',
+                                   (200, 400, 403, 404, 409),
+                                   body=lambda v: aggregate_schemas.update),
+    'aggregates.delete': Operation('Delete an empty host aggregate', (200, 400, 403, 404)),
+    'aggregates.action': Operation(
+        'add_host, remove_host or set_metadata', (200, 400, 403, 404, 409),
+        body=lambda v: {'oneOf': [aggregate_schemas.add_host, aggregate_schemas.remove_host,
+                                  aggregate_schemas.set_metadata]}),
+    'hosts.index': Operation('List hosts (deprecated, to 2.42)', (200, 403, 404)),
+    'hosts.show': Operation("Show a host's resources by project (to 2.42)", (200, 403, 404)),
+    'hosts.update': Operation('Host status or maintenance mode (to 2.42; 501)',
+                              (400, 403, 404, 501), body=lambda v: host_schemas.update),
+    'hosts.reboot': Operation('Reboot a host (to 2.42; 501)', (403, 404, 501)),
+    'hosts.shutdown': Operation('Shut down a host (to 2.42; 501)', (403, 404, 501)),
+    'hosts.startup': Operation('Start a host (to 2.42; 501)', (403, 404, 501)),
+})
 
 FAULT_SCHEMA = {
     'type': 'object',

@@ -1,9 +1,11 @@
 """Every URL of the REST API, on one screen."""
 
+from cepheid.api.handlers import aggregates
 from cepheid.api.handlers import availability_zones
 from cepheid.api.handlers import flavor_access
 from cepheid.api.handlers import flavor_extra_specs
 from cepheid.api.handlers import flavors
+from cepheid.api.handlers import hosts
 from cepheid.api.handlers import hypervisors
 from cepheid.api.handlers import identity
 from cepheid.api.handlers import instance_actions
@@ -22,6 +24,8 @@ SERVER = V + '/servers/<server_id>'
 FLAVOR = V + '/flavors/<flavor_id>'
 SPECS = FLAVOR + '/os-extra_specs'
 KEYPAIR = V + '/os-keypairs/<keypair_name>'
+AGGREGATE = V + '/os-aggregates/<aggregate_id>'
+HOST = V + '/os-hosts/<host_name>'
 
 ROUTES = [
     ('/', 'GET', versions.root),
@@ -70,6 +74,18 @@ ROUTES = [
     (V + '/limits', 'GET', limits.show),
     (V + '/os-availability-zone', 'GET', availability_zones.index),
     (V + '/os-availability-zone/detail', 'GET', availability_zones.detail),
+    (V + '/os-aggregates', 'GET', aggregates.index),
+    (V + '/os-aggregates', 'POST', aggregates.create),
+    (AGGREGATE, 'GET', aggregates.show),
+    (AGGREGATE, 'PUT', aggregates.update),
+    (AGGREGATE, 'DELETE', aggregates.delete),
+    (AGGREGATE + '/action', 'POST', aggregates.action),
+    (V + '/os-hosts', 'GET', hosts.index),
+    (HOST, 'GET', hosts.show),
+    (HOST, 'PUT', hosts.update),
+    (HOST + '/reboot', 'GET', hosts.reboot),
+    (HOST + '/shutdown', 'GET', hosts.shutdown),
+    (HOST + '/startup', 'GET', hosts.startup),
     ('/openapi.json', 'GET', openapi.show),
 ]
 

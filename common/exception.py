@@ -32,6 +32,11 @@ class Invalid(CepheidException):
     code = 400
 
 
+class InvalidAggregateAction(Invalid):
+    msg_fmt = ("Cannot perform action '%(action)s' on aggregate %(aggregate_id)s. "
+               "Reason: %(reason)s.")
+
+
 class ValidationError(Invalid):
     msg_fmt = '%(detail)s'
 
@@ -129,6 +134,18 @@ class InstanceActionNotFound(NotFound):
     msg_fmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found'
 
 
+class HostNotFound(NotFound):
+    msg_fmt = 'Host %(host)s could not be found.'
+
+
+class AggregateNotFound(NotFound):
+    msg_fmt = 'Aggregate %(aggregate_id)s could not be found.'
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = 'Aggregate %(aggregate_id)s has no host %(host)s.'
+
+
 class ComputeHostNotFound(NotFound):
     msg_fmt = 'Compute host %(host)s could not be found.'
 
@@ -162,6 +179,14 @@ class FlavorAccessExists(Conflict):
 class FlavorExtraSpecUpdateCreateFailed(Conflict):
     msg_fmt = ('Flavor %(id)s extra spec cannot be updated or created after %(retries)d '
                'retries.')
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = 'Aggregate %(aggregate_name)s already exists.'
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = 'Aggregate %(aggregate_id)s already has host %(host)s.'
 
 
 class KeyPairExists(Conflict):

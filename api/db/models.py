@@ -231,3 +231,37 @@ class ComputeNode(TimestampMixin, Base):
     ram_allocation_ratio: orm.Mapped[float] = orm.mapped_column(sa.Float, default=1.0)
     disk_allocation_ratio: orm.Mapped[float] = orm.mapped_column(sa.Float, default=1.0)
     deleted: orm.Mapped[int] = orm.mapped_column(default=0)
+
+
+class Aggregate(TimestampMixin, Base):
+    """A host aggregate (Nova's ``aggregates``); its hosts and metadata are child rows."""
+
+    __tablename__ = 'aggregates'
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255), unique=True)
+
+
+class AggregateHost(TimestampMixin, Base):
+    __tablename__ = 'aggregate_hosts'
+    __table_args__ = (sa.UniqueConstraint('host', 'aggregate_id',
+                                          name='uniq_aggregate_hosts0host0aggregate_id'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    host: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    aggregate_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey('aggregates.id', ondelete='CASCADE'))
+
+
+class AggregateMetadata(TimestampMixin, Base):
+    __tablename__ = 'aggregate_metadata'
+    __table_args__ = (sa.UniqueConstraint('aggregate_id', 'key',
+                                          name='uniq_aggregate_metadata0aggregate_id0key'),
+                      sa.Index('aggregate_metadata_key_idx', 'key'))
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    aggregate_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey('aggregates.id', ondelete='CASCADE'))
+    key: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    value: orm.Mapped[str] = orm.mapped_column(sa.String(255))

@@ -1,14 +1,15 @@
 """GET /os-availability-zone(/detail): the zones of the enabled services, as Nova answers.
 
-A compute's zone is ``nova`` (Nova's default_availability_zone: Cepheid has no host
-aggregates), every other service's is ``internal``. A zone is available when one of its
-services is enabled; the plain list hides ``internal``, the admin's detail shows each enabled
-service per host with whether it is up.
+A compute's zone is the availability_zone of its host aggregates, else ``nova`` (Nova's
+default_availability_zone); every other service's is ``internal``. A zone is available
+when one of its services is enabled; the plain list hides ``internal``, the admin's detail
+shows each enabled service per host with whether it is up.
 """
 
 import flask
 
 from cepheid.api import helpers
+from cepheid.api.db import aggregates as db_aggregates
 from cepheid.api.db import services as db_services
 from cepheid.api.policies import availability_zones as az_policies
 from cepheid.api.views import formats
@@ -18,14 +19,17 @@ from cepheid.common import binaries
 
 def _zones(rows):
     """(available zones, unavailable zones), each sorted, from the service rows."""
-    available = {service_views.zone(r) for r in rows if not r.get('disabled')}
-    unavailable = {service_views.zone(r) for r in rows} - available
+    available = {r['zone'] for r in rows if not r.get('disabled')}
+    unavailable = {r['zone'] for r in rows} - available
     return sorted(available), sorted(unavailable)
 
 
 def _service_rows():
+    """The service rows, each with its ``zone``."""
     with helpers.services().db.transaction() as session:
-        return db_services.service_list(session)
+        rows = db_services.service_list(session)
+        zones = db_aggregates.host_zones(session)
+    return [dict(r, zone=service_views.zone(r, zones)) for r in rows]
 
 
 def _entry(zone, available, hosts=None):
@@ -45,7 +49,7 @@ def _hosts(rows, zone):
     conf = helpers.services().conf
     hosts = {}
     for row in rows:
-        if row.get('disabled') or service_views.zone(row) != zone:
+        if row.get('disabled') or row['zone'] != zone:
             continue
         hosts.setdefault(row['host'], {})[binaries.shown(conf, row['binary'])] = {
             'available': db_services.is_up(row, conf.service_down_time),

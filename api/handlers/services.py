@@ -8,6 +8,7 @@ from oslo_utils import strutils
 
 from cepheid.api import helpers
 from cepheid.api import validation
+from cepheid.api.db import aggregates as db_aggregates
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
 from cepheid.api.policies import services as service_policies
@@ -26,16 +27,18 @@ def index():
     conf = helpers.services().conf
     # The database keeps canonical names; clients see and filter by [DEFAULT] binary_prefix.
     binary = args.get('binary')
-    rows = []
+    rows, zones = [], {}
     if binary is None or binaries.from_shown(conf, binary) is not None:
         with helpers.services().db.transaction() as session:
             rows = db_services.service_list(
                 session, binary=binary and binaries.from_shown(conf, binary),
                 host=args.get('host'))
+            zones = db_aggregates.host_zones(session)
     version = helpers.version()
     return flask.jsonify({'services': [
         views.service(r, version=version, is_up=db_services.is_up(r, conf.service_down_time),
-                      binary=binaries.shown(conf, r['binary']))
+                      binary=binaries.shown(conf, r['binary']),
+                      host_zones=zones)
         for r in rows]})
 
 
@@ -65,9 +68,11 @@ def _only_computes(conf, row):
 
 def _view(row):
     conf = helpers.services().conf
+    with helpers.services().db.transaction() as session:
+        zones = db_aggregates.host_zones(session, [row['host']])
     return views.service(row, version=helpers.version(),
                          is_up=db_services.is_up(row, conf.service_down_time),
-                         binary=binaries.shown(conf, row['binary']))
+                         binary=binaries.shown(conf, row['binary']), host_zones=zones)
 
 
 def update(service_id):

@@ -3,11 +3,13 @@
 import itertools
 
 from cepheid.api.policies import admin_actions
+from cepheid.api.policies import aggregates
 from cepheid.api.policies import availability_zones
 from cepheid.api.policies import base
 from cepheid.api.policies import flavor_access
 from cepheid.api.policies import flavor_extra_specs
 from cepheid.api.policies import flavors
+from cepheid.api.policies import hosts
 from cepheid.api.policies import hypervisors
 from cepheid.api.policies import instance_actions
 from cepheid.api.policies import keypairs
@@ -37,4 +39,6 @@ def list_rules():
         server_password.list_rules(),
         limits.list_rules(),
         server_metadata.list_rules(),
+        aggregates.list_rules(),
+        hosts.list_rules(),
     ))

@@ -25,9 +25,17 @@ BODIES = {('/v2.1/servers', 'POST'): {'server': {'name': 'vm', 'flavorRef': '1'}
           (routes.SPECS, 'POST'): {'extra_specs': {'k': 'v'}},
           (routes.SPECS + '/<key>', 'PUT'): {UUID: 'v'},
           ('/v2.1/os-keypairs', 'POST'): {'keypair': {'name': 'k'}},
-          ('/v2.1/os-services/<service_id>', 'PUT'): {'status': 'disabled'}}
-# Routes gone at 2.90, asked at their last microversion.
-VERSIONS = {'/v2.1/os-hypervisors/statistics': '2.87'}
+          ('/v2.1/os-services/<service_id>', 'PUT'): {'status': 'disabled'},
+          ('/v2.1/os-aggregates', 'POST'): {'aggregate': {'name': 'a'}},
+          (routes.AGGREGATE, 'PUT'): {'aggregate': {'name': 'a'}},
+          (routes.AGGREGATE + '/action', 'POST'): {'add_host': {'host': 'h'}},
+          (routes.HOST, 'PUT'): {'status': 'enable'}}
+# Path parameters that are not uuids (aggregate ids are integers, as in Nova).
+PATH_VALUES = {'<aggregate_id>': '1'}
+# Routes gone at 2.90, asked at their last microversion (os-hosts was removed at 2.43).
+VERSIONS = {'/v2.1/os-hypervisors/statistics': '2.87',
+            **{rule: '2.42' for rule, _, _ in routes.ROUTES
+               if rule.startswith('/v2.1/os-hosts')}}
 
 
 @pytest.fixture(scope='module')
@@ -51,7 +59,8 @@ def _cases():
 @pytest.mark.parametrize('rule,method', list(_cases()))
 def test_every_route_answers_503_with_retry_after_and_one_log_line(client, caplog, rule,
                                                                    method):
-    path = re.sub(r'<[a-z_]+>', lambda m: 'req-x' if 'request' in m.group() else UUID, rule)
+    path = re.sub(r'<[a-z_]+>', lambda m: PATH_VALUES.get(
+        m.group(), 'req-x' if 'request' in m.group() else UUID), rule)
     caplog.set_level(logging.INFO)
     headers = dict(ADMIN)
     if rule in VERSIONS:
