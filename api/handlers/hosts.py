@@ -1,5 +1,5 @@
 """/os-hosts (deprecated; removed at 2.43): the hosts of the enabled services, a host's
-resources by project, and the host actions Cepheid's drivers do not implement.
+capacity and resources by project, and the host actions Cepheid's drivers do not implement.
 
 As Nova answers with a driver lacking them (libvirt): ``maintenance_mode``, ``status`` and
 the reboot/shutdown/startup power actions are 501 once the host is known to be a compute.
@@ -10,6 +10,7 @@ import flask
 from cepheid.api import helpers
 from cepheid.api import validation
 from cepheid.api.db import aggregates as db_aggregates
+from cepheid.api.db import compute_nodes as db_compute_nodes
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
 from cepheid.api.policies import hosts as policies
@@ -51,28 +52,41 @@ def check_compute_host(session, host):
         raise exception.ComputeHostNotFound(host=host)
 
 
-def _resource(host, project, instances):
-    return {'resource': {
-        'host': host, 'project': project,
-        'cpu': sum(i['vcpus'] for i in instances),
-        'memory_mb': sum(i['memory_mb'] for i in instances),
-        'disk_gb': sum(i['root_gb'] + (i['ephemeral_gb'] or 0) for i in instances),
-    }}
+def _row(host, project, cpu, memory_mb, disk_gb):
+    return {'resource': {'host': host, 'project': project, 'cpu': cpu,
+                         'memory_mb': memory_mb, 'disk_gb': disk_gb}}
+
+
+def _used(host, project, instances):
+    return _row(host, project, sum(i['vcpus'] for i in instances),
+                sum(i['memory_mb'] for i in instances),
+                sum(i['root_gb'] + (i['ephemeral_gb'] or 0) for i in instances))
+
+
+def _node(session, host):
+    """The compute node of ``host`` (404 before its compute reported one, as in Nova)."""
+    for node in db_compute_nodes.get_all(session):
+        if node['host'] == host:
+            return node
+    raise exception.ComputeHostNotFound(host=host)
 
 
 def show(host_name):
-    """``(used_now)`` and ``(used_max)``: what the host's instances use (Cepheid tracks no
-    other usage); then one entry per project with instances there."""
+    """Nova's rows: ``(total)`` (the node's capacity), ``(used_now)`` (the scheduler's
+    claims), ``(used_max)`` (the instances' flavors), then one per project there."""
     _check_version()
     helpers.authorize(policies.HOSTS % 'show', {})
     with _session() as session:
         check_compute_host(session, host_name)
+        node = _node(session, host_name)
         instances = db_instances.get_all(session, host=host_name)
     projects = sorted({i['project_id'] for i in instances})
     return flask.jsonify({'host': [
-        _resource(host_name, '(used_now)', instances),
-        _resource(host_name, '(used_max)', instances),
-        *(_resource(host_name, p, [i for i in instances if i['project_id'] == p])
+        _row(host_name, '(total)', node['vcpus'], node['memory_mb'], node['local_gb']),
+        _row(host_name, '(used_now)', node['vcpus_used'], node['memory_mb_used'],
+             node['local_gb_used']),
+        _used(host_name, '(used_max)', instances),
+        *(_used(host_name, p, [i for i in instances if i['project_id'] == p])
           for p in projects)]})
 
 

@@ -3,6 +3,7 @@ the host actions Cepheid's drivers lack (501), with Nova's codes and policies.""
 
 import pytest
 
+from cepheid.api.db import compute_nodes as db_compute_nodes
 from cepheid.api.db import models
 from cepheid.api.db import services as db_services
 from tests.functional.api import conftest
@@ -46,20 +47,30 @@ def test_list_shows_an_aggregate_zone(api, computes):
 
 
 def test_show_sums_the_instances_per_project(api, db, computes):
+    with db.transaction() as session:
+        db_compute_nodes.report(session, host='compute1',
+                                resources={'vcpus': 8, 'memory_mb': 4096, 'local_gb': 100})
+        db_compute_nodes.claim(session, host='compute1', vcpus=3, memory_mb=1536, disk_gb=16)
     fakes.make_instance(db, host='compute1', vcpus=2, memory_mb=1024, root_gb=10,
                         ephemeral_gb=5)
     fakes.make_instance(db, host='compute1', project_id='alt-project')
     fakes.make_instance(db, host='compute2')
     body = api.get(PATH + '/compute1', token=ADMIN).get_json()
     rows = [r['resource'] for r in body['host']]
-    assert [r['project'] for r in rows] == ['(used_now)', '(used_max)', 'alt-project',
-                                            'demo-project']
-    assert rows[1] == {'host': 'compute1', 'project': '(used_max)', 'cpu': 3,
+    assert [r['project'] for r in rows] == ['(total)', '(used_now)', '(used_max)',
+                                            'alt-project', 'demo-project']
+    assert rows[0] == {'host': 'compute1', 'project': '(total)', 'cpu': 8,
+                       'memory_mb': 4096, 'disk_gb': 100}
+    assert rows[1] == {'host': 'compute1', 'project': '(used_now)', 'cpu': 3,
                        'memory_mb': 1536, 'disk_gb': 16}
-    assert rows[3] == {'host': 'compute1', 'project': 'demo-project', 'cpu': 2,
+    assert rows[2] == {'host': 'compute1', 'project': '(used_max)', 'cpu': 3,
+                       'memory_mb': 1536, 'disk_gb': 16}
+    assert rows[4] == {'host': 'compute1', 'project': 'demo-project', 'cpu': 2,
                        'memory_mb': 1024, 'disk_gb': 15}
     assert fault(api.get(PATH + '/nowhere', token=ADMIN)) == (
         'itemNotFound', 404, 'Compute host nowhere could not be found.')
+    # A compute that has not reported its node yet: 404, as in Nova.
+    assert api.get(PATH + '/compute2', token=ADMIN).status_code == 404
 
 
 @pytest.mark.parametrize('body', [{}, {'status': 'enable', 'param': 'x'},
