@@ -1,7 +1,7 @@
 """Host aggregates: aggregates, their hosts and their metadata (availability_zone among it).
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import mysql
 DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 
 revision = '0008'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
