@@ -110,7 +110,8 @@ class InstanceStore:
         it, one transaction; with no valid host the instance is recorded in ERROR with
         Nova's fault and nothing is cast."""
         spec = scheduler.RequestSpec.for_flavor(
-            flavor, service_down_time=self.service_down_time, host=requested_host)
+            flavor, service_down_time=self.service_down_time, host=requested_host,
+            availability_zone=values.get('availability_zone'))
         queued = []
         with self.db.transaction() as session:
             try:

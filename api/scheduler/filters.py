@@ -1,4 +1,5 @@
-"""Host filters (Nova's ComputeFilter, Core/Ram/DiskFilter semantics, and ignore_hosts)."""
+"""Host filters (Nova's ComputeFilter, AvailabilityZoneFilter, Core/Ram/DiskFilter
+semantics, and ignore_hosts)."""
 
 from cepheid.api.db import services as db_services
 
@@ -35,4 +36,10 @@ def requested_host_filter(host, request):
     return request.host is None or host['node']['host'] == request.host
 
 
-FILTERS = (requested_host_filter, ignore_hosts_filter, compute_filter, resources_filter)
+def availability_zone_filter(host, request):
+    """In the zone the server was asked in (its host aggregates' zone, else ``nova``)."""
+    return request.availability_zone is None or host['zone'] == request.availability_zone
+
+
+FILTERS = (requested_host_filter, ignore_hosts_filter, availability_zone_filter,
+           compute_filter, resources_filter)

@@ -9,6 +9,7 @@ import dataclasses
 
 from oslo_log import log as logging
 
+from cepheid.api.db import aggregates as db_aggregates
 from cepheid.api.db import compute_nodes as db_nodes
 from cepheid.api.db import services as db_services
 from cepheid.api.scheduler import filters
@@ -18,6 +19,7 @@ from cepheid.common import exception
 LOG = logging.getLogger(__name__)
 
 COMPUTE_BINARY = 'cepheid-compute'
+DEFAULT_ZONE = 'nova'   # Nova's default_availability_zone: hosts in no zoned aggregate
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,19 +30,23 @@ class RequestSpec:
     service_down_time: int
     host: str | None = None                 # a requested destination
     ignore_hosts: frozenset = frozenset()   # e.g. the source host of a migration
+    availability_zone: str | None = None    # the zone the server was asked in
 
     @classmethod
-    def for_flavor(cls, flavor, *, service_down_time, host=None, ignore_hosts=()):
+    def for_flavor(cls, flavor, *, service_down_time, host=None, ignore_hosts=(),
+                   availability_zone=None):
         return cls(vcpus=int(flavor['vcpus']), memory_mb=int(flavor['memory_mb']),
                    disk_gb=db_nodes.instance_disk_gb(flavor),
                    service_down_time=service_down_time, host=host,
-                   ignore_hosts=frozenset(ignore_hosts))
+                   ignore_hosts=frozenset(ignore_hosts), availability_zone=availability_zone)
 
 
 def _hosts(session):
     services = {s['host']: s for s in
                 db_services.service_list(session, binary=COMPUTE_BINARY)}
-    return [{'node': n, 'service': services.get(n['host'])} for n in db_nodes.get_all(session)]
+    zones = db_aggregates.host_zones(session)
+    return [{'node': n, 'service': services.get(n['host']),
+             'zone': zones.get(n['host'], DEFAULT_ZONE)} for n in db_nodes.get_all(session)]
 
 
 def select_destination(session, spec):
