@@ -119,6 +119,8 @@ OPERATIONS = {
                                   query=hypervisor_schemas.show_query_schema),
     'services.delete': Operation('Delete a compute service', (204, 400, 403, 404, 409)),
     'availability_zones.index': Operation('List availability zones'),
+    'extensions.index': Operation("List Nova's v2.0 extension aliases"),
+    'extensions.show': Operation('Show an extension by alias', (200, 404)),
     'limits.show': Operation('Show absolute limits and usage', (200, 400, 403),
                              query=limits_schemas.query_schema),
     'server_metadata.index': Operation("List a server's metadata", (200, 403, 404)),

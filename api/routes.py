@@ -2,6 +2,7 @@
 
 from cepheid.api.handlers import aggregates
 from cepheid.api.handlers import availability_zones
+from cepheid.api.handlers import extensions
 from cepheid.api.handlers import flavor_access
 from cepheid.api.handlers import flavor_extra_specs
 from cepheid.api.handlers import flavors
@@ -72,6 +73,8 @@ ROUTES = [
     (SERVER + '/os-server-password', 'GET', server_password.show),
     (SERVER + '/os-server-password', 'DELETE', server_password.clear),
     (V + '/limits', 'GET', limits.show),
+    (V + '/extensions', 'GET', extensions.index),
+    (V + '/extensions/<alias>', 'GET', extensions.show),
     (V + '/os-availability-zone', 'GET', availability_zones.index),
     (V + '/os-availability-zone/detail', 'GET', availability_zones.detail),
     (V + '/os-aggregates', 'GET', aggregates.index),

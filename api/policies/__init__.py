@@ -6,6 +6,7 @@ from cepheid.api.policies import admin_actions
 from cepheid.api.policies import aggregates
 from cepheid.api.policies import availability_zones
 from cepheid.api.policies import base
+from cepheid.api.policies import extensions
 from cepheid.api.policies import flavor_access
 from cepheid.api.policies import flavor_extra_specs
 from cepheid.api.policies import flavors
@@ -38,6 +39,7 @@ def list_rules():
         availability_zones.list_rules(),
         server_password.list_rules(),
         limits.list_rules(),
+        extensions.list_rules(),
         server_metadata.list_rules(),
         aggregates.list_rules(),
         hosts.list_rules(),

@@ -16,10 +16,10 @@ from tests.functional.api import conftest
 from tests.functional.api import fakes
 from tests.functional.api.conftest import fault
 
-# Routes open to any authenticated caller, as in Nova: flavors (no policy), the zone list and
-# the limits of the own project (policy "@").
+# Routes open to any authenticated caller, as in Nova: flavors (no policy), the zone list,
+# the limits of the own project and the extension list (policy "@").
 UNGUARDED = ('flavors.index', 'flavors.detail', 'flavors.show', 'availability_zones.index',
-             'limits.show')
+             'limits.show', 'extensions.index', 'extensions.show')
 # Key pairs belong to a user, whatever the roles: the unauthorized caller asks for
 # another user's (?user_id= from 2.10, or user_id in the POST body).
 KEYPAIRS = 'keypairs.'
@@ -53,7 +53,7 @@ def roles_app(app):
 def _operations(app, instance):
     args = {'server_id': instance['uuid'], 'flavor_id': '1', 'request_id': 'req-1',
             'key': 'hw:numa_nodes', 'keypair_name': 'k1', 'service_id': '1', 'hypervisor_id': '1',
-            'aggregate_id': '1', 'host_name': 'compute1'}
+            'aggregate_id': '1', 'host_name': 'compute1', 'alias': 'os-hosts'}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == 'static' or auth.is_public(rule.rule):
             continue
