@@ -16,7 +16,7 @@ from cepheid.common import config
 ADMIN = {'X-Auth-Token': 'admin:admin-project', 'OpenStack-API-Version': 'compute 2.90'}
 UUID = '5f0b1d3e-9c7a-4f43-8d1c-3a2b1c0d9e8f'
 # Served from code alone: nothing to ask the database.
-NO_DATABASE = {'/', '/v2.1', '/openapi.json'}
+NO_DATABASE = {'/', '/v2.1', '/openapi.json', '/v2.1/extensions', '/v2.1/extensions/<alias>'}
 BODIES = {('/v2.1/servers', 'POST'): {'server': {'name': 'vm', 'flavorRef': '1'}},
           (routes.SERVER + '/action', 'POST'): {'reboot': {'type': 'HARD'}},
           ('/v2.1/flavors', 'POST'): {'flavor': {'name': 'f', 'ram': 1, 'vcpus': 1, 'disk': 1}},
