@@ -55,6 +55,16 @@ server_opts = [
                     'seconds (checked every interval).'),
 ]
 
+# [quota]: Nova's default limits of every project (-1: unlimited); os-quota-sets overrides.
+quota_opts = [
+    cfg.IntOpt(name, default=default, min=-1, help=f'Default {name} quota of a project.')
+    for name, default in (
+        ('instances', 10), ('cores', 20), ('ram', 51200), ('metadata_items', 128),
+        ('key_pairs', 100), ('server_groups', 10), ('server_group_members', 10),
+        ('injected_files', 5), ('injected_file_content_bytes', 10240),
+        ('injected_file_path_length', 255))
+]
+
 database_opts = [
     cfg.StrOpt('connection', secret=True,
                help='SQLAlchemy URL of the api database (required), e.g. '
@@ -68,10 +78,12 @@ def register_opts(conf):
     conf.register_opts(server_opts)
     conf.register_opts(api_opts, group='api')
     conf.register_opts(database_opts, group='database')
+    conf.register_opts(quota_opts, group='quota')
     # [oslo_policy] (policy_file, enforce_scope, ...) exists before any Enforcer does.
     policy_opts.set_defaults(conf)
 
 
 def list_opts():
     """Entry point for oslo-config-generator (namespace ``cepheid.api``)."""
-    return [('DEFAULT', server_opts), ('api', api_opts), ('database', database_opts)]
+    return [('DEFAULT', server_opts), ('api', api_opts), ('database', database_opts),
+            ('quota', quota_opts)]

@@ -22,7 +22,9 @@ from cepheid.api.schemas import hypervisors as hypervisor_schemas
 from cepheid.api.schemas import instance_actions as ia_schemas
 from cepheid.api.schemas import keypairs as keypair_schemas
 from cepheid.api.schemas import limits as limits_schemas
+from cepheid.api.schemas import quota_sets as quota_schemas
 from cepheid.api.schemas import server_actions as action_schemas
+from cepheid.api.schemas import server_groups as group_schemas
 from cepheid.api.schemas import server_metadata as metadata_schemas
 from cepheid.api.schemas import servers as server_schemas
 from cepheid.api.schemas import services as service_schemas
@@ -137,6 +139,22 @@ OPERATIONS = {
                                        (204, 403, 404)),
     'availability_zones.detail': Operation('List availability zones with their hosts',
                                            (200, 403)),
+    'server_groups.index': Operation('List server groups', (200, 400, 403),
+                                     query=group_schemas.index_query_schema),
+    'server_groups.create': Operation('Create a server group', (200, 400, 403),
+                                      body=group_schemas.create_schema),
+    'server_groups.show': Operation('Show a server group', (200, 403, 404)),
+    'server_groups.delete': Operation('Delete a server group', (204, 403, 404)),
+    'quota_sets.show': Operation('Show the quotas of a project or user', (200, 400, 403),
+                                 query=quota_schemas.query_schema),
+    'quota_sets.update': Operation('Update the quotas of a project or user', (200, 400, 403),
+                                   body=quota_schemas.update_schema,
+                                   query=quota_schemas.query_schema),
+    'quota_sets.delete': Operation('Revert quotas to the defaults', (202, 400, 403),
+                                   query=quota_schemas.query_schema),
+    'quota_sets.defaults': Operation('Show the default quotas', (200, 403)),
+    'quota_sets.detail': Operation('Show quotas with their usage', (200, 400, 403),
+                                   query=quota_schemas.query_schema),
 }
 
 # os-aggregates and os-hosts (admin).

@@ -13,7 +13,9 @@ from cepheid.api.handlers import instance_actions
 from cepheid.api.handlers import keypairs
 from cepheid.api.handlers import limits
 from cepheid.api.handlers import openapi
+from cepheid.api.handlers import quota_sets
 from cepheid.api.handlers import server_actions
+from cepheid.api.handlers import server_groups
 from cepheid.api.handlers import server_metadata
 from cepheid.api.handlers import server_password
 from cepheid.api.handlers import servers
@@ -89,6 +91,15 @@ ROUTES = [
     (HOST + '/reboot', 'GET', hosts.reboot),
     (HOST + '/shutdown', 'GET', hosts.shutdown),
     (HOST + '/startup', 'GET', hosts.startup),
+    (V + '/os-server-groups', 'GET', server_groups.index),
+    (V + '/os-server-groups', 'POST', server_groups.create),
+    (V + '/os-server-groups/<server_group_id>', 'GET', server_groups.show),
+    (V + '/os-server-groups/<server_group_id>', 'DELETE', server_groups.delete),
+    (V + '/os-quota-sets/<tenant_id>', 'GET', quota_sets.show),
+    (V + '/os-quota-sets/<tenant_id>', 'PUT', quota_sets.update),
+    (V + '/os-quota-sets/<tenant_id>', 'DELETE', quota_sets.delete),
+    (V + '/os-quota-sets/<tenant_id>/defaults', 'GET', quota_sets.defaults),
+    (V + '/os-quota-sets/<tenant_id>/detail', 'GET', quota_sets.detail),
     ('/openapi.json', 'GET', openapi.show),
 ]
 

@@ -265,3 +265,50 @@ class AggregateMetadata(TimestampMixin, Base):
         sa.ForeignKey('aggregates.id', ondelete='CASCADE'))
     key: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     value: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+
+
+class InstanceGroup(TimestampMixin, Base):
+    """A server group (os-server-groups): one policy, its rules, and its members."""
+
+    __tablename__ = 'instance_groups'
+    __table_args__ = (sa.Index('instance_groups_project_id_idx', 'project_id'),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    name: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    user_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    # affinity, anti-affinity, soft-affinity or soft-anti-affinity.
+    policy: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    # {'max_server_per_host': n} for anti-affinity (2.64); {} otherwise.
+    rules: orm.Mapped[dict] = orm.mapped_column(sa.JSON, default=dict)
+
+
+class InstanceGroupMember(TimestampMixin, Base):
+    __tablename__ = 'instance_group_member'
+    __table_args__ = (
+        sa.UniqueConstraint('group_id', 'instance_uuid',
+                            name='uniq_instance_group_member0group_id0instance_uuid'),
+        sa.Index('instance_group_member_instance_idx', 'instance_uuid'),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    group_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey('instance_groups.id'))
+    instance_uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36))
+
+
+class Quota(TimestampMixin, Base):
+    """A limit set for a project (user_id NULL) or for one user in a project."""
+
+    __tablename__ = 'quotas'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'user_id', 'resource',
+                            name='uniq_quotas0project_id0user_id0resource'),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    project_id: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    # '' for the project's own limit (a NULL would defeat the unique constraint).
+    user_id: orm.Mapped[str] = orm.mapped_column(sa.String(255), default='')
+    resource: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    hard_limit: orm.Mapped[int]

@@ -11,6 +11,7 @@ import flask
 
 from cepheid.api import crypto
 from cepheid.api import helpers
+from cepheid.api import quota
 from cepheid.api import validation
 from cepheid.api.db import keypairs as db_keypairs
 from cepheid.api.policies import keypairs as policies
@@ -96,9 +97,11 @@ def create():
     name, key_type = params['name'], params.get('type', 'ssh')
     if set(name) - SAFE_NAME_CHARS:
         raise exception.InvalidKeypair(reason='Keypair name contains unsafe characters')
-    with helpers.services().db.transaction() as session:
+    services = helpers.services()
+    with services.db.transaction() as session:
         if db_keypairs.exists(session, user_id, name):
             raise exception.KeyPairExists(key_name=name)
+        quota.check_key_pairs(session, services.conf, helpers.context().project_id, user_id)
     action = 'import' if 'public_key' in params else 'create'
     _notify({'name': name, 'user_id': user_id, 'type': key_type,
              'public_key': params.get('public_key')}, action, 'start')

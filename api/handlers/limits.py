@@ -1,22 +1,23 @@
 """GET /limits: a project's absolute limits and what it uses, in Nova's shape.
 
-Cepheid enforces no quotas, so every limit is -1 (unlimited), as Nova reports with its no-op
-quota driver; the used counts are the project's live servers, their vCPUs and RAM (Cepheid
-has no server groups, floating IPs or security groups: 0). Nova's microversions drop the
+The limits are the project's quotas (api.quota: defaults, os-quota-sets); the used counts
+are the project's live servers, their vCPUs and RAM and its server groups (Cepheid has no
+floating IPs or security groups: their limits -1, used 0). Nova's microversions drop the
 network limits at 2.36, maxImageMeta at 2.39 and the personality limits at 2.57.
 """
 
 import flask
 
 from cepheid.api import helpers
+from cepheid.api import quota
 from cepheid.api import validation
-from cepheid.api.db import instances as db_instances
 from cepheid.api.policies import limits as limits_policies
 from cepheid.api.schemas import limits as schemas
 
 UNLIMITED = -1
-_LIMITS = ('maxServerMeta', 'maxTotalInstances', 'maxTotalCores', 'maxTotalRAMSize',
-           'maxTotalKeypairs', 'maxServerGroups', 'maxServerGroupMembers')
+_LIMITS = {'maxServerMeta': 'metadata_items', 'maxTotalInstances': 'instances',
+           'maxTotalCores': 'cores', 'maxTotalRAMSize': 'ram', 'maxTotalKeypairs': 'key_pairs',
+           'maxServerGroups': 'server_groups', 'maxServerGroupMembers': 'server_group_members'}
 _NETWORK_LIMITS = ('maxSecurityGroups', 'maxSecurityGroupRules', 'maxTotalFloatingIps')
 _NETWORK_USED = ('totalFloatingIpsUsed', 'totalSecurityGroupsUsed')
 
@@ -31,17 +32,18 @@ def _project_id(params):
     return project_id
 
 
-def _absolute(version, instances, vcpus, ram):
-    absolute = dict.fromkeys(_LIMITS, UNLIMITED)
-    absolute.update(totalInstancesUsed=instances, totalCoresUsed=vcpus, totalRAMUsed=ram,
-                    totalServerGroupsUsed=0)
+def _absolute(version, limits, used):
+    absolute = {key: limits[name] for key, name in _LIMITS.items()}
+    absolute.update(totalInstancesUsed=used['instances'], totalCoresUsed=used['cores'],
+                    totalRAMUsed=used['ram'], totalServerGroupsUsed=used['server_groups'])
     if version < '2.36':
         absolute.update(dict.fromkeys(_NETWORK_LIMITS, UNLIMITED))
         absolute.update(dict.fromkeys(_NETWORK_USED, 0))
     if version < '2.39':
-        absolute['maxImageMeta'] = UNLIMITED
+        absolute['maxImageMeta'] = limits['metadata_items']
     if version < '2.57':
-        absolute.update(maxPersonality=UNLIMITED, maxPersonalitySize=UNLIMITED)
+        absolute.update(maxPersonality=limits['injected_files'],
+                        maxPersonalitySize=limits['injected_file_content_bytes'])
     return absolute
 
 
@@ -50,7 +52,8 @@ def show():
     version = helpers.version()
     params = validation.validate_query(schemas.query_schema(version), flask.request.args)
     project_id = _project_id(params)
-    with helpers.services().db.transaction() as session:
-        instances, vcpus, ram = db_instances.usage(session, project_id)
-    return flask.jsonify({'limits': {'rate': [],
-                                     'absolute': _absolute(version, instances, vcpus, ram)}})
+    services = helpers.services()
+    with services.db.transaction() as session:
+        limits = quota.limits(session, services.conf, project_id)
+        used = quota.usage(session, project_id)
+    return flask.jsonify({'limits': {'rate': [], 'absolute': _absolute(version, limits, used)}})

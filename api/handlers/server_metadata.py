@@ -1,14 +1,15 @@
 """/servers/{id}/metadata[/{key}]: read, merge, replace, set and delete a server's metadata.
 
 Nova's recipe: the server exists for the caller (404) → policy (403) → the body's schema
-(400) → the compute API, which refuses a locked server or one not ACTIVE, PAUSED, SUSPENDED
-or STOPPED with no task (409). Reads answer 200, every write 200 with the result but DELETE
-(204).
+(400) → the metadata_items quota (403) → the compute API, which refuses a locked server or
+one not ACTIVE, PAUSED, SUSPENDED or STOPPED with no task (409). Reads answer 200, every
+write 200 with the result but DELETE (204).
 """
 
 import flask
 
 from cepheid.api import helpers
+from cepheid.api import quota
 from cepheid.api import validation
 from cepheid.api.policies import server_metadata as metadata_policies
 from cepheid.api.schemas import server_metadata as schemas
@@ -28,6 +29,10 @@ def _meta(instance):
 
 
 def _change(instance, change, method):
+    services = helpers.services()
+    with services.db.transaction() as session:
+        quota.check_metadata(session, services.conf, instance['project_id'],
+                             change(_meta(instance)))
     instance = helpers.services().compute_api.update_instance_metadata(
         helpers.context(), instance, change, method=method)
     return _meta(instance)

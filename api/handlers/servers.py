@@ -10,6 +10,7 @@ from oslo_utils import strutils
 from oslo_utils import uuidutils
 
 from cepheid.api import helpers
+from cepheid.api import quota
 from cepheid.api import validation
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
@@ -17,6 +18,7 @@ from cepheid.api.db import models
 from cepheid.api.db import services as db_services
 from cepheid.api.handlers import keypairs as keypair_handlers
 from cepheid.api.handlers import server_filters
+from cepheid.api.handlers import server_groups as group_handlers
 from cepheid.api.policies import flavor_extra_specs as spec_policies
 from cepheid.api.policies import servers as server_policies
 from cepheid.api.schemas import servers as schemas
@@ -173,6 +175,18 @@ def access_ips(server):
     return values
 
 
+def _check_quotas(ctx, server, flavor, min_count, max_count):
+    """How many servers the quotas allow (min..max; 403 below min_count), after the
+    metadata_items quota."""
+    services = helpers.services()
+    with services.db.transaction() as session:
+        quota.check_metadata(session, services.conf, ctx.project_id,
+                             server.get('metadata') or {})
+        return quota.allowed_count(session, services.conf, ctx, min_count=min_count,
+                                   max_count=max_count, vcpus=flavor['vcpus'],
+                                   ram=flavor['memory_mb'])
+
+
 def _create_one(ctx, server, *, flavor, host, zone, extra, index, count):
     """Record one server of a (possibly multiple) create; names follow Nova's template."""
     name = server['name']
@@ -193,7 +207,7 @@ def _create_one(ctx, server, *, flavor, host, zone, extra, index, count):
 
 
 def create():
-    """POST /servers: max_count servers (Cepheid has no quotas to stop at min_count)."""
+    """POST /servers: as many servers (min_count..max_count) as the quotas allow."""
     ctx, version = helpers.context(), helpers.version()
     body = helpers.json_body()
     helpers.authorize(SERVERS % 'create')
@@ -202,13 +216,19 @@ def create():
     if host:
         helpers.authorize(SERVERS % 'create:forced_host')
     _check_networks(server)
-    _min_count, count = _counts(server)
+    group = group_handlers.hinted_group(body)
+    min_count, count = _counts(server)
     flavor = _flavor(server['flavorRef'])
     extra = dict(access_ips(server), reservation_id=_reservation_id(),
                  key_name=keypair_handlers.key_name_for_server(server.get('key_name')),
                  user_data=server.get('user_data'))
-    instances = [_create_one(ctx, server, flavor=flavor, host=host, zone=zone, extra=extra,
-                             index=index, count=count) for index in range(count)]
+    count = _check_quotas(ctx, server, flavor, min_count, count)
+    group_handlers.check_members_quota(group, count)
+    instances = []
+    for index in range(count):
+        instances.append(_create_one(ctx, server, flavor=flavor, host=host, zone=zone,
+                                     extra=extra, index=index, count=count))
+        group_handlers.add_member(group, instances[-1])
     if strutils.bool_from_string(server.get('return_reservation_id', False)):
         response = flask.jsonify({'reservation_id': extra['reservation_id']})
         response.status_code = 202

@@ -15,7 +15,9 @@ from cepheid.api.policies import hypervisors
 from cepheid.api.policies import instance_actions
 from cepheid.api.policies import keypairs
 from cepheid.api.policies import limits
+from cepheid.api.policies import quota_sets
 from cepheid.api.policies import server_actions
+from cepheid.api.policies import server_groups
 from cepheid.api.policies import server_metadata
 from cepheid.api.policies import server_password
 from cepheid.api.policies import servers
@@ -43,4 +45,6 @@ def list_rules():
         server_metadata.list_rules(),
         aggregates.list_rules(),
         hosts.list_rules(),
+        server_groups.list_rules(),
+        quota_sets.list_rules(),
     ))

@@ -11,6 +11,7 @@ import yaml
 
 from cepheid.api import auth
 from cepheid.api import policies
+from cepheid.api.db import server_groups as db_groups
 from cepheid.api.handlers import server_actions
 from tests.functional.api import conftest
 from tests.functional.api import fakes
@@ -19,7 +20,8 @@ from tests.functional.api.conftest import fault
 # Routes open to any authenticated caller, as in Nova: flavors (no policy), the zone list,
 # the limits of the own project and the extension list (policy "@").
 UNGUARDED = ('flavors.index', 'flavors.detail', 'flavors.show', 'availability_zones.index',
-             'limits.show', 'extensions.index', 'extensions.show')
+             'limits.show', 'extensions.index', 'extensions.show', 'quota_sets.defaults')
+GROUP_ID = '5d0c6a43-8c55-4b8e-9d1a-2f0b4f9c7e21'
 # Key pairs belong to a user, whatever the roles: the unauthorized caller asks for
 # another user's (?user_id= from 2.10, or user_id in the POST body).
 KEYPAIRS = 'keypairs.'
@@ -34,6 +36,15 @@ ADMIN_ACTIONS = ('os-resetState', 'injectNetworkInfo', 'migrate')
 ACTION_CODES = {'rescue': 200, 'os-getConsoleOutput': 200}
 FLAVOR_ACTION = {'addTenantAccess': {'tenant': 'alt-project'}}
 AGGREGATE_ACTION = {'add_host': {'host': 'compute1'}}
+
+
+@pytest.fixture(autouse=True)
+def server_group(db):
+    """A server group of the member's project, for the os-server-groups/{id} routes."""
+    with db.transaction() as session:
+        return db_groups.create(session, {
+            'uuid': GROUP_ID, 'name': 'g', 'policy': 'affinity', 'rules': {},
+            'project_id': 'demo-project', 'user_id': 'demo'})
 
 
 @pytest.fixture
@@ -52,8 +63,10 @@ def roles_app(app):
 
 def _operations(app, instance):
     args = {'server_id': instance['uuid'], 'flavor_id': '1', 'request_id': 'req-1',
-            'key': 'hw:numa_nodes', 'keypair_name': 'k1', 'service_id': '1', 'hypervisor_id': '1',
-            'aggregate_id': '1', 'host_name': 'compute1', 'alias': 'os-hosts'}
+            'key': 'hw:numa_nodes', 'keypair_name': 'k1', 'service_id': '1',
+            'hypervisor_id': '1', 'aggregate_id': '1', 'host_name': 'compute1',
+            'alias': 'os-hosts', 'server_group_id': GROUP_ID,
+            'tenant_id': instance['project_id']}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == 'static' or auth.is_public(rule.rule):
             continue
