@@ -15,8 +15,9 @@ from cepheid.common import config
 
 ADMIN = {'X-Auth-Token': 'admin:admin-project', 'OpenStack-API-Version': 'compute 2.90'}
 UUID = '5f0b1d3e-9c7a-4f43-8d1c-3a2b1c0d9e8f'
-# Served from code alone: nothing to ask the database.
-NO_DATABASE = {'/', '/v2.1', '/openapi.json', '/v2.1/extensions', '/v2.1/extensions/<alias>'}
+# Served from code alone (the default quotas are options): nothing to ask the database.
+NO_DATABASE = {'/', '/v2.1', '/openapi.json', '/v2.1/extensions', '/v2.1/extensions/<alias>',
+               '/v2.1/os-quota-sets/<tenant_id>/defaults'}
 BODIES = {('/v2.1/servers', 'POST'): {'server': {'name': 'vm', 'flavorRef': '1'}},
           (routes.SERVER + '/action', 'POST'): {'reboot': {'type': 'HARD'}},
           ('/v2.1/flavors', 'POST'): {'flavor': {'name': 'f', 'ram': 1, 'vcpus': 1, 'disk': 1}},
@@ -29,7 +30,10 @@ BODIES = {('/v2.1/servers', 'POST'): {'server': {'name': 'vm', 'flavorRef': '1'}
           ('/v2.1/os-aggregates', 'POST'): {'aggregate': {'name': 'a'}},
           (routes.AGGREGATE, 'PUT'): {'aggregate': {'name': 'a'}},
           (routes.AGGREGATE + '/action', 'POST'): {'add_host': {'host': 'h'}},
-          (routes.HOST, 'PUT'): {'status': 'enable'}}
+          (routes.HOST, 'PUT'): {'status': 'enable'},
+          ('/v2.1/os-server-groups', 'POST'): {'server_group': {'name': 'g',
+                                                                'policy': 'affinity'}},
+          ('/v2.1/os-quota-sets/<tenant_id>', 'PUT'): {'quota_set': {'instances': 1}}}
 # Path parameters that are not uuids (aggregate ids are integers, as in Nova).
 PATH_VALUES = {'<aggregate_id>': '1'}
 # Routes gone at 2.90, asked at their last microversion (os-hosts was removed at 2.43).
