@@ -118,6 +118,8 @@ class Cluster:
             'DEFAULT': dict(common, host='api-bench'),
             'api': {'auth_strategy': 'noauth2', 'port': port, 'workers': self.api_workers},
             'database': {'connection': self.database.url},
+            # the benchmark runs many servers in one project
+            'quota': {'instances': -1, 'cores': -1, 'ram': -1},
         })
         subprocess.run([sys.executable, '-m', 'cepheid.api.manage', '--config-file',
                         api_conf, 'db', 'sync'], check=True, capture_output=True, timeout=120)

@@ -154,11 +154,12 @@ class ComputeAPI:
             self.notifier.notify(context, instance, action, phase, **kwargs)
 
     def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
-               metadata=None, availability_zone=None, extra=None):
+               metadata=None, availability_zone=None, extra=None, group=None):
         """Record a new instance on ``host`` (or the scheduler's choice) and build it.
 
         ``extra``: more instance columns recorded as given (uuid, access IPs, reservation
-        id and launch index, hostname).
+        id and launch index, hostname). ``group``: the uuid of the server group it joins
+        (the scheduler honours its policy).
         """
         if host is not None and not self.store.compute_host_known(host):
             raise exception.InvalidServerHost(host=host)
@@ -176,7 +177,8 @@ class ComputeAPI:
         values.update(extra or {})
         # The scheduler claims the flavor on a host in the instance's own transaction.
         return self.store.create_scheduled(context, values, flavor=flavor, requested_host=host,
-                                           cast=compute_rpcapi.build_and_run_instance)
+                                           cast=compute_rpcapi.build_and_run_instance,
+                                           group=group)
 
     def update_instance(self, context, instance, values):
         """PUT /servers/{id}: save ``values`` (name, description, access IPs, hostname).

@@ -7,6 +7,7 @@ api/outbox.py) commit together; the cast is handed to the outbox's sender after 
 
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
+from cepheid.api.db import server_groups as db_groups
 from cepheid.api.db import services as db_services
 from cepheid.api.scheduler import manager as scheduler
 from cepheid.common import exception
@@ -105,15 +106,20 @@ class InstanceStore:
         self._submit(queued)
         return instance
 
-    def create_scheduled(self, context, values, *, flavor, cast, requested_host=None):
+    def create_scheduled(self, context, values, *, flavor, cast, requested_host=None,
+                         group=None):
         """Pick and claim a host for ``values`` (the scheduler) and record the instance on
         it, one transaction; with no valid host the instance is recorded in ERROR with
-        Nova's fault and nothing is cast."""
+        Nova's fault and nothing is cast. ``group``: the server group (uuid) it joins,
+        whose policy the scheduler honours."""
         spec = scheduler.RequestSpec.for_flavor(
             flavor, service_down_time=self.service_down_time, host=requested_host,
             availability_zone=values.get('availability_zone'))
         queued = []
         with self.db.transaction() as session:
+            if group is not None:
+                spec = scheduler.with_group(spec, db_groups.get(session, group),
+                                            db_groups.hosts_of_members(session, group))
             try:
                 host = scheduler.select_destination(session, spec)
             except exception.NoValidHost as exc:

@@ -187,7 +187,7 @@ def _check_quotas(ctx, server, flavor, min_count, max_count):
                                    ram=flavor['memory_mb'])
 
 
-def _create_one(ctx, server, *, flavor, host, zone, extra, index, count):
+def _create_one(ctx, server, *, flavor, host, zone, extra, index, count, group):
     """Record one server of a (possibly multiple) create; names follow Nova's template."""
     name = server['name']
     instance_uuid = str(uuidlib.uuid4())
@@ -197,11 +197,13 @@ def _create_one(ctx, server, *, flavor, host, zone, extra, index, count):
     extra = dict(extra, uuid=instance_uuid, launch_index=index,
                  hostname=server.get('hostname') or views.sanitized_hostname(
                      name, instance_uuid))
+    # The group's uuid only when hinted: the scheduler honours its policy.
+    hint = {'group': group['uuid']} if group is not None else {}
     try:
         return helpers.services().compute_api.create(
             ctx, name=name, flavor=flavor, image_ref=server.get('imageRef'), host=host,
             description=server.get('description'), metadata=server.get('metadata') or {},
-            availability_zone=zone, extra=extra)
+            availability_zone=zone, extra=extra, **hint)
     except exception.ComputeHostNotFound as exc:
         raise exception.InvalidServerHost(host=host) from exc
 
@@ -227,7 +229,7 @@ def create():
     instances = []
     for index in range(count):
         instances.append(_create_one(ctx, server, flavor=flavor, host=host, zone=zone,
-                                     extra=extra, index=index, count=count))
+                                     extra=extra, index=index, count=count, group=group))
         group_handlers.add_member(group, instances[-1])
     if strutils.bool_from_string(server.get('return_reservation_id', False)):
         response = flask.jsonify({'reservation_id': extra['reservation_id']})

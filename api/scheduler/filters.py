@@ -1,5 +1,5 @@
 """Host filters (Nova's ComputeFilter, AvailabilityZoneFilter, Core/Ram/DiskFilter
-semantics, and ignore_hosts)."""
+semantics, ignore_hosts, and the ServerGroupAffinityFilter / ServerGroupAntiAffinityFilter)."""
 
 from cepheid.api.db import services as db_services
 
@@ -41,5 +41,20 @@ def availability_zone_filter(host, request):
     return request.availability_zone is None or host['zone'] == request.availability_zone
 
 
+def affinity_filter(host, request):
+    """An ``affinity`` group's members share one host: once it has members, only theirs."""
+    if request.group_policy != 'affinity' or not request.group_hosts:
+        return True
+    return host['node']['host'] in dict(request.group_hosts)
+
+
+def anti_affinity_filter(host, request):
+    """An ``anti-affinity`` group has at most max_server_per_host members on a host."""
+    if request.group_policy != 'anti-affinity':
+        return True
+    members = dict(request.group_hosts).get(host['node']['host'], 0)
+    return members < request.group_max_per_host
+
+
 FILTERS = (requested_host_filter, ignore_hosts_filter, availability_zone_filter,
-           compute_filter, resources_filter)
+           compute_filter, resources_filter, affinity_filter, anti_affinity_filter)

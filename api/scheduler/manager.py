@@ -31,6 +31,11 @@ class RequestSpec:
     host: str | None = None                 # a requested destination
     ignore_hosts: frozenset = frozenset()   # e.g. the source host of a migration
     availability_zone: str | None = None    # the zone the server was asked in
+    # The server group the instance joins: its policy, max_server_per_host (anti-affinity)
+    # and {host: number of its live members there}.
+    group_policy: str | None = None
+    group_max_per_host: int = 1
+    group_hosts: tuple = ()
 
     @classmethod
     def for_flavor(cls, flavor, *, service_down_time, host=None, ignore_hosts=(),
@@ -39,6 +44,14 @@ class RequestSpec:
                    disk_gb=db_nodes.instance_disk_gb(flavor),
                    service_down_time=service_down_time, host=host,
                    ignore_hosts=frozenset(ignore_hosts), availability_zone=availability_zone)
+
+
+def with_group(spec, group, group_hosts):
+    """``spec`` for an instance joining ``group`` (db.server_groups row with members)."""
+    return dataclasses.replace(
+        spec, group_policy=group['policy'],
+        group_max_per_host=int((group['rules'] or {}).get('max_server_per_host', 1)),
+        group_hosts=tuple(sorted(group_hosts.items())))
 
 
 def _hosts(session):

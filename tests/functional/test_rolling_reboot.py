@@ -27,6 +27,8 @@ FAILING = 'roll-7'
 def roll_stack():
     conf = allinone.make_conf(compute_driver='fake', **{
         'fake_driver.reboot_delay': 0.2, 'lifecycle_event_delay': 600,
+        # twenty servers of one project: above Nova's default instances/cores quotas
+        'quota.instances': -1, 'quota.cores': -1, 'quota.ram': -1,
         'fake_driver.fail_instance_names': [f'{FAILING}:reboot']})
     running = allinone.AllInOne(conf, hosts=[HOST, 'compute2']).start()
     yield running

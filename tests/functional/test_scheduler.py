@@ -19,7 +19,10 @@ NO_VALID_HOST = 'No valid host was found. There are not enough hosts available.'
 def small_stack():
     """Three computes of 1 vCPU (4 with the 4.0 ratio), 1024 MiB and 10 GiB each: two
     m1.tiny (1 vCPU, 512 MiB, 1 GiB) fit a host, by RAM."""
-    conf = allinone.make_conf(compute_driver='fake')
+    # Thirty servers of one project: no instances/cores/ram quota (test_server_groups and
+    # test_quota_sets test the quotas).
+    conf = allinone.make_conf(compute_driver='fake', **{
+        'quota.instances': -1, 'quota.cores': -1, 'quota.ram': -1})
     for name, value in (('vcpus', 1), ('memory_mb', 1024), ('local_gb', 10)):
         conf.set_override(name, value, group='fake_driver')
     running = allinone.AllInOne(conf, hosts=HOSTS).start()
@@ -107,3 +110,31 @@ def test_the_most_free_ram_wins(small_stack, client):
     third = _settled(client, _create(client, 'c'))
     # Each placement leaves its host with less free RAM, so the next goes elsewhere.
     assert len({s['OS-EXT-SRV-ATTR:host'] for s in (first, second, third)}) == 3
+
+
+def _group_servers(client, policy, count):
+    status, body = client.post('/os-server-groups', {'server_group': {
+        'name': policy, 'policy': policy}})
+    assert status == 200, body
+    group_id = body['server_group']['id']
+    servers = []
+    for i in range(count):
+        status, created = client.post('/servers', {
+            'server': {'name': f'{policy}-{i}', 'flavorRef': '1'},
+            'os:scheduler_hints': {'group': group_id}})
+        assert status == 202, created
+        servers.append(_settled(client, created['server']['id']))
+    return servers
+
+
+def test_an_affinity_group_shares_one_host_until_it_is_full(small_stack, client):
+    servers = _group_servers(client, 'affinity', 3)
+    assert [s['status'] for s in servers] == ['ACTIVE', 'ACTIVE', 'ERROR']
+    assert servers[0]['OS-EXT-SRV-ATTR:host'] == servers[1]['OS-EXT-SRV-ATTR:host']
+    assert servers[2]['fault']['message'] == NO_VALID_HOST
+
+
+def test_an_anti_affinity_group_has_one_member_per_host(small_stack, client):
+    servers = _group_servers(client, 'anti-affinity', 4)
+    assert [s['status'] for s in servers] == ['ACTIVE'] * 3 + ['ERROR']
+    assert {s['OS-EXT-SRV-ATTR:host'] for s in servers[:3]} == set(HOSTS)

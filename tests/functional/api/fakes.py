@@ -50,7 +50,7 @@ class FakeComputeAPI:
             raise exception.InstanceIsLocked(instance_uuid=instance['uuid'])
 
     def create(self, context, *, name, flavor, image_ref=None, host=None, description=None,
-               metadata=None, availability_zone=None, extra=None):
+               metadata=None, availability_zone=None, extra=None, group=None):
         self._enter('create', name, {'flavor': flavor['flavorid'], 'image_ref': image_ref,
                                      'host': host, 'description': description,
                                      'metadata': metadata, 'zone': availability_zone})
