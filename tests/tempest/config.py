@@ -57,8 +57,9 @@ def compute_features():
         'unified_limits': 'False',
         # Nova's default; Cepheid returns adminPass at create.
         'enable_instance_password': 'True',
-        # The only filter Cepheid's placement honours: an enabled compute that is up.
-        'scheduler_enabled_filters': 'ComputeFilter',
+        # The filters of Cepheid's scheduler that Tempest asks about (api/scheduler/filters.py).
+        'scheduler_enabled_filters': 'ComputeFilter,ServerGroupAffinityFilter,'
+                                     'ServerGroupAntiAffinityFilter',
         'nova_policy_roles': 'admin,member,reader,service',
     }
 
