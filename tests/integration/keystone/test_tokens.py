@@ -99,7 +99,10 @@ def test_version_documents_need_no_token(cluster):
     assert status == 200 and body['version']['id'] == 'v2.1'
     root = client.endpoint.rsplit('/v2.1', 1)[0]
     status, _, body = helpers.call(type(client)(root), 'GET', '/')
-    assert status == 200 and body['versions'][0]['id'] == 'v2.1'
+    assert status == 200
+    assert [v['id'] for v in body['versions']] == ['v2.0', 'v2.1']  # Nova's order
+    status, _, body = helpers.call(type(client)(root), 'GET', '/v2')
+    assert status == 200 and body['version']['id'] == 'v2.0'
 
 
 def test_noauth2_identity_stub_is_not_served_under_keystone(cluster, identity, tokens):
