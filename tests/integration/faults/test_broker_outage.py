@@ -37,7 +37,7 @@ def _reboot_ends(recorder):
 
 def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cluster,
                                                                          broker):
-    cluster = make_cluster(hosts=['hostA', 'hostB'], transport_url=broker.url,
+    cluster = make_cluster(hosts=['hostA', 'hostB'], transport_url=broker.new_vhost_url(),
                            compute_options={'fake_driver.reboot_delay': 1.0})
     node = broker.nodes[0]
     servers = [cluster.create_on(('hostA', 'hostB')[i % 2], f'stream-{i}')
@@ -115,7 +115,7 @@ def test_casts_of_an_api_killed_during_the_outage_are_published_after_its_restar
         make_cluster, broker):
     """The outbox rows outlive their process: kill -9 the api while its casts wait for the
     broker; the restarted api claims them once their claim lapses, and publishes them."""
-    cluster = make_cluster(hosts=['hostA'], transport_url=broker.url,
+    cluster = make_cluster(hosts=['hostA'], transport_url=broker.new_vhost_url(),
                            api_options={'api.outbox_claim_seconds': 3})
     node = broker.nodes[0]
     servers = [cluster.create_on('hostA', f'restart-{i}') for i in range(5)]
