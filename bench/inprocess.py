@@ -41,6 +41,8 @@ def _make_stack(workdir, *, workers):
     conf = allinone.make_conf(rpc_worker_threads=workers)
     conf.set_override('log_file', str(workdir / 'inprocess.log'))
     conf.set_override('use_stderr', False)
+    for limited in ('instances', 'cores', 'ram'):  # hundreds of servers in one project
+        conf.set_override(limited, -1, group='quota')
     config.setup_logging(conf)
     return allinone.AllInOne(conf, hosts=[HOST]).start()
 
