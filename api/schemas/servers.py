@@ -66,20 +66,29 @@ create = {
     'additionalProperties': False,
 }
 
-create_v219 = copy.deepcopy(create)
-create_v219['properties']['server']['properties']['description'] = parameter_types.description
 
-create_v290 = copy.deepcopy(create_v219)
-create_v290['properties']['server']['properties']['hostname'] = parameter_types.hostname
+
+def _with_server_fields(base, **fields):
+    """A copy of ``base`` whose ``server`` object also accepts ``fields``."""
+    schema = copy.deepcopy(base)
+    schema['properties']['server']['properties'].update(fields)
+    return schema
+
+
+def _in_force(version, v290, v219, base):
+    """The schema of the description (2.19) / hostname (2.90) steps in force at ``version``."""
+    if version >= '2.90':
+        return v290
+    return v219 if version >= '2.19' else base
+
+
+create_v219 = _with_server_fields(create, description=parameter_types.description)
+create_v290 = _with_server_fields(create_v219, hostname=parameter_types.hostname)
 
 
 def create_schema(version):
     """The POST /servers schema in force at ``version``."""
-    if version >= '2.90':
-        return create_v290
-    if version >= '2.19':
-        return create_v219
-    return create
+    return _in_force(version, create_v290, create_v219, create)
 
 
 # PUT /servers/{id} (Nova's base_update, update_v219, update_v290).
@@ -101,20 +110,13 @@ update = {
     'additionalProperties': False,
 }
 
-update_v219 = copy.deepcopy(update)
-update_v219['properties']['server']['properties']['description'] = parameter_types.description
-
-update_v290 = copy.deepcopy(update_v219)
-update_v290['properties']['server']['properties']['hostname'] = parameter_types.hostname
+update_v219 = _with_server_fields(update, description=parameter_types.description)
+update_v290 = _with_server_fields(update_v219, hostname=parameter_types.hostname)
 
 
 def update_schema(version):
     """The PUT /servers/{id} schema in force at ``version``."""
-    if version >= '2.90':
-        return update_v290
-    if version >= '2.19':
-        return update_v219
-    return update
+    return _in_force(version, update_v290, update_v219, update)
 
 
 # GET /servers and /servers/detail: the filters Cepheid reads (each may repeat, as in
