@@ -16,18 +16,8 @@ pytestmark = pytest.mark.integration
 def cluster(request, tmp_path_factory):
     """The conftest cluster, once per database backend."""
     database = processes.MariaDBDatabase() if request.param == 'mariadb' else None
-    running = cluster_fixture.Cluster(tmp_path_factory.mktemp(f'cluster-{request.param}'),
-                                      database=database)
-    try:
-        running.start()
-        yield {'client': running.client, 'hosts': running.hosts,
-               'transport_url': running.transport_url, 'procs': running.procs,
-               'db': running.database, 'tmp': running.tmp, 'cluster': running}
-    except Exception:
-        running.dump_logs()
-        raise
-    finally:
-        running.stop()
+    yield from cluster_fixture.running(
+        tmp_path_factory.mktemp(f'cluster-{request.param}'), database=database)
 
 
 def _server_state(client, server_id):
