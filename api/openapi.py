@@ -22,6 +22,7 @@ from cepheid.api.schemas import hypervisors as hypervisor_schemas
 from cepheid.api.schemas import instance_actions as ia_schemas
 from cepheid.api.schemas import keypairs as keypair_schemas
 from cepheid.api.schemas import limits as limits_schemas
+from cepheid.api.schemas import migrations as migration_schemas
 from cepheid.api.schemas import quota_sets as quota_schemas
 from cepheid.api.schemas import server_actions as action_schemas
 from cepheid.api.schemas import server_groups as group_schemas
@@ -178,6 +179,12 @@ OPERATIONS.update({
     'hosts.reboot': Operation('Reboot a host (to 2.42; 501)', (403, 404, 501)),
     'hosts.shutdown': Operation('Shut down a host (to 2.42; 501)', (403, 404, 501)),
     'hosts.startup': Operation('Start a host (to 2.42; 501)', (403, 404, 501)),
+    'migrations.index': Operation('List migrations (admin)', (200, 400, 403),
+                                  query=migration_schemas.list_query_schema),
+    'migrations.server_index': Operation(
+        "List a server's in-progress live migrations (2.23+, admin)", (200, 403, 404)),
+    'migrations.server_show': Operation(
+        "Show a server's in-progress live migration (2.23+, admin)", (200, 403, 404)),
 })
 
 FAULT_SCHEMA = {

@@ -12,6 +12,7 @@ from cepheid.api.handlers import identity
 from cepheid.api.handlers import instance_actions
 from cepheid.api.handlers import keypairs
 from cepheid.api.handlers import limits
+from cepheid.api.handlers import migrations
 from cepheid.api.handlers import openapi
 from cepheid.api.handlers import quota_sets
 from cepheid.api.handlers import server_actions
@@ -100,6 +101,9 @@ ROUTES = [
     (V + '/os-quota-sets/<tenant_id>', 'DELETE', quota_sets.delete),
     (V + '/os-quota-sets/<tenant_id>/defaults', 'GET', quota_sets.defaults),
     (V + '/os-quota-sets/<tenant_id>/detail', 'GET', quota_sets.detail),
+    (V + '/os-migrations', 'GET', migrations.index),
+    (SERVER + '/migrations', 'GET', migrations.server_index),
+    (SERVER + '/migrations/<migration_id>', 'GET', migrations.server_show),
     ('/openapi.json', 'GET', openapi.show),
 ]
 

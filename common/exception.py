@@ -150,6 +150,15 @@ class ComputeHostNotFound(NotFound):
     msg_fmt = 'Compute host %(host)s could not be found.'
 
 
+class MigrationNotFound(NotFound):
+    msg_fmt = 'Migration %(migration_id)s could not be found.'
+
+
+class MigrationNotFoundByStatus(MigrationNotFound):
+    msg_fmt = ('Migration not found for instance %(instance_id)s with status '
+               '%(status)s.')
+
+
 # 406
 class MicroversionNotAcceptable(CepheidException):
     msg_fmt = ('Version %(version)s is not supported by the API. '
@@ -221,6 +230,10 @@ class SetAdminPasswdNotSupported(Conflict):
 
 class InstancePasswordSetFailed(Conflict):
     msg_fmt = 'Failed to set admin password on %(instance)s because %(reason)s'
+
+
+class MigrationStatusConflict(Conflict):
+    msg_fmt = ('Migration %(migration_id)s is %(actual)s, not one of %(expected)s')
 
 
 class InstanceNotReady(Conflict):

@@ -312,3 +312,45 @@ class Quota(TimestampMixin, Base):
     user_id: orm.Mapped[str] = orm.mapped_column(sa.String(255), default='')
     resource: orm.Mapped[str] = orm.mapped_column(sa.String(255))
     hard_limit: orm.Mapped[int]
+
+
+class Migration(TimestampMixin, Base):
+    """An instance's move (Nova's ``migrations``): a resize, a cold or live migration or an
+    evacuation, from ``source_compute`` to ``dest_compute``, and its status. ``old_flavor``
+    and ``new_flavor`` keep the flavors of a resize (Nova keeps them on the instance)."""
+
+    __tablename__ = 'migrations'
+    __table_args__ = (
+        sa.Index('migrations_instance_uuid_and_status_idx', 'deleted', 'instance_uuid',
+                 'status'),
+        sa.Index('migrations_by_host_nodes_and_status_idx', 'deleted', 'source_compute',
+                 'dest_compute', 'status'),
+        sa.Index('migrations_updated_at_idx', 'updated_at'),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), unique=True)
+    source_compute: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    dest_compute: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    source_node: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    dest_node: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    dest_host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    old_instance_type_id: orm.Mapped[int | None]
+    new_instance_type_id: orm.Mapped[int | None]
+    instance_uuid: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
+    status: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    # resize, migration, live-migration or evacuation.
+    migration_type: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    hidden: orm.Mapped[bool] = orm.mapped_column(default=False)
+    memory_total: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    memory_processed: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    memory_remaining: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    disk_total: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    disk_processed: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    disk_remaining: orm.Mapped[int | None] = orm.mapped_column(sa.BigInteger)
+    user_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    project_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    old_flavor: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
+    new_flavor: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
+    deleted_at: orm.Mapped[datetime.datetime | None]
+    deleted: orm.Mapped[int] = orm.mapped_column(default=0)

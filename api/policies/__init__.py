@@ -15,6 +15,7 @@ from cepheid.api.policies import hypervisors
 from cepheid.api.policies import instance_actions
 from cepheid.api.policies import keypairs
 from cepheid.api.policies import limits
+from cepheid.api.policies import migrations
 from cepheid.api.policies import quota_sets
 from cepheid.api.policies import server_actions
 from cepheid.api.policies import server_groups
@@ -47,4 +48,5 @@ def list_rules():
         hosts.list_rules(),
         server_groups.list_rules(),
         quota_sets.list_rules(),
+        migrations.list_rules(),
     ))

@@ -66,7 +66,7 @@ def _operations(app, instance):
             'key': 'hw:numa_nodes', 'keypair_name': 'k1', 'service_id': '1',
             'hypervisor_id': '1', 'aggregate_id': '1', 'host_name': 'compute1',
             'alias': 'os-hosts', 'server_group_id': GROUP_ID,
-            'tenant_id': instance['project_id']}
+            'tenant_id': instance['project_id'], 'migration_id': '1'}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == 'static' or auth.is_public(rule.rule):
             continue
@@ -126,7 +126,9 @@ def test_a_reader_may_read_but_every_write_route_is_403(app, roles_app, compute_
                         'server_metadata.show': 404,
                         'flavor_extra_specs.show': 404, 'hypervisors.index': 403,
                         'hypervisors.detail': 403, 'hypervisors.statistics': 403,
-                        'hypervisors.show': 403}.get(endpoint, 200)
+                        'hypervisors.show': 403, 'migrations.index': 403,
+                        'migrations.server_index': 403,
+                        'migrations.server_show': 403}.get(endpoint, 200)
             if endpoint.startswith(('aggregates.', 'hosts.')):
                 expected = 403     # admin only, reads included (Nova's defaults)
             assert resp.status_code == expected, (method, path, resp.status_code)
