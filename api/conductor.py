@@ -8,6 +8,7 @@ reboot costs three round trips. A compute may only report on instances of its ow
 import oslo_messaging
 from oslo_log import log as logging
 
+from cepheid.api import conductor_batch
 from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import compute_nodes as db_compute_nodes
@@ -23,7 +24,9 @@ TOPIC = 'cepheid-api'
 # 1.1 - instance_get, power_state_sync (the compute's power-state sync)
 # 1.2 - begin (returns the event id), task_advance (cast), task_finish(event_id)
 # 1.3 - service_heartbeat(resources): the host's capacity (compute_nodes)
-VERSION = '1.3'
+# 1.4 - report_batch: begin / task_advance / task_update / task_finish items, one
+#       transaction (api/conductor_batch.py)
+VERSION = '1.4'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
 CAS_MISSES = (exception.UnexpectedTaskStateError, exception.InstanceNotFound,
@@ -75,11 +78,13 @@ def _clean_values(values):
     return {key: _UPDATABLE[key](value) for key, value in values.items()}
 
 
-class ConductorEndpoint:
+class ConductorEndpoint(conductor_batch.BatchingConductor):
     target = oslo_messaging.Target(version=VERSION)
 
     def __init__(self, database):
         self.db = database
+
+    _clean = staticmethod(_clean_values)
 
     @staticmethod
     def _own_instance(session, host, instance_uuid):
@@ -99,24 +104,29 @@ class ConductorEndpoint:
         """
         values = _clean_values(values)
         with self.db.transaction() as session:
-            event_id = self._event_begin(session, context, host, instance_uuid, event)
-            try:
-                instance = db_instances.update(session, instance_uuid, values,
-                                               expected_task_state=expected_task_state,
-                                               expected_host=host)
-            except CAS_MISSES as exc:
-                missed = exc
-                reason = superseded_reason(values.get('task_state'), exc)
-                if event_id is not None:
-                    db_actions.event_finish_by_id(session, event_id, result='Error',
-                                                  details=reason)
-            else:
-                missed = None
+            reply, missed = self._begin_in(session, context, host, instance_uuid, event,
+                                           values, expected_task_state)
         if missed is not None:
+            raise missed
+        return reply
+
+    def _begin_in(self, session, context, host, instance_uuid, event, values,
+                  expected_task_state):
+        """``begin`` inside ``session``: ``(reply, None)`` or ``(None, the CAS miss)``."""
+        event_id = self._event_begin(session, context, host, instance_uuid, event)
+        try:
+            instance = db_instances.update(session, instance_uuid, values,
+                                           expected_task_state=expected_task_state,
+                                           expected_host=host)
+        except CAS_MISSES as exc:
+            reason = superseded_reason(values.get('task_state'), exc)
+            if event_id is not None:
+                db_actions.event_finish_by_id(session, event_id, result='Error',
+                                              details=reason)
             LOG.info('Request %s on %s not run: %s', context.request_id, instance_uuid,
                      reason)
-            raise missed
-        return {'instance': objects.instance_to_primitive(instance), 'event_id': event_id}
+            return None, exc
+        return {'instance': objects.instance_to_primitive(instance), 'event_id': event_id}, None
 
     @staticmethod
     def _event_begin(session, context, host, instance_uuid, event):
@@ -137,17 +147,28 @@ class ConductorEndpoint:
         """CAS the instance to ``values``; returns the instance."""
         values = _clean_values(values)
         with self.db.transaction() as session:
-            instance = db_instances.update(session, instance_uuid, values,
-                                           expected_task_state=expected_task_state,
-                                           expected_host=host)
+            return self._update_in(session, host, instance_uuid, values, expected_task_state)
+
+    @staticmethod
+    def _update_in(session, host, instance_uuid, values, expected_task_state):
+        instance = db_instances.update(session, instance_uuid, values,
+                                       expected_task_state=expected_task_state,
+                                       expected_host=host)
         return objects.instance_to_primitive(instance)
 
     def task_advance(self, context, *, host, instance_uuid, values, expected_task_state):
         """``task_update`` sent as a cast: an intermediate step nobody waits for. Losing
         the race to the operation's own end (or to a newer task) is normal."""
+        values = _clean_values(values)
+        with self.db.transaction() as session:
+            self._advance_in(session, host, instance_uuid, values, expected_task_state)
+
+    @staticmethod
+    def _advance_in(session, host, instance_uuid, values, expected_task_state):
         try:
-            self.task_update(context, host=host, instance_uuid=instance_uuid, values=values,
-                             expected_task_state=expected_task_state)
+            db_instances.update(session, instance_uuid, values,
+                                expected_task_state=expected_task_state,
+                                expected_host=host)
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound) as exc:
             LOG.debug('Step of %s not saved: %s', instance_uuid, exc)
 
@@ -157,19 +178,24 @@ class ConductorEndpoint:
         record a fault — one transaction. Returns ``{"instance": ..., "saved": bool}``."""
         values = _clean_values(values or {})
         with self.db.transaction() as session:
-            saved, instance = self._save_end_state(session, host, instance_uuid, values,
-                                                   expected_task_state)
-            if event_id is not None:
-                first = db_actions.event_finish_by_id(session, event_id, result=result,
-                                                      traceback=traceback)
-            else:
-                first = self._finish_event(session, context, host, instance_uuid, event,
-                                           result, traceback)
-            if fault and first:
-                db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
-                                        code=int(fault.get('code', 500)),
-                                        message=str(fault.get('message', '')),
-                                        details=fault.get('details'))
+            return self._finish_in(session, context, host, instance_uuid, event, result,
+                                   values, expected_task_state, traceback, fault, event_id)
+
+    def _finish_in(self, session, context, host, instance_uuid, event, result, values,
+                   expected_task_state, traceback, fault, event_id):
+        saved, instance = self._save_end_state(session, host, instance_uuid, values,
+                                               expected_task_state)
+        if event_id is not None:
+            first = db_actions.event_finish_by_id(session, event_id, result=result,
+                                                  traceback=traceback)
+        else:
+            first = self._finish_event(session, context, host, instance_uuid, event,
+                                       result, traceback)
+        if fault and first:
+            db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
+                                    code=int(fault.get('code', 500)),
+                                    message=str(fault.get('message', '')),
+                                    details=fault.get('details'))
         return {'instance': objects.instance_to_primitive(instance), 'saved': saved}
 
     def _save_end_state(self, session, host, instance_uuid, values, expected_task_state):

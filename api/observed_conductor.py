@@ -22,7 +22,7 @@ LOG = logging.getLogger(__name__)
 _MEASURED = ('begin', 'task_begin', 'task_update', 'task_advance', 'task_finish',
              'instance_destroy',
              'instances_on_host', 'instance_get', 'power_state_sync',
-             'instances_for_recovery', 'service_heartbeat')
+             'instances_for_recovery', 'service_heartbeat', 'report_batch')
 
 
 class ObservedConductorEndpoint(conductor.ConductorEndpoint):
@@ -39,10 +39,29 @@ class ObservedConductorEndpoint(conductor.ConductorEndpoint):
                                  kwargs['result'])
         return result
 
-    def _event_finished(self, context, instance_uuid, event, result):
-        metrics.ACTION_EVENTS.labels(event, result).inc()
+    def _batch_applied(self, prepared, replies):
+        """The events a committed batch finished: counted and timed, one read for all."""
+        finished = [(context, args) for (method, context, args), reply
+                    in zip(prepared, replies, strict=True)
+                    if method == 'task_finish' and args.get('event')
+                    and not isinstance(reply, Exception)]
+        if not finished:
+            return
         try:
             with self.db.transaction() as session:
+                for context, args in finished:
+                    self._event_finished(context, args['instance_uuid'], args['event'],
+                                         args['result'], session=session)
+        except Exception as exc:   # a metric never fails the call it measures
+            LOG.debug('No accept times for a batch: %s', exc)
+
+    def _event_finished(self, context, instance_uuid, event, result, session=None):
+        metrics.ACTION_EVENTS.labels(event, result).inc()
+        try:
+            if session is None:
+                with self.db.transaction() as own:
+                    action = db_actions.action_get(own, instance_uuid, context.request_id)
+            else:
                 action = db_actions.action_get(session, instance_uuid, context.request_id)
         except Exception as exc:   # a metric never fails the call it measures
             LOG.debug('No accept time for %s: %s', context.request_id, exc)

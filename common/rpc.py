@@ -19,6 +19,28 @@ class RequestContextSerializer(oslo_messaging.NoOpSerializer):
         return cep_context.RequestContext.from_dict(context)
 
 
+def error_to_primitive(exc):
+    """An exception as JSON, for a reply that carries several results (a batch): a
+    Cepheid domain error by class name and kwargs, anything else by type and message."""
+    if isinstance(exc, exception.CepheidException):
+        return {'class': type(exc).__name__, 'message': exc.message,
+                'kwargs': {k: v for k, v in exc.kwargs.items() if _jsonable(v)}}
+    return {'class': None, 'type': type(exc).__name__, 'message': str(exc)}
+
+
+def error_from_primitive(error):
+    """The exception ``error_to_primitive`` described: the domain error itself, else a
+    RemoteError (as oslo.messaging raises for an exception it may not rebuild)."""
+    cls = getattr(exception, error.get('class') or '', None)
+    if isinstance(cls, type) and issubclass(cls, exception.CepheidException):
+        return cls(error.get('message'), **(error.get('kwargs') or {}))
+    return oslo_messaging.RemoteError(error.get('type'), error.get('message'))
+
+
+def _jsonable(value):
+    return value is None or isinstance(value, (str, int, float, bool, list, tuple, dict))
+
+
 def get_rpc_transport(conf):
     return oslo_messaging.get_rpc_transport(conf, allowed_remote_exmods=ALLOWED_EXMODS)
 

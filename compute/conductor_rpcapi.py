@@ -1,6 +1,8 @@
 """Client of the api service's conductor endpoint: every DB write a compute makes.
 
 Calls where the compute needs the answer (a CAS), casts where it does not (heartbeats).
+The steps of an operation (begin, advance, update, finish) go through a ReportBatcher:
+those that become ready while one is in flight travel as one ``report_batch`` (1.4).
 Every call is idempotent on the api side (a CAS whose expected states include its target,
 events started/finished once), so a call whose reply was lost — a broker restart drops
 the reply queue — is simply made again.
@@ -14,11 +16,15 @@ from oslo_log import log as logging
 from cepheid.common import exception
 from cepheid.common import metrics
 from cepheid.common import rpc
+from cepheid.compute import report_batcher
 
 LOG = logging.getLogger(__name__)
 
 TOPIC = 'cepheid-api'
 VERSION = '1.0'
+BATCH_VERSION = '1.4'
+# What an api service older than report_batch answers it with.
+_NO_BATCH = ('UnsupportedVersion', 'NoSuchMethod')
 
 
 class ConductorAPI:
@@ -30,6 +36,8 @@ class ConductorAPI:
         # Callables ``(when, instance_uuid, task_state, method)`` told of every task_state
         # this compute reports, as it sends it (``when``: time.monotonic()).
         self.observers = []
+        self.batcher = report_batcher.ReportBatcher(self._send_reports)
+        self._batches = True     # False once the api service refused report_batch
 
     def _report(self, method, instance_uuid, values):
         if values and 'task_state' in values:
@@ -67,36 +75,80 @@ class ConductorAPI:
                 time.sleep(delay)
                 waited += delay
 
+    # -- the steps of an operation: batched ----------------------------------------
+    def _step(self, context, method, version, args, *, wait=True):
+        return self.batcher.submit(method, context, (version, args), wait=wait)
+
+    def _send_reports(self, reports):
+        """The batcher's sender: one report as its own method (what an api of any
+        version serves), several as one ``report_batch``."""
+        if len(reports) > 1 and self._batches:
+            try:
+                return self._send_batch(reports)
+            except oslo_messaging.RemoteError as exc:
+                if exc.exc_type not in _NO_BATCH:
+                    raise
+                LOG.warning('The api service does not take report batches: sending '
+                            'reports one by one')
+                self._batches = False
+        for report in reports:
+            try:
+                report.result = self._send_one(report)
+            except Exception as exc:
+                report.error = exc
+
+    def _send_one(self, report):
+        version, args = report.args
+        if not report.wait:
+            client = self.client.prepare(version=version) if version else self.client
+            client.cast(report.context, report.method, host=self.host, **args)
+            return None
+        return self._call(report.context, report.method, version, **args)
+
+    def _send_batch(self, reports):
+        items = [{'method': r.method, 'context': r.context.to_dict(), 'args': r.args[1]}
+                 for r in reports]
+        if not any(r.wait for r in reports):
+            self.client.prepare(version=BATCH_VERSION).cast(
+                reports[0].context, 'report_batch', host=self.host, items=items)
+            return
+        replies = self._call(reports[0].context, 'report_batch', BATCH_VERSION,
+                             items=items)
+        for report, reply in zip(reports, replies, strict=True):
+            if 'error' in reply:
+                report.error = rpc.error_from_primitive(reply['error'])
+            else:
+                report.result = reply.get('result')
+
     def begin(self, context, instance_uuid, *, event, values, expected_task_state):
         """Start the event and CAS, one round trip: ``(instance, event_id)``."""
         self._report('begin', instance_uuid, values)
-        reply = self._call(context, 'begin', version='1.2', instance_uuid=instance_uuid,
-                           event=event, values=values,
-                           expected_task_state=list(expected_task_state))
+        reply = self._step(context, 'begin', '1.2', dict(
+            instance_uuid=instance_uuid, event=event, values=values,
+            expected_task_state=list(expected_task_state)))
         return reply['instance'], reply['event_id']
 
     def task_advance(self, context, instance_uuid, *, values, expected_task_state):
         """An intermediate CAS nobody waits for (a cast)."""
         self._report('task_advance', instance_uuid, values)
-        self.client.prepare(version='1.2').cast(
-            context, 'task_advance', host=self.host, instance_uuid=instance_uuid,
-            values=values, expected_task_state=list(expected_task_state))
+        self._step(context, 'task_advance', '1.2', dict(
+            instance_uuid=instance_uuid, values=values,
+            expected_task_state=list(expected_task_state)), wait=False)
 
     def task_update(self, context, instance_uuid, *, values, expected_task_state):
         self._report('task_update', instance_uuid, values)
-        return self._call(context, 'task_update',
-                          instance_uuid=instance_uuid, values=values,
-                          expected_task_state=list(expected_task_state))
+        return self._step(context, 'task_update', None, dict(
+            instance_uuid=instance_uuid, values=values,
+            expected_task_state=list(expected_task_state)))
 
     def task_finish(self, context, instance_uuid, *, event, result, values=None,
                     expected_task_state=None, traceback=None, fault=None, event_id=None):
         kwargs = {'event_id': event_id} if event_id is not None else {}
         self._report('task_finish', instance_uuid, values)
-        return self._call(
-            context, 'task_finish', version='1.2' if kwargs else None,
+        return self._step(context, 'task_finish', '1.2' if kwargs else None, dict(
             instance_uuid=instance_uuid, event=event, result=result, values=values,
             expected_task_state=list(expected_task_state or [None]),
-            traceback=traceback, fault=fault, **kwargs)
+            traceback=traceback, fault=fault, **kwargs))
 
     def instance_destroy(self, context, instance_uuid, *, event):
         return self._call(context, 'instance_destroy', instance_uuid=instance_uuid,
