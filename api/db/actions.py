@@ -170,19 +170,45 @@ _ACTIONS = models.InstanceAction.__table__
 _EVENTS = models.InstanceActionEvent.__table__
 
 
+# Built once: the lookup of a request's action and its event of one name, and the
+# writes of the event's start and finish (executed with bound parameters).
+_EVENT_LOOKUP = (
+    sa.select(_ACTIONS.c.id, _EVENTS.c.id, _EVENTS.c.finish_time)
+    .select_from(_ACTIONS.outerjoin(_EVENTS, sa.and_(_EVENTS.c.action_id == _ACTIONS.c.id,
+                                                     _EVENTS.c.event == sa.bindparam('event'))))
+    .where(_ACTIONS.c.instance_uuid == sa.bindparam('instance_uuid'),
+           _ACTIONS.c.request_id == sa.bindparam('request_id'))
+    .order_by(_ACTIONS.c.id.desc(), _EVENTS.c.id.desc()))
+_EVENT_INSERT = sa.insert(_EVENTS).values(
+    action_id=sa.bindparam('action_id'), event=sa.bindparam('event'),
+    start_time=sa.bindparam('now'), host=sa.bindparam('host'),
+    created_at=sa.bindparam('now'))
+_ACTION_TOUCH = (sa.update(_ACTIONS).where(_ACTIONS.c.id == sa.bindparam('action_id'))
+                 .values(updated_at=sa.bindparam('now')))
+_FINISH_COLUMNS = ('finish_time', 'result', 'traceback', 'updated_at')
+_EVENT_FINISH = {
+    with_details: sa.update(_EVENTS)
+    .where(_EVENTS.c.id == sa.bindparam('event_id'), _EVENTS.c.finish_time.is_(None))
+    .values({name: sa.bindparam(f'v_{name}')
+             for name in _FINISH_COLUMNS + (('details',) if with_details else ())})
+    for with_details in (False, True)}
+_ACTION_OF_EVENT = (sa.select(_EVENTS.c.action_id)
+                    .where(_EVENTS.c.id == sa.bindparam('event_id')).scalar_subquery())
+_ACTION_FINISH = {
+    failed: sa.update(_ACTIONS).where(_ACTIONS.c.id == _ACTION_OF_EVENT)
+    .values(updated_at=sa.bindparam('now'), **({'message': 'Error'} if failed else {}))
+    for failed in (False, True)}
+
+
 def event_begin(session, *, instance_uuid, request_id, event, host):
     """Start ``event`` of the action of ``request_id`` with one lookup; returns its id.
 
     An event of that name that already finished raises RequestAlreadyHandled (a
     redelivered message); an unfinished one (a retry after a restart) is reused.
     """
-    joined = _ACTIONS.outerjoin(_EVENTS, sa.and_(_EVENTS.c.action_id == _ACTIONS.c.id,
-                                                 _EVENTS.c.event == event))
-    rows = session.execute(
-        sa.select(_ACTIONS.c.id, _EVENTS.c.id, _EVENTS.c.finish_time).select_from(joined)
-        .where(_ACTIONS.c.instance_uuid == instance_uuid,
-               _ACTIONS.c.request_id == request_id)
-        .order_by(_ACTIONS.c.id.desc(), _EVENTS.c.id.desc())).all()
+    conn = session.connection()
+    rows = conn.execute(_EVENT_LOOKUP, {'event': event, 'instance_uuid': instance_uuid,
+                                        'request_id': request_id}).all()
     if not rows:
         raise exception.InstanceActionNotFound(request_id=request_id,
                                                instance_uuid=instance_uuid)
@@ -193,31 +219,26 @@ def event_begin(session, *, instance_uuid, request_id, event, host):
                                               instance_uuid=instance_uuid)
     event_id = rows[0][1]
     if event_id is None:
-        event_id = session.execute(
-            sa.insert(_EVENTS).values(action_id=action_id, event=event, start_time=now,
-                                      host=host, created_at=now)).inserted_primary_key[0]
-    session.execute(sa.update(_ACTIONS).where(_ACTIONS.c.id == action_id)
-                    .values(updated_at=now))
+        event_id = conn.execute(_EVENT_INSERT, {'action_id': action_id, 'event': event,
+                                                'now': now, 'host': host}
+                                ).inserted_primary_key[0]
+    conn.execute(_ACTION_TOUCH, {'action_id': action_id, 'now': now})
     return event_id
 
 
 def event_finish_by_id(session, event_id, *, result, traceback=None, details=None):
     """Finish event ``event_id``; False when it had finished already (a replayed call)."""
+    conn = session.connection()
     now = models.utcnow()
-    values = dict(finish_time=now, result=result, traceback=traceback, updated_at=now)
+    params = {'event_id': event_id, 'v_finish_time': now, 'v_result': result,
+              'v_traceback': traceback, 'v_updated_at': now}
     if details is not None:
-        values['details'] = details
-    finished = session.execute(
-        sa.update(_EVENTS).where(_EVENTS.c.id == event_id, _EVENTS.c.finish_time.is_(None))
-        .values(**values))
+        params['v_details'] = details
+    finished = conn.execute(_EVENT_FINISH[details is not None], params)
     if finished.rowcount == 0:
         return False
-    values = {'updated_at': now}
-    if result.lower() == 'error':
-        values['message'] = 'Error'
-    action_of_event = sa.select(_EVENTS.c.action_id).where(_EVENTS.c.id == event_id)
-    session.execute(sa.update(_ACTIONS).where(_ACTIONS.c.id == action_of_event.scalar_subquery())
-                    .values(**values))
+    conn.execute(_ACTION_FINISH[result.lower() == 'error'], {'event_id': event_id,
+                                                             'now': now})
     return True
 
 

@@ -129,24 +129,23 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
 
     On a miss the row is re-read to say why: gone → InstanceNotFound, another host →
     HostMismatch, else UnexpectedTaskStateError / InstanceInvalidState. Returns the
-    updated instance.
+    updated instance (every row goes to the dashboard feed too, see CHANGED).
     """
-    table = _TABLE
-    stmt = sa.update(table).where(table.c.uuid == uuid, table.c.deleted == 0)
-    if expected_host is not UNSET:
-        stmt = stmt.where(table.c.host == expected_host)
     if expected_task_state is not UNSET:
         expected_task_state = _as_list(expected_task_state)
-        stmt = stmt.where(task_state_predicate(expected_task_state))
     if expected_vm_state is not UNSET:
         expected_vm_state = _as_list(expected_vm_state)
-        stmt = stmt.where(table.c.vm_state.in_(expected_vm_state))
-    if expected_updated_at is not UNSET:
-        stmt = stmt.where(table.c.updated_at.is_(None) if expected_updated_at is None
-                          else table.c.updated_at == expected_updated_at)
     columns = {_COLUMN_OF.get(key, key): value for key, value in values.items()}
     columns['updated_at'] = models.utcnow()
-    row = _swap(session, stmt.values(**columns), uuid)
+    if expected_updated_at is UNSET:
+        row = _prebuilt_swap(session, uuid, columns, expected_task_state, expected_vm_state,
+                             expected_host)
+    else:
+        stmt = _cas_statement(tuple(columns), expected_task_state, expected_vm_state,
+                              expected_host, expected_updated_at)
+        params = _cas_params(uuid, {}, expected_task_state, expected_vm_state,
+                             expected_host)
+        row = _swap(session, stmt.values(**columns), params)
     if row is not None:
         session.info.setdefault(CHANGED, []).append(row)
         return row
@@ -164,7 +163,76 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
         actual=f'updated_at {current["updated_at"]}')
 
 
-def _swap(session, stmt, uuid):
+def _cas_statement(column_names, expected_task_state, expected_vm_state, expected_host,
+                   expected_updated_at=UNSET):
+    """The CAS UPDATE's WHERE; the uuid, host and expected states as bound parameters
+    (``x_uuid``, ``x_host``, ``x_task_states``, ``x_vm_states``)."""
+    table = _TABLE
+    stmt = sa.update(table).where(table.c.uuid == sa.bindparam('x_uuid'),
+                                  table.c.deleted == 0)
+    if expected_host is not UNSET:
+        stmt = stmt.where(table.c.host == sa.bindparam('x_host'))
+    if expected_task_state is not UNSET:
+        preds = []
+        if None in expected_task_state:
+            preds.append(table.c.task_state.is_(None))
+        if any(v is not None for v in expected_task_state):
+            preds.append(table.c.task_state.in_(sa.bindparam('x_task_states', expanding=True)))
+        stmt = stmt.where(sa.or_(*preds) if preds else sa.false())
+    if expected_vm_state is not UNSET:
+        stmt = stmt.where(table.c.vm_state.in_(sa.bindparam('x_vm_states', expanding=True)))
+    if expected_updated_at is not UNSET:
+        stmt = stmt.where(table.c.updated_at.is_(None) if expected_updated_at is None
+                          else table.c.updated_at == expected_updated_at)
+    return stmt
+
+
+# Prebuilt CAS statements, by the shape of the call: built once, then only executed
+# (SQLAlchemy's compiled cache does the rest).
+_PREBUILT = {}
+
+
+def _prebuilt_swap(session, uuid, columns, expected_task_state, expected_vm_state,
+                   expected_host):
+    conn = session.connection()
+    dialect_returns = conn.dialect.update_returning
+    shape = (tuple(columns), expected_host is not UNSET,
+             None if expected_task_state is UNSET else (
+                 None in expected_task_state,
+                 any(v is not None for v in expected_task_state)),
+             expected_vm_state is not UNSET, dialect_returns)
+    stmt = _PREBUILT.get(shape)
+    if stmt is None:
+        stmt = _cas_statement(tuple(columns), expected_task_state, expected_vm_state,
+                              expected_host)
+        stmt = stmt.values({name: sa.bindparam(f'v_{name}') for name in columns})
+        if dialect_returns:
+            stmt = stmt.returning(*_COLUMNS)
+        _PREBUILT[shape] = stmt
+    params = _cas_params(uuid, columns, expected_task_state, expected_vm_state,
+                         expected_host)
+    result = conn.execute(stmt, params)
+    if dialect_returns:
+        row = result.mappings().first()
+        return dict(row) if row is not None else None
+    if result.rowcount != 1:
+        return None
+    return _first(session, sa.select(*_COLUMNS).where(_TABLE.c.uuid == uuid, _live()))
+
+
+def _cas_params(uuid, columns, expected_task_state, expected_vm_state, expected_host):
+    params = {f'v_{name}': value for name, value in columns.items()}
+    params['x_uuid'] = uuid
+    if expected_host is not UNSET:
+        params['x_host'] = expected_host
+    if expected_task_state is not UNSET:
+        params['x_task_states'] = [v for v in expected_task_state if v is not None]
+    if expected_vm_state is not UNSET:
+        params['x_vm_states'] = list(expected_vm_state)
+    return params
+
+
+def _swap(session, stmt, params):
     """Run the CAS ``stmt``; the updated row, or None when its WHERE matched nothing.
 
     One UPDATE … RETURNING where the dialect has it; MySQL/MariaDB (no RETURNING on
@@ -172,10 +240,12 @@ def _swap(session, stmt, uuid):
     and read the row back in the same transaction, which holds its row lock.
     """
     if session.get_bind().dialect.update_returning:
-        return _first(session, stmt.returning(*_COLUMNS))
-    if session.execute(stmt).rowcount != 1:
+        row = session.execute(stmt.returning(*_COLUMNS), params).mappings().first()
+        return dict(row) if row is not None else None
+    if session.execute(stmt, params).rowcount != 1:
         return None
-    return _first(session, sa.select(*_COLUMNS).where(_TABLE.c.uuid == uuid, _live()))
+    return _first(session, sa.select(*_COLUMNS).where(_TABLE.c.uuid == params['x_uuid'],
+                                                      _live()))
 
 
 def _as_list(value):
