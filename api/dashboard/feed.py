@@ -23,6 +23,9 @@ LOG = logging.getLogger(__name__)
 
 TOPIC = 'cepheid_dashboard'
 EVENT_TYPE = 'cepheid.instance.update'
+# Several changes that were waiting together: ``{"instances": [summary, ...]}``.
+BATCH_EVENT_TYPE = 'cepheid.instance.updates'
+MAX_BATCH = 100
 
 
 def pool_name(conf):
@@ -49,11 +52,33 @@ class Publisher:
             self._queue.put(summaries.from_row(row))
 
     def _run(self):
-        while (summary := self._queue.get()) is not None:
+        while (batch := self._next_batch()) is not None:
             try:
-                self._notifier.info({}, EVENT_TYPE, summary)
+                if len(batch) == 1:
+                    self._notifier.info({}, EVENT_TYPE, batch[0])
+                else:
+                    self._notifier.info({}, BATCH_EVENT_TYPE, {'instances': batch})
             except Exception:   # the bus is away: the dashboard misses a step, nothing else
-                LOG.warning('Dashboard update of %s not sent', summary['uuid'], exc_info=True)
+                LOG.warning('Dashboard update of %d instance(s) not sent', len(batch),
+                            exc_info=True)
+
+    def _next_batch(self):
+        """The next summary and every one queued behind it (one message for all of
+        them); None when stopped."""
+        summary = self._queue.get()
+        if summary is None:
+            return None
+        batch = [summary]
+        while len(batch) < MAX_BATCH:
+            try:
+                summary = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if summary is None:
+                self._queue.put(None)
+                break
+            batch.append(summary)
+        return batch
 
     def start(self):
         self._running = True
@@ -81,10 +106,11 @@ class Endpoint:
 
     def _handle(self, event_type, payload, metadata):
         if event_type == EVENT_TYPE:
-            previous = self.hub.latest(payload['uuid'])
-            entry = (summaries.state_entry(payload)
-                     if summaries.changed(previous, payload) else None)
-            self.hub.publish_instance(payload, entry)
+            self._instance_changed(payload)
+            return
+        if event_type == BATCH_EVENT_TYPE:
+            for summary in payload['instances']:
+                self._instance_changed(summary)
             return
         data = payload.get('nova_object.data') if isinstance(payload, dict) else None
         if not isinstance(data, dict) or not data.get('uuid'):
@@ -94,6 +120,13 @@ class Endpoint:
             return
         self.hub.publish_entry(data['uuid'], summaries.notification_entry(
             event_type, data, metadata.get('timestamp')))
+
+
+    def _instance_changed(self, summary):
+        previous = self.hub.latest(summary['uuid'])
+        entry = (summaries.state_entry(summary)
+                 if summaries.changed(previous, summary) else None)
+        self.hub.publish_instance(summary, entry)
 
 
 class Feed:
