@@ -1,7 +1,17 @@
 """oslo.config options of the api service: the REST server and the database."""
 
+import os
+
 from oslo_config import cfg
 from oslo_policy import opts as policy_opts
+
+
+def cpu_count():
+    """The CPU cores this process may run on (its affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:      # not on Linux
+        return os.cpu_count() or 1
 
 api_opts = [
     cfg.StrOpt('auth_strategy', default='keystone', choices=['noauth2', 'keystone'],
@@ -21,8 +31,11 @@ api_opts = [
     cfg.PortOpt('port', default=8774, help='Port the REST API listens on.'),
     cfg.IntOpt('threads', default=8, min=1,
                help='Request threads of the WSGI server (waitress) per process.'),
-    cfg.IntOpt('workers', default=1, min=1,
-               help='Number of api processes serving the REST API.'),
+    cfg.IntOpt('workers', default=cpu_count(), min=1,
+               sample_default='<number of CPU cores>',
+               help='Number of api processes serving the REST API (default: the number of '
+                    'CPU cores this process may run on; more processes than cores only '
+                    'slow it down). 1 serves from the cepheid-api process itself.'),
     cfg.BoolOpt('enable_instance_password', default=True,
                 help="Return the administrative password in the responses of rebuild and "
                      "rescue (Nova's option of the same name)."),

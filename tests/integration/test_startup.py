@@ -36,7 +36,8 @@ def run(command, *args, timeout=60):
 
 def conf(tmp_path, name='svc.conf', **sections):
     base = {'DEFAULT': {'transport_url': processes.RABBIT_URL},
-            'api': {'auth_strategy': 'noauth2', 'port': processes.free_port()}}
+            'api': {'auth_strategy': 'noauth2', 'port': processes.free_port(),
+                    'workers': 1}}
     for section, options in sections.items():
         base.setdefault(section, {}).update(options)
     return processes.write_conf(tmp_path / name, base)
