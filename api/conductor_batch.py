@@ -44,7 +44,6 @@ class BatchingConductor:
             LOG.warning('Batch of %d reports from %s failed as a whole (%s); applying '
                         'them one by one', len(items), host, exc)
             replies = [self._apply_alone(host, step) for step in prepared]
-        self._batch_applied(prepared, replies)
         return [self._reply(reply) for reply in replies]
 
     @staticmethod
@@ -87,9 +86,6 @@ class BatchingConductor:
         if isinstance(reply, Exception):
             return {'error': rpc.error_to_primitive(reply)}
         return {'result': reply}
-
-    def _batch_applied(self, prepared, replies):
-        """Called after the batch committed (the measured endpoint counts its events)."""
 
     # -- the steps, inside the batch's session -------------------------------------
     def _batched_begin(self, session, context, host, *, instance_uuid, event, values,

@@ -18,6 +18,8 @@ from cepheid.api.db import actions as db_actions
 from cepheid.common import metrics
 
 LOG = logging.getLogger(__name__)
+# session.info key: (event, result, accept time) of the events this transaction finished.
+_FINISHED = 'cepheid.finished_events'
 
 _MEASURED = ('begin', 'task_begin', 'task_update', 'task_advance', 'task_finish',
              'instance_destroy',
@@ -32,41 +34,27 @@ class ObservedConductorEndpoint(conductor.ConductorEndpoint):
             return _timed(name, attr)
         return attr
 
-    def task_finish(self, context, **kwargs):
-        result = super().task_finish(context, **kwargs)
-        if kwargs.get('event'):
-            self._event_finished(context, kwargs['instance_uuid'], kwargs['event'],
-                                 kwargs['result'])
-        return result
+    def __init__(self, database):
+        super().__init__(database)
+        database.on_commit(_committed)
 
-    def _batch_applied(self, prepared, replies):
-        """The events a committed batch finished: counted and timed, one read for all."""
-        finished = [(context, args) for (method, context, args), reply
-                    in zip(prepared, replies, strict=True)
-                    if method == 'task_finish' and args.get('event')
-                    and not isinstance(reply, Exception)]
-        if not finished:
-            return
-        try:
-            with self.db.transaction() as session:
-                for context, args in finished:
-                    self._event_finished(context, args['instance_uuid'], args['event'],
-                                         args['result'], session=session)
-        except Exception as exc:   # a metric never fails the call it measures
-            LOG.debug('No accept times for a batch: %s', exc)
+    def _finish_in(self, session, context, host, instance_uuid, event, result, *args):
+        """Each finished event's accept time, read in its own transaction; counted and
+        timed once that commits (a single call or a batch alike)."""
+        reply = super()._finish_in(session, context, host, instance_uuid, event, result,
+                                   *args)
+        if event:
+            start = db_actions.action_start_time(session, instance_uuid,
+                                                 context.request_id)
+            session.info.setdefault(_FINISHED, []).append((event, result, start))
+        return reply
 
-    def _event_finished(self, context, instance_uuid, event, result, session=None):
+
+def _committed(session):
+    for event, result, start in session.info.pop(_FINISHED, ()):
         metrics.ACTION_EVENTS.labels(event, result).inc()
-        try:
-            if session is None:
-                with self.db.transaction() as own:
-                    action = db_actions.action_get(own, instance_uuid, context.request_id)
-            else:
-                action = db_actions.action_get(session, instance_uuid, context.request_id)
-        except Exception as exc:   # a metric never fails the call it measures
-            LOG.debug('No accept time for %s: %s', context.request_id, exc)
-            return
-        start = action['start_time']
+        if start is None:
+            continue
         if start.tzinfo is None:
             start = start.replace(tzinfo=datetime.UTC)
         elapsed = datetime.datetime.now(datetime.UTC) - start

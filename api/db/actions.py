@@ -200,6 +200,18 @@ _ACTION_FINISH = {
     for failed in (False, True)}
 
 
+_ACTION_START = (sa.select(_ACTIONS.c.start_time)
+                 .where(_ACTIONS.c.instance_uuid == sa.bindparam('instance_uuid'),
+                        _ACTIONS.c.request_id == sa.bindparam('request_id'))
+                 .order_by(_ACTIONS.c.id.desc()).limit(1))
+
+
+def action_start_time(session, instance_uuid, request_id):
+    """When the action of ``request_id`` on the instance was accepted; None if unknown."""
+    return session.connection().execute(
+        _ACTION_START, {'instance_uuid': instance_uuid, 'request_id': request_id}).scalar()
+
+
 def event_begin(session, *, instance_uuid, request_id, event, host):
     """Start ``event`` of the action of ``request_id`` with one lookup; returns its id.
 
