@@ -102,7 +102,11 @@ def _progress(text):
 
 def main(argv=None):
     warnings.simplefilter('ignore', DeprecationWarning)
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ['scale']:   # the scale harness has its own options (bench/scale/)
+        from bench.scale import run as scale_run
+        return scale_run.main(argv[1:])
+    args = parse_args(argv)
     started = time.time()
     if args.workdir:
         results = run(args, pathlib.Path(args.workdir))

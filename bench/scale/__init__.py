@@ -1,0 +1,1 @@
+"""The scale harness (``python -m bench scale``): many simulated compute hosts, one api."""

@@ -1,0 +1,152 @@
+"""The scale cluster: one cepheid-api (with its workers) and N simulated hosts in a few
+processes, over a throw-away RabbitMQ vhost and PostgreSQL database.
+
+Hosts are ``scale0`` .. ``scale<N-1>``, ``per_process`` of them per ``bench.scale.hosts``
+process. Quotas are unlimited (many servers in one project).
+"""
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from bench import cluster as bench_cluster
+from bench import procstat
+from tests.fixtures import processes
+
+PREFIX = 'scale'
+
+
+class HostProcess:
+    """One ``bench.scale.hosts`` child; ``kill(host)`` crashes one of its hosts."""
+
+    def __init__(self, conf_path, log_path, *, first, count):
+        self.hosts = [f'{PREFIX}{i}' for i in range(first, first + count)]
+        self.log_path = log_path
+        self._lines = []
+        self._cond = threading.Condition()
+        with open(log_path, 'ab') as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, '-m', 'bench.scale.hosts', '--first', str(first),
+                 '--count', str(count), '--prefix', PREFIX, '--config-file', conf_path],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                start_new_session=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        """Keep the command answers; everything (oslo.log writes to stdout) goes to the log."""
+        with open(self.log_path, 'a') as log:
+            for line in self.proc.stdout:
+                log.write(line)
+                self._record(line)
+
+    def _record(self, line):
+        if line[:1].islower():
+            with self._cond:
+                self._lines.append(line.strip())
+                self._cond.notify_all()
+
+    def expect(self, prefix, timeout):
+        """The first output line starting with ``prefix`` (waits up to ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self._lines:
+                    if line.startswith(prefix):
+                        return line
+                    if line.startswith('failed'):
+                        raise RuntimeError(f'hosts process failed: {line}')
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise RuntimeError(f'no {prefix!r} from the hosts process '
+                                       f'(log {self.log_path})')
+                self._cond.wait(min(left, 1.0))
+
+    def kill(self, host):
+        """Crash ``host``; returns the time.time() its process stopped it."""
+        self.proc.stdin.write(f'kill {host}\n')
+        self.proc.stdin.flush()
+        return float(self.expect(f'killed {host} ', 30).split()[2])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)   # crashes, as hosts do; nothing to flush
+        self.proc.wait(30)
+
+
+class ScaleCluster(bench_cluster.Cluster):
+    """``with ScaleCluster(n, workdir, ...) as c:`` — api, hosts processes, tracker."""
+
+    def __init__(self, hosts, workdir, *, per_process=100, api_workers=2, api_options=None,
+                 host_options=None):
+        super().__init__([f'{PREFIX}{i}' for i in range(hosts)], workdir,
+                         api_workers=api_workers)
+        self.per_process = per_process
+        self.api_options = api_options or {}
+        self.host_options = host_options or {}
+        self.host_procs = []
+
+    def start(self):
+        self.database = processes.PostgresDatabase()
+        self.vhost = bench_cluster.Vhost()
+        port = processes.free_port()
+        common = dict(self.api_options.get('DEFAULT', {}), transport_url=self.vhost.url)
+        sections = {
+            'DEFAULT': dict(common, host='api-scale'),
+            'api': dict({'auth_strategy': 'noauth2', 'port': port,
+                         'workers': self.api_workers}, **self.api_options.get('api', {})),
+            'database': {'connection': self.database.url},
+            'quota': {'instances': -1, 'cores': -1, 'ram': -1},
+        }
+        api_conf = processes.write_conf(self.workdir / 'api.conf', sections)
+        subprocess.run([sys.executable, '-m', 'cepheid.api.manage', '--config-file',
+                        api_conf, 'db', 'sync'], check=True, capture_output=True, timeout=120)
+        self.procs['api'] = processes.ServiceProcess(
+            'cepheid.api.cmd', api_conf, self.workdir / 'api.log')
+        self.client = bench_cluster.HttpClient('127.0.0.1', port)
+        self.procs['api'].start()
+        processes.wait_until(lambda: self.client.request('GET', '/os-services')[0] == 200,
+                             60, 'api up', interval=0.2)
+        host_conf = processes.write_conf(self.workdir / 'hosts.conf', {
+            'DEFAULT': dict(self.host_options, transport_url=self.vhost.url,
+                            compute_driver='fake')})
+        for first in range(0, len(self.hosts), self.per_process):
+            count = min(self.per_process, len(self.hosts) - first)
+            self.host_procs.append(HostProcess(
+                host_conf, self.workdir / f'hosts-{first}.log', first=first, count=count))
+        for proc in self.host_procs:
+            proc.expect('ready', 60 + 0.5 * len(proc.hosts))
+        processes.wait_until(self._computes_up, 60, 'computes up', interval=0.5)
+        self.tracker = self._make_tracker()
+        return self
+
+    def _make_tracker(self):
+        from bench.scale import storm
+        return storm.CountingTracker(self._notification_transport()).start()
+
+    def host_pids(self):
+        return [p.proc.pid for p in self.host_procs]
+
+    def process_of(self, host):
+        return next(p for p in self.host_procs if host in p.hosts)
+
+    def service_states(self):
+        """``{host: 'up' | 'down'}`` of the compute services, as os-services shows them."""
+        status, _, body = self.client.request('GET', '/os-services?binary=cepheid-compute')
+        if status != 200:
+            raise RuntimeError(f'os-services answered {status}')
+        return {s['host']: s['state'] for s in body['services']}
+
+    def groups(self):
+        """CPU groups: the api tree, the hosts processes, the broker and the database."""
+        return {'api': self.api_pids, 'hosts': self.host_pids,
+                'broker': procstat.broker_pids, 'db': procstat.database_pids}
+
+    def stop(self):
+        for proc in self.host_procs:
+            try:
+                proc.stop()
+            except Exception as exc:
+                print(f'warning: hosts process {proc.proc.pid}: {exc}', file=sys.stderr)
+        super().stop()

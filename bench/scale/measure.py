@@ -1,0 +1,127 @@
+"""What the scale run measures at idle and when a host dies.
+
+- idle CPU (core fraction) of the api tree, the hosts processes, RabbitMQ and PostgreSQL;
+  the broker and the database may serve other users of this machine too, so theirs are
+  upper bounds;
+- the broker (rabbitmqctl): this vhost's queues, their messages and memory, its connections
+  and channels, and the whole broker's memory;
+- the database (pg_stat_database of our database): transactions and rows touched per
+  second (pg_stat_statements is not loaded on a stock server, so statements are not
+  counted one by one);
+- a host's death: seconds until os-services shows it ``down``, and until the watchdog ends
+  a reboot sent to it.
+"""
+
+import subprocess
+import time
+
+import psycopg
+
+from bench import procstat
+from tests.fixtures import processes
+
+DB_COUNTERS = ('xact_commit', 'xact_rollback', 'tup_returned', 'tup_fetched', 'tup_inserted',
+               'tup_updated', 'tup_deleted')
+
+
+def _ctl(*args):
+    result = subprocess.run(['rabbitmqctl', '-q', *args], capture_output=True, text=True,
+                            timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip())
+    return [line.split('\t') for line in result.stdout.splitlines() if line.strip()]
+
+
+def _rows(lines):
+    """rabbitmqctl -q prints a header row first."""
+    return lines[1:] if lines and not lines[0][-1].isdigit() else lines
+
+
+def broker_stats(vhost):
+    """Queues, messages, memory and connections of ``vhost`` (and the broker's memory)."""
+    queues = _rows(_ctl('list_queues', '-p', vhost, 'name', 'messages', 'memory'))
+    conns = _rows(_ctl('list_connections', 'vhost', 'channels'))
+    ours = [c for c in conns if c[0] == vhost]
+    stats = {
+        'queues': len(queues),
+        'messages': sum(int(q[1]) for q in queues),
+        'queue_memory_mb': round(sum(int(q[2]) for q in queues) / 2**20, 1),
+        'connections': len(ours),
+        'channels': sum(int(c[1]) for c in ours),
+        'connections_all_vhosts': len(conns),
+    }
+    try:
+        total = _ctl('eval', 'erlang:memory(total).')
+        stats['broker_memory_mb'] = round(int(total[0][0]) / 2**20, 1)
+    except (RuntimeError, ValueError, IndexError):
+        stats['broker_memory_mb'] = None
+    return stats
+
+
+def _pg_url(sqlalchemy_url):
+    return sqlalchemy_url.replace('postgresql+psycopg://', 'postgresql://')
+
+
+def db_counters(database):
+    with psycopg.connect(processes.PG_ADMIN_URL, autocommit=True) as conn:
+        row = conn.execute(f'SELECT {", ".join(DB_COUNTERS)} FROM pg_stat_database '
+                           'WHERE datname = %s', (database.name,)).fetchone()
+    return dict(zip(DB_COUNTERS, row, strict=True))
+
+
+def idle(cluster, seconds):
+    """CPU per group and DB activity per second over ``seconds`` of doing nothing."""
+    time.sleep(0.5)   # pg_stat counters are flushed by backends about every 0.5 s
+    db_before = db_counters(cluster.database)
+    meter = procstat.CpuMeter(cluster.groups()).start()
+    time.sleep(seconds)
+    cpu = meter.stop()
+    time.sleep(0.5)
+    db_after = db_counters(cluster.database)
+    wall = meter.wall
+    return {
+        'seconds': round(wall, 1),
+        'cpu_cores': {k: round(v / wall, 4) for k, v in cpu.items()},
+        'db_per_s': {k: round((db_after[k] - db_before[k]) / wall, 1) for k in DB_COUNTERS},
+        'load_average': _loadavg(),
+    }
+
+
+def _loadavg():
+    with open('/proc/loadavg') as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+def host_death(cluster, host, server_id, *, timeout):
+    """Crash ``host``, reboot ``server_id`` (on it) right after; returns seconds from the
+    crash to ``down`` in os-services and to the watchdog ending that reboot."""
+    died = cluster.process_of(host).kill(host)
+    status, _ = cluster.post_reboot(server_id)
+    down_at = ended_at = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (down_at is None or ended_at is None):
+        if down_at is None and cluster.service_states().get(host) == 'down':
+            down_at = time.time()
+        if ended_at is None and status == 202 and _task_ended(cluster, server_id):
+            ended_at = time.time()
+        time.sleep(0.5)
+    return {
+        'host': host, 'reboot_status': status,
+        'seconds_to_down': round(down_at - died, 1) if down_at else None,
+        'seconds_to_watchdog_end': round(ended_at - died, 1) if ended_at else None,
+    }
+
+
+def server_on(cluster, servers, host):
+    """One of ``servers`` that runs on ``host``."""
+    for server_id in servers:
+        _, _, body = cluster.client.request('GET', f'/servers/{server_id}')
+        if body['server'].get('OS-EXT-SRV-ATTR:host') == host:
+            return server_id
+    raise RuntimeError(f'no server on {host}')
+
+
+def _task_ended(cluster, server_id):
+    status, _, body = cluster.client.request('GET', f'/servers/{server_id}')
+    return status == 200 and body['server'].get('OS-EXT-STS:task_state') is None
+

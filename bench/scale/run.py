@@ -1,0 +1,119 @@
+"""``python -m bench scale``: N simulated hosts against one api; idle cost, death, storm.
+
+For each ``--hosts`` count: start the cluster, create ``--servers-per-host`` servers on
+every host, let it settle, measure the idle costs and the broker, run the reboot storm,
+then crash one host and time ``down`` and the watchdog. Prints a table and writes
+``<out>/scale-<time>.json``.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import tempfile
+import time
+
+from bench.scale import cluster as scale_cluster
+from bench.scale import measure
+from bench.scale import report
+from bench.scale import storm
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog='python -m bench scale', description=__doc__)
+    p.add_argument('--hosts', type=int, action='append',
+                   help='host count (repeatable: one cluster per count; default 100)')
+    p.add_argument('--per-process', type=int, default=100, help='hosts per process')
+    p.add_argument('--servers-per-host', type=int, default=2)
+    p.add_argument('--reboots-per-host', type=float, default=10.0,
+                   help='storm size per host (10 x 1,000 hosts = 10,000 reboots)')
+    p.add_argument('--inflight', type=int, default=50, help='storm: reboots in flight')
+    p.add_argument('--storm-seconds', type=float, default=600, help='storm time bound')
+    p.add_argument('--idle-seconds', type=float, default=30.0)
+    p.add_argument('--settle-seconds', type=float, default=None,
+                   help='wait before the idle window (default: 2 report intervals)')
+    p.add_argument('--api-workers', type=int, default=2)
+    p.add_argument('--report-interval', type=int, default=10)
+    p.add_argument('--service-down-time', type=int, default=60)
+    p.add_argument('--reboot-timeout', type=int, default=30,
+                   help='[DEFAULT] reboot_timeout of the api (the watchdog acts after it)')
+    p.add_argument('--watchdog-interval', type=int, default=5)
+    p.add_argument('--no-death', action='store_true', help='skip the host-death timing')
+    p.add_argument('--out', default='bench-results')
+    p.add_argument('--workdir', help='keep configs and logs here')
+    return p.parse_args(argv)
+
+
+def _options(args):
+    timing = {'report_interval': args.report_interval,
+              'service_down_time': args.service_down_time}
+    api = {'DEFAULT': dict(timing, reboot_timeout=args.reboot_timeout,
+                           watchdog_interval=args.watchdog_interval)}
+    return api, timing
+
+
+def _progress(text):
+    print(f'[{time.strftime("%H:%M:%S")}] {text}', flush=True)
+
+
+def run_one(args, hosts, workdir):
+    workdir.mkdir(parents=True, exist_ok=True)
+    api_options, host_options = _options(args)
+    result = {'hosts': hosts, 'per_process': args.per_process,
+              'api_workers': args.api_workers}
+    t0 = time.monotonic()
+    with scale_cluster.ScaleCluster(hosts, workdir, per_process=args.per_process,
+                                    api_workers=args.api_workers, api_options=api_options,
+                                    host_options=host_options) as cluster:
+        result['start_seconds'] = round(time.monotonic() - t0, 1)
+        _progress(f'{hosts} hosts up in {result["start_seconds"]} s')
+        t0 = time.monotonic()
+        servers = cluster.create_servers(hosts * args.servers_per_host, timeout=1800)
+        result['servers'] = len(servers)
+        result['create_seconds'] = round(time.monotonic() - t0, 1)
+        _progress(f'{len(servers)} servers created in {result["create_seconds"]} s')
+        time.sleep(args.settle_seconds if args.settle_seconds is not None
+                   else 2 * args.report_interval)
+        result['idle'] = measure.idle(cluster, args.idle_seconds)
+        result['broker'] = measure.broker_stats(cluster.vhost.name)
+        _progress(f'idle: {result["idle"]["cpu_cores"]}')
+        result['storm'] = storm.run(cluster, servers,
+                                    reboots=int(hosts * args.reboots_per_host),
+                                    inflight=args.inflight, max_seconds=args.storm_seconds)
+        _progress(f'storm: {result["storm"]["reboots_per_s"]} reboots/s, lost '
+                  f'{result["storm"]["lost"]}, duplicated {result["storm"]["duplicated"]}')
+        if not args.no_death:
+            victim = cluster.hosts[-1]
+            result['death'] = measure.host_death(
+                cluster, victim, measure.server_on(cluster, servers, victim),
+                timeout=3 * args.service_down_time + 2 * args.reboot_timeout + 60)
+            _progress(f'death: {result["death"]}')
+    return result
+
+
+def main(argv):
+    args = parse_args(argv)
+    started = time.time()
+    counts = args.hosts or [100]
+    runs = []
+    with tempfile.TemporaryDirectory(prefix='cepheid-scale-') as tmp:
+        base = pathlib.Path(args.workdir or tmp)
+        for hosts in counts:
+            _progress(f'scale: {hosts} hosts')
+            runs.append(run_one(args, hosts, base / f'hosts-{hosts}'))
+    doc = {'meta': {'started': datetime.datetime.fromtimestamp(started).isoformat(),
+                    'seconds': round(time.time() - started, 1), 'cpus': os.cpu_count(),
+                    'python': platform.python_version(),
+                    'options': {k: v for k, v in vars(args).items()
+                                if k not in ('out', 'workdir')}},
+           'runs': runs}
+    doc['per_1000_hosts'] = report.per_thousand(runs)
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f'scale-{datetime.datetime.fromtimestamp(started):%Y%m%d-%H%M%S}.json'
+    path.write_text(json.dumps(doc, indent=2) + '\n')
+    print(report.table(doc))
+    print(f'\nwrote {path}')
+    return 0

@@ -1,0 +1,73 @@
+"""The reboot storm: many reboots spread over every host, each counted to its end once.
+
+A reboot is *lost* when its 202 never got a terminal notification (``instance.reboot.end``
+or ``.error``) and *duplicated* when it got more than one. The database is asked too: no
+server may keep a task_state once the storm is over.
+"""
+
+import collections
+import threading
+import time
+
+import psycopg
+
+from bench import load
+from bench import tracker as bench_tracker
+
+
+class CountingTracker(bench_tracker.Tracker):
+    """A Tracker that also counts the terminal notifications of each request id."""
+
+    def __init__(self, transport, topic='versioned_notifications'):
+        super().__init__(transport, topic)
+        self.terminal = collections.Counter()
+        self._count_lock = threading.Lock()
+
+    def _record(self, event_type, payload, metadata):
+        if event_type.endswith(bench_tracker.TERMINAL):
+            request_id = payload.get('nova_object.data', {}).get('request_id')
+            with self._count_lock:
+                self.terminal[request_id] += 1
+        super()._record(event_type, payload, metadata)
+
+
+def run(cluster, servers, *, reboots, inflight, max_seconds, settle=10.0):
+    """Send ``reboots`` reboots with ``inflight`` in flight, round-robin over ``servers``
+    (spread over all hosts); returns the figures."""
+    tracker = cluster.tracker
+    accepted = []
+    lock = threading.Lock()
+
+    def post(server_id):
+        status, request_id = cluster.post_reboot(server_id)
+        if status == 202:
+            with lock:
+                accepted.append(request_id)
+        return status, request_id
+
+    before = dict(tracker.terminal)
+    out = load.closed_loop(post, servers, tracker, inflight=min(inflight, len(servers)),
+                           count=reboots, max_seconds=max_seconds)
+    result = load.summarize_closed(out)
+    deadline = time.monotonic() + settle
+    while time.monotonic() < deadline and _missing(tracker, accepted):
+        time.sleep(0.5)
+    time.sleep(min(2.0, settle))     # a duplicate would come after the first end
+    counts = [tracker.terminal[r] - before.get(r, 0) for r in accepted]
+    result.update(accepted=len(accepted), lost=sum(1 for c in counts if c == 0),
+                  duplicated=sum(1 for c in counts if c > 1),
+                  servers=len(servers), inflight=min(inflight, len(servers)),
+                  tasks_left_in_db=tasks_left(cluster.database.url))
+    return result
+
+
+def _missing(tracker, request_ids):
+    return any(tracker.terminal[r] == 0 for r in request_ids)
+
+
+def tasks_left(sqlalchemy_url):
+    """Live servers that still have a task_state."""
+    url = sqlalchemy_url.replace('postgresql+psycopg://', 'postgresql://')
+    with psycopg.connect(url) as conn:
+        return conn.execute('SELECT count(*) FROM instances WHERE deleted = 0 '
+                            'AND task_state IS NOT NULL').fetchone()[0]
