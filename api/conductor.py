@@ -81,8 +81,9 @@ def _clean_values(values):
 class ConductorEndpoint(conductor_batch.BatchingConductor):
     target = oslo_messaging.Target(version=VERSION)
 
-    def __init__(self, database):
+    def __init__(self, database, *, heartbeats=None):
         self.db = database
+        self.heartbeats = heartbeats    # an api.heartbeats.HeartbeatBatcher, or None
 
     _clean = staticmethod(_clean_values)
 
@@ -276,6 +277,9 @@ class ConductorEndpoint(conductor_batch.BatchingConductor):
         return result
 
     def service_heartbeat(self, context, *, host, binary, topic, resources=None):
+        if self.heartbeats is not None:
+            self.heartbeats.record(host=host, binary=binary, topic=topic, resources=resources)
+            return
         with self.db.transaction() as session:
             db_services.heartbeat(session, host=host, binary=binary, topic=topic)
             if resources is not None:

@@ -45,6 +45,11 @@ api_opts = [
                     'process publishes them.'),
     cfg.FloatOpt('outbox_poll_interval', default=1.0, min=0.05,
                  help='Seconds between looks for outbox casts whose api process died.'),
+    cfg.FloatOpt('heartbeat_flush_interval', default=1.0, min=0.0,
+                 help='Seconds between writes of the computes\' heartbeats and capacity '
+                      'reports, batched: one transaction for all the computes heard from '
+                      'meanwhile (a compute\'s first heartbeat is written at once). 0: one '
+                      'transaction per heartbeat.'),
     cfg.IntOpt('db_retry_after', default=5, min=0,
                help='Retry-After (seconds) of the 503 answered while the database is '
                     'unavailable.'),

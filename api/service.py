@@ -5,6 +5,7 @@ from oslo_log import log as logging
 from cepheid.api import background_notifier
 from cepheid.api import conductor
 from cepheid.api import flavor_notifications
+from cepheid.api import heartbeats
 from cepheid.api import keypair_notifications
 from cepheid.api import observed_conductor
 from cepheid.api import outbox
@@ -64,7 +65,11 @@ class ConductorService:
     soft-deleted servers."""
 
     def __init__(self, conf, services):
-        self.endpoint = observed_conductor.ObservedConductorEndpoint(services.db)
+        interval = conf.api.heartbeat_flush_interval
+        self.heartbeats = (heartbeats.HeartbeatBatcher(services.db, interval=interval)
+                           if interval > 0 else None)
+        self.endpoint = observed_conductor.ObservedConductorEndpoint(
+            services.db, heartbeats=self.heartbeats)
         self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
                                      server=conf.host, endpoints=[self.endpoint],
                                      expected=conductor.EXPECTED,
@@ -77,6 +82,8 @@ class ConductorService:
     def start(self):
         self.dashboard.start()
         self.outbox.start()
+        if self.heartbeats is not None:
+            self.heartbeats.start()
         self.server.start()
         self.watchdog.start()
         self.reclaimer.start()
@@ -87,4 +94,6 @@ class ConductorService:
         self.outbox.stop()
         self.server.stop()
         self.server.wait()
+        if self.heartbeats is not None:
+            self.heartbeats.stop()
         self.dashboard.stop()

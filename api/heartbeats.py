@@ -1,0 +1,126 @@
+"""Compute heartbeats and capacity reports, written in batches.
+
+With ``[DEFAULT] report_interval`` 10 s, 1,000 computes send 100 heartbeats a second; one
+transaction each is 100 commits a second at idle. The conductor hands each beat to a
+``HeartbeatBatcher`` instead, which keeps the newest per service and writes them all in
+one transaction every ``[api] heartbeat_flush_interval`` seconds (one SELECT of the
+services, one executemany UPDATE, and a capacity report per host that sent one).
+
+The first beat this process sees of a service is written at once, so a compute that
+starts (its first beat is a call) is visible, with its node, when the call returns. A
+later beat reaches the database at most one flush interval later, well inside
+``service_down_time``. A flush that fails keeps its beats for the next one.
+"""
+
+import threading
+
+import sqlalchemy as sa
+from oslo_log import log as logging
+
+from cepheid.api.db import compute_nodes as db_compute_nodes
+from cepheid.api.db import models
+from cepheid.api.db import services as db_services
+
+LOG = logging.getLogger(__name__)
+
+
+class HeartbeatBatcher:
+    def __init__(self, database, *, interval=1.0):
+        self.db = database
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._pending = {}      # (host, binary) -> {'topic', 'beats', 'resources'}
+        self._known = set()     # services already written once by this process
+        self._stop = threading.Event()
+        self._thread = None
+
+    def record(self, *, host, binary, topic, resources=None):
+        """Take one beat (and its capacity report, if any)."""
+        key = (host, binary)
+        with self._lock:
+            known = key in self._known
+            if known:
+                entry = self._pending.setdefault(key, {'topic': topic, 'beats': 0,
+                                                       'resources': None})
+                entry['beats'] += 1
+                if resources is not None:
+                    entry['resources'] = resources
+        if not known:
+            self._write({key: {'topic': topic, 'beats': 1, 'resources': resources}})
+            with self._lock:
+                self._known.add(key)
+
+    def flush(self):
+        """Write the pending beats in one transaction; returns how many services."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return 0
+        try:
+            self._write(pending)
+        except Exception:
+            with self._lock:
+                for key, entry in pending.items():
+                    self._merge(key, entry)
+            raise
+        return len(pending)
+
+    def _merge(self, key, entry):
+        newer = self._pending.get(key)
+        if newer is None:
+            self._pending[key] = entry
+            return
+        newer['beats'] += entry['beats']
+        if newer['resources'] is None:
+            newer['resources'] = entry['resources']
+
+    def _write(self, pending):
+        with self.db.transaction() as session:
+            refresh(session, pending)
+            for (host, _binary), entry in pending.items():
+                if entry['resources'] is not None:
+                    db_compute_nodes.report(session, host=host, resources=entry['resources'])
+
+    # -- the flush thread ------------------------------------------------------------
+    def start(self):
+        self._thread = threading.Thread(target=self._loop, name='heartbeats', daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+        try:
+            self.flush()
+        except Exception as exc:
+            LOG.warning('Last heartbeat flush failed: %s', exc)
+
+    def _loop(self):
+        while not self._stop.wait(self.interval):
+            try:
+                self.flush()
+            except Exception as exc:
+                LOG.warning('Heartbeat flush failed (kept for the next one): %s', exc)
+
+
+def refresh(session, pending):
+    """Mark every service of ``pending`` ({(host, binary): {'topic', 'beats'}}) seen now:
+    one SELECT, one executemany UPDATE, and an INSERT per service not there yet."""
+    model = models.Service
+    hosts = sorted({host for host, _ in pending})
+    rows = session.execute(sa.select(model.id, model.host, model.binary)
+                           .where(model.host.in_(hosts))).all()
+    ids = {(r.host, r.binary): r.id for r in rows}
+    now = models.utcnow()
+    params = [{'b_id': ids[key], 'b_beats': entry['beats']}
+              for key, entry in pending.items() if key in ids]
+    if params:
+        table = model.__table__
+        session.execute(
+            sa.update(table).where(table.c.id == sa.bindparam('b_id'))
+            .values(report_count=table.c.report_count + sa.bindparam('b_beats'),
+                    last_seen_up=now, updated_at=now),
+            params)
+    for (host, binary), entry in pending.items():
+        if (host, binary) not in ids:
+            db_services.heartbeat(session, host=host, binary=binary, topic=entry['topic'])
