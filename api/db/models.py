@@ -30,6 +30,7 @@ class Instance(TimestampMixin, Base):
         sa.Index('instances_host_deleted_idx', 'host', 'deleted'),
         sa.Index('instances_project_id_deleted_idx', 'project_id', 'deleted'),
         sa.Index('instances_reservation_id_idx', 'reservation_id'),
+        sa.Index('instances_task_state_idx', 'task_state'),   # the watchdog's scan
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
@@ -95,6 +96,8 @@ class InstanceAction(TimestampMixin, Base):
 
 class InstanceActionEvent(TimestampMixin, Base):
     __tablename__ = 'instance_actions_events'
+    __table_args__ = (   # the watchdog's scan of unfinished events
+        sa.Index('instance_actions_events_finish_time_idx', 'finish_time'),)
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     action_id: orm.Mapped[int] = orm.mapped_column(
