@@ -22,6 +22,7 @@ from oslo_log import log as logging
 
 from cepheid.common import context as cep_context
 from cepheid.common import exception
+from cepheid.common import jitter
 from cepheid.common import states
 from cepheid.compute import actions
 from cepheid.compute import decorators
@@ -89,7 +90,9 @@ class PowerStateSync:
             timer.cancel()
 
     def _loop(self, interval):
-        while not self._stopped.wait(interval):
+        delay = jitter.first_delay(interval)
+        while not self._stopped.wait(delay):
+            delay = interval
             try:
                 self.sync_all()
             except Exception:

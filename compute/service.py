@@ -6,6 +6,7 @@ import threading
 from oslo_log import log as logging
 
 from cepheid.common import context as cep_context
+from cepheid.common import jitter
 from cepheid.common import notifications
 from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
@@ -81,7 +82,10 @@ class ComputeService:
             LOG.warning('Heartbeat of %s failed: %s', self.host, exc)
 
     def _heartbeat_loop(self):
-        while not self._stop.wait(self.conf.report_interval):
+        # The first beat after start comes sooner than report_interval, never later.
+        delay = jitter.first_delay(self.conf.report_interval)
+        while not self._stop.wait(delay):
+            delay = self.conf.report_interval
             self.heartbeat()
 
     def stop(self, graceful=True):

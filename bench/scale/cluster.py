@@ -11,11 +11,28 @@ import sys
 import threading
 import time
 
+import psycopg
+
 from bench import cluster as bench_cluster
 from bench import procstat
 from tests.fixtures import processes
 
 PREFIX = 'scale'
+
+
+def system_broker_pids():
+    """beam.smp of the machine's RabbitMQ (home /var/lib/rabbitmq), not of test clusters
+    or rabbitmqctl."""
+    found = []
+    for pid in procstat.broker_pids():
+        try:
+            with open(f'/proc/{pid}/cmdline', 'rb') as f:
+                args = f.read().split(b'\0')
+        except OSError:
+            continue
+        if b'/var/lib/rabbitmq' in args and b'-noinput' in args:
+            found.append(pid)
+    return found
 
 
 class HostProcess:
@@ -139,9 +156,18 @@ class ScaleCluster(bench_cluster.Cluster):
         return {s['host']: s['state'] for s in body['services']}
 
     def groups(self):
-        """CPU groups: the api tree, the hosts processes, the broker and the database."""
+        """CPU groups: the api tree, the hosts processes, the system RabbitMQ (not the
+        brokers other test runs start) and PostgreSQL without other databases' backends."""
         return {'api': self.api_pids, 'hosts': self.host_pids,
-                'broker': procstat.broker_pids, 'db': procstat.database_pids}
+                'broker': system_broker_pids, 'db': self.database_pids}
+
+    def database_pids(self):
+        """The postgres processes but the backends serving other databases."""
+        with psycopg.connect(processes.PG_ADMIN_URL, autocommit=True) as conn:
+            others = {row[0] for row in conn.execute(
+                'SELECT pid FROM pg_stat_activity WHERE datname IS NOT NULL '
+                'AND datname <> %s AND pid <> pg_backend_pid()', (self.database.name,))}
+        return [pid for pid in procstat.database_pids() if pid not in others]
 
     def stop(self):
         for proc in self.host_procs:

@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from cepheid.api.db import actions as db_actions
+from cepheid.common import jitter
 from cepheid.common import states
 from cepheid.compute import power_sync
 from tests.fixtures import local_stack
@@ -210,6 +211,23 @@ def test_periodic_task_runs_every_interval(stack):
     syncer.start()
     try:
         assert ran.wait(10)
+    finally:
+        syncer.stop()
+
+
+def test_first_periodic_sync_is_jittered_within_the_interval(stack, monkeypatch):
+    """Computes started together do not all sync in the same second: the first run comes
+    after common.jitter's random part of the interval, the next ones every interval."""
+    stack.conf.set_override('sync_power_state_interval', 3600)
+    asked = []
+    monkeypatch.setattr(jitter, 'first_delay', lambda interval: asked.append(interval) or 0.05)
+    syncer = power_sync.PowerStateSync(stack.conf, stack.manager, InlineQueue())
+    ran = threading.Event()
+    syncer.sync_all = ran.set
+    syncer.start()
+    try:
+        assert ran.wait(10)     # long before the 3600 s interval
+        assert asked == [3600]
     finally:
         syncer.stop()
 

@@ -1,0 +1,33 @@
+"""The compute's heartbeat loop: its first beat after start comes after common.jitter's
+random part of report_interval (sooner than the interval, never later), then every
+interval, so computes started together do not beat in the same second ever after."""
+
+import threading
+import types
+
+from cepheid.common import jitter
+from cepheid.compute import service as compute_service
+
+
+def test_first_heartbeat_is_jittered_then_every_interval(monkeypatch):
+    asked = []
+    monkeypatch.setattr(jitter, 'first_delay', lambda interval: asked.append(interval) or 0.01)
+    beats = []
+    two = threading.Event()
+    fake = types.SimpleNamespace(conf=types.SimpleNamespace(report_interval=0.2),
+                                 _stop=threading.Event())
+
+    def heartbeat():
+        beats.append(threading.get_ident())
+        if len(beats) == 2:
+            fake._stop.set()
+            two.set()
+
+    fake.heartbeat = heartbeat
+    loop = threading.Thread(target=compute_service.ComputeService._heartbeat_loop,
+                            args=(fake,), daemon=True)
+    loop.start()
+    assert two.wait(10)
+    loop.join(5)
+    assert asked == [0.2]
+    assert len(beats) == 2
