@@ -27,6 +27,7 @@ from cepheid.api.schemas import quota_sets as quota_schemas
 from cepheid.api.schemas import server_actions as action_schemas
 from cepheid.api.schemas import server_groups as group_schemas
 from cepheid.api.schemas import server_metadata as metadata_schemas
+from cepheid.api.schemas import server_tags as tag_schemas
 from cepheid.api.schemas import servers as server_schemas
 from cepheid.api.schemas import services as service_schemas
 
@@ -135,6 +136,13 @@ OPERATIONS = {
     'server_metadata.update': Operation('Set one metadata item', (200, 400, 403, 404, 409),
                                         body=lambda v: metadata_schemas.item_body),
     'server_metadata.delete': Operation('Delete one metadata item', (204, 403, 404, 409)),
+    'server_tags.index': Operation("List a server's tags (2.26+)", (200, 403, 404)),
+    'server_tags.update_all': Operation('Replace the tags (2.26+)', (200, 400, 403, 404, 409),
+                                        body=lambda v: tag_schemas.update_all),
+    'server_tags.delete_all': Operation('Delete every tag (2.26+)', (204, 403, 404, 409)),
+    'server_tags.show': Operation('Check that a server has a tag (2.26+)', (204, 403, 404)),
+    'server_tags.update': Operation('Add one tag (2.26+)', (201, 204, 400, 403, 404, 409)),
+    'server_tags.delete': Operation('Delete one tag (2.26+)', (204, 403, 404, 409)),
     'server_password.show': Operation("Show a server's encrypted password", (200, 403, 404)),
     'server_password.clear': Operation("Clear a server's encrypted password",
                                        (204, 403, 404)),

@@ -19,6 +19,7 @@ from cepheid.api.handlers import server_actions
 from cepheid.api.handlers import server_groups
 from cepheid.api.handlers import server_metadata
 from cepheid.api.handlers import server_password
+from cepheid.api.handlers import server_tags
 from cepheid.api.handlers import servers
 from cepheid.api.handlers import services
 from cepheid.api.handlers import versions
@@ -73,6 +74,12 @@ ROUTES = [
     (SERVER + '/metadata/<key>', 'GET', server_metadata.show),
     (SERVER + '/metadata/<key>', 'PUT', server_metadata.update),
     (SERVER + '/metadata/<key>', 'DELETE', server_metadata.delete),
+    (SERVER + '/tags', 'GET', server_tags.index),
+    (SERVER + '/tags', 'PUT', server_tags.update_all),
+    (SERVER + '/tags', 'DELETE', server_tags.delete_all),
+    (SERVER + '/tags/<tag>', 'GET', server_tags.show),
+    (SERVER + '/tags/<tag>', 'PUT', server_tags.update),
+    (SERVER + '/tags/<tag>', 'DELETE', server_tags.delete),
     (SERVER + '/os-server-password', 'GET', server_password.show),
     (SERVER + '/os-server-password', 'DELETE', server_password.clear),
     (V + '/limits', 'GET', limits.show),

@@ -114,6 +114,14 @@ class MetadataItemNotFound(NotFound):
     msg_fmt = 'Metadata item was not found'
 
 
+class ServerTagNotFound(NotFound):
+    msg_fmt = "Server %(server_id)s has no tag '%(tag)s'"
+
+
+class InstanceTagNotFound(NotFound):
+    msg_fmt = "Instance %(instance_id)s has no tag '%(tag)s'"
+
+
 class FlavorNotFound(NotFound):
     msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from cepheid.api.db import compute_nodes as db_nodes
 from cepheid.api.db import models
 from cepheid.api.db import session as db_session
+from cepheid.api.db import tags as db_tags
 from cepheid.common import exception
 from cepheid.common import states
 
@@ -57,12 +58,13 @@ def get(session, uuid, *, project_id=None, read_deleted=False):
 
 
 def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
-            task_states=None, limit=None, marker=None, **filters):
+            task_states=None, limit=None, marker=None, tag_filters=None, **filters):
     """Instances, newest first, filtered; ``marker`` is the last uuid of the page before.
 
     Live ones only, unless ``read_deleted``; ``exclude_soft_deleted`` drops soft-deleted
     ones; ``flavor_id``, ``image_ref``, ``reservation_id`` match exactly and
-    ``changes_since`` / ``changes_before`` bound ``updated_at`` (Nova's server filters).
+    ``changes_since`` / ``changes_before`` bound ``updated_at`` (Nova's server filters);
+    ``tag_filters``: the keyword arguments of ``db.tags.filter_predicates``.
     """
     model = models.Instance
     stmt = sa.select(*_COLUMNS)
@@ -81,6 +83,7 @@ def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
     if task_states is not None:
         stmt = stmt.where(model.task_state.in_(task_states))
     stmt = _exact_and_time_filters(stmt, filters)
+    stmt = stmt.where(*db_tags.filter_predicates(model.uuid, **(tag_filters or {})))
     if marker is not None:
         mrow = session.scalars(sa.select(model).where(model.uuid == marker)).first()
         if mrow is None:
@@ -262,6 +265,8 @@ def soft_delete(session, uuid):
         .values(deleted=model.id, deleted_at=now, terminated_at=now,
                 vm_state='deleted', task_state=None, updated_at=now)
         .execution_options(synchronize_session=False)).rowcount
+    if done == 1:
+        db_tags.delete_all(session, uuid)   # as Nova's instance_destroy
     if done == 1 and row is not None and row.host:
         # The scheduler's claim on the host goes with the instance (once: the row is gone).
         db_nodes.release(session, host=row.host, vcpus=row.vcpus, memory_mb=row.memory_mb,

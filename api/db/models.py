@@ -357,3 +357,13 @@ class Migration(TimestampMixin, Base):
     new_flavor: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
     deleted_at: orm.Mapped[datetime.datetime | None]
     deleted: orm.Mapped[int] = orm.mapped_column(default=0)
+
+
+class Tag(Base):
+    """A server tag (Nova's ``tags``): ``resource_id`` is the instance uuid."""
+
+    __tablename__ = 'tags'
+    __table_args__ = (sa.Index('tags_tag_idx', 'tag'),)
+
+    resource_id: orm.Mapped[str] = orm.mapped_column(sa.String(36), primary_key=True)
+    tag: orm.Mapped[str] = orm.mapped_column(sa.String(80), primary_key=True)

@@ -7,6 +7,7 @@ from oslo_utils import timeutils
 
 from cepheid.api import helpers
 from cepheid.api.policies import servers as server_policies
+from cepheid.api.schemas import servers as server_schemas
 from cepheid.common import exception
 from cepheid.common import states
 
@@ -77,6 +78,17 @@ def _status(args, filters):
     return True
 
 
+def _tags(args, filters):
+    """2.26+: ``tags``, ``tags-any``, ``not-tags``, ``not-tags-any``, each a comma-separated
+    list (Nova splits the value on commas; a tag has none)."""
+    if helpers.version() < '2.26':
+        return
+    tag_filters = {name.replace('-', '_'): args[name].split(',')
+                   for name in server_schemas.TAG_FILTERS if name in args}
+    if tag_filters:
+        filters['tag_filters'] = tag_filters
+
+
 def from_request(kind):
     """The db filters of a GET /servers[/detail]; None when nothing can match.
 
@@ -96,6 +108,7 @@ def from_request(kind):
         if param in args:
             filters[column] = args[param]
     _changes(args, filters)
+    _tags(args, filters)
     if not _status(args, filters):
         return None
     if 'ip' in args or 'ip6' in args:

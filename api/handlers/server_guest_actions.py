@@ -76,6 +76,7 @@ def rebuild(compute_api, context, instance, value):
                                    preserve_ephemeral=preserve, admin_password=password)
     with helpers.services().db.transaction() as session:
         opts = server_handlers.view_options(session, show=True)
+        instance = server_handlers.with_tags(session, [instance])[0]
     view = server_views.rebuilt(instance, opts)
     if _show_password():
         view['adminPass'] = password

@@ -16,6 +16,7 @@ from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
 from cepheid.api.db import services as db_services
+from cepheid.api.db import tags as db_tags
 from cepheid.api.handlers import keypairs as keypair_handlers
 from cepheid.api.handlers import server_filters
 from cepheid.api.handlers import server_groups as group_handlers
@@ -58,6 +59,14 @@ def view_options(session, *, show=False):
         flavor_extra_specs=helpers.allowed(spec_policies.SPECS % 'index'))
 
 
+def with_tags(session, instances):
+    """Copies of ``instances`` carrying their ``tags`` (the 2.26+ views show them)."""
+    if helpers.version() < '2.26':
+        return instances
+    tags = db_tags.get_many(session, [i['uuid'] for i in instances])
+    return [dict(i, tags=tags[i['uuid']]) for i in instances]
+
+
 def _faults(session, instances):
     errored = [i['uuid'] for i in instances if i['vm_state'] in (states.ERROR, states.DELETED)]
     return db_actions.fault_latest(session, errored)
@@ -77,6 +86,7 @@ def _list(kind):
         except exception.Invalid as exc:
             raise exception.ValidationError(detail=f'marker [{marker}] not found') from exc
         if kind == 'detail':
+            rows = with_tags(session, rows)
             opts, faults = view_options(session), _faults(session, rows)
             servers = [views.detail(r, opts, fault_row=faults.get(r['uuid'])) for r in rows]
         else:
@@ -103,6 +113,7 @@ def show(server_id):
     with helpers.services().db.transaction() as session:
         opts = view_options(session, show=True)
         fault_row = _faults(session, [instance]).get(instance['uuid'])
+        instance = with_tags(session, [instance])[0]
     return flask.jsonify({'server': views.detail(instance, opts, fault_row=fault_row)})
 
 
@@ -208,6 +219,13 @@ def _create_one(ctx, server, *, flavor, host, zone, extra, index, count, group):
         raise exception.InvalidServerHost(host=host) from exc
 
 
+def _set_tags(instance, tags):
+    """The 2.52+ ``tags`` of a create, saved with the new server."""
+    if tags:
+        with helpers.services().db.transaction() as session:
+            db_tags.replace(session, instance['uuid'], tags)
+
+
 def create():
     """POST /servers: as many servers (min_count..max_count) as the quotas allow."""
     ctx, version = helpers.context(), helpers.version()
@@ -230,6 +248,7 @@ def create():
     for index in range(count):
         instances.append(_create_one(ctx, server, flavor=flavor, host=host, zone=zone,
                                      extra=extra, index=index, count=count, group=group))
+        _set_tags(instances[-1], server.get('tags'))
         group_handlers.add_member(group, instances[-1])
     if strutils.bool_from_string(server.get('return_reservation_id', False)):
         response = flask.jsonify({'reservation_id': extra['reservation_id']})
@@ -259,6 +278,7 @@ def update(server_id):
         helpers.context(), instance, values)
     with helpers.services().db.transaction() as session:
         opts = view_options(session, show=True)
+        instance = with_tags(session, [instance])[0]
     return flask.jsonify({'server': views.updated(instance, opts)})
 
 

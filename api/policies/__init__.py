@@ -21,6 +21,7 @@ from cepheid.api.policies import server_actions
 from cepheid.api.policies import server_groups
 from cepheid.api.policies import server_metadata
 from cepheid.api.policies import server_password
+from cepheid.api.policies import server_tags
 from cepheid.api.policies import servers
 from cepheid.api.policies import services
 
@@ -44,6 +45,7 @@ def list_rules():
         limits.list_rules(),
         extensions.list_rules(),
         server_metadata.list_rules(),
+        server_tags.list_rules(),
         aggregates.list_rules(),
         hosts.list_rules(),
         server_groups.list_rules(),

@@ -79,3 +79,8 @@ hostname = {
     'type': 'string', 'minLength': 2, 'maxLength': 63,
     'pattern': '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$',
 }
+
+# A server tag (Nova's parameter_types.tag) and the most a server may carry.
+MAX_TAG_COUNT = 50
+tag = {'type': 'string', 'minLength': 1, 'maxLength': 60, 'pattern': '^[^,/]*$'}
+tags = {'type': 'array', 'items': tag, 'maxItems': MAX_TAG_COUNT}

@@ -83,11 +83,14 @@ def _in_force(version, v290, v219, base):
 
 
 create_v219 = _with_server_fields(create, description=parameter_types.description)
-create_v290 = _with_server_fields(create_v219, hostname=parameter_types.hostname)
+create_v252 = _with_server_fields(create_v219, tags=parameter_types.tags)
+create_v290 = _with_server_fields(create_v252, hostname=parameter_types.hostname)
 
 
 def create_schema(version):
-    """The POST /servers schema in force at ``version``."""
+    """The POST /servers schema in force at ``version`` (tags from 2.52)."""
+    if version >= '2.52' and not version >= '2.90':
+        return create_v252
     return _in_force(version, create_v290, create_v219, create)
 
 
@@ -145,10 +148,17 @@ list_query = {
     'additionalProperties': True,
 }
 
-list_query_v266 = copy.deepcopy(list_query)
+# 2.26: the tag filters (each a comma-separated list of tags).
+TAG_FILTERS = ('tags', 'tags-any', 'not-tags', 'not-tags-any')
+list_query_v226 = copy.deepcopy(list_query)
+list_query_v226['properties'].update({name: _string for name in TAG_FILTERS})
+
+list_query_v266 = copy.deepcopy(list_query_v226)
 list_query_v266['properties']['changes-before'] = parameter_types.multi_params(
     parameter_types.date_time)
 
 
 def list_query_schema(version):
-    return list_query_v266 if version >= '2.66' else list_query
+    if version >= '2.66':
+        return list_query_v266
+    return list_query_v226 if version >= '2.26' else list_query

@@ -125,7 +125,8 @@ def _versioned(instance, opts):
     if version >= '2.19':
         extra['description'] = instance.get('description')
     if version >= '2.26':
-        extra['tags'] = []
+        # The handler reads them from the tags table (api/db/tags.py) into the row.
+        extra['tags'] = list(instance.get('tags') or [])
     if version >= '2.63':
         extra['trusted_image_certificates'] = None
     if version >= '2.71' and opts.show:

@@ -66,7 +66,7 @@ def _operations(app, instance):
             'key': 'hw:numa_nodes', 'keypair_name': 'k1', 'service_id': '1',
             'hypervisor_id': '1', 'aggregate_id': '1', 'host_name': 'compute1',
             'alias': 'os-hosts', 'server_group_id': GROUP_ID,
-            'tenant_id': instance['project_id'], 'migration_id': '1'}
+            'tenant_id': instance['project_id'], 'migration_id': '1', 'tag': 'tag1'}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == 'static' or auth.is_public(rule.rule):
             continue
@@ -123,7 +123,7 @@ def test_a_reader_may_read_but_every_write_route_is_403(app, roles_app, compute_
         if method == 'GET':
             expected = {'services.index': 403, 'instance_actions.show': 404,
                         'flavor_access.index': 403, 'availability_zones.detail': 403,
-                        'server_metadata.show': 404,
+                        'server_metadata.show': 404, 'server_tags.show': 404,
                         'flavor_extra_specs.show': 404, 'hypervisors.index': 403,
                         'hypervisors.detail': 403, 'hypervisors.statistics': 403,
                         'hypervisors.show': 403, 'migrations.index': 403,

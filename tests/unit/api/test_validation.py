@@ -57,3 +57,24 @@ def test_lock_reason_bounds_from_273():
     assert validation.validate(server_actions.lock_v273, {'lock': {'locked_reason': 'r'}})
     assert 'locked_reason' in _message(server_actions.lock_v273,
                                        {'lock': {'locked_reason': ''}})
+
+
+def _valid(schema, body):
+    try:
+        validation.validate(schema, body)
+    except exception.ValidationError:
+        return False
+    return True
+
+
+def test_tags_at_create_from_252_and_nova_tag_rules():
+    from cepheid.api.schemas import server_tags
+    body = {'server': {'name': 'a', 'flavorRef': '1', 'tags': ['x']}}
+    for version, ok in (('2.51', False), ('2.52', True), ('2.89', True), ('2.90', True)):
+        schema = servers.create_schema(microversion.APIVersion.parse(version))
+        assert _valid(schema, body) is ok, version
+    assert _valid(server_tags.update_all, {'tags': ['a' * 60]})
+    for bad in (['a' * 61], ['a,b'], ['a/b'], [''], ['t'] * 51, [1]):
+        assert not _valid(server_tags.update_all, {'tags': bad}), bad
+    assert _valid(server_tags.update, None)
+    assert not _valid(server_tags.update, {})

@@ -110,3 +110,11 @@ def test_flavor_swap_and_description():
     assert flavors.detail(flavor, version=v('2.75'), base_url=URL)['swap'] == 0
     assert flavors.detail(dict(flavor, swap=512), version=v('2.1'), base_url=URL)['swap'] == 512
     assert 'description' in flavors.basic(flavor, version=v('2.55'), base_url=URL)
+
+
+def test_tags_from_226_in_detail_update_and_rebuild_views():
+    inst = _instance(tags=['a', 'b'])
+    assert 'tags' not in servers.detail(inst, _opts('2.25'))
+    for view in (servers.detail, servers.updated, servers.rebuilt):
+        assert view(inst, _opts('2.26', show=True))['tags'] == ['a', 'b']
+    assert servers.detail(_instance(), _opts('2.26'))['tags'] == []
