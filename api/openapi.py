@@ -25,6 +25,7 @@ from cepheid.api.schemas import limits as limits_schemas
 from cepheid.api.schemas import migrations as migration_schemas
 from cepheid.api.schemas import quota_sets as quota_schemas
 from cepheid.api.schemas import server_actions as action_schemas
+from cepheid.api.schemas import server_external_events as event_schemas
 from cepheid.api.schemas import server_groups as group_schemas
 from cepheid.api.schemas import server_metadata as metadata_schemas
 from cepheid.api.schemas import server_tags as tag_schemas
@@ -136,6 +137,9 @@ OPERATIONS = {
     'server_metadata.update': Operation('Set one metadata item', (200, 400, 403, 404, 409),
                                         body=lambda v: metadata_schemas.item_body),
     'server_metadata.delete': Operation('Delete one metadata item', (204, 403, 404, 409)),
+    'server_external_events.create': Operation(
+        'Send external events to the hosts of their servers (admin)', (200, 207, 400, 403),
+        body=event_schemas.create_schema),
     'server_tags.index': Operation("List a server's tags (2.26+)", (200, 403, 404)),
     'server_tags.update_all': Operation('Replace the tags (2.26+)', (200, 400, 403, 404, 409),
                                         body=lambda v: tag_schemas.update_all),

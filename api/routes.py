@@ -16,6 +16,7 @@ from cepheid.api.handlers import migrations
 from cepheid.api.handlers import openapi
 from cepheid.api.handlers import quota_sets
 from cepheid.api.handlers import server_actions
+from cepheid.api.handlers import server_external_events
 from cepheid.api.handlers import server_groups
 from cepheid.api.handlers import server_metadata
 from cepheid.api.handlers import server_password
@@ -61,6 +62,7 @@ ROUTES = [
     (SERVER + '/action', 'POST', server_actions.action),
     (SERVER + '/os-instance-actions', 'GET', instance_actions.index),
     (SERVER + '/os-instance-actions/<request_id>', 'GET', instance_actions.show),
+    (V + '/os-server-external-events', 'POST', server_external_events.create),
     (V + '/os-services', 'GET', services.index),
     (V + '/os-hypervisors', 'GET', hypervisors.index),
     (V + '/os-hypervisors/detail', 'GET', hypervisors.detail),

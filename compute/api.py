@@ -4,6 +4,7 @@ It runs in the api process. Persistence is handed in (an ``InstanceStore`` of th
 service), so this module imports neither Flask nor the database.
 """
 
+import collections
 import uuid as uuidlib
 
 from oslo_log import log as logging
@@ -17,6 +18,9 @@ from cepheid.compute import rpcapi as compute_rpcapi
 LOG = logging.getLogger(__name__)
 # Nova's check_instance_state of update_instance_metadata / delete_instance_metadata.
 METADATA_VM_STATES = (states.ACTIVE, states.PAUSED, states.SUSPENDED, states.STOPPED)
+# The instance action Nova records for a power-update event, by its tag.
+POWER_UPDATE_ACTIONS = {'POWER_ON': actions.POWER_ACTIONS['os-start'].action,
+                        'POWER_OFF': actions.POWER_ACTIONS['os-stop'].action}
 
 
 def check_instance_lock(context, instance):
@@ -263,6 +267,34 @@ class ComputeAPI:
                 method='forceDelete', instance_uuid=instance['uuid'], attr='task_state',
                 state=instance['task_state'])
         self.delete(context, instance)
+
+    # -- os-server-external-events ----------------------------------------------------
+    def external_instance_event(self, context, instances, events):
+        """Send ``events`` (dicts: instance_uuid, name, status, tag) to the hosts of their
+        ``instances``, one cast per host, as Nova's compute API. As Nova, a power-update
+        records a ``start``/``stop`` action (an unknown tag: the event is skipped with a
+        warning), a volume-extended an ``extend_volume`` one; no other event does."""
+        by_uuid = {i['uuid']: i for i in instances}
+        recorded, per_host = [], collections.defaultdict(dict)
+        for event in events:
+            instance = by_uuid[event['instance_uuid']]
+            if event['name'] == 'power-update':
+                action = POWER_UPDATE_ACTIONS.get(event.get('tag'))
+                if action is None:
+                    LOG.warning('Invalid power state %s. Cannot process the event %s. '
+                                'Skipping it.', event.get('tag'), event)
+                    continue
+                recorded.append((instance['uuid'], action))
+            elif event['name'] == 'volume-extended':
+                recorded.append((instance['uuid'], 'extend_volume'))
+            host = per_host[instance['host']]
+            host.setdefault(instance['uuid'], (instance, []))[1].append(event)
+        casts = [compute_rpcapi.external_instance_event(
+                     host, [inst for inst, _ in pairs.values()],
+                     [e for _, evs in pairs.values() for e in evs])
+                 for host, pairs in per_host.items()]
+        self.store.cast_with_actions(context, casts=casts,
+                                     actions=list(dict.fromkeys(recorded)))
 
     # -- admin actions -----------------------------------------------------------------
     def reset_state(self, context, instance, vm_state):

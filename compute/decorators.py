@@ -60,10 +60,15 @@ def wrap_exception(action):
     return _on_failure('wrap_exception', notify)
 
 
-def _revert(self, context, instance, fn):
+def revert_task_state(self, context, instance):
+    """Clear the task_state ``instance`` shows (and its later steps), best effort."""
     owned = states.owned_task_states(instance['task_state'])
     _best_effort('revert task state', self.conductor.task_update, context, instance['uuid'],
                  values={'task_state': None}, expected_task_state=owned)
+
+
+def _revert(self, context, instance, fn):
+    revert_task_state(self, context, instance)
 
 
 def _finish_event(self, context, instance, fn):

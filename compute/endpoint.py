@@ -16,13 +16,15 @@ from cepheid.common import exception
 from cepheid.common import objects
 from cepheid.compute import actions
 from cepheid.compute import decorators
+from cepheid.compute import external_events
 
 LOG = logging.getLogger(__name__)
 
 # 1.1 - soft_delete_instance, restore_instance (deferred delete)
 # 1.2 - rescue_instance, unrescue_instance, trigger_crash_dump, rebuild_instance,
 #       set_admin_password (call), get_console_output (call)
-VERSION = '1.2'
+# 1.3 - external_instance_event (cast)
+VERSION = '1.3'
 REBOOT_TYPES = ('SOFT', 'HARD')
 
 
@@ -93,6 +95,26 @@ class ComputeEndpoint:
                 done.set_exception(exc)
         self.queue.submit(instance['uuid'], run)
         return done.result()
+
+    def external_instance_event(self, context, *, instances, events):
+        """os-server-external-events for instances of this host: the events that change
+        an instance or record an action event run in its queue, the others (log lines
+        only) at once."""
+        by_uuid = {}
+        for primitive in instances:
+            instance = self._receive(primitive)
+            by_uuid[instance['uuid']] = instance
+        unknown = {e.get('instance_uuid') for e in events} - set(by_uuid)
+        if unknown:
+            raise exception.InvalidRPCPayload(
+                reason=f'events for instances not sent: {sorted(map(str, unknown))}')
+        for event in events:
+            instance = by_uuid[event['instance_uuid']]
+            if event.get('name') in external_events.QUEUED:
+                self._queue(context, instance, self.manager.external_instance_event,
+                            event=event)
+            else:
+                self.manager.external_instance_event(context, instance, event=event)
 
     def get_console_output(self, context, *, instance, tail_length=None):
         """A call, not queued (it only reads the log): the text, as Nova returns it."""

@@ -1,6 +1,7 @@
 """Compute manager: the instance operations (reboot, build, terminate, table actions).
 
-Rebuild, changePassword and the console log live in compute/guest_operations.py.
+Rebuild, changePassword and the console log live in compute/guest_operations.py, the
+external events (os-server-external-events) in compute/external_events.py.
 
 Each operation runs serialized per instance (see endpoint.py), reports every state change
 to the api service's conductor, emits notifications and drives the virt driver.
@@ -15,12 +16,13 @@ from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute import actions
 from cepheid.compute import decorators
+from cepheid.compute import external_events
 from cepheid.compute import guest_operations
 
 LOG = logging.getLogger(__name__)
 
 
-class ComputeManager(guest_operations.GuestOperations):
+class ComputeManager(guest_operations.GuestOperations, external_events.ExternalEvents):
     def __init__(self, *, host, driver, conductor, notifier):
         self.host = host
         self.driver = driver

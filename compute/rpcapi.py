@@ -10,6 +10,7 @@ Version history:
   1.1 - soft_delete_instance, restore_instance (deferred delete)
   1.2 - rescue_instance, unrescue_instance, trigger_crash_dump, rebuild_instance (casts),
         set_admin_password (call), get_console_output (call)
+  1.3 - external_instance_event (cast)
 """
 
 import typing
@@ -19,11 +20,11 @@ from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
-VERSION = '1.2'
+VERSION = '1.3'
 # Methods newer than 1.0, sent with the version that introduced them.
 _SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1',
           'rescue_instance': '1.2', 'unrescue_instance': '1.2', 'trigger_crash_dump': '1.2',
-          'rebuild_instance': '1.2'}
+          'rebuild_instance': '1.2', 'external_instance_event': '1.3'}
 
 
 class Cast(typing.NamedTuple):
@@ -60,6 +61,14 @@ def run_power_action(instance, method, **kwargs):
 def rebuild_instance(instance, *, preserve_ephemeral, admin_password):
     return cast_for(instance, 'rebuild_instance', preserve_ephemeral=preserve_ephemeral,
                     admin_password=admin_password)
+
+
+def external_instance_event(host, instances, events):
+    """os-server-external-events for ``instances`` of ``host``: ``events`` are dicts
+    (instance_uuid, name, status, tag)."""
+    return Cast(host, 'external_instance_event',
+                {'instances': [objects.instance_to_primitive(i) for i in instances],
+                 'events': [dict(e) for e in events]})
 
 
 class ComputeRPCAPI:

@@ -57,6 +57,12 @@ def get(session, uuid, *, project_id=None, read_deleted=False):
     return row
 
 
+def get_by_uuids(session, uuids):
+    """{uuid: instance} of the live instances among ``uuids``, of any project."""
+    stmt = sa.select(*_COLUMNS).where(_TABLE.c.uuid.in_(list(uuids)), _live())
+    return {row['uuid']: dict(row) for row in session.execute(stmt).mappings()}
+
+
 def get_all(session, *, project_id=None, host=None, name=None, vm_states=None,
             task_states=None, limit=None, marker=None, tag_filters=None, **filters):
     """Instances, newest first, filtered; ``marker`` is the last uuid of the page before.

@@ -45,6 +45,17 @@ class InstanceStore:
         self._submit(queued)
         return instance
 
+    def cast_with_actions(self, context, *, casts, actions=()):
+        """Record ``actions`` ((instance uuid, action) pairs, no event) and write ``casts``
+        (compute.rpcapi.Cast) to the outbox, one transaction."""
+        queued = []
+        with self.db.transaction() as session:
+            for uuid, action in actions:
+                self._record_action(session, context, uuid, action, None)
+            for cast in casts:
+                queued.append(self.outbox.add(session, context, cast))
+        self._submit(queued)
+
     def update(self, uuid, values):
         """Save ``values`` on the live instance ``uuid``; returns it."""
         with self.db.transaction() as session:

@@ -18,6 +18,7 @@ from cepheid.api.policies import limits
 from cepheid.api.policies import migrations
 from cepheid.api.policies import quota_sets
 from cepheid.api.policies import server_actions
+from cepheid.api.policies import server_external_events
 from cepheid.api.policies import server_groups
 from cepheid.api.policies import server_metadata
 from cepheid.api.policies import server_password
@@ -46,6 +47,7 @@ def list_rules():
         extensions.list_rules(),
         server_metadata.list_rules(),
         server_tags.list_rules(),
+        server_external_events.list_rules(),
         aggregates.list_rules(),
         hosts.list_rules(),
         server_groups.list_rules(),

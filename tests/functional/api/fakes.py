@@ -73,6 +73,9 @@ class FakeComputeAPI:
             return db_instances.update(session, instance['uuid'],
                                        {'meta': change(dict(instance['meta'] or {}))})
 
+    def external_instance_event(self, context, instances, events):
+        self._enter('external_instance_event', sorted(i['uuid'] for i in instances), events)
+
     def delete(self, context, instance):
         self._check_lock(context, instance)
         self._enter('delete', instance['uuid'])

@@ -33,7 +33,10 @@ BODIES = {('/v2.1/servers', 'POST'): {'server': {'name': 'vm', 'flavorRef': '1'}
           (routes.HOST, 'PUT'): {'status': 'enable'},
           ('/v2.1/os-server-groups', 'POST'): {'server_group': {'name': 'g',
                                                                 'policy': 'affinity'}},
-          ('/v2.1/os-quota-sets/<tenant_id>', 'PUT'): {'quota_set': {'instances': 1}}}
+          ('/v2.1/os-quota-sets/<tenant_id>', 'PUT'): {'quota_set': {'instances': 1}},
+          ('/v2.1/os-server-external-events', 'POST'): {
+              'events': [{'name': 'network-changed', 'server_uuid': UUID}]},
+          (routes.SERVER + '/tags', 'PUT'): {'tags': ['a']}}
 # Path parameters that are not uuids (aggregate ids are integers, as in Nova).
 PATH_VALUES = {'<aggregate_id>': '1'}
 # Routes gone at 2.90, asked at their last microversion (os-hosts was removed at 2.43).

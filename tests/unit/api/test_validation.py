@@ -78,3 +78,15 @@ def test_tags_at_create_from_252_and_nova_tag_rules():
         assert not _valid(server_tags.update_all, {'tags': bad}), bad
     assert _valid(server_tags.update, None)
     assert not _valid(server_tags.update, {})
+
+
+def test_external_event_names_per_microversion():
+    from cepheid.api.schemas import server_external_events as events
+    names = {v: events.event_names(microversion.APIVersion.parse(v))
+             for v in ('2.1', '2.51', '2.76', '2.82', '2.90')}
+    assert names['2.1'] == ['network-changed', 'network-vif-plugged',
+                            'network-vif-unplugged', 'network-vif-deleted']
+    assert names['2.51'][4:] == ['volume-extended']
+    assert names['2.76'][5:] == ['power-update']
+    assert names['2.90'] == names['2.82'] == names['2.76'] + ['accelerator-request-bound']
+    assert 'volume-reimaged' not in names['2.90']

@@ -12,6 +12,12 @@ OPERATIONS = ['reboot_instance', 'build_and_run_instance', 'terminate_instance',
               'rebuild_instance', 'set_admin_password']
 # Read-only calls without a task, an event or a fault (as Nova's get_console_output).
 READS = ['get_console_output']
+# os-server-external-events: a dispatcher (as Nova's external_instance_event) whose
+# operations record their action event (and power_update its fault; it clears the task it
+# set itself on a failure). No wrap_exception: which notification depends on the event.
+DISPATCHERS = ['external_instance_event']
+EVENT_OPERATIONS = {'power_update': ['wrap_instance_event', 'wrap_instance_fault'],
+                    'extend_volume': ['wrap_instance_event']}
 
 
 @pytest.mark.parametrize('name', OPERATIONS)
@@ -27,4 +33,10 @@ def test_table_operations_carry_the_stack(method):
 def test_every_rpc_endpoint_method_maps_to_an_operation():
     public = {n for n in vars(endpoint.ComputeEndpoint)
               if not n.startswith('_') and n != 'target'}
-    assert public == set(OPERATIONS) | set(READS) | set(actions.TABLE_ACTIONS_BY_METHOD)
+    assert public == (set(OPERATIONS) | set(READS) | set(DISPATCHERS)
+                      | set(actions.TABLE_ACTIONS_BY_METHOD))
+
+
+@pytest.mark.parametrize('name', sorted(EVENT_OPERATIONS))
+def test_external_event_operations_record_their_event(name):
+    assert getattr(manager.ComputeManager, name).cepheid_stack == EVENT_OPERATIONS[name]
