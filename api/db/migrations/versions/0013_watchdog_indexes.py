@@ -2,15 +2,15 @@
 instances with a task in progress and the events not finished. Without them both are
 full scans that grow with every server and every event ever recorded.
 
-Revision ID: 0011
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
-revision = '0011'
-down_revision = '0009'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
