@@ -11,6 +11,7 @@ from cepheid.api import legacy_v2
 from cepheid.api import metrics
 from cepheid.api import policy
 from cepheid.api import routes
+from cepheid.api import rpc_queue_depth
 from cepheid.api.dashboard import handlers as dashboard
 
 
@@ -35,6 +36,15 @@ def create_app(conf, services):
     dashboard.register(app)
     metrics.register(app)
     # /metrics and /healthcheck answer scrapers and load balancers (public paths).
-    inner = health.wrap(metrics.MetricsApp(legacy_v2.LegacyV2Wrapper(app.wsgi_app)), services)
+    inner = health.wrap(metrics.MetricsApp(legacy_v2.LegacyV2Wrapper(app.wsgi_app),
+                                           _scraped(services)), services)
     app.wsgi_app = auth.wrap_wsgi(inner, conf)
     return app
+
+
+def _scraped(services):
+    """Collectors measured at each ``/metrics`` scrape: the compute RPC queue depths."""
+    depth = getattr(services, 'rpc_queue_depth', None)
+    if depth is None:
+        return []
+    return [rpc_queue_depth.QueueDepthCollector(depth, services.store.compute_hosts)]

@@ -44,10 +44,11 @@ def _action_of(request):
 
 
 class MetricsApp:
-    """WSGI: ``/metrics`` answered here, everything else passed to ``wsgi_app``."""
+    """WSGI: ``/metrics`` answered here, everything else passed to ``wsgi_app``;
+    ``collectors`` add what is measured at scrape time (the RPC queue depths)."""
 
-    def __init__(self, wsgi_app):
-        self.wsgi_app = wsgi_app
+    def __init__(self, wsgi_app, collectors=()):
+        self.wsgi_app, self.collectors = wsgi_app, list(collectors)
 
     def __call__(self, environ, start_response):
         if environ.get('PATH_INFO') != PATH:
@@ -55,7 +56,7 @@ class MetricsApp:
         if environ.get('REQUEST_METHOD') not in ('GET', 'HEAD'):
             start_response('405 Method Not Allowed', [('Allow', 'GET, HEAD')])
             return [b'']
-        body = metrics.exposition()
+        body = metrics.exposition(self.collectors)
         start_response('200 OK', [('Content-Type', metrics.CONTENT_TYPE),
                                   ('Content-Length', str(len(body)))])
         return [body]

@@ -10,6 +10,7 @@ from cepheid.api import keypair_notifications
 from cepheid.api import observed_conductor
 from cepheid.api import outbox
 from cepheid.api import reclaim
+from cepheid.api import rpc_queue_depth
 from cepheid.api import watchdog
 from cepheid.api.dashboard import feed as dashboard_feed
 from cepheid.api.db import session as db_session
@@ -54,6 +55,8 @@ class ApiServices:
             conf, self.notification_transport, binary=BINARY)
         self.compute_api = compute_api or compute_api_mod.ComputeAPI(
             self.store, notifier=self.notifier, rpcapi=self.compute_call_rpcapi)
+        # compute.<host> messages ready in the broker (dashboard hosts view, /metrics)
+        self.rpc_queue_depth = rpc_queue_depth.RpcQueueDepth(conf)
         # /dashboard's live feed; started and stopped with the ConductorService.
         self.dashboard = dashboard_feed.Feed(conf, self.db, self.transport,
                                              self.notification_transport)

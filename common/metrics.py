@@ -43,6 +43,9 @@ DB_ERRORS = prometheus_client.Counter(
 QUEUE_DEPTH = prometheus_client.Gauge(
     'cepheid_compute_queue_depth', 'Operations running or waiting in a compute host\'s '
     'per-instance queues', ['host'], multiprocess_mode='livesum')
+BROKER_RECONNECTS = prometheus_client.Counter(
+    'cepheid_broker_reconnects', 'Reconnects to the message broker after a lost connection '
+    '(oslo.messaging\'s "Reconnected to AMQP server", common/broker_reconnects.py)')
 
 
 def use_multiprocess_dir(directory=None):
@@ -63,10 +66,18 @@ def process_dead(pid):
         multiprocess.mark_process_dead(pid)
 
 
-def exposition():
-    """The text of ``/metrics``: this process's registry, or every worker's samples."""
+def exposition(collectors=()):
+    """The text of ``/metrics``: this process's registry, or every worker's samples, then
+    what ``collectors`` (measured at scrape time) report."""
     if os.environ.get(MULTIPROC_ENV):
         registry = prometheus_client.CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return prometheus_client.generate_latest(registry)
-    return prometheus_client.generate_latest()
+        text = prometheus_client.generate_latest(registry)
+    else:
+        text = prometheus_client.generate_latest()
+    if collectors:
+        scraped = prometheus_client.CollectorRegistry(auto_describe=False)
+        for collector in collectors:
+            scraped.register(collector)
+        text += prometheus_client.generate_latest(scraped)
+    return text

@@ -3,6 +3,7 @@
 import oslo_messaging
 from oslo_messaging.rpc import dispatcher as rpc_dispatcher
 
+from cepheid.common import broker_reconnects
 from cepheid.common import context as cep_context
 from cepheid.common import exception
 
@@ -42,10 +43,12 @@ def _jsonable(value):
 
 
 def get_rpc_transport(conf):
+    broker_reconnects.watch()
     return oslo_messaging.get_rpc_transport(conf, allowed_remote_exmods=ALLOWED_EXMODS)
 
 
 def get_notification_transport(conf):
+    broker_reconnects.watch()
     return oslo_messaging.get_notification_transport(
         conf, allowed_remote_exmods=ALLOWED_EXMODS)
 

@@ -35,7 +35,8 @@ def _feed():
 def _viewer():
     services = helpers.services()
     enforcer = flask.current_app.extensions[helpers.EXTENSION]['enforcer']
-    return views.Viewer(helpers.context(), enforcer, services.db, services.conf)
+    return views.Viewer(helpers.context(), enforcer, services.db, services.conf,
+                        getattr(services, 'rpc_queue_depth', None))
 
 
 def page():

@@ -14,8 +14,9 @@ from cepheid.api.policies import services as service_policies
 class Viewer:
     """One caller's view: ``context`` filtered by project and policy (``enforcer``)."""
 
-    def __init__(self, context, enforcer, database, conf):
+    def __init__(self, context, enforcer, database, conf, queue_depth=None):
         self.context, self.enforcer, self.db, self.conf = context, enforcer, database, conf
+        self.queue_depth = queue_depth      # api/rpc_queue_depth.RpcQueueDepth or None
         self.sees_hosts = self._may(service_policies.SERVICES % 'list')
 
     def _may(self, rule, target=None):
@@ -46,7 +47,9 @@ class Viewer:
         return [self.instance(summaries.from_row(r)) for r in rows]
 
     def hosts(self):
-        """Compute hosts: up/down, instances, tasks in flight; None unless allowed."""
+        """Compute hosts: up/down, instances, tasks in flight (instances with a
+        task_state) and ``queue_depth``, the messages ready in the broker's
+        ``compute.<host>`` queue (None when unknown); None unless allowed."""
         if not self.sees_hosts:
             return None
         with self.db.transaction() as session:
@@ -57,9 +60,12 @@ class Viewer:
             counts[row['host']] = counts.get(row['host'], 0) + 1
             if row['task_state'] is not None:
                 busy[row['host']] = busy.get(row['host'], 0) + 1
+        depths = (self.queue_depth.depths([s['host'] for s in services])
+                  if self.queue_depth is not None else {})
         return [{'host': s['host'], 'up': db_services.is_up(s, self.conf.service_down_time),
                  'disabled': bool(s['disabled']), 'instances': counts.get(s['host'], 0),
                  'tasks_in_flight': busy.get(s['host'], 0),
+                 'queue_depth': depths.get(s['host']),
                  'last_seen_up': summaries.iso(s['last_seen_up'])}
                 for s in services]
 

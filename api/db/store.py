@@ -160,6 +160,11 @@ class InstanceStore:
         return [s['host'] for s in services
                 if not s['disabled'] and db_services.is_up(s, self.service_down_time)]
 
+    def compute_hosts(self):
+        """Every compute host with a service row, up or down, enabled or not."""
+        with self.db.transaction() as session:
+            return [s['host'] for s in db_services.service_list(session, binary=COMPUTE_BINARY)]
+
     def compute_host_known(self, host):
         with self.db.transaction() as session:
             return bool(db_services.service_list(session, binary=COMPUTE_BINARY, host=host))

@@ -146,6 +146,7 @@
       el('td', {}, h.host),
       el('td', {class: h.up ? 'up' : 'down'}, (h.up ? 'up' : 'down') + (h.disabled ? ' (disabled)' : '')),
       el('td', {}, String(h.instances)), el('td', {}, String(h.tasks_in_flight)),
+      el('td', {class: 'queue-depth'}, h.queue_depth === null ? '–' : String(h.queue_depth)),
       el('td', {}, (h.last_seen_up || '').replace('T', ' ').slice(0, 19)))));
   }
 

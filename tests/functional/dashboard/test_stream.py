@@ -132,6 +132,7 @@ def test_a_stream_starts_with_a_snapshot_then_admins_get_the_hosts(stack, server
     hosts = events[1][1]
     assert {(h['host'], h['up']) for h in hosts} == {('compute1', True), ('compute2', True)}
     assert sum(h['instances'] for h in hosts) == 1
+    assert {h['queue_depth'] for h in hosts} == {None}     # fake://: no broker queue to ask
     member, other = stream(), stream(http.OTHER)
     snapshot = member.wait_for(lambda evs: evs)[0]
     assert snapshot[0] == 'snapshot' and snapshot[1][0]['buttons']['reboot_hard'] is None
