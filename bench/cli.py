@@ -21,12 +21,14 @@ FULL = {
     'split': {'servers': 1000, 'reboots': 1000, 'inflights': (1, 50), 'computes': (1, 4),
               'idle_seconds': 2.0, 'warmup': 100, 'max_seconds': 60},
     'api_only': {'rate': 100, 'seconds': 10},
+    'nova_max_seconds': 600,
 }
 QUICK = {
     'inprocess': {'servers': 20, 'reboots': 80, 'inflight': 16, 'warmup': 16},
     'split': {'servers': 50, 'reboots': 30, 'inflights': (1, 50), 'computes': (1, 4),
               'idle_seconds': 0.5, 'warmup': 10, 'max_seconds': 30},
     'api_only': {'rate': 100, 'seconds': 1},
+    'nova_max_seconds': 120,
 }
 
 
@@ -45,6 +47,15 @@ def parse_args(argv):
                         'temporary directory, removed afterwards)')
     parser.add_argument('--api-seconds', type=float,
                         help='scenario 3: seconds at the offered rate')
+    parser.add_argument('--cap', type=float,
+                        help='time cap in seconds of each measured run of scenarios 1 and 2 '
+                        '(default: theirs); a run it stops is reported as partial')
+    parser.add_argument('--nova', action='store_true',
+                        help='also run Nova 34.0.0 (PyPI, its own cached venv) through its '
+                        'in-process functional harness for the in-process scenario\'s reboot '
+                        'count, and print both CPU figures and the ratio (runs scenario 1)')
+    parser.add_argument('--nova-servers', type=int, default=10,
+                        help='--nova: servers Nova reboots round-robin (default 10)')
     return parser.parse_args(argv)
 
 
@@ -62,10 +73,20 @@ def run(args, workdir):
     plan = QUICK if args.quick else FULL
     only = set(args.only or ('inprocess', 'split', 'api_only'))
     results = {}
+    if args.nova:
+        only.add('inprocess')
     if 'inprocess' in only:
         _progress('scenario 1: in-process over fake:// + SQLite')
         results['inprocess'] = inprocess.run(workdir / 'inprocess', drive=args.drive,
-                                             **plan['inprocess'])
+                                             run_seconds=args.cap, **plan['inprocess'])
+    if args.nova:
+        from bench import nova_compare as nova
+        _progress(f'Nova {nova.NOVA_VERSION}: its functional harness, in-process, same '
+                  f'reboot count')
+        results['nova'] = nova.run(workdir / 'nova', reboots=plan['inprocess']['reboots'],
+                                   servers=args.nova_servers,
+                                   max_seconds=plan['nova_max_seconds'], log=_progress)
+        results['side_by_side'] = nova.side_by_side(results['nova'], results['inprocess'])
     if only & {'split', 'api_only'}:
         sp, api = plan['split'], dict(plan['api_only'])
         if args.api_seconds:
@@ -79,7 +100,7 @@ def run(args, workdir):
                 workdir / f'split-{count}', computes=count, servers=sp['servers'],
                 inflights=sp['inflights'] if 'split' in only else (),
                 reboots=sp['reboots'], idle_seconds=sp['idle_seconds'], warmup=sp['warmup'],
-                max_seconds=sp['max_seconds'],
+                max_seconds=sp['max_seconds'], run_seconds=args.cap,
                 api_rate=api['rate'] if with_api else None, api_seconds=api['seconds'],
                 api_workers=args.api_workers)
             results['split'].extend(runs)

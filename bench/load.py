@@ -43,10 +43,14 @@ def closed_loop(post, servers, tracker, *, inflight, count, max_seconds, timeout
     deadline = time.monotonic() + max_seconds
     lock = threading.Lock()
     out = {'accept_to_done': [], 'post': [], 'errors': 0, 'timeouts': 0, 'failed': 0,
-           'post_cpu': 0.0, 'first': None, 'last': None}
+           'post_cpu': 0.0, 'first': None, 'last': None, 'requested': count,
+           'max_seconds': max_seconds, 'capped': False}
 
     def worker():
-        while time.monotonic() < deadline and tickets.take() is not None:
+        while tickets.take() is not None:
+            if time.monotonic() >= deadline:
+                out['capped'] = True      # stopped by the time cap with reboots left to send
+                return
             server_id = idle.get()
             cpu0, sent = time.thread_time(), time.time()
             status, request_id = post(server_id)
@@ -72,6 +76,19 @@ def closed_loop(post, servers, tracker, *, inflight, count, max_seconds, timeout
     return out
 
 
+def capped(out, done):
+    """``requested``, ``complete`` and, for a run the time cap stopped, a ``note`` saying so
+    (its figures are of the reboots done, not of the run asked for)."""
+    requested = out.get('requested', done)
+    figures = {'requested': requested, 'complete': not out.get('capped') and done >= requested}
+    if out.get('capped'):
+        figures['note'] = (f'stopped by the {out["max_seconds"]:g} s time cap at {done} of '
+                           f'{requested} reboots')
+    elif done < requested:
+        figures['note'] = f'{requested - done} of {requested} reboots did not finish'
+    return figures
+
+
 def summarize_closed(out, cpu_seconds=None):
     """Figures of a closed_loop result (``cpu_seconds``: everything burned in the window)."""
     done = len(out['accept_to_done'])
@@ -84,6 +101,7 @@ def summarize_closed(out, cpu_seconds=None):
         'post_ms': procstat.summarize_ms(out['post']),
         'post_cpu_ms_per_reboot': round(out['post_cpu'] / done * 1000, 3) if done else None,
     }
+    result.update(capped(out, done))
     if cpu_seconds is not None and done:
         result['cpu_ms_per_reboot'] = round(cpu_seconds / done * 1000, 3)
     return result

@@ -22,13 +22,25 @@ def _measured(results):
     }
 
 
+def _partial(results):
+    """The targets measured on a run that did not complete (time cap, lost reboots)."""
+    inproc = results.get('inprocess') or {}
+    four = [r for r in results.get('split', []) if r['computes'] == 4]
+    return {'inprocess_cpu_ms_per_reboot': inproc.get('complete') is False,
+            'split_4_computes_reboots_per_s': any(r.get('complete') is False for r in four)}
+
+
 def targets(results):
-    """``{name: {target, measured, met}}`` (met is None when not measured)."""
+    """``{name: {target, measured, met}}`` (met is None when not measured; ``partial``
+    when measured on a run that stopped short)."""
     out = {}
+    partial = _partial(results)
     for name, value in _measured(results).items():
         op, goal = TARGETS[name]
         met = None if value is None else (value <= goal if op == '<=' else value >= goal)
         out[name] = {'target': f'{op} {goal}', 'measured': value, 'met': met}
+        if partial.get(name):
+            out[name]['partial'] = True
     return out
 
 
@@ -53,8 +65,17 @@ def table(doc):
         name = (f'2 split {run["computes"]} compute(s), {run["inflight"]:>2} in flight')
         lines.append(_row(name, run, run.get('cpu_ms_per_reboot')))
     for run in res.get('split', []):
-        parts = ', '.join(f'{k} {v:.2f}' for k, v in run['cpu_breakdown_ms_per_reboot'].items())
+        upper = run.get('upper_bounds') or {}
+        parts = ', '.join(f'{k} {"≤ " if k in upper else ""}{v:.2f}'
+                          for k, v in (run.get('cpu_breakdown_ms_per_reboot') or {}).items())
         lines.append(f'  CPU ms/reboot c={run["computes"]} f={run["inflight"]}: {parts}')
+        if upper:
+            why = '; '.join(f'{k}: {", ".join(v)}' for k, v in upper.items())
+            lines.append(f'    upper bounds ({why}); api + computes + own db backends: '
+                         f'{_fmt(run.get("cpu_ms_per_reboot_lower_bound"), ".2f")} ms/reboot')
+    if res.get('nova'):
+        lines.extend(_nova_lines(res['nova'], res.get('side_by_side') or {}))
+    lines.extend(_notes(res))
     if res.get('api_only'):
         api = res['api_only']
         lat = api['post_latency_ms']
@@ -69,5 +90,46 @@ def table(doc):
     lines.append('')
     for name, item in doc['targets'].items():
         verdict = {True: 'met', False: 'NOT met', None: 'not measured'}[item['met']]
-        lines.append(f'target {name} {item["target"]}: {item["measured"]} ({verdict})')
+        partial = ', from a partial run' if item.get('partial') else ''
+        lines.append(f'target {name} {item["target"]}: {item["measured"]} ({verdict}{partial})')
     return '\n'.join(lines)
+
+
+def _nova_lines(nova, pair):
+    lines = [_row(f'Nova {nova.get("nova_version")} harness (1 in flight)', nova,
+                  nova.get('cpu_ms_per_reboot'))]
+    counts = pair.get('reboots') or {}
+    same = len(set(counts.values())) == 1
+    reboots = (f'{counts.get("nova")} reboots each' if same else
+               f'{counts.get("nova")} (Nova) and {counts.get("cepheid")} (Cepheid) reboots')
+    lines.append(f'side by side, {reboots}: Nova '
+                 f'{_fmt(pair.get("nova_cpu_ms_per_reboot"), ".2f")} ms, Cepheid '
+                 f'{_fmt(pair.get("cepheid_cpu_ms_per_reboot"), ".2f")} ms CPU per reboot: '
+                 f'ratio {_fmt(pair.get("ratio"), ".2f")}x'
+                 + ('' if pair.get('complete') else ' (a run did not complete: see notes)'))
+    return lines
+
+
+def _runs(res):
+    if res.get('inprocess'):
+        yield '1 in-process', res['inprocess']
+    for run in res.get('split', []):
+        yield f'2 split c={run["computes"]} f={run["inflight"]}', run
+    if res.get('nova'):
+        yield 'Nova harness', res['nova']
+
+
+def _notes(res):
+    """A line per run stopped short (time cap) and per run measured on a busy machine."""
+    lines = []
+    for name, run in _runs(res):
+        if run.get('note'):
+            lines.append(f'NOTE {name}: {run["note"]}: its figures are of a partial run')
+        machine = run.get('noise') or {}
+        if machine:
+            top = ', '.join(f'{n} {s:.1f}s' for n, s in machine['top_other_processes'])
+            lines.append(f'  {"NOISY " if machine["noisy"] else ""}machine during {name}: '
+                         f'load {machine["loadavg_1m_before"]}→{machine["loadavg_1m_after"]} '
+                         f'on {machine["cpus"]} CPUs, other processes '
+                         f'{machine["other_cores_busy"]:.2f} cores busy ({top})')
+    return lines

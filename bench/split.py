@@ -2,7 +2,10 @@
 
 Scenario 2: 1,000 servers on 1 or 4 compute hosts, rebooted with 1 and with 50 requests in
 flight over keep-alive HTTP. CPU per reboot sums cepheid-api, the computes, RabbitMQ's
-beam.smp and every postgres process (they are local); this client is shown apart.
+beam.smp and every postgres process (they are local); this client is shown apart. When the
+broker or PostgreSQL served others meanwhile (``upper_bounds`` says why), that sum is an
+upper bound; ``cpu_ms_per_reboot_lower_bound`` counts only the api, the computes and the
+backends of the run's own database. ``noise``: what the rest of the machine did.
 Scenario 3: reboot POST latency at a fixed offered rate, computes consuming.
 Memory: the compute's VmRSS with all the servers on it.
 """
@@ -10,8 +13,12 @@ Memory: the compute's VmRSS with all the servers on it.
 import os
 import time
 
+import sqlalchemy as sa
+from sqlalchemy import pool as sa_pool
+
 from bench import cluster as bench_cluster
 from bench import load
+from bench import noise
 from bench import procstat
 
 IDLE_GROUPS = {'broker': procstat.broker_pids, 'db': procstat.database_pids}
@@ -39,16 +46,41 @@ def _cpu_figures(seconds, reboots, idle, wall):
 
 
 def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds):
-    meter = procstat.CpuMeter(_groups(cluster)).start()
+    engine = sa.create_engine(cluster.database.url, poolclass=sa_pool.NullPool)
+    groups = _groups(cluster)
+    own_db = procstat.CpuMeter({'db_own': lambda: noise.database_backends(
+        engine, cluster.database.name)})
+    machine = noise.MachineMeter().start()
+    meter = procstat.CpuMeter(groups).start()
+    own_db.start()
     out = load.closed_loop(cluster.post_reboot, ids, cluster.tracker,
                            inflight=min(inflight, len(ids)), count=reboots,
                            max_seconds=max_seconds)
     seconds = meter.stop()
+    own_db.stop()
+    pids = [pid for pids in groups.values() for pid in pids()]
     result = load.summarize_closed(out)
     result.update(computes=len(cluster.hosts), servers=len(ids),
                   inflight=min(inflight, len(ids)))
     result.update(_cpu_figures(seconds, result['reboots'], idle, meter.wall))
+    result['noise'] = machine.stop(sum(seconds.values()), pids)
+    shared = {'broker': noise.broker_sharing(cluster.vhost.name),
+              'db': noise.database_sharing(engine, cluster.database.name)}
+    engine.dispose()
+    result.update(_bounds(seconds, own_db.seconds['db_own'], shared, result['reboots']))
     return result
+
+
+def _bounds(seconds, own_db, shared, reboots):
+    """Which CPU figures are upper bounds (broker/db serving others too, with why), and a
+    lower bound: api + computes + this database's own backends, no broker."""
+    upper = {name: reasons for name, reasons in shared.items() if reasons}
+    if not reboots:
+        return {'upper_bounds': upper}
+    lower = seconds['api'] + seconds['computes'] + own_db
+    return {'upper_bounds': upper,
+            'cpu_ms_per_reboot_lower_bound': round(lower / reboots * 1000, 3),
+            'db_own_backends_ms_per_reboot': round(own_db / reboots * 1000, 3)}
 
 
 def _rss_mb(pid, field='VmRSS'):
@@ -56,7 +88,8 @@ def _rss_mb(pid, field='VmRSS'):
 
 
 def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds, warmup,
-                api_rate=None, api_seconds=None, max_seconds=300, api_workers=1):
+                api_rate=None, api_seconds=None, max_seconds=300, api_workers=1,
+                run_seconds=None):
     """One cluster: create the servers, then every closed-loop run, then (optionally) the
     fixed-rate API run. Returns ``(runs, api_only, memory)``."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +110,7 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
         runs = []
         for inflight in inflights:
             run = _closed_run(cluster, ids, idle, inflight=inflight, reboots=reboots,
-                              max_seconds=max_seconds)
+                              max_seconds=run_seconds or max_seconds)
             run.update(create_seconds=round(create_s, 2),
                        idle_cpu_per_s={k: round(v, 4) for k, v in idle.items()})
             runs.append(run)
