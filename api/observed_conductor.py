@@ -34,8 +34,8 @@ class ObservedConductorEndpoint(conductor.ConductorEndpoint):
             return _timed(name, attr)
         return attr
 
-    def __init__(self, database):
-        super().__init__(database)
+    def __init__(self, database, **kwargs):
+        super().__init__(database, **kwargs)
         database.on_commit(_committed)
 
     def _finish_in(self, session, context, host, instance_uuid, event, result, *args):
