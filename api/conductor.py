@@ -9,6 +9,7 @@ import oslo_messaging
 from oslo_log import log as logging
 
 from cepheid.api import conductor_batch
+from cepheid.api import conductor_moves
 from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import compute_nodes as db_compute_nodes
@@ -26,7 +27,8 @@ TOPIC = 'cepheid-api'
 # 1.3 - service_heartbeat(resources): the host's capacity (compute_nodes)
 # 1.4 - report_batch: begin / task_advance / task_update / task_finish items, one
 #       transaction (api/conductor_batch.py)
-VERSION = '1.4'
+# 1.5 - migration_step, migrations_in_progress (resize and cold migration)
+VERSION = '1.5'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
 CAS_MISSES = (exception.UnexpectedTaskStateError, exception.InstanceNotFound,
@@ -34,7 +36,7 @@ CAS_MISSES = (exception.UnexpectedTaskStateError, exception.InstanceNotFound,
 # Outcomes of normal races (and a database outage, which the compute waits out): the
 # compute handles them; no ERROR traceback in this log.
 EXPECTED = (*CAS_MISSES, exception.RequestAlreadyHandled, exception.InstanceActionNotFound,
-            exception.ServiceUnavailable)
+            exception.ServiceUnavailable, exception.MigrationStatusConflict)
 
 
 def database_unavailable(exc):
@@ -78,7 +80,8 @@ def _clean_values(values):
     return {key: _UPDATABLE[key](value) for key, value in values.items()}
 
 
-class ConductorEndpoint(conductor_batch.BatchingConductor):
+class ConductorEndpoint(conductor_batch.BatchingConductor,
+                        conductor_moves.MoveConductor):
     target = oslo_messaging.Target(version=VERSION)
 
     def __init__(self, database, *, heartbeats=None):

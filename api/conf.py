@@ -71,6 +71,13 @@ server_opts = [
                     '(status SOFT_DELETED; restore and forceDelete actions), and the api '
                     'service deletes it for good once it has been soft-deleted this many '
                     'seconds (checked every interval).'),
+    cfg.BoolOpt('allow_resize_to_same_host', default=False,
+                help='Let a resize pick the server\'s own host (the scheduler then places '
+                     'it like any other host). A cold migration always leaves its host.'),
+    cfg.IntOpt('resize_confirm_window', default=0, min=0,
+               help='Seconds after which a resize or cold migration waiting in '
+                    'VERIFY_RESIZE is confirmed automatically (checked every minute, or '
+                    'every window when shorter); 0 disables.'),
 ]
 
 # [quota]: Nova's default limits of every project (-1: unlimited); os-quota-sets overrides.

@@ -61,6 +61,23 @@ def check_instances(session, conf, ctx, *, count, vcpus, ram):
                 allowed=allowed[first])
 
 
+def check_resize(session, conf, ctx, *, vcpus, ram):
+    """Refuse (403) a resize whose extra cores or RAM (``vcpus``/``ram``: new minus old;
+    a smaller flavor is never refused) goes over the project's or the user's quota."""
+    wanted = {'cores': max(vcpus, 0), 'ram': max(ram, 0)}
+    if not any(wanted.values()):
+        return
+    for user_id in (None, ctx.user_id):
+        allowed = limits(session, conf, ctx.project_id, user_id)
+        used = db_quotas.instance_usage(session, ctx.project_id, user_id)
+        overs = [r for r in wanted if wanted[r] and _over(allowed[r], used[r], wanted[r])]
+        if overs:
+            first = overs[0]
+            raise exception.TooManyInstances(
+                overs=', '.join(overs), req=wanted[first], used=used[first],
+                allowed=allowed[first])
+
+
 def allowed_count(session, conf, ctx, *, min_count, max_count, vcpus, ram):
     """The most servers (min..max) the quotas allow; TooManyInstances below min_count."""
     for count in range(max_count, min_count, -1):

@@ -10,6 +10,7 @@ from cepheid.api import keypair_notifications
 from cepheid.api import observed_conductor
 from cepheid.api import outbox
 from cepheid.api import reclaim
+from cepheid.api import resize_confirm
 from cepheid.api import rpc_queue_depth
 from cepheid.api import watchdog
 from cepheid.api.dashboard import feed as dashboard_feed
@@ -40,8 +41,9 @@ class ApiServices:
         self.outbox = outbox.Outbox(self.db, self.compute_rpcapi,
                                     lease=conf.api.outbox_claim_seconds,
                                     poll_interval=conf.api.outbox_poll_interval)
-        self.store = db_store.InstanceStore(self.db, service_down_time=conf.service_down_time,
-                                            outbox=self.outbox)
+        self.store = db_store.InstanceStore(
+            self.db, service_down_time=conf.service_down_time,
+            allow_resize_to_same_host=conf.allow_resize_to_same_host, outbox=self.outbox)
         # Sent from a thread: lock/unlock and the other API-only actions never wait on
         # the broker (their notifications wait in memory while it is down).
         self.notifier = background_notifier.BackgroundNotifier(
@@ -80,6 +82,7 @@ class ConductorService:
         self.outbox = services.outbox
         self.watchdog = watchdog.Watchdog(conf, services.store)
         self.reclaimer = reclaim.Reclaimer(conf, services.db, services.compute_api)
+        self.resize_confirmer = resize_confirm.ResizeConfirmer(conf, services.store)
         self.dashboard = services.dashboard
 
     def start(self):
@@ -90,8 +93,10 @@ class ConductorService:
         self.server.start()
         self.watchdog.start()
         self.reclaimer.start()
+        self.resize_confirmer.start()
 
     def stop(self):
+        self.resize_confirmer.stop()
         self.reclaimer.stop()
         self.watchdog.stop()
         self.outbox.stop()

@@ -147,8 +147,15 @@ class Watchdog:
         if instance['task_state'] == states.DELETING and not host_up:
             values.update(vm_state=states.DELETED, deleted=instance['id'],
                           deleted_at=models.utcnow())
+        moving = instance['task_state'] in (*states.RESIZE_STATES, states.RESIZE_REVERTING)
+        if moving:
+            # Its guest may be off on one host and not built on the other: ERROR, the
+            # move ended and the claim its record does not hold given back.
+            values['vm_state'] = states.ERROR
         with self.db.transaction() as session:
             self._claim(session, instance, values)
+            if moving:
+                db_instances.end_moves(session, instance['uuid'])
             self._finish_open_events(session, action, message)
             self._record(session, instance, action, END_EVENT, 'Error')
             db_actions.fault_create(session, instance_uuid=instance['uuid'], code=500,

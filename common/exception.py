@@ -81,6 +81,18 @@ class InvalidKeypair(Invalid):
     msg_fmt = 'Keypair data is invalid: %(reason)s'
 
 
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = 'When resizing, instances must change flavor!'
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = 'Server disk was unable to be resized because: %(reason)s'
+
+
+class CannotMigrateToSameHost(Invalid):
+    msg_fmt = 'Cannot migrate to the host where the server exists.'
+
+
 class MarkerNotFound(Invalid):
     msg_fmt = 'Marker %(marker)s could not be found.'
 

@@ -10,6 +10,7 @@ RESCUED = 'rescued'
 ERROR = 'error'
 DELETED = 'deleted'
 SOFT_DELETED = 'soft-delete'   # deleted with [DEFAULT] reclaim_instance_interval > 0
+RESIZED = 'resized'            # a resize or cold migration waits for confirm or revert
 
 # task_state
 REBOOTING = 'rebooting'
@@ -34,6 +35,15 @@ REBUILD_SPAWNING = 'rebuild_spawning'
 RESCUING = 'rescuing'
 UNRESCUING = 'unrescuing'
 UPDATING_PASSWORD = 'updating_password'
+RESIZE_PREP = 'resize_prep'
+RESIZE_MIGRATING = 'resize_migrating'
+RESIZE_MIGRATED = 'resize_migrated'
+RESIZE_FINISH = 'resize_finish'
+RESIZE_REVERTING = 'resize_reverting'
+RESIZE_CONFIRMING = 'resize_confirming'
+
+# A resize's (or cold migration's) task_state steps, in order (Nova's).
+RESIZE_STATES = (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED, RESIZE_FINISH)
 
 SOFT_REBOOT_STATES = (REBOOTING, REBOOT_PENDING, REBOOT_STARTED)
 HARD_REBOOT_STATES = (REBOOTING_HARD, REBOOT_PENDING_HARD, REBOOT_STARTED_HARD)
@@ -83,17 +93,22 @@ _VM_STATE_TO_STATUS = {
     ERROR: 'ERROR',
     DELETED: 'DELETED',
     SOFT_DELETED: 'SOFT_DELETED',
+    RESIZED: 'VERIFY_RESIZE',
 }
 
 _ACTIVE_TASK_TO_STATUS = dict.fromkeys(SOFT_REBOOT_STATES, 'REBOOT')
 _ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(HARD_REBOOT_STATES, 'HARD_REBOOT'))
 _ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(REBUILD_STATES, 'REBUILD'))
 _ACTIVE_TASK_TO_STATUS[UPDATING_PASSWORD] = 'PASSWORD'
-# Nova's _STATE_MAP: a rebuild also shows REBUILD from stopped and error.
+_ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(RESIZE_STATES, 'RESIZE'))
+# Nova's _STATE_MAP: a rebuild also shows REBUILD from stopped and error, a resize RESIZE
+# from stopped; a resized server is VERIFY_RESIZE, REVERT_RESIZE while reverting.
 _TASK_TO_STATUS = {
     ACTIVE: _ACTIVE_TASK_TO_STATUS,
-    STOPPED: dict.fromkeys(REBUILD_STATES, 'REBUILD'),
+    STOPPED: {**dict.fromkeys(REBUILD_STATES, 'REBUILD'),
+              **dict.fromkeys(RESIZE_STATES, 'RESIZE')},
     ERROR: dict.fromkeys(REBUILD_STATES, 'REBUILD'),
+    RESIZED: {RESIZE_REVERTING: 'REVERT_RESIZE'},
 }
 
 
@@ -112,6 +127,10 @@ def vm_states_for_status(status):
         return [ACTIVE]
     if status == 'REBUILD':
         return [ACTIVE, STOPPED, ERROR]
+    if status == 'RESIZE':
+        return [ACTIVE, STOPPED]
+    if status == 'REVERT_RESIZE':
+        return [RESIZED]
     return [vm for vm, st in _VM_STATE_TO_STATUS.items() if st == status]
 
 
@@ -126,12 +145,16 @@ def task_states_for_status(status):
         return list(REBUILD_STATES)
     if status == 'PASSWORD':
         return [UPDATING_PASSWORD]
+    if status == 'RESIZE':
+        return list(RESIZE_STATES)
+    if status == 'REVERT_RESIZE':
+        return [RESIZE_REVERTING]
     return None
 
 
 def owned_task_states(requested):
     """The task_states an operation that was requested with ``requested`` may leave behind."""
-    for steps in (*REBOOT_STEPS.values(), REBUILD_STATES):
+    for steps in (*REBOOT_STEPS.values(), REBUILD_STATES, RESIZE_STATES):
         if requested in steps:
             return list(steps)
     return [requested]

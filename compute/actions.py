@@ -11,7 +11,8 @@ from cepheid.common import states
 ANY_TASK_BUT_DELETING = (None, *states.REBOOT_STATES, states.POWERING_ON, states.POWERING_OFF,
                          states.PAUSING, states.UNPAUSING, states.SUSPENDING,
                          states.RESUMING, states.SPAWNING, *states.REBUILD_STATES,
-                         states.RESCUING, states.UNRESCUING, states.UPDATING_PASSWORD)
+                         states.RESCUING, states.UNRESCUING, states.UPDATING_PASSWORD,
+                         *states.RESIZE_STATES, states.RESIZE_REVERTING)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +48,7 @@ REBOOT = {'SOFT': SOFT_REBOOT, 'HARD': HARD_REBOOT}
 DELETE = ActionSpec(
     action='delete', rpc_method='terminate_instance',
     vm_states=(states.ACTIVE, states.BUILDING, states.STOPPED, states.PAUSED,
-               states.SUSPENDED, states.RESCUED, states.ERROR),
+               states.SUSPENDED, states.RESCUED, states.ERROR, states.RESIZED),
     task_states=ANY_TASK_BUT_DELETING, task_state=states.DELETING,
     notification='delete', driver_call='destroy', end_vm_state=states.DELETED)
 
@@ -90,10 +91,18 @@ POWER_ACTIONS = {
         error_vm_state=states.ERROR),
 }
 
-# The states a cold migrate accepts (Nova's resize/migrate check_instance_state).
-MIGRATE = ActionSpec(
-    action='migrate', rpc_method='', vm_states=(states.ACTIVE, states.STOPPED),
-    task_states=(None,), task_state='', notification='migrate')
+# Resize and cold migrate (Nova's resize/migrate check_instance_state): the api schedules
+# and casts prep_resize to the destination; confirm and revert act on a resized server.
+RESIZE = ActionSpec(
+    action='resize', rpc_method='prep_resize', vm_states=(states.ACTIVE, states.STOPPED),
+    task_states=(None,), task_state=states.RESIZE_PREP, notification='resize_prep')
+MIGRATE = dataclasses.replace(RESIZE, action='migrate')
+CONFIRM_RESIZE = ActionSpec(
+    action='confirmResize', rpc_method='confirm_resize', vm_states=(states.RESIZED,),
+    task_states=(None,), task_state=None, notification='resize_confirm')
+REVERT_RESIZE = ActionSpec(
+    action='revertResize', rpc_method='revert_resize', vm_states=(states.RESIZED,),
+    task_states=(None,), task_state=states.RESIZE_REVERTING, notification='resize_revert')
 
 # Deferred delete ([DEFAULT] reclaim_instance_interval > 0): DELETE powers the guest off and
 # keeps it as soft-deleted; the ``restore`` action powers it on again. Same shape as the

@@ -13,6 +13,7 @@ from oslo_utils import timeutils
 from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute import actions
+from cepheid.compute import move_api
 from cepheid.compute import rpcapi as compute_rpcapi
 
 LOG = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def check_instance_state(instance, spec, method):
             state=instance['vm_state'])
 
 
-class ComputeAPI:
+class ComputeAPI(move_api.MoveAPI):
     """Every cast goes through the store's transactional outbox (``cast=`` a builder of
     compute.rpcapi taking the updated instance); none is sent from here. Only the two RPC
     calls (changePassword, os-getConsoleOutput) use ``rpcapi`` directly."""
@@ -56,6 +57,11 @@ class ComputeAPI:
         self.notifier = notifier
         # Only for the RPC *calls* (changePassword, the console log), which answer.
         self.rpcapi = rpcapi
+
+    @staticmethod
+    def _guard(context, instance, spec, method):
+        check_instance_lock(context, instance)
+        check_instance_state(instance, spec, method)
 
     def _begin(self, context, instance, spec, method, cast, **values):
         """Guard, then CAS task_state (and ``values``), record the action and write
@@ -308,21 +314,3 @@ class ComputeAPI:
         """injectNetworkInfo: Cepheid has no network service, so a guest has no network
         info to inject; as in Nova, a locked instance is refused."""
         check_instance_lock(context, instance)
-
-    def migrate(self, context, instance, *, host=None):
-        """Cold migrate: as Nova, refused when locked or not active/stopped; with no other
-        live compute the scheduler's NoValidHost is recorded (action, event, fault) and
-        raised. Moving a guest to another host is not implemented (NotImplementedYet)."""
-        check_instance_lock(context, instance)
-        check_instance_state(instance, actions.MIGRATE, 'migrate')
-        if host is not None and not self.store.compute_host_known(host):
-            raise exception.ComputeHostNotFound(host=host)
-        candidates = [h for h in self.store.live_compute_hosts()
-                      if h != instance['host'] and host in (None, h)]
-        if candidates:
-            raise exception.NotImplementedYet(what='Cold migration to another host')
-        exc = exception.NoValidHost(reason='There are not enough hosts available.')
-        self.store.record_failed_action(context, instance['uuid'], action='migrate',
-                                        event='conductor_migrate_server',
-                                        message=exc.format_message())
-        raise exc

@@ -171,6 +171,19 @@ class ConductorAPI:
             context, 'power_state_sync', host=self.host, instance_uuid=instance_uuid,
             values=values, expected_vm_state=expected_vm_state, action=action)
 
+    def migration_step(self, context, instance_uuid, migration_id, **kwargs):
+        """One step of a resize or cold migration (api/conductor_moves.py), retried like
+        every call: ``{"instance", "migration", "event_id"}``."""
+        self._report('migration_step', instance_uuid, kwargs.get('values'))
+        for key in ('expected_task_state', 'expected_vm_state', 'expected_status'):
+            if kwargs.get(key) is not None:
+                kwargs[key] = list(kwargs[key])
+        return self._call(context, 'migration_step', version='1.5',
+                          instance_uuid=instance_uuid, migration_id=migration_id, **kwargs)
+
+    def migrations_in_progress(self, context):
+        return self._call(context, 'migrations_in_progress', version='1.5')
+
     def instances_for_recovery(self, context):
         return self._call(context, 'instances_for_recovery')
 

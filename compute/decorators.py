@@ -98,6 +98,65 @@ def operation(action):
     return decorator
 
 
+# -- the same stack for the steps of a resize or cold migration ------------------------
+# A move's step may run on the host the instance is not on yet, so its concerns report
+# through the move's ``migration_step`` (the conductor checks the host is one of the
+# move's two); an escaping exception errors the move out: instance ERROR, migration error.
+def _on_move_failure(concern, handle):
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(self, context, instance, *, migration, **kwargs):
+            try:
+                return fn(self, context, instance, migration=migration, **kwargs)
+            except HANDS_OFF:
+                raise
+            except Exception:
+                handle(self, context, instance, migration, fn)
+                raise
+        wrapper.cepheid_stack = [concern, *getattr(fn, 'cepheid_stack', [])]
+        return wrapper
+    return decorator
+
+
+def _move_step(what, self, context, instance, migration, **kwargs):
+    _best_effort(what, self.conductor.migration_step, context, instance['uuid'],
+                 migration['id'], **kwargs)
+
+
+def _notify_move(action):
+    def notify(self, context, instance, migration, fn):
+        self.notifier.notify(context, instance, action, 'error', exc=_current_exception())
+    return notify
+
+
+def _revert_move(self, context, instance, migration, fn):
+    _move_step('error out the move', self, context, instance, migration,
+               values={'task_state': None, 'vm_state': states.ERROR},
+               expected_task_state=[None, *states.RESIZE_STATES, states.RESIZE_REVERTING],
+               status='error')
+
+
+def _finish_move_event(self, context, instance, migration, fn):
+    _move_step('finish event', self, context, instance, migration, phase='finish',
+               event=f'compute_{fn.__name__}', result='Error',
+               traceback=traceback.format_exc())
+
+
+def _move_fault(self, context, instance, migration, fn):
+    _move_step('record fault', self, context, instance, migration,
+               fault=fault_from_exception(_current_exception()))
+
+
+def move_operation(action):
+    """The stack, in its fixed order, for a step of a move notifying ``instance.<action>``."""
+    def decorator(fn):
+        return _on_move_failure('wrap_exception', _notify_move(action))(
+            _on_move_failure('reverts_task_state', _revert_move)(
+                _on_move_failure('wrap_instance_event', _finish_move_event)(
+                    _on_move_failure('wrap_instance_fault', _move_fault)(fn))))
+    return decorator
+
+
 def fault_from_exception(exc):
     """A fault dict (code, message, details) for the conductor, as Nova records one."""
     code = getattr(exc, 'code', 500)

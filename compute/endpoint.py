@@ -24,7 +24,13 @@ LOG = logging.getLogger(__name__)
 # 1.2 - rescue_instance, unrescue_instance, trigger_crash_dump, rebuild_instance,
 #       set_admin_password (call), get_console_output (call)
 # 1.3 - external_instance_event (cast)
-VERSION = '1.3'
+# 1.4 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
+#       finish_revert_resize (resize and cold migration)
+VERSION = '1.4'
+# The steps of a move and the side of the migration that runs each.
+MOVE_STEPS = {'prep_resize': 'dest_compute', 'resize_instance': 'source_compute',
+              'finish_resize': 'dest_compute', 'confirm_resize': 'source_compute',
+              'revert_resize': 'dest_compute', 'finish_revert_resize': 'source_compute'}
 REBOOT_TYPES = ('SOFT', 'HARD')
 
 
@@ -116,6 +122,21 @@ class ComputeEndpoint:
             else:
                 self.manager.external_instance_event(context, instance, event=event)
 
+    def _move(self, context, method, instance, migration):
+        """Queue a step of a resize or cold migration; the instance may be on the other
+        host of the move, but this host must be the migration's side that runs ``method``."""
+        try:
+            instance = objects.instance_from_primitive(instance)
+        except ValueError as exc:
+            raise exception.InvalidRPCPayload(reason=str(exc)) from None
+        if not isinstance(migration, dict) or migration.get(MOVE_STEPS[method]) != \
+                self.manager.host:
+            raise exception.HostMismatch(host=self.manager.host,
+                                         instance_uuid=instance['uuid'])
+        self.queue.submit(instance['uuid'], decorators.run_operation,
+                          getattr(self.manager, method), context, instance,
+                          migration=migration)
+
     def get_console_output(self, context, *, instance, tail_length=None):
         """A call, not queued (it only reads the log): the text, as Nova returns it."""
         instance = self._receive(instance)
@@ -129,6 +150,18 @@ def _power_method(rpc_method):
     method.__name__ = method.__qualname__ = rpc_method
     method.__doc__ = f'Queue {rpc_method} (compute.actions.TABLE_ACTIONS).'
     return method
+
+
+def _move_method(method):
+    def step(self, context, *, instance, migration):
+        self._move(context, method, instance, migration)
+    step.__name__ = step.__qualname__ = method
+    step.__doc__ = f'Queue the {method} step of a resize or cold migration.'
+    return step
+
+
+for _method in MOVE_STEPS:
+    setattr(ComputeEndpoint, _method, _move_method(_method))
 
 
 # One RPC method per table action (start_instance, rescue_instance, ...): a new table entry

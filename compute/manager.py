@@ -18,16 +18,20 @@ from cepheid.compute import actions
 from cepheid.compute import decorators
 from cepheid.compute import external_events
 from cepheid.compute import guest_operations
+from cepheid.compute import resize
 
 LOG = logging.getLogger(__name__)
 
 
-class ComputeManager(guest_operations.GuestOperations, external_events.ExternalEvents):
-    def __init__(self, *, host, driver, conductor, notifier):
+class ComputeManager(guest_operations.GuestOperations, external_events.ExternalEvents,
+                     resize.ResizeOperations):
+    def __init__(self, *, host, driver, conductor, notifier, compute_rpc=None):
         self.host = host
         self.driver = driver
         self.conductor = conductor
         self.notifier = notifier
+        # Casts to other computes (the steps of a resize or cold migration).
+        self.compute_rpc = compute_rpc
 
     # -- helpers -----------------------------------------------------------------
     def get_power_state(self, instance):

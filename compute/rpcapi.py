@@ -11,6 +11,8 @@ Version history:
   1.2 - rescue_instance, unrescue_instance, trigger_crash_dump, rebuild_instance (casts),
         set_admin_password (call), get_console_output (call)
   1.3 - external_instance_event (cast)
+  1.4 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
+        finish_revert_resize (resize and cold migration, compute to compute as Nova's)
 """
 
 import typing
@@ -20,11 +22,17 @@ from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
-VERSION = '1.3'
+VERSION = '1.4'
 # Methods newer than 1.0, sent with the version that introduced them.
 _SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1',
           'rescue_instance': '1.2', 'unrescue_instance': '1.2', 'trigger_crash_dump': '1.2',
-          'rebuild_instance': '1.2', 'external_instance_event': '1.3'}
+          'rebuild_instance': '1.2', 'external_instance_event': '1.3',
+          'prep_resize': '1.4', 'resize_instance': '1.4',
+          'finish_resize': '1.4', 'confirm_resize': '1.4', 'revert_resize': '1.4',
+          'finish_revert_resize': '1.4'}
+# The migration fields a move's casts carry (JSON-able; the flavors are instance columns).
+MIGRATION_FIELDS = ('id', 'uuid', 'migration_type', 'source_compute', 'source_node',
+                    'dest_compute', 'dest_node', 'old_flavor', 'new_flavor')
 
 
 class Cast(typing.NamedTuple):
@@ -39,6 +47,21 @@ def cast_for(instance, method, **kwargs):
     """The Cast of ``method`` for ``instance`` (sent to its host, carrying the instance)."""
     return Cast(instance['host'], method,
                 {'instance': objects.instance_to_primitive(instance), **kwargs})
+
+
+def migration_to_primitive(migration):
+    return {key: migration[key] for key in MIGRATION_FIELDS}
+
+
+def move_cast(instance, migration, method, host):
+    """One step of a resize or cold migration, sent to ``host`` (Nova's shape:
+    prep_resize and finish_resize to the destination, resize_instance to the source, ...)."""
+    return Cast(host, method, {'instance': objects.instance_to_primitive(instance),
+                               'migration': migration_to_primitive(migration)})
+
+
+def prep_resize(instance, migration):
+    return move_cast(instance, migration, 'prep_resize', migration['dest_compute'])
 
 
 def reboot_instance(instance, reboot_type):

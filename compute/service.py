@@ -16,6 +16,7 @@ from cepheid.compute import manager as compute_manager
 from cepheid.compute import metrics as compute_metrics
 from cepheid.compute import power_sync
 from cepheid.compute import recovery
+from cepheid.compute import resize_recovery
 from cepheid.compute import resource_tracker
 from cepheid.compute import rpcapi as compute_rpcapi
 from cepheid.compute.virt import driver as virt_driver
@@ -39,7 +40,7 @@ class ComputeService:
             conf, self.notification_transport, service=BINARY, host=self.host)
         self.manager = compute_manager.ComputeManager(
             host=self.host, driver=self.driver, conductor=self.conductor,
-            notifier=self.notifier)
+            notifier=self.notifier, compute_rpc=compute_rpcapi.ComputeRPCAPI(self.transport))
         self.queue = instance_queue.InstanceWorkQueue(conf.rpc_worker_threads)
         self.endpoint = compute_endpoint.ComputeEndpoint(self.manager, self.queue)
         self.power_sync = power_sync.PowerStateSync(conf, self.manager, self.queue)
@@ -59,6 +60,9 @@ class ComputeService:
         # Retries are queued before the RPC server starts, so casts still waiting in the
         # broker for an instance run after its recovery, in order.
         self.recovered = recovery.recover(self.manager, self.queue)
+        # Resizes and cold migrations, found by migration record (the instance may be on
+        # the other host of the move).
+        self.recovered_moves = resize_recovery.recover(self.manager, self.queue)
         self.rpc_server.start()
         # Only now, with our queue declared, may the api service see this host as up and
         # place work on it.

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from cepheid.api.db import compute_nodes as db_nodes
+from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import models
 from cepheid.api.db import session as db_session
 from cepheid.api.db import tags as db_tags
@@ -279,6 +280,27 @@ def soft_delete(session, uuid):
                          disk_gb=db_nodes.instance_disk_gb(
                              {'root_gb': row.root_gb, 'ephemeral_gb': row.ephemeral_gb,
                               'swap': row.swap}))
+    if done == 1:
+        end_moves(session, uuid)
+
+
+def end_moves(session, uuid):
+    """A deleted instance's resize or migration in progress ends (Nova confirms a resized
+    one): the claim its row does not hold — the other side's flavor — is given back."""
+    for migration in db_migrations.get_all(session, {'instance_uuid': uuid,
+                                                     'status': db_migrations.IN_PROGRESS}):
+        if migration['migration_type'] not in ('resize', 'migration'):
+            continue
+        if migration['status'] in (db_migrations.PRE_MIGRATING, db_migrations.MIGRATING):
+            # Still on the source with the old flavor: the destination's claim remains.
+            other, flavor = migration['dest_compute'], migration['new_flavor']
+        else:
+            other, flavor = migration['source_compute'], migration['old_flavor']
+        if other and flavor:
+            db_nodes.release(session, host=other, vcpus=int(flavor['vcpus']),
+                             memory_mb=int(flavor['memory_mb']),
+                             disk_gb=db_nodes.instance_disk_gb(flavor))
+        db_migrations.update(session, migration['id'], {'status': db_migrations.ERROR})
 
 
 def usage(session, project_id):

@@ -7,6 +7,7 @@ api/outbox.py) commit together; the cast is handed to the outbox's sender after 
 
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
+from cepheid.api.db import resize_store
 from cepheid.api.db import server_groups as db_groups
 from cepheid.api.db import services as db_services
 from cepheid.api.scheduler import manager as scheduler
@@ -15,11 +16,13 @@ from cepheid.common import exception
 COMPUTE_BINARY = 'cepheid-compute'
 
 
-class InstanceStore:
-    def __init__(self, database, *, service_down_time, outbox=None):
+class InstanceStore(resize_store.ResizeStore):
+    def __init__(self, database, *, service_down_time, outbox=None,
+                 allow_resize_to_same_host=False):
         self.db = database
         self.service_down_time = service_down_time
         self.outbox = outbox
+        self.allow_resize_to_same_host = allow_resize_to_same_host
 
     def _queue_cast(self, session, context, cast, instance, queued):
         """Write the cast ``cast(instance)`` (a compute.rpcapi.Cast builder) to the outbox."""

@@ -16,6 +16,7 @@ import flask
 from cepheid.api import helpers
 from cepheid.api import validation
 from cepheid.api.handlers import admin_actions
+from cepheid.api.handlers import move_actions
 from cepheid.api.handlers import server_guest_actions as guest
 from cepheid.api.policies import admin_actions as admin_policies
 from cepheid.api.policies import server_actions as action_policies
@@ -81,7 +82,12 @@ ACTIONS = {
                             admin_actions.reset_state),
     'injectNetworkInfo': Action(admin_policies.ADMIN_ACTIONS % 'inject_network_info',
                                 admin_actions.inject_network_info),
-    'migrate': Action(admin_policies.MIGRATE % 'migrate', admin_actions.migrate),
+    'migrate': Action(admin_policies.MIGRATE % 'migrate', move_actions.migrate),
+    'resize': Action(server_policies.SERVERS % 'resize', move_actions.resize),
+    'confirmResize': Action(server_policies.SERVERS % 'confirm_resize',
+                            move_actions.confirm_resize),
+    'revertResize': Action(server_policies.SERVERS % 'revert_resize',
+                           move_actions.revert_resize),
     'restore': Action(admin_policies.DEFERRED_DELETE % 'restore', admin_actions.restore),
     'forceDelete': Action(admin_policies.DEFERRED_DELETE % 'force', admin_actions.force_delete),
     'unrescue': _power_action(action_policies.UNRESCUE, 'unrescue'),

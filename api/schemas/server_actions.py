@@ -63,10 +63,23 @@ migrate_v256 = _body('migrate', {
     ],
 })
 
+# resize: the new flavor (an id or a link) and the disk config (Nova's resize schema).
+resize = _body('resize', {
+    'type': 'object',
+    'properties': {
+        'flavorRef': parameter_types.flavor_ref,
+        'OS-DCF:diskConfig': parameter_types.disk_config,
+    },
+    'required': ['flavorRef'],
+    'additionalProperties': False,
+})
+
+
 # Nova does not look at the value of these actions ({"os-start": null} is the usual form).
 _ANY_VALUE = {}
 NO_ARGUMENT_ACTIONS = ('os-start', 'os-stop', 'unlock', 'pause', 'unpause', 'suspend',
-                       'resume', 'injectNetworkInfo', 'forceDelete', 'restore', 'unrescue')
+                       'resume', 'injectNetworkInfo', 'forceDelete', 'restore', 'unrescue',
+                       'confirmResize', 'revertResize')
 no_argument = {name: _body(name, _ANY_VALUE) for name in NO_ARGUMENT_ACTIONS}
 
 _IMAGE = {'type': 'string', 'minLength': 1, 'maxLength': 255}
@@ -148,7 +161,8 @@ def by_action(version):
     schemas = {'reboot': reboot, 'lock': lock_schema(version), 'os-resetState': reset_state,
                'migrate': migrate_v256 if version >= '2.56' else _body('migrate', _ANY_VALUE),
                'rebuild': rebuild_schema(version), 'rescue': rescue,
-               'changePassword': change_password, 'os-getConsoleOutput': get_console_output}
+               'changePassword': change_password, 'os-getConsoleOutput': get_console_output,
+               'resize': resize}
     schemas.update(no_argument)
     if version >= MIN_VERSIONS['trigger_crash_dump']:
         schemas['trigger_crash_dump'] = trigger_crash_dump

@@ -9,6 +9,9 @@ from cepheid.common.notifications import legacy as legacy_payloads
 from cepheid.common.notifications import payloads
 
 LOG = logging.getLogger(__name__)
+# Nova's legacy names of the actions whose versioned name differs.
+LEGACY_ACTIONS = {'resize_prep': 'resize.prep', 'resize_finish': 'finish_resize',
+                  'resize_confirm': 'resize.confirm', 'resize_revert': 'resize.revert'}
 
 
 class InstanceNotifier:
@@ -47,7 +50,9 @@ class InstanceNotifier:
                 send(context, event, payload)
             if self.legacy is not None and legacy:
                 send = self.legacy.error if phase == 'error' else self.legacy.info
-                send(context, f'compute.{event}',
+                name = LEGACY_ACTIONS.get(action, action)
+                suffix = f'{name}.{phase}' if phase else name
+                send(context, f'compute.instance.{suffix}',
                      legacy_payloads.legacy_payload(instance, event=suffix, exception=exc))
         except Exception:
             LOG.exception('Failed to send notification %s for %s', event, instance['uuid'])

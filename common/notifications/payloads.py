@@ -158,11 +158,20 @@ def instance_rescue_payload(context, instance, *, fault=None, **extra):
                              fault, extra)
 
 
+def instance_resize_prep_payload(context, instance, *, fault=None, new_flavor=None, **extra):
+    """InstanceActionResizePrepPayload 1.4 (``instance.resize_prep.*``): ``new_flavor`` is
+    the flavor asked for, as instance columns (flavor_id, flavor_name, vcpus, ...)."""
+    extra = {'new_flavor': flavor_payload(new_flavor) if new_flavor else None, **extra}
+    return _subclass_payload('InstanceActionResizePrepPayload', '1.4', context, instance,
+                             fault, extra)
+
+
 #: Payload builder per action; actions not listed use ``instance_action_payload``
 #: (unrescue, trigger_crash_dump, soft_delete, restore, shutdown... are plain action payloads).
 PAYLOAD_BUILDERS = {'create': instance_create_payload, 'rebuild': instance_rebuild_payload,
                     'rebuild_scheduled': instance_rebuild_payload,
-                    'rescue': instance_rescue_payload}
+                    'rescue': instance_rescue_payload,
+                    'resize_prep': instance_resize_prep_payload}
 
 
 def payload_for(action, context, instance, *, fault=None, **extra):

@@ -143,6 +143,29 @@ class ComputeDriver(abc.ABC):
         SetAdminPasswdNotSupported when the guest cannot be asked."""
         raise NotImplementedError()
 
+    # -- resize and cold migration (Nova's driver calls, in the order a move runs) --------
+    def migrate_disk_and_power_off(self, instance, dest):
+        """Source: power the guest off and hand its disks to ``dest``; the guest is kept
+        (powered off) until the move is confirmed or reverted."""
+        raise exception.NotSupported(detail='Resize and cold migration are not supported '
+                                            'by this driver.')
+
+    def finish_migration(self, instance, power_on):
+        """Destination: build the guest with the instance's (new) flavor; start it when
+        ``power_on``."""
+        raise exception.NotSupported(detail='Resize and cold migration are not supported '
+                                            'by this driver.')
+
+    def confirm_migration(self, instance):
+        """Source: the move is confirmed; remove the guest kept for a revert."""
+        raise exception.NotSupported(detail='Resize and cold migration are not supported '
+                                            'by this driver.')
+
+    def finish_revert_migration(self, instance, power_on):
+        """Source: the move is reverted; start the kept guest again when ``power_on``."""
+        raise exception.NotSupported(detail='Resize and cold migration are not supported '
+                                            'by this driver.')
+
 
 def load_driver(conf, name):
     """Load a driver by alias (``fake``, ``libvirt``) or dotted class path."""

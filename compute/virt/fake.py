@@ -23,6 +23,7 @@ class FakeGuest:
     rescue_image_ref: str | None = None     # the image booted while rescued
     password: str | None = None
     crash_dumps: int = 0
+    flavor_id: str | None = None            # the flavor it was last built or resized with
     console: list = dataclasses.field(default_factory=list)
 
 
@@ -161,6 +162,7 @@ class FakeDriver(driver.ComputeDriver):
         def _spawn():
             guest = self.guests.setdefault(instance['uuid'], FakeGuest(boots=0))
             guest.image_ref = instance.get('image_ref')
+            guest.flavor_id = instance.get('flavor_id')
             self._start(guest)
             self.emit_event(instance['uuid'], states.RUNNING)
         self._call('spawn', instance, _spawn)
@@ -289,3 +291,39 @@ class FakeDriver(driver.ComputeDriver):
                 raise exception.InstanceNotRunning(instance_uuid=instance['uuid'])
             guest.password = new_pass
         self._call('set_admin_password', instance, _set)
+
+    # -- resize and cold migration: each compute's driver holds its own guests -------------
+    def migrate_disk_and_power_off(self, instance, dest):
+        def _off():
+            guest = self._guest(instance)
+            self._stop(instance['uuid'], guest)
+        self._call('migrate_disk_and_power_off', instance, _off)
+
+    def finish_migration(self, instance, power_on):
+        def _finish():
+            # A same-host resize reuses the guest; another host builds its own.
+            guest = self.guests.setdefault(instance['uuid'], FakeGuest(boots=0))
+            guest.image_ref = instance.get('image_ref')
+            guest.flavor_id = instance.get('flavor_id')
+            if power_on:
+                self._stop(instance['uuid'], guest)
+                self._start(guest)
+                self.emit_event(instance['uuid'], states.RUNNING)
+            else:
+                guest.power_state = states.SHUTDOWN
+        self._call('finish_migration', instance, _finish)
+
+    def confirm_migration(self, instance):
+        def _confirm():
+            self.guests.pop(instance['uuid'], None)
+        self._call('confirm_migration', instance, _confirm)
+
+    def finish_revert_migration(self, instance, power_on):
+        def _revert():
+            guest = self.guests.setdefault(instance['uuid'],
+                                           FakeGuest(power_state=states.SHUTDOWN, boots=0))
+            guest.flavor_id = instance.get('flavor_id')
+            if power_on and guest.power_state != states.RUNNING:
+                self._start(guest)
+                self.emit_event(instance['uuid'], states.RUNNING)
+        self._call('finish_revert_migration', instance, _revert)

@@ -134,15 +134,14 @@ def test_migrate_refusals(client1, vm):
         f"Cannot 'migrate' instance {uuid_} while it is in vm_state suspended")
 
 
-def test_migrate_with_another_live_host_is_not_implemented(client1, one_host, vm):
-    # A second compute heartbeats (its row only): Cepheid cannot move a guest there.
+def test_migrate_to_a_host_that_reported_no_capacity_is_no_valid_host(client1, one_host,
+                                                                       vm):
+    # A second compute heartbeats (its service row only): no capacity, no place.
     with one_host.db.transaction() as session:
         db_services.heartbeat(session, host='compute9', binary=COMPUTE, topic='compute')
     try:
-        assert act(client1, vm['id'], {'migrate': None}, http.ADMIN) == (501, {
-            'notImplemented': {'code': 501, 'message':
-                               'Cold migration to another host is not implemented by '
-                               'Cepheid.'}})
+        assert act(client1, vm['id'], {'migrate': None}, http.ADMIN) == bad_request(
+            'No valid host was found. There are not enough hosts available.')
     finally:
         with one_host.db.transaction() as session:
             session.execute(sa.delete(models.Service).where(models.Service.host == 'compute9'))

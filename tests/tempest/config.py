@@ -38,8 +38,8 @@ def compute_features():
         'resize': _has('resize', 'confirmResize', 'revertResize'),
         'shelve': _has('shelve', 'unshelve'),
         'shelve_migrate': 'False',
-        # migrate is routed, but no guest ever moves (400 no valid host, or 501).
-        'cold_migration': 'False',
+        # migrate moves the guest to the other fake compute (resize's flow).
+        'cold_migration': _has('migrate', 'confirmResize', 'revertResize'),
         'live_migration': _has('os-migrateLive'),
         'snapshot': _has('createImage'),
         'disk_config': 'False',

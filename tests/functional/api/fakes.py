@@ -136,3 +136,15 @@ class FakeComputeAPI:
     def migrate(self, context, instance, *, host=None):
         self._check_lock(context, instance)
         self._enter('migrate', instance['uuid'], host)
+
+    def resize(self, context, instance, new_flavor):
+        self._check_lock(context, instance)
+        self._enter('resize', instance['uuid'], new_flavor['flavorid'])
+
+    def confirm_resize(self, context, instance):
+        self._check_lock(context, instance)
+        self._enter('confirm_resize', instance['uuid'])
+
+    def revert_resize(self, context, instance):
+        self._check_lock(context, instance)
+        self._enter('revert_resize', instance['uuid'])

@@ -29,11 +29,11 @@ OTHER_USER = 'someone-else'
 ACTION_BODIES = {'reboot': {'type': 'HARD'}, 'lock': {'locked_reason': 'r'},
                  'os-resetState': {'state': 'error'},
                  'rebuild': {'imageRef': 'img'}, 'changePassword': {'adminPass': 'pw'},
-                 'os-getConsoleOutput': {}}
+                 'os-getConsoleOutput': {}, 'resize': {'flavorRef': '2'}}
 # Nova's admin-only actions (os-admin-actions, os-migrate-server).
 ADMIN_ACTIONS = ('os-resetState', 'injectNetworkInfo', 'migrate')
 # Actions that answer with a body (Nova's codes); the others are 202.
-ACTION_CODES = {'rescue': 200, 'os-getConsoleOutput': 200}
+ACTION_CODES = {'rescue': 200, 'os-getConsoleOutput': 200, 'confirmResize': 204}
 FLAVOR_ACTION = {'addTenantAccess': {'tenant': 'alt-project'}}
 AGGREGATE_ACTION = {'add_host': {'host': 'compute1'}}
 

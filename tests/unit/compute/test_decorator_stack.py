@@ -9,7 +9,7 @@ from cepheid.compute import manager
 STACK = ['wrap_exception', 'reverts_task_state', 'wrap_instance_event', 'wrap_instance_fault']
 
 OPERATIONS = ['reboot_instance', 'build_and_run_instance', 'terminate_instance',
-              'rebuild_instance', 'set_admin_password']
+              'rebuild_instance', 'set_admin_password', *endpoint.MOVE_STEPS]
 # Read-only calls without a task, an event or a fault (as Nova's get_console_output).
 READS = ['get_console_output']
 # os-server-external-events: a dispatcher (as Nova's external_instance_event) whose

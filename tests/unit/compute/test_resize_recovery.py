@@ -1,0 +1,40 @@
+"""What a restarted compute redoes of a resize or cold migration it took part in."""
+
+import pytest
+
+from cepheid.common import states
+from cepheid.compute import resize_recovery
+
+MIGRATION = {'source_compute': 'src', 'dest_compute': 'dst'}
+
+
+@pytest.mark.parametrize('task, status, on, host, expected', [
+    (states.RESIZE_PREP, 'pre-migrating', 'src', 'dst', ('prep_resize', 'dst')),
+    (states.RESIZE_PREP, 'pre-migrating', 'src', 'src', None),
+    (states.RESIZE_MIGRATING, 'migrating', 'src', 'src', ('resize_instance', 'src')),
+    (states.RESIZE_MIGRATING, 'migrating', 'src', 'dst', None),
+    (states.RESIZE_MIGRATED, 'post-migrating', 'dst', 'dst', ('finish_resize', 'dst')),
+    (states.RESIZE_MIGRATED, 'post-migrating', 'dst', 'src', ('finish_resize', 'dst')),
+    (states.RESIZE_FINISH, 'post-migrating', 'dst', 'dst', ('finish_resize', 'dst')),
+    (states.RESIZE_FINISH, 'post-migrating', 'dst', 'src', None),
+    (None, 'finished', 'dst', 'src', None),
+    (None, 'confirming', 'dst', 'src', ('confirm_resize', 'src')),
+    (None, 'confirming', 'dst', 'dst', None),
+    (states.RESIZE_REVERTING, 'reverting', 'dst', 'dst', ('revert_resize', 'dst')),
+    (states.RESIZE_REVERTING, 'reverting', 'src', 'src', ('finish_revert_resize', 'src')),
+    (states.RESIZE_REVERTING, 'reverting', 'dst', 'src', None),
+])
+def test_plan(task, status, on, host, expected):
+    migration = dict(MIGRATION, status=status)
+    instance = {'task_state': task, 'host': on}
+    assert resize_recovery.plan(migration, instance, host) == expected
+
+
+@pytest.mark.parametrize('vm, task, status', [
+    (states.ACTIVE, states.RESIZE_PREP, 'RESIZE'),
+    (states.STOPPED, states.RESIZE_FINISH, 'RESIZE'),
+    (states.RESIZED, None, 'VERIFY_RESIZE'),
+    (states.RESIZED, states.RESIZE_REVERTING, 'REVERT_RESIZE'),
+])
+def test_rest_status_of_a_move(vm, task, status):
+    assert states.status_from_state(vm, task) == status
