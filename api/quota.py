@@ -61,15 +61,17 @@ def check_instances(session, conf, ctx, *, count, vcpus, ram):
                 allowed=allowed[first])
 
 
-def check_resize(session, conf, ctx, *, vcpus, ram):
+def check_resize(session, conf, instance, *, vcpus, ram):
     """Refuse (403) a resize whose extra cores or RAM (``vcpus``/``ram``: new minus old;
-    a smaller flavor is never refused) goes over the project's or the user's quota."""
+    a smaller flavor is never refused) goes over the quota of the instance's project or
+    user (as Nova, whoever asks: an admin resizing another project's server too)."""
     wanted = {'cores': max(vcpus, 0), 'ram': max(ram, 0)}
     if not any(wanted.values()):
         return
-    for user_id in (None, ctx.user_id):
-        allowed = limits(session, conf, ctx.project_id, user_id)
-        used = db_quotas.instance_usage(session, ctx.project_id, user_id)
+    project_id = instance['project_id']
+    for user_id in (None, instance['user_id']):
+        allowed = limits(session, conf, project_id, user_id)
+        used = db_quotas.instance_usage(session, project_id, user_id)
         overs = [r for r in wanted if wanted[r] and _over(allowed[r], used[r], wanted[r])]
         if overs:
             first = overs[0]

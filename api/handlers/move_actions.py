@@ -19,7 +19,7 @@ def _flavor_id(flavor_ref):
 
 
 def _new_flavor(instance, flavor_ref):
-    services, ctx = helpers.services(), helpers.context()
+    services = helpers.services()
     with services.db.transaction() as session:
         try:
             flavor = db_flavors.get(session, _flavor_id(flavor_ref),
@@ -29,7 +29,7 @@ def _new_flavor(instance, flavor_ref):
         if flavor is None or flavor['disabled']:
             raise exception.ValidationError(detail='Unable to locate requested flavor.')
         # Nova counts a bigger flavor's extra cores and RAM against the quotas.
-        quota.check_resize(session, services.conf, ctx,
+        quota.check_resize(session, services.conf, instance,
                            vcpus=flavor['vcpus'] - instance['vcpus'],
                            ram=flavor['memory_mb'] - instance['memory_mb'])
     return flavor

@@ -239,3 +239,19 @@ def test_resize_to_the_same_host_when_allowed():
         assert (guest.power_state, guest.flavor_id) == (1, '2')
     finally:
         running.stop()
+
+
+def test_a_bigger_flavor_over_the_ram_quota_is_refused():
+    conf = allinone.make_conf(compute_driver='fake', **{'quota.ram': 1024})
+    running = allinone.AllInOne(conf, hosts=['compute1', 'compute2']).start()
+    try:
+        client = http.Client(running.endpoint)
+        status, body = client.post('/servers', {'server': {'name': 'vm', 'flavorRef': '1'}})
+        server = conftest.wait_for_server(client, body['server']['id'], conftest.idle)
+        # The instance's project's quota, whoever asks (an admin too).
+        status, body = _action(client, server['id'], {'resize': {'flavorRef': '2'}})
+        assert status == 403, body
+        assert body['forbidden']['message'] == (
+            'Quota exceeded for ram: Requested 1536, but already used 512 of 1024 ram')
+    finally:
+        running.stop()
