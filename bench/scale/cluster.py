@@ -5,6 +5,7 @@ Hosts are ``scale0`` .. ``scale<N-1>``, ``per_process`` of them per ``bench.scal
 process. Quotas are unlimited (many servers in one project).
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -33,6 +34,31 @@ def system_broker_pids():
         if b'/var/lib/rabbitmq' in args and b'-noinput' in args:
             found.append(pid)
     return found
+
+
+def broker_fd_headroom():
+    """Open files the system RabbitMQ may still open (its soft limit minus those open), or
+    None when it cannot be read. Each host holds a connection, a file descriptor there."""
+    for pid in system_broker_pids():
+        try:
+            with open(f'/proc/{pid}/limits') as f:
+                soft = next(line.split()[3] for line in f if line.startswith('Max open files'))
+            return int(soft) - len(os.listdir(f'/proc/{pid}/fd'))
+        except (OSError, StopIteration, ValueError):
+            return None
+    return None
+
+
+def check_broker_capacity(hosts, processes_count, margin=100):
+    """Refuse a run the shared broker cannot take: past its open-files limit RabbitMQ stops
+    accepting connections and, under the load, can lose its tables (seen at ~900 hosts
+    with the Debian default of 1024), which breaks every other user of it."""
+    headroom = broker_fd_headroom()
+    needed = hosts + 10 * processes_count + margin
+    if headroom is not None and needed > headroom:
+        raise RuntimeError(
+            f'{hosts} hosts need about {needed} more open files in RabbitMQ, which has '
+            f'{headroom} left: raise its limit (ulimit -n before rabbitmq-server) first')
 
 
 class HostProcess:
@@ -105,6 +131,7 @@ class ScaleCluster(bench_cluster.Cluster):
         self.host_procs = []
 
     def start(self):
+        check_broker_capacity(len(self.hosts), -(-len(self.hosts) // self.per_process))
         self.database = processes.PostgresDatabase()
         self.vhost = bench_cluster.Vhost()
         port = processes.free_port()
