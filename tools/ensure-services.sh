@@ -17,9 +17,27 @@ wait_for() {  # name host port seconds
     return 1
 }
 
+start_rabbitmq() {
+    # As the packaged script does (su rabbitmq), but with room for many connections: su resets
+    # the soft limit to 1024 file descriptors, which ~800 AMQP connections exhaust (Mnesia then
+    # fails to read its own files and the node stops serving vhosts).
+    (cd /var/lib/rabbitmq && su rabbitmq -s /bin/sh -c \
+        "ulimit -n \$(ulimit -Hn); /usr/lib/rabbitmq/bin/rabbitmq-server -detached") \
+        || rabbitmq-server -detached || true
+}
+
+rabbitmq_serves() {  # the node answers and its database (vhosts) is readable
+    timeout 30 rabbitmqctl -q list_vhosts >/dev/null 2>&1
+}
+
 if ! answers 127.0.0.1 5672; then
     echo "starting RabbitMQ"
-    rabbitmq-server -detached || true
+    start_rabbitmq
+elif command -v rabbitmqctl >/dev/null && ! rabbitmq_serves; then
+    echo "RabbitMQ answers but cannot list its vhosts: restarting it"
+    timeout 60 rabbitmqctl -q stop >/dev/null 2>&1 || pkill -f 'beam.*rabbit@localhost' || true
+    sleep 2
+    start_rabbitmq
 fi
 if ! answers 127.0.0.1 5432; then
     echo "starting PostgreSQL"
