@@ -104,6 +104,6 @@ class MoveConductor:
 def _migration_primitive(migration):
     return {key: migration[key] for key in
             ('id', 'uuid', 'migration_type', 'status', 'source_compute', 'source_node',
-             'dest_compute', 'dest_node', 'old_flavor', 'new_flavor')}
+             'dest_compute', 'dest_node', 'old_flavor', 'new_flavor', 'old_vm_state')}
 
 

@@ -34,6 +34,13 @@ def _flavor_values(flavor):
                                          'flavor_extra_specs')}
 
 
+def _was_running(migration, instance):
+    """Start the guest after the move (or its revert) unless the server was stopped
+    (Nova's old_vm_state); a migration of an older api has none: the instance says."""
+    old = migration.get('old_vm_state') or instance['vm_state']
+    return old != states.STOPPED
+
+
 class ResizeOperations:
     """Mixed into ComputeManager: needs ``host``, ``driver``, ``conductor``, ``notifier``,
     ``compute_rpc`` (sends casts to other computes) and ``get_power_state``."""
@@ -129,7 +136,7 @@ class ResizeOperations:
                            expected_task_state=[states.RESIZE_MIGRATED, states.RESIZE_FINISH])
         instance, event_id = reply['instance'], reply['event_id']
         self.notifier.notify(context, instance, 'resize_finish', 'start')
-        power_on = instance['vm_state'] != states.STOPPED
+        power_on = _was_running(migration, instance)
         try:
             self.driver.finish_migration(instance, power_on)
         except Exception as exc:
@@ -190,7 +197,7 @@ class ResizeOperations:
     @decorators.move_operation('resize_revert')
     def finish_revert_resize(self, context, instance, *, migration):
         event = 'compute_finish_revert_resize'
-        power_on = instance['power_state'] == states.RUNNING
+        power_on = _was_running(migration, instance)
         values = {'task_state': states.RESIZE_REVERTING, 'host': migration['source_compute'],
                   'node': migration['source_node'], **_flavor_values(migration['old_flavor'])}
         reply = self._step(context, instance, migration, phase='start', event=event,

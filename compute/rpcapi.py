@@ -32,7 +32,7 @@ _SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1',
           'finish_revert_resize': '1.4'}
 # The migration fields a move's casts carry (JSON-able; the flavors are instance columns).
 MIGRATION_FIELDS = ('id', 'uuid', 'migration_type', 'source_compute', 'source_node',
-                    'dest_compute', 'dest_node', 'old_flavor', 'new_flavor')
+                    'dest_compute', 'dest_node', 'old_flavor', 'new_flavor', 'old_vm_state')
 
 
 class Cast(typing.NamedTuple):

@@ -355,6 +355,8 @@ class Migration(TimestampMixin, Base):
     project_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     old_flavor: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
     new_flavor: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
+    # active or stopped: whether the guest runs again after the move (or its revert).
+    old_vm_state: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     deleted_at: orm.Mapped[datetime.datetime | None]
     deleted: orm.Mapped[int] = orm.mapped_column(default=0)
 

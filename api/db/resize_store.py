@@ -55,6 +55,7 @@ class ResizeStore:
         ``host``: the requested destination). NoValidHost leaves nothing changed."""
         queued = []
         with self.db.transaction() as session:
+            old_vm_state = db_instances.get(session, uuid)['vm_state']
             instance = db_instances.update(
                 session, uuid, {'task_state': states.RESIZE_PREP},
                 expected_task_state=[None], expected_vm_state=[states.ACTIVE, states.STOPPED])
@@ -74,7 +75,7 @@ class ResizeStore:
                 'dest_compute': dest, 'dest_node': dest, 'dest_host': dest,
                 'old_instance_type_id': old_id,
                 'new_instance_type_id': new_flavor['id'] if new_flavor else old_id,
-                'old_flavor': old, 'new_flavor': new,
+                'old_flavor': old, 'new_flavor': new, 'old_vm_state': old_vm_state,
                 'user_id': context.user_id, 'project_id': context.project_id})
             self._record_action(session, context, uuid, action, MOVE_EVENT)
             queued.append(self.outbox.add(session, context,
