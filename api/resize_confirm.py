@@ -2,7 +2,12 @@
 > 0, every api process confirms resizes and cold migrations left in VERIFY_RESIZE longer
 than the window, as if the owner had sent confirmResize (action ``confirmResize``). The
 confirm is a compare-and-swap on the migration's status, so two processes never confirm
-one twice."""
+one twice.
+
+``resend_stuck_confirms`` (run by the watchdog) re-sends the ``confirm_resize`` of a move
+left ``confirming`` past ``reboot_timeout`` (its cast lost): the source confirms once, a
+second delivery of the request is a no-op there.
+"""
 
 import datetime
 import threading
@@ -10,10 +15,13 @@ import uuid
 
 from oslo_log import log as logging
 
+from cepheid.api.db import actions as db_actions
+from cepheid.api.db import instances as db_instances
 from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import models
 from cepheid.common import context as cep_context
 from cepheid.common import exception
+from cepheid.compute import rpcapi as compute_rpcapi
 
 LOG = logging.getLogger(__name__)
 
@@ -67,3 +75,37 @@ class ResizeConfirmer:
                      migration['instance_uuid'], migration['id'])
             confirmed.append(migration['instance_uuid'])
         return confirmed
+
+
+def resend_stuck_confirms(store, cutoff):
+    """Re-send confirm_resize for moves ``confirming`` since before ``cutoff``; their
+    instance uuids. The status is saved again (updated_at moves on) in the transaction of
+    the outbox row, so each is re-sent once per timeout."""
+    with store.db.transaction() as session:
+        stuck = db_migrations.confirming_before(session, cutoff)
+    resent = []
+    for migration in stuck:
+        context = cep_context.RequestContext(
+            user_id=migration['user_id'], project_id=migration['project_id'],
+            roles=['admin'], request_id=_latest_request(store, migration), overwrite=False)
+        try:
+            with store.db.transaction() as session:
+                claimed = db_migrations.update(
+                    session, migration['id'], {'status': db_migrations.CONFIRMING},
+                    expected_status=(db_migrations.CONFIRMING,))
+                instance = db_instances.get(session, migration['instance_uuid'])
+                row = store.outbox.add(session, context, compute_rpcapi.move_cast(
+                    instance, claimed, 'confirm_resize', claimed['source_compute']))
+        except (exception.MigrationStatusConflict, exception.InstanceNotFound):
+            continue
+        store.outbox.submit([row])
+        LOG.warning('Confirm of the move of %s (migration %s) stuck: re-sent to %s',
+                    instance['uuid'], migration['id'], migration['source_compute'])
+        resent.append(instance['uuid'])
+    return resent
+
+
+def _latest_request(store, migration):
+    with store.db.transaction() as session:
+        action = db_actions.latest_action(session, migration['instance_uuid'])
+    return action['request_id'] if action else f'req-{uuid.uuid4()}'

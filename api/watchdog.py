@@ -16,6 +16,7 @@ import threading
 from oslo_log import log as logging
 
 from cepheid.api import db_errors
+from cepheid.api import resize_confirm
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
@@ -65,6 +66,9 @@ class Watchdog:
             stuck = db_instances.get_stuck(session, older_than=cutoff)
         outcome = {}
         self.finish_abandoned_events(cutoff)
+        for uuid in resize_confirm.resend_stuck_confirms(self.store, cutoff):
+            outcome[uuid] = 'resent'
+            metrics.WATCHDOG.labels('resent').inc()
         for instance in stuck:
             try:
                 outcome[instance['uuid']] = self._handle(instance)

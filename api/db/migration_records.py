@@ -118,6 +118,13 @@ def in_progress_on_host(session, host):
     return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
 
 
+def confirming_before(session, cutoff):
+    """Moves whose confirm was asked for before ``cutoff`` and has not run."""
+    stmt = sa.select(_MODEL).where(
+        _MODEL.deleted == 0, _MODEL.status == CONFIRMING, _MODEL.updated_at < cutoff)
+    return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
+
+
 def finished_before(session, cutoff):
     """Resizes and cold migrations waiting for a confirm since before ``cutoff``."""
     stmt = sa.select(_MODEL).where(

@@ -255,3 +255,18 @@ def test_a_bigger_flavor_over_the_ram_quota_is_refused():
             'Quota exceeded for ram: Requested 1536, but already used 512 of 1024 ram')
     finally:
         running.stop()
+
+
+def test_a_lost_confirm_is_sent_again_by_the_watchdog(stack, client):
+    server = _create(client)
+    assert _action(client, server['id'], {'migrate': None})[0] == 202
+    source = server['OS-EXT-SRV-ATTR:host']
+    _wait(client, server['id'], 'VERIFY_RESIZE')
+    # The confirm's cast is lost: the migration is left confirming.
+    with stack.db.transaction() as session:
+        session.execute(sa.update(models.Migration).values(
+            status='confirming', updated_at=models.utcnow().replace(year=2000)))
+    assert stack.conductor.watchdog.check_once() == {server['id']: 'resent'}
+    _wait(client, server['id'], 'ACTIVE')
+    assert _migrations(client, server['id'])[0]['status'] == 'confirmed'
+    assert _guest(stack, source, server['id']) is None
