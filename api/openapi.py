@@ -31,6 +31,7 @@ from cepheid.api.schemas import server_metadata as metadata_schemas
 from cepheid.api.schemas import server_tags as tag_schemas
 from cepheid.api.schemas import servers as server_schemas
 from cepheid.api.schemas import services as service_schemas
+from cepheid.api.schemas import simple_tenant_usage as usage_schemas
 
 OPENAPI_VERSION = '3.1.0'
 _ARG_RE = re.compile(r'<(?:[^:<>]+:)?([^<>]+)>')
@@ -122,6 +123,24 @@ OPERATIONS = {
                                         (200, 403, 404)),
     'hypervisors.show': Operation('Show a hypervisor (admin)', (200, 400, 403, 404),
                                   query=hypervisor_schemas.show_query_schema),
+    'hypervisors.uptime': Operation("A hypervisor's uptime from its compute (admin; gone "
+                                    'at 2.88)', (200, 400, 403, 404, 501)),
+    'hypervisors.search': Operation('Hypervisors matching a hostname pattern (admin; before '
+                                    '2.53)', (200, 403, 404)),
+    'hypervisors.servers': Operation('Hypervisors matching a hostname pattern with their '
+                                     'servers (admin; before 2.53)', (200, 403, 404)),
+    'server_diagnostics.show': Operation("A server's diagnostics from its compute (admin)",
+                                         (200, 403, 404, 409, 501)),
+    'simple_tenant_usage.index': Operation('Usage of every tenant over a window (admin)',
+                                           (200, 400, 403),
+                                           query=usage_schemas.index_query),
+    'simple_tenant_usage.show': Operation("A tenant's usage over a window", (200, 400, 403),
+                                          query=usage_schemas.show_query),
+    'instance_usage_audit_log.index': Operation(
+        'The instance usage audits of the last completed audit period (admin)', (200, 403)),
+    'instance_usage_audit_log.show': Operation(
+        'The instance usage audits of the period completed last before a time (admin)',
+        (200, 400, 403)),
     'services.delete': Operation('Delete a compute service', (204, 400, 403, 404, 409)),
     'availability_zones.index': Operation('List availability zones'),
     'extensions.index': Operation("List Nova's v2.0 extension aliases"),

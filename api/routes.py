@@ -10,6 +10,7 @@ from cepheid.api.handlers import hosts
 from cepheid.api.handlers import hypervisors
 from cepheid.api.handlers import identity
 from cepheid.api.handlers import instance_actions
+from cepheid.api.handlers import instance_usage_audit_log
 from cepheid.api.handlers import keypairs
 from cepheid.api.handlers import limits
 from cepheid.api.handlers import migrations
@@ -17,12 +18,14 @@ from cepheid.api.handlers import openapi
 from cepheid.api.handlers import quota_sets
 from cepheid.api.handlers import server_actions
 from cepheid.api.handlers import server_external_events
+from cepheid.api.handlers import server_diagnostics
 from cepheid.api.handlers import server_groups
 from cepheid.api.handlers import server_metadata
 from cepheid.api.handlers import server_password
 from cepheid.api.handlers import server_tags
 from cepheid.api.handlers import servers
 from cepheid.api.handlers import services
+from cepheid.api.handlers import simple_tenant_usage
 from cepheid.api.handlers import versions
 
 V = '/v2.1'
@@ -68,6 +71,9 @@ ROUTES = [
     (V + '/os-hypervisors/detail', 'GET', hypervisors.detail),
     (V + '/os-hypervisors/statistics', 'GET', hypervisors.statistics),
     (V + '/os-hypervisors/<hypervisor_id>', 'GET', hypervisors.show),
+    (V + '/os-hypervisors/<hypervisor_id>/uptime', 'GET', hypervisors.uptime),
+    (V + '/os-hypervisors/<hostname_pattern>/search', 'GET', hypervisors.search),
+    (V + '/os-hypervisors/<hostname_pattern>/servers', 'GET', hypervisors.servers),
     (V + '/os-services/<service_id>', 'PUT', services.update),
     (V + '/os-services/<service_id>', 'DELETE', services.delete),
     (SERVER + '/metadata', 'GET', server_metadata.index),
@@ -82,6 +88,7 @@ ROUTES = [
     (SERVER + '/tags/<tag>', 'GET', server_tags.show),
     (SERVER + '/tags/<tag>', 'PUT', server_tags.update),
     (SERVER + '/tags/<tag>', 'DELETE', server_tags.delete),
+    (SERVER + '/diagnostics', 'GET', server_diagnostics.show),
     (SERVER + '/os-server-password', 'GET', server_password.show),
     (SERVER + '/os-server-password', 'DELETE', server_password.clear),
     (V + '/limits', 'GET', limits.show),
@@ -113,6 +120,11 @@ ROUTES = [
     (V + '/os-migrations', 'GET', migrations.index),
     (SERVER + '/migrations', 'GET', migrations.server_index),
     (SERVER + '/migrations/<migration_id>', 'GET', migrations.server_show),
+    (V + '/os-simple-tenant-usage', 'GET', simple_tenant_usage.index),
+    (V + '/os-simple-tenant-usage/<tenant_id>', 'GET', simple_tenant_usage.show),
+    (V + '/os-instance_usage_audit_log', 'GET', instance_usage_audit_log.index),
+    (V + '/os-instance_usage_audit_log/<before_timestamp>', 'GET',
+     instance_usage_audit_log.show),
     ('/openapi.json', 'GET', openapi.show),
 ]
 

@@ -23,6 +23,17 @@ common_opts = [
                help='Seconds since the last heartbeat after which a service is down.'),
     cfg.IntOpt('report_interval', default=10, min=1,
                help='Seconds between service heartbeats.'),
+    cfg.BoolOpt('instance_usage_audit', default=False,
+                help='Computes run the periodic instance usage audit: once per '
+                     'instance_usage_audit_period each records in the task log how many '
+                     'instances of its host existed in the last completed period (read by '
+                     'os-instance_usage_audit_log) and sends their instance.exists '
+                     'notifications.'),
+    cfg.StrOpt('instance_usage_audit_period', default='month',
+               regex=r'^(hour|day|month|year)(@([0-9]+))?$',
+               help='Length of an audit period: hour, day, month or year, optionally with '
+                    'an offset (day@18: days start at 18:00 UTC; month@15: on the 15th; '
+                    'year@3: on March 1st). The api service reads it too.'),
     cfg.StrOpt('binary_prefix', default='cepheid', choices=['cepheid', 'nova'],
                help='Prefix of the service binary names that clients and notification '
                     'consumers see: publisher ids (<prefix>-compute:<host>), the '

@@ -57,6 +57,10 @@ class InvalidServerHost(Invalid):
     msg_fmt = 'Compute host %(host)s could not be found.'
 
 
+class ComputeServiceUnavailable(Invalid):
+    msg_fmt = 'Compute service of %(host)s is unavailable at this time.'
+
+
 class InvalidRebootType(Invalid):
     msg_fmt = 'Invalid reboot type %(reboot_type)s.'
 
@@ -256,6 +260,10 @@ class MigrationStatusConflict(Conflict):
     msg_fmt = ('Migration %(migration_id)s is %(actual)s, not one of %(expected)s')
 
 
+class TaskAlreadyRunning(Conflict):
+    msg_fmt = 'Task %(task_name)s is already running on host %(host)s'
+
+
 class InstanceNotReady(Conflict):
     msg_fmt = 'Instance %(instance_id)s is not ready'
 
@@ -334,6 +342,10 @@ class InstanceDriverNotFound(CepheidException):
 
 class VirtDriverError(CepheidException):
     msg_fmt = 'Hypervisor error: %(reason)s'
+
+
+class TaskNotRunning(NotFound):
+    msg_fmt = 'Task %(task_name)s is not running on host %(host)s'
 
 
 class InvalidRPCPayload(CepheidException):

@@ -127,6 +127,18 @@ class ComputeAPI(move_api.MoveAPI):
                 attr='task_state', state=instance['task_state'])
         return self.rpcapi.get_console_output(context, instance, tail_length)
 
+    def get_diagnostics(self, context, instance, *, standardized):
+        """The guest's diagnostics from its compute: Nova's 2.48 shape when
+        ``standardized``, else the driver's own dict. 409 without a host."""
+        if not instance['host']:
+            raise exception.InstanceNotReady(instance_id=instance['uuid'])
+        if standardized:
+            return self.rpcapi.get_instance_diagnostics(context, instance)
+        return self.rpcapi.get_diagnostics(context, instance)
+
+    def get_host_uptime(self, context, host):
+        return self.rpcapi.get_host_uptime(context, host)
+
     def lock(self, context, instance, reason=None):
         """Lock the instance; ``locked_by`` is owner or admin by project. API-only, no RPC."""
         is_owner = context.project_id == instance['project_id']

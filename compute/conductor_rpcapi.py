@@ -198,3 +198,14 @@ class ConductorAPI:
         else:
             client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
                         topic=topic, **kwargs)
+
+    def usage_audit_begin(self, context, *, begin, end):
+        """Begin this host's usage audit of [begin, end]: its instances, or None when the
+        period's audit already ran (or runs) here."""
+        return self._call(context, 'usage_audit_begin', version='1.6',
+                          begin=begin.isoformat(), end=end.isoformat())
+
+    def task_log_end_task(self, context, *, task_name, begin, end, errors, message):
+        return self._call(context, 'task_log_end_task', version='1.6', task_name=task_name,
+                          begin=begin.isoformat(), end=end.isoformat(), errors=errors,
+                          message=message)

@@ -4,7 +4,8 @@ Serialization is explicit here: every operation goes through ``self.queue.submit
 ...)`` so one instance runs one operation at a time in arrival order; the RPC thread
 returns at once. A HARD reboot also escalates a soft reboot already waiting on the guest.
 The table actions' methods are generated from ``compute.actions.TABLE_ACTIONS``.
-changePassword and the console log are RPC *calls*: their result goes back to the api.
+changePassword, the console log, the host uptime and the diagnostics are RPC *calls*:
+their result goes back to the api.
 """
 
 import concurrent.futures
@@ -26,7 +27,8 @@ LOG = logging.getLogger(__name__)
 # 1.3 - external_instance_event (cast)
 # 1.4 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
 #       finish_revert_resize (resize and cold migration)
-VERSION = '1.4'
+# 1.5 - get_host_uptime, get_diagnostics, get_instance_diagnostics (calls)
+VERSION = '1.5'
 # The steps of a move and the side of the migration that runs each.
 MOVE_STEPS = {'prep_resize': 'dest_compute', 'resize_instance': 'source_compute',
               'finish_resize': 'dest_compute', 'confirm_resize': 'source_compute',
@@ -141,6 +143,18 @@ class ComputeEndpoint:
         """A call, not queued (it only reads the log): the text, as Nova returns it."""
         instance = self._receive(instance)
         return self.manager.get_console_output(context, instance, tail_length=tail_length)
+
+    def get_host_uptime(self, context):
+        """A call: this host's ``uptime`` line."""
+        return self.manager.get_host_uptime(context)
+
+    def get_diagnostics(self, context, *, instance):
+        """A call, not queued (it only reads): pre-2.48 diagnostics."""
+        return self.manager.get_diagnostics(context, self._receive(instance))
+
+    def get_instance_diagnostics(self, context, *, instance):
+        """A call, not queued: the standardized (2.48) diagnostics."""
+        return self.manager.get_instance_diagnostics(context, self._receive(instance))
 
 
 def _power_method(rpc_method):

@@ -1,4 +1,5 @@
-"""Compute operations beyond the action table: rebuild, changePassword, the console log.
+"""Compute operations beyond the action table: rebuild, changePassword, the console log,
+the diagnostics and the host uptime.
 
 Mixed into ComputeManager (it provides ``_begin``/``_finish``, ``conductor``, ``driver``,
 ``notifier``). Rebuild follows Nova's ``_rebuild_default_impl``: destroy the guest, step the
@@ -112,3 +113,25 @@ class GuestOperations:
     def get_console_output(self, context, instance, *, tail_length=None):
         output = self.driver.get_console_output(instance)
         return _CONTROL.sub('', tail(output, tail_length))
+
+    # -- diagnostics and host uptime (RPC calls, not queued: they only read) -------------
+    def _running_or_refuse(self, instance, method):
+        """Nova asks the driver only for a running guest (else 409 from the API)."""
+        power_state = self.get_power_state(instance)
+        if power_state != states.RUNNING:
+            raise exception.InstanceInvalidState(
+                method=method, instance_uuid=instance['uuid'], attr='power state',
+                state=states.POWER_STATE_NAMES.get(power_state, 'pending'))
+
+    def get_diagnostics(self, context, instance):
+        self._running_or_refuse(instance, 'get_diagnostics')
+        LOG.info('Retrieving diagnostics of %s', instance['uuid'])
+        return self.driver.get_diagnostics(instance)
+
+    def get_instance_diagnostics(self, context, instance):
+        self._running_or_refuse(instance, 'get_diagnostics')
+        LOG.info('Retrieving diagnostics of %s', instance['uuid'])
+        return self.driver.get_instance_diagnostics(instance)
+
+    def get_host_uptime(self, context):
+        return self.driver.get_host_uptime()

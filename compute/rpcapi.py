@@ -13,6 +13,7 @@ Version history:
   1.3 - external_instance_event (cast)
   1.4 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
         finish_revert_resize (resize and cold migration, compute to compute as Nova's)
+  1.5 - get_host_uptime, get_diagnostics, get_instance_diagnostics (calls)
 """
 
 import typing
@@ -22,7 +23,7 @@ from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
-VERSION = '1.4'
+VERSION = '1.5'
 # Methods newer than 1.0, sent with the version that introduced them.
 _SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1',
           'rescue_instance': '1.2', 'unrescue_instance': '1.2', 'trigger_crash_dump': '1.2',
@@ -113,9 +114,9 @@ class ComputeRPCAPI:
                             version=_SINCE.get(cast.method, '1.0')).cast(
             context, cast.method, **cast.kwargs)
 
-    def _call(self, context, instance, method, **kwargs):
-        """A 1.2 RPC *call* to the instance's host (not through the outbox: it answers)."""
-        return self.client.prepare(server=instance['host'], version='1.2').call(
+    def _call(self, context, instance, method, *, version='1.2', **kwargs):
+        """An RPC *call* to the instance's host (not through the outbox: it answers)."""
+        return self.client.prepare(server=instance['host'], version=version).call(
             context, method, instance=objects.instance_to_primitive(instance), **kwargs)
 
     def set_admin_password(self, context, instance, new_pass):
@@ -124,3 +125,13 @@ class ComputeRPCAPI:
 
     def get_console_output(self, context, instance, tail_length):
         return self._call(context, instance, 'get_console_output', tail_length=tail_length)
+
+    def get_host_uptime(self, context, host):
+        """The ``uptime`` line of compute ``host`` (os-hypervisors/{id}/uptime)."""
+        return self.client.prepare(server=host, version='1.5').call(context, 'get_host_uptime')
+
+    def get_diagnostics(self, context, instance):
+        return self._call(context, instance, 'get_diagnostics', version='1.5')
+
+    def get_instance_diagnostics(self, context, instance):
+        return self._call(context, instance, 'get_instance_diagnostics', version='1.5')

@@ -1,5 +1,5 @@
 """The compute service of one host: driver, manager, per-instance queue, RPC server, heartbeats,
-power-state sync."""
+power-state sync, instance usage audit."""
 
 import threading
 
@@ -19,6 +19,7 @@ from cepheid.compute import recovery
 from cepheid.compute import resize_recovery
 from cepheid.compute import resource_tracker
 from cepheid.compute import rpcapi as compute_rpcapi
+from cepheid.compute import usage_audit
 from cepheid.compute.virt import driver as virt_driver
 
 LOG = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ class ComputeService:
         self._heartbeat_thread = None
         self.conductor.observers.append(compute_metrics.TaskStateClock())
         self.metrics_server = compute_metrics.MetricsServer(conf, self.host, self.queue)
+        self.usage_audit = usage_audit.UsageAudit(conf, host=self.host,
+                                                  conductor=self.conductor,
+                                                  notifier=self.notifier)
 
     def start(self):
         LOG.info('Starting compute on host %s with driver %s', self.host,
@@ -72,6 +76,7 @@ class ComputeService:
         self._heartbeat_thread.start()
         self.power_sync.start()
         self.metrics_server.start()
+        self.usage_audit.start()
 
     def heartbeat(self, wait=False):
         """Report this service alive, with the host's capacity when it changed (and every
@@ -94,6 +99,7 @@ class ComputeService:
 
     def stop(self, graceful=True):
         self._stop.set()
+        self.usage_audit.stop()
         self.metrics_server.stop()
         self.power_sync.stop()
         self.rpc_server.stop()

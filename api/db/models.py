@@ -369,3 +369,27 @@ class Tag(Base):
 
     resource_id: orm.Mapped[str] = orm.mapped_column(sa.String(36), primary_key=True)
     tag: orm.Mapped[str] = orm.mapped_column(sa.String(80), primary_key=True)
+
+
+class TaskLog(TimestampMixin, Base):
+    """One run of a compute's periodic task over a period (Nova's task_log): the instance
+    usage audit writes one row per host and audit period."""
+
+    __tablename__ = 'task_log'
+    __table_args__ = (
+        sa.UniqueConstraint('task_name', 'host', 'period_beginning', 'period_ending',
+                            name='uniq_task_log0task_name0host0period_beginning0period_ending'),
+        sa.Index('ix_task_log_period_beginning', 'period_beginning'),
+        sa.Index('ix_task_log_host', 'host'),
+        sa.Index('ix_task_log_period_ending', 'period_ending'),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    task_name: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    state: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    host: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    period_beginning: orm.Mapped[datetime.datetime]
+    period_ending: orm.Mapped[datetime.datetime]
+    message: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    task_items: orm.Mapped[int] = orm.mapped_column(default=0)
+    errors: orm.Mapped[int] = orm.mapped_column(default=0)

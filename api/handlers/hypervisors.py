@@ -1,4 +1,8 @@
-"""os-hypervisors: the compute nodes with their reported capacity and claimed usage."""
+"""os-hypervisors: the compute nodes with their reported capacity and claimed usage.
+
+Before 2.53 also ``/{hostname_pattern}/search`` and ``/{hostname_pattern}/servers``; before
+2.88 ``/{id}/uptime``, read from the node's compute by an RPC call.
+"""
 
 import uuid
 
@@ -98,10 +102,19 @@ def show(hypervisor_id):
         services, workloads, servers = _load(session, [node], _with_servers(params))
     service = services.get(node['host'])
     is_up = service is not None and db_services.is_up(service, conf.service_down_time)
+    line = _uptime_or_none(node['host']) if version >= '2.88' and is_up else None
     view = views.detail(node, service, version=version, is_up=is_up, uptime=True,
-                        workload=workloads.get(node['host'], 0),
+                        uptime_line=line, workload=workloads.get(node['host'], 0),
                         servers=None if servers is None else servers.get(node['host'], []))
     return flask.jsonify({'hypervisor': view})
+
+
+def _uptime_or_none(host):
+    """The show view's uptime (2.88+): None when the driver cannot tell, as in Nova."""
+    try:
+        return helpers.services().compute_api.get_host_uptime(helpers.context(), host)
+    except NotImplementedError:
+        return None
 
 
 def _find(session, hypervisor_id, version):
@@ -128,3 +141,61 @@ def statistics():
         nodes = db_nodes.get_all(session)
         _, workloads, _ = _load(session, nodes, False)
     return flask.jsonify({'hypervisor_statistics': views.statistics(nodes, workloads)})
+
+
+NOT_SUPPORTED = 'The requested functionality is not supported.'
+
+
+def _nodes_matching(session, pattern):
+    nodes = db_nodes.get_all(session, hypervisor_hostname_pattern=pattern)
+    if not nodes:
+        raise exception.NotFound(f"No hypervisor matching '{pattern}' could be found.")
+    return nodes
+
+
+def _by_pattern(policy, hostname_pattern, with_servers):
+    """search and servers (before 2.53, 404 from 2.53 as in Nova): summary views."""
+    helpers.authorize(policies.HYPERVISORS % policy, {})
+    version = helpers.version()
+    if version >= '2.53':
+        raise wz_exceptions.NotFound()
+    conf = helpers.services().conf
+    with helpers.services().db.transaction() as session:
+        nodes = _nodes_matching(session, hostname_pattern)
+        services, _, servers = _load(session, nodes, with_servers)
+    items = []
+    for node in nodes:
+        service = services.get(node['host'])
+        is_up = service is not None and db_services.is_up(service, conf.service_down_time)
+        items.append(views.summary(node, service, version=version, is_up=is_up,
+                                   servers=None if servers is None else servers[node['host']]))
+    return flask.jsonify({'hypervisors': items})
+
+
+def search(hostname_pattern):
+    return _by_pattern('search', hostname_pattern, False)
+
+
+def servers(hostname_pattern):
+    return _by_pattern('servers', hostname_pattern, True)
+
+
+def uptime(hypervisor_id):
+    """The node's summary plus its compute's ``uptime`` line; gone at 2.88 (404)."""
+    helpers.authorize(policies.HYPERVISORS % 'uptime', {})
+    version = helpers.version()
+    if version >= '2.88':
+        raise wz_exceptions.NotFound()
+    conf = helpers.services().conf
+    with helpers.services().db.transaction() as session:
+        node = _find(session, hypervisor_id, version)
+        service = _load(session, [node], False)[0].get(node['host'])
+    if service is None or not db_services.is_up(service, conf.service_down_time):
+        raise exception.ComputeServiceUnavailable(host=node['host'])
+    try:
+        line = helpers.services().compute_api.get_host_uptime(helpers.context(), node['host'])
+    except NotImplementedError as exc:
+        raise exception.NotSupported(detail=NOT_SUPPORTED) from exc
+    view = views.summary(node, service, version=version, is_up=True)
+    view['uptime'] = line
+    return flask.jsonify({'hypervisor': view})

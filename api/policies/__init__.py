@@ -13,18 +13,21 @@ from cepheid.api.policies import flavors
 from cepheid.api.policies import hosts
 from cepheid.api.policies import hypervisors
 from cepheid.api.policies import instance_actions
+from cepheid.api.policies import instance_usage_audit_log
 from cepheid.api.policies import keypairs
 from cepheid.api.policies import limits
 from cepheid.api.policies import migrations
 from cepheid.api.policies import quota_sets
 from cepheid.api.policies import server_actions
 from cepheid.api.policies import server_external_events
+from cepheid.api.policies import server_diagnostics
 from cepheid.api.policies import server_groups
 from cepheid.api.policies import server_metadata
 from cepheid.api.policies import server_password
 from cepheid.api.policies import server_tags
 from cepheid.api.policies import servers
 from cepheid.api.policies import services
+from cepheid.api.policies import simple_tenant_usage
 
 
 def list_rules():
@@ -35,6 +38,7 @@ def list_rules():
         server_actions.list_rules(),
         admin_actions.list_rules(),
         instance_actions.list_rules(),
+        instance_usage_audit_log.list_rules(),
         services.list_rules(),
         hypervisors.list_rules(),
         flavors.list_rules(),
@@ -43,6 +47,7 @@ def list_rules():
         keypairs.list_rules(),
         availability_zones.list_rules(),
         server_password.list_rules(),
+        server_diagnostics.list_rules(),
         limits.list_rules(),
         extensions.list_rules(),
         server_metadata.list_rules(),
@@ -53,4 +58,5 @@ def list_rules():
         server_groups.list_rules(),
         quota_sets.list_rules(),
         migrations.list_rules(),
+        simple_tenant_usage.list_rules(),
     ))

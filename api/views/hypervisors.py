@@ -38,7 +38,8 @@ def usage(node, workload):
     }
 
 
-def detail(node, service, *, version, is_up, workload, servers=None, uptime=False):
+def detail(node, service, *, version, is_up, workload, servers=None, uptime=False,
+           uptime_line=None):
     view = summary(node, service, version=version, is_up=is_up, servers=servers)
     view.update(hypervisor_type=node['hypervisor_type'],
                 hypervisor_version=node['hypervisor_version'], host_ip=node['host_ip'])
@@ -50,7 +51,7 @@ def detail(node, service, *, version, is_up, workload, servers=None, uptime=Fals
         view.update(usage(node, workload))
         view['cpu_info'] = {} if version >= '2.28' else '{}'
     elif uptime:
-        view['uptime'] = None   # computes do not report one yet
+        view['uptime'] = uptime_line   # the compute's ``uptime`` line (show, 2.88+)
     return view
 
 

@@ -5,6 +5,7 @@ from oslo_log import log as logging
 
 from cepheid.common import binaries
 from cepheid.common import rpc
+from cepheid.common.notifications import exists
 from cepheid.common.notifications import legacy as legacy_payloads
 from cepheid.common.notifications import payloads
 
@@ -56,3 +57,13 @@ class InstanceNotifier:
                      legacy_payloads.legacy_payload(instance, event=suffix, exception=exc))
         except Exception:
             LOG.exception('Failed to send notification %s for %s', event, instance['uuid'])
+
+    def notify_exists(self, context, instance, *, begin, end):
+        """Send ``instance.exists`` for the audit period [begin, end]. Unlike ``notify``
+        a failure is raised: the usage audit counts it as an error of its run."""
+        if self.versioned is not None:
+            self.versioned.info(context, 'instance.exists',
+                                exists.versioned_payload(context, instance, begin, end))
+        if self.legacy is not None:
+            self.legacy.info(context, 'compute.instance.exists',
+                             exists.legacy_payload(instance, begin, end))

@@ -166,6 +166,18 @@ class ComputeDriver(abc.ABC):
         raise exception.NotSupported(detail='Resize and cold migration are not supported '
                                             'by this driver.')
 
+    def get_host_uptime(self):
+        """The host's ``uptime`` line (compute.virt.diagnostics.uptime_line's shape)."""
+        raise NotImplementedError()
+
+    def get_diagnostics(self, instance):
+        """Pre-2.48 diagnostics: a driver-specific flat dict of counters."""
+        raise NotImplementedError()
+
+    def get_instance_diagnostics(self, instance):
+        """Standardized diagnostics (compute.virt.diagnostics.instance_diagnostics)."""
+        raise NotImplementedError()
+
 
 def load_driver(conf, name):
     """Load a driver by alias (``fake``, ``libvirt``) or dotted class path."""

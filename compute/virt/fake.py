@@ -10,6 +10,7 @@ import time
 
 from cepheid.common import exception
 from cepheid.common import states
+from cepheid.compute.virt import diagnostics
 from cepheid.compute.virt import driver
 
 
@@ -25,6 +26,15 @@ class FakeGuest:
     crash_dumps: int = 0
     flavor_id: str | None = None            # the flavor it was last built or resized with
     console: list = dataclasses.field(default_factory=list)
+    started_at: float = 0.0     # time.time() of the last boot
+    disk_reads: int = 0         # requests the boots made (the kernel and init read vda)
+    disk_writes: int = 0        # one per console line (the guest logs to its disk too)
+    disk_written: int = 0       # bytes of those lines
+
+
+# Requests of BLOCK bytes a boot reads from the root disk (kernel, initrd, init).
+BOOT_READS = 256
+BLOCK = 4096
 
 
 @dataclasses.dataclass
@@ -71,6 +81,7 @@ class FakeDriver(driver.ComputeDriver):
         self.max_concurrent_instances = 0
         self._escalations = {}
         self._configured_failures = _parse_failures(conf.fake_driver.fail_instance_names)
+        self.started_at = time.time()     # the "host boot" its uptime line counts from
 
     # -- test knobs -----------------------------------------------------------
     def fail(self, method, exc, power_state=None):
@@ -123,9 +134,14 @@ class FakeDriver(driver.ComputeDriver):
         else:
             booted = f'image {guest.image_ref} booted; disks: vda'
         # A guest's serial console: firmware, kernel, then a login prompt, one line each.
-        guest.console.extend(f'[boot {guest.boots}] {line}' for line in (
+        lines = [f'[boot {guest.boots}] {line}' for line in (
             booted, 'Linux version (fake guest kernel) booting', 'Reached target Multi-User',
-            'login:'))
+            'login:')]
+        guest.console.extend(lines)
+        guest.started_at = time.time()
+        guest.disk_reads += BOOT_READS
+        guest.disk_writes += len(lines)
+        guest.disk_written += sum(len(line) + 1 for line in lines)
 
     def _call(self, method, instance, action):
         name = instance.get('display_name')
@@ -327,3 +343,43 @@ class FakeDriver(driver.ComputeDriver):
                 self._start(guest)
                 self.emit_event(instance['uuid'], states.RUNNING)
         self._call('finish_revert_migration', instance, _revert)
+
+    # -- host uptime and diagnostics (read only: no call record, no failure hooks) ------
+    def get_host_uptime(self):
+        """Counted from this driver's start, as ``uptime`` counts from the host's boot."""
+        return diagnostics.uptime_line(time.time() - self.started_at, users=0,
+                                       load=(0.0, 0.0, 0.0))
+
+    def _usage(self, instance):
+        """(guest, seconds up, cpu ns per vcpu): the guest idles at a tenth of a vcpu."""
+        guest = self._guest(instance)
+        up = max(0.0, time.time() - guest.started_at) if guest.power_state == \
+            states.RUNNING else 0.0
+        return guest, up, int(up * 1e9 / 10)
+
+    def get_diagnostics(self, instance):
+        """Pre-2.48 shape of Nova's libvirt driver: cpuN_time, memory, vda_*."""
+        guest, _, cpu_ns = self._usage(instance)
+        values = {f'cpu{n}_time': cpu_ns for n in range(int(instance['vcpus']))}
+        memory_kib = int(instance['memory_mb']) * 1024
+        values.update({'memory': memory_kib, 'memory-actual': memory_kib,
+                       'vda_read': guest.disk_reads * BLOCK, 'vda_read_req': guest.disk_reads,
+                       'vda_write': guest.disk_written, 'vda_write_req': guest.disk_writes,
+                       'vda_errors': -1})
+        return values
+
+    def get_instance_diagnostics(self, instance):
+        guest, up, cpu_ns = self._usage(instance)
+        memory_mb = int(instance['memory_mb'])
+        disks = [diagnostics.disk(read_bytes=guest.disk_reads * BLOCK,
+                                  read_requests=guest.disk_reads,
+                                  write_bytes=guest.disk_written,
+                                  write_requests=guest.disk_writes, errors_count=0)]
+        # Nova's fake driver answers as libvirt does (Nova's response schema knows no
+        # 'fake' driver); the hypervisor names the fake one.
+        return diagnostics.instance_diagnostics(
+            state=states.POWER_STATE_NAMES[guest.power_state], driver='libvirt',
+            hypervisor='fake', hypervisor_os='linux', uptime=int(up), config_drive=False,
+            memory_max_mb=memory_mb, memory_used_mb=memory_mb // 2,
+            cpus=[diagnostics.cpu(n, cpu_ns, 10) for n in range(int(instance['vcpus']))],
+            disks=disks)

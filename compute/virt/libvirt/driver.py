@@ -7,6 +7,7 @@ from cepheid.common import states
 from cepheid.compute.virt import driver
 from cepheid.compute.virt.libvirt import config
 from cepheid.compute.virt.libvirt import connection
+from cepheid.compute.virt.libvirt import diagnostics
 from cepheid.compute.virt.libvirt import events
 from cepheid.compute.virt.libvirt import guest
 from cepheid.compute.virt.libvirt import guest_wait
@@ -244,3 +245,16 @@ class LibvirtDriver(driver.ComputeDriver):
     def set_admin_password(self, instance, new_pass):
         # Nova needs the image property hw_qemu_guest_agent; Cepheid's images have none.
         raise exception.InstanceAgentNotEnabled()
+
+    # -- host uptime and diagnostics (compute/virt/libvirt/diagnostics.py) ---------------
+    def get_host_uptime(self):
+        return diagnostics.host_uptime_line()
+
+    def get_diagnostics(self, instance):
+        with guest.translated(instance['uuid'], exception.VirtDriverError):
+            return diagnostics.legacy(diagnostics.read(self._ready(), instance['uuid']))
+
+    def get_instance_diagnostics(self, instance):
+        with guest.translated(instance['uuid'], exception.VirtDriverError):
+            stats = diagnostics.read(self._ready(), instance['uuid'])
+        return diagnostics.standardized(stats, instance, hypervisor=self.domain_type)

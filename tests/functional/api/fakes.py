@@ -108,6 +108,30 @@ class FakeComputeAPI:
         self._enter('get_console_output', instance['uuid'], tail_length)
         return 'line 1\nline 2\n'
 
+    def get_diagnostics(self, context, instance, *, standardized):
+        self._enter('get_diagnostics', instance['uuid'], standardized)
+        if not instance['host']:
+            raise exception.InstanceNotReady(instance_id=instance['uuid'])
+        if instance['power_state'] != states.RUNNING:
+            raise exception.InstanceInvalidState(
+                method='get_diagnostics', instance_uuid=instance['uuid'],
+                attr='power state', state=states.POWER_STATE_NAMES[instance['power_state']])
+        if not standardized:
+            return {'cpu0_time': 17300000000, 'memory': 524288, 'vda_read': 262144}
+        return {'state': 'running', 'driver': 'libvirt', 'hypervisor': 'fake',
+                'hypervisor_os': 'linux', 'uptime': 46, 'config_drive': False,
+                'num_cpus': 1, 'num_nics': 0, 'num_disks': 1,
+                'memory_details': {'maximum': 512, 'used': 256},
+                'cpu_details': [{'id': 0, 'time': 17300000000, 'utilisation': 10}],
+                'nic_details': [],
+                'disk_details': [{'read_bytes': 262144, 'read_requests': 64, 'write_bytes': 0,
+                                  'write_requests': 0, 'errors_count': 0}],
+                'extra_driver_field': 'dropped by the view'}
+
+    def get_host_uptime(self, context, host):
+        self._enter('get_host_uptime', host)
+        return ' 16:05:11 up 3 days,  4:02,  0 users,  load average: 0.00, 0.00, 0.00'
+
     def lock(self, context, instance, reason=None):
         self._enter('lock', instance['uuid'], reason)
 

@@ -11,7 +11,8 @@ SAMPLE_ARGS = {'server_id': '2b7c0d8e-7d2f-4a43-9a63-0c4f1f0e3f11', 'flavor_id':
                'service_id': '1', 'hypervisor_id': '1', 'name': 'dashboard.js',
                'server_group_id': '5d0c6a43-8c55-4b8e-9d1a-2f0b4f9c7e21',
                'tenant_id': 'demo-project', 'aggregate_id': '1', 'host_name': 'compute1',
-               'alias': 'os-hosts', 'migration_id': '1', 'tag': 'tag1'}
+               'alias': 'os-hosts', 'migration_id': '1', 'tag': 'tag1',
+               'hostname_pattern': 'compute', 'before_timestamp': '2026-01-01'}
 
 
 def _routes(app):

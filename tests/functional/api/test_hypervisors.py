@@ -98,6 +98,7 @@ def test_288_trims_the_resource_fields_and_drops_statistics(api, hosts):
     assert set(after['hypervisor']) == {'id', 'hypervisor_hostname', 'state', 'status',
                                         'hypervisor_type', 'hypervisor_version', 'host_ip',
                                         'service', 'uptime'}
+    assert after['hypervisor']['uptime'].startswith(' 16:05:11 up 3 days')
     _, detail = _get(api, '/detail', '2.88')
     assert not (TRIMMED_AT_288 | {'uptime'}) & set(detail['hypervisors'][0])
     assert _get(api, '/statistics', '2.88')[0] == 404
@@ -125,3 +126,50 @@ def test_hypervisors_are_admin_only(api, hosts, path, rule):
     resp = api.get(f'/v2.1/os-hypervisors{path}', version='2.52')
     assert fault(resp) == ('forbidden', 403, "Policy doesn't allow "
                            f'os_compute_api:os-hypervisors:{rule} to be performed.')
+
+
+def test_uptime_asks_the_compute_and_is_gone_at_288(api, hosts, compute_api):
+    status, body = _get(api, '/1/uptime', '2.52')
+    assert status == 200
+    assert body == {'hypervisor': {
+        'id': 1, 'hypervisor_hostname': 'compute1', 'state': 'up', 'status': 'enabled',
+        'uptime': ' 16:05:11 up 3 days,  4:02,  0 users,  load average: 0.00, 0.00, 0.00'}}
+    assert compute_api.calls[-1] == ('get_host_uptime', 'compute1')
+    uuid = _get(api, '', '2.53')[1]['hypervisors'][1]['id']
+    status, body = _get(api, f'/{uuid}/uptime', '2.87')
+    assert status == 200 and body['hypervisor']['id'] == uuid
+    assert _get(api, f'/{uuid}/uptime', '2.88')[0] == 404
+    assert fault(api.get('/v2.1/os-hypervisors/99/uptime', token=ADMIN, version='2.52')) == (
+        'itemNotFound', 404, 'Hypervisor with ID 99 could not be found.')
+
+
+def test_uptime_of_a_down_compute_is_400(api, hosts, compute_api, db, conf):
+    with db.transaction() as session:
+        db_services.service_update(session, 1, {'forced_down': True})
+    assert fault(api.get('/v2.1/os-hypervisors/1/uptime', token=ADMIN, version='2.52')) == (
+        'badRequest', 400, 'Compute service of compute1 is unavailable at this time.')
+    assert not compute_api.calls
+
+
+def test_search_and_servers_by_hostname_pattern_before_253(api, hosts):
+    status, body = _get(api, '/compute/search', '2.52')
+    assert status == 200
+    assert [h['hypervisor_hostname'] for h in body['hypervisors']] == ['compute1', 'compute2']
+    assert all(set(h) == {'id', 'hypervisor_hostname', 'state', 'status'}
+               for h in body['hypervisors'])
+    status, body = _get(api, '/compute/servers', '2.1')
+    one, two = body['hypervisors']
+    assert one['servers'] == [{'name': f"instance-{hosts['id']:08x}", 'uuid': hosts['uuid']}]
+    assert 'servers' not in two
+    assert fault(api.get('/v2.1/os-hypervisors/nomatch/search', token=ADMIN,
+                         version='2.52')) == (
+        'itemNotFound', 404, "No hypervisor matching 'nomatch' could be found.")
+    assert _get(api, '/nomatch/servers', '2.52')[0] == 404
+    assert _get(api, '/compute/search', '2.53')[0] == 404
+    assert _get(api, '/compute/servers', '2.53')[0] == 404
+
+
+@pytest.mark.parametrize('path', ['/1/uptime', '/compute/search', '/compute/servers'])
+def test_pre_253_routes_are_admin_only(api, hosts, path):
+    resp = api.get(f'/v2.1/os-hypervisors{path}', version='2.52')
+    assert fault(resp)[:2] == ('forbidden', 403)

@@ -66,7 +66,8 @@ def _operations(app, instance):
             'key': 'hw:numa_nodes', 'keypair_name': 'k1', 'service_id': '1',
             'hypervisor_id': '1', 'aggregate_id': '1', 'host_name': 'compute1',
             'alias': 'os-hosts', 'server_group_id': GROUP_ID,
-            'tenant_id': instance['project_id'], 'migration_id': '1', 'tag': 'tag1'}
+            'tenant_id': instance['project_id'], 'migration_id': '1', 'tag': 'tag1',
+            'hostname_pattern': 'compute', 'before_timestamp': '2026-01-01 00:00:00'}
     for rule in app.url_map.iter_rules():
         if rule.endpoint == 'static' or auth.is_public(rule.rule):
             continue
@@ -128,7 +129,13 @@ def test_a_reader_may_read_but_every_write_route_is_403(app, roles_app, compute_
                         'hypervisors.detail': 403, 'hypervisors.statistics': 403,
                         'hypervisors.show': 403, 'migrations.index': 403,
                         'migrations.server_index': 403,
-                        'migrations.server_show': 403}.get(endpoint, 200)
+                        'migrations.server_show': 403,
+
+                        'hypervisors.uptime': 403,
+                        'hypervisors.search': 403, 'hypervisors.servers': 403,
+                        'server_diagnostics.show': 403, 'simple_tenant_usage.index': 403,
+                        'instance_usage_audit_log.index': 403,
+                        'instance_usage_audit_log.show': 403}.get(endpoint, 200)
             if endpoint.startswith(('aggregates.', 'hosts.')):
                 expected = 403     # admin only, reads included (Nova's defaults)
             assert resp.status_code == expected, (method, path, resp.status_code)

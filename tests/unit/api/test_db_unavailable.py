@@ -38,9 +38,13 @@ BODIES = {('/v2.1/servers', 'POST'): {'server': {'name': 'vm', 'flavorRef': '1'}
               'events': [{'name': 'network-changed', 'server_uuid': UUID}]},
           (routes.SERVER + '/tags', 'PUT'): {'tags': ['a']}}
 # Path parameters that are not uuids (aggregate ids are integers, as in Nova).
-PATH_VALUES = {'<aggregate_id>': '1'}
+PATH_VALUES = {'<aggregate_id>': '1', '<hostname_pattern>': 'compute',
+               '<before_timestamp>': '2026-01-01 00:00:00'}
 # Routes gone at 2.90, asked at their last microversion (os-hosts was removed at 2.43).
 VERSIONS = {'/v2.1/os-hypervisors/statistics': '2.87',
+            '/v2.1/os-hypervisors/<hypervisor_id>/uptime': '2.87',
+            '/v2.1/os-hypervisors/<hostname_pattern>/search': '2.52',
+            '/v2.1/os-hypervisors/<hostname_pattern>/servers': '2.52',
             **{rule: '2.42' for rule, _, _ in routes.ROUTES
                if rule.startswith('/v2.1/os-hosts')}}
 

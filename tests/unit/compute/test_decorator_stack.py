@@ -10,8 +10,10 @@ STACK = ['wrap_exception', 'reverts_task_state', 'wrap_instance_event', 'wrap_in
 
 OPERATIONS = ['reboot_instance', 'build_and_run_instance', 'terminate_instance',
               'rebuild_instance', 'set_admin_password', *endpoint.MOVE_STEPS]
-# Read-only calls without a task, an event or a fault (as Nova's get_console_output).
-READS = ['get_console_output']
+# Read-only calls without a task, an event or a fault (as Nova's get_console_output,
+# get_diagnostics, get_instance_diagnostics and get_host_uptime).
+READS = ['get_console_output', 'get_diagnostics', 'get_instance_diagnostics',
+         'get_host_uptime']
 # os-server-external-events: a dispatcher (as Nova's external_instance_event) whose
 # operations record their action event (and power_update its fault; it clears the task it
 # set itself on a failure). No wrap_exception: which notification depends on the event.
