@@ -17,8 +17,8 @@ from cepheid.api.handlers import migrations
 from cepheid.api.handlers import openapi
 from cepheid.api.handlers import quota_sets
 from cepheid.api.handlers import server_actions
-from cepheid.api.handlers import server_external_events
 from cepheid.api.handlers import server_diagnostics
+from cepheid.api.handlers import server_external_events
 from cepheid.api.handlers import server_groups
 from cepheid.api.handlers import server_metadata
 from cepheid.api.handlers import server_password

@@ -19,8 +19,8 @@ from cepheid.api.policies import limits
 from cepheid.api.policies import migrations
 from cepheid.api.policies import quota_sets
 from cepheid.api.policies import server_actions
-from cepheid.api.policies import server_external_events
 from cepheid.api.policies import server_diagnostics
+from cepheid.api.policies import server_external_events
 from cepheid.api.policies import server_groups
 from cepheid.api.policies import server_metadata
 from cepheid.api.policies import server_password
