@@ -293,7 +293,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
                 db_compute_nodes.report(session, host=host, resources=resources)
 
     def usage_audit_begin(self, context, *, host, begin, end):
-        """1.5: begin ``host``'s instance usage audit of the period [begin, end] (ISO).
+        """1.6: begin ``host``'s instance usage audit of the period [begin, end] (ISO).
 
         None when the host has a task log row for it already (run, or running); else the
         instances of the host that existed in the period (deleted ones too), recorded as
@@ -314,7 +314,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
         return [objects.instance_to_primitive(i) for i in instances]
 
     def task_log_end_task(self, context, *, host, task_name, begin, end, errors, message):
-        """1.5: mark ``host``'s task log row of the period DONE with its error count."""
+        """1.6: mark ``host``'s task log row of the period DONE with its error count."""
         with self.db.transaction() as session:
             db_task_log.end_task(session, task_name=task_name, begin=objects.parse_time(begin),
                                  end=objects.parse_time(end), host=host, errors=int(errors),
