@@ -1,7 +1,7 @@
 """The task log of the computes' periodic tasks (Nova's task_log: the usage audit).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from sqlalchemy.dialects import mysql
 # Microseconds on MySQL/MariaDB too (models.DATETIME); other backends unchanged.
 DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb')
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
