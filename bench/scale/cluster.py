@@ -23,7 +23,10 @@ PREFIX = 'scale'
 
 def system_broker_pids():
     """beam.smp of the machine's RabbitMQ (home /var/lib/rabbitmq), not of test clusters
-    or rabbitmqctl."""
+    or rabbitmqctl; ``CEPHEID_SCALE_BROKER_PIDS`` (comma-separated) names a private broker
+    the run uses instead (with ``CEPHEID_RABBIT_URL`` and ``RABBITMQ_NODENAME``)."""
+    if os.environ.get('CEPHEID_SCALE_BROKER_PIDS'):
+        return [int(p) for p in os.environ['CEPHEID_SCALE_BROKER_PIDS'].split(',')]
     found = []
     for pid in procstat.broker_pids():
         try:
