@@ -163,7 +163,7 @@ class ScaleCluster(bench_cluster.Cluster):
             self.host_procs.append(HostProcess(
                 host_conf, self.workdir / f'hosts-{first}.log', first=first, count=count))
         for proc in self.host_procs:
-            proc.expect('ready', 60 + 0.5 * len(proc.hosts))
+            proc.expect('ready', 120 + 2 * len(proc.hosts))
         processes.wait_until(self._computes_up, 60, 'computes up', interval=0.5)
         self.tracker = self._make_tracker()
         return self
