@@ -38,6 +38,10 @@ class ConductorAPI:
         self.observers = []
         self.batcher = report_batcher.ReportBatcher(self._send_reports)
         self._batches = True     # False once the api service refused report_batch
+        # Off until a lost-event race seen with it on (tests/integration/faults/
+        # test_superseded_events.py, about one run in two) is understood: each report
+        # goes alone, as before 1.4.
+        self.group_commit = False
 
     def _report(self, method, instance_uuid, values):
         if values and 'task_state' in values:
@@ -77,6 +81,9 @@ class ConductorAPI:
 
     # -- the steps of an operation: batched ----------------------------------------
     def _step(self, context, method, version, args, *, wait=True):
+        if not self.group_commit:
+            report = report_batcher.Report(method, context, (version, args), wait)
+            return self._send_one(report)
         return self.batcher.submit(method, context, (version, args), wait=wait)
 
     def _send_reports(self, reports):
