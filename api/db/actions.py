@@ -6,13 +6,24 @@ from cepheid.api.db import models
 from cepheid.api.db import session as db_session
 from cepheid.common import exception
 
+_ACTION_INSERT_RETURNING = (
+    sa.insert(models.InstanceAction.__table__)
+    .values({name: sa.bindparam(name) for name in (
+        'instance_uuid', 'request_id', 'action', 'user_id', 'project_id', 'start_time',
+        'created_at')})
+    .returning(*models.InstanceAction.__table__.c))
+
 
 def action_start(session, *, instance_uuid, request_id, action, user_id, project_id):
-    """Record an instance action (a Core INSERT: it is on every request's path)."""
+    """Record an instance action (a prebuilt Core INSERT: it is on every request's path);
+    returns its row."""
     table = models.InstanceAction.__table__
     now = models.utcnow()
     values = dict(instance_uuid=instance_uuid, request_id=request_id, action=action,
                   user_id=user_id, project_id=project_id, start_time=now, created_at=now)
+    if session.get_bind().dialect.insert_returning:
+        return dict(session.connection().execute(_ACTION_INSERT_RETURNING,
+                                                 values).mappings().one())
     return db_session.insert_returning(session, sa.insert(table).values(**values), table)
 
 

@@ -48,14 +48,25 @@ def create(session, values):
 def get(session, uuid, *, project_id=None, read_deleted=False):
     """The live (or, with ``read_deleted``, newest even deleted) instance ``uuid`` of
     ``project_id`` when given; else InstanceNotFound."""
-    stmt = sa.select(*_COLUMNS).where(_TABLE.c.uuid == uuid)
-    stmt = stmt.order_by(_TABLE.c.id.desc()) if read_deleted else stmt.where(_live())
-    if project_id is not None:
-        stmt = stmt.where(_TABLE.c.project_id == project_id)
-    row = _first(session, stmt.limit(1))
+    stmt = _GET[read_deleted, project_id is not None]
+    row = session.connection().execute(
+        stmt, {'x_uuid': uuid, 'x_project_id': project_id}).mappings().first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
-    return row
+    return dict(row)
+
+
+def _get_statement(read_deleted, by_project):
+    stmt = sa.select(*_COLUMNS).where(_TABLE.c.uuid == sa.bindparam('x_uuid'))
+    stmt = stmt.order_by(_TABLE.c.id.desc()) if read_deleted else stmt.where(_live())
+    if by_project:
+        stmt = stmt.where(_TABLE.c.project_id == sa.bindparam('x_project_id'))
+    return stmt.limit(1)
+
+
+# Prebuilt: (read_deleted, by project) → the SELECT of one instance.
+_GET = {(deleted, by_project): _get_statement(deleted, by_project)
+        for deleted in (False, True) for by_project in (False, True)}
 
 
 def get_by_uuids(session, uuids):

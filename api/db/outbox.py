@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from cepheid.api.db import models
 
 _OUTBOX = models.Outbox.__table__
+_INSERT = sa.insert(_OUTBOX).values({name: sa.bindparam(name) for name in (
+    'host', 'method', 'context', 'kwargs', 'created_at', 'claimed_by', 'claimed_until')})
 
 
 def add(session, *, context, cast, owner, until):
@@ -20,7 +22,7 @@ def add(session, *, context, cast, owner, until):
     values = dict(host=cast.host, method=cast.method, context=json.dumps(context),
                   kwargs=json.dumps(cast.kwargs), created_at=now, claimed_by=owner,
                   claimed_until=until)
-    result = session.execute(sa.insert(_OUTBOX).values(**values))
+    result = session.connection().execute(_INSERT, values)
     return dict(values, id=result.inserted_primary_key[0])
 
 
