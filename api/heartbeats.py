@@ -20,19 +20,21 @@ from oslo_log import log as logging
 from cepheid.api.db import compute_nodes as db_compute_nodes
 from cepheid.api.db import models
 from cepheid.api.db import services as db_services
+from cepheid.common import periodic
 
 LOG = logging.getLogger(__name__)
 
 
-class HeartbeatBatcher:
+class HeartbeatBatcher(periodic.PeriodicThread):
+    thread_name = 'heartbeats'
+
     def __init__(self, database, *, interval=1.0):
+        super().__init__()
         self.db = database
         self.interval = interval
         self._lock = threading.Lock()
         self._pending = {}      # (host, binary) -> {'topic', 'beats', 'resources'}
         self._known = set()     # services already written once by this process
-        self._stop = threading.Event()
-        self._thread = None
 
     def record(self, *, host, binary, topic, resources=None):
         """Take one beat (and its capacity report, if any)."""
@@ -82,25 +84,18 @@ class HeartbeatBatcher:
                     db_compute_nodes.report(session, host=host, resources=entry['resources'])
 
     # -- the flush thread ------------------------------------------------------------
-    def start(self):
-        self._thread = threading.Thread(target=self._loop, name='heartbeats', daemon=True)
-        self._thread.start()
+    def check_once(self):
+        self.flush()
 
-    def stop(self):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
+    def run_failed(self, exc):
+        LOG.warning('Heartbeat flush failed (kept for the next one): %s', exc)
+
+    def stop(self, timeout=10):
+        super().stop(timeout)
         try:
             self.flush()
         except Exception as exc:
             LOG.warning('Last heartbeat flush failed: %s', exc)
-
-    def _loop(self):
-        while not self._stop.wait(self.interval):
-            try:
-                self.flush()
-            except Exception as exc:
-                LOG.warning('Heartbeat flush failed (kept for the next one): %s', exc)
 
 
 def refresh(session, pending):

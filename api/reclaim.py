@@ -8,7 +8,6 @@ so several api processes never delete one twice.
 """
 
 import datetime
-import threading
 import uuid
 
 from oslo_log import log as logging
@@ -17,37 +16,24 @@ from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
 from cepheid.common import context as cep_context
 from cepheid.common import exception
+from cepheid.common import periodic
 
 LOG = logging.getLogger(__name__)
 
 
-class Reclaimer:
+class Reclaimer(periodic.PeriodicThread):
+    thread_name = 'reclaim'
+
     def __init__(self, conf, db, compute_api):
+        super().__init__()
         self.conf, self.db, self.compute_api = conf, db, compute_api
-        self._stop = threading.Event()
-        self._thread = None
 
     @property
     def interval(self):
         return self.conf.reclaim_instance_interval
 
-    def start(self):
-        if self.interval <= 0:
-            return
-        self._thread = threading.Thread(target=self._loop, name='reclaim', daemon=True)
-        self._thread.start()
-
-    def stop(self):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
-
-    def _loop(self):
-        while not self._stop.wait(self.interval):
-            try:
-                self.check_once()
-            except Exception:
-                LOG.exception('Reclaim of soft-deleted servers failed')
+    def run_failed(self, exc):
+        LOG.exception('Reclaim of soft-deleted servers failed')
 
     def check_once(self):
         """Delete every server soft-deleted for longer than the interval; their uuids."""

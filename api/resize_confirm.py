@@ -10,7 +10,6 @@ second delivery of the request is a no-op there.
 """
 
 import datetime
-import threading
 import uuid
 
 from oslo_log import log as logging
@@ -21,38 +20,30 @@ from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import models
 from cepheid.common import context as cep_context
 from cepheid.common import exception
+from cepheid.common import periodic
 from cepheid.compute import rpcapi as compute_rpcapi
 
 LOG = logging.getLogger(__name__)
 
 
-class ResizeConfirmer:
+class ResizeConfirmer(periodic.PeriodicThread):
+    thread_name = 'resize-confirm'
+
     def __init__(self, conf, store):
+        super().__init__()
         self.conf, self.store = conf, store
-        self._stop = threading.Event()
-        self._thread = None
 
     @property
     def window(self):
         return self.conf.resize_confirm_window
 
-    def start(self):
-        if self.window <= 0:
-            return
-        self._thread = threading.Thread(target=self._loop, name='resize-confirm', daemon=True)
-        self._thread.start()
+    interval = window
 
-    def stop(self):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
+    def wait_time(self):
+        return min(60, self.window)
 
-    def _loop(self):
-        while not self._stop.wait(min(60, self.window)):
-            try:
-                self.check_once()
-            except Exception:
-                LOG.exception('Confirming resizes past resize_confirm_window failed')
+    def run_failed(self, exc):
+        LOG.exception('Confirming resizes past resize_confirm_window failed')
 
     def check_once(self):
         """Confirm every move finished longer than the window ago; their instance uuids."""

@@ -11,7 +11,6 @@ events left open past the timeout whose request no longer owns the instance.
 """
 
 import datetime
-import threading
 
 from oslo_log import log as logging
 
@@ -23,6 +22,7 @@ from cepheid.api.db import models
 from cepheid.common import context as cep_context
 from cepheid.common import exception
 from cepheid.common import metrics
+from cepheid.common import periodic
 from cepheid.common import states
 from cepheid.compute import actions as compute_actions
 from cepheid.compute import rpcapi as compute_rpcapi
@@ -33,31 +33,27 @@ RESEND_EVENT = 'api_watchdog_resend'
 END_EVENT = 'api_watchdog'
 
 
-class Watchdog:
+class Watchdog(periodic.PeriodicThread):
+    thread_name = 'watchdog'
+
     def __init__(self, conf, store):
+        super().__init__()
         self.conf, self.store, self.db = conf, store, store.db
-        self._stop = threading.Event()
-        self._thread = None
 
-    def start(self):
-        self._thread = threading.Thread(target=self._loop, name='watchdog', daemon=True)
-        self._thread.start()
+    @property
+    def interval(self):
+        return self.conf.watchdog_interval
 
-    def stop(self):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(10)
+    def enabled(self):
+        return True
 
-    def _loop(self):
-        while not self._stop.wait(self.conf.watchdog_interval):
-            try:
-                self.check_once()
-            except db_errors.UNAVAILABLE as exc:
-                metrics.DB_ERRORS.labels('watchdog').inc()
-                LOG.warning('Watchdog check skipped: database unavailable: %s',
-                            db_errors.brief(exc))
-            except Exception:
-                LOG.exception('Watchdog check failed')
+    def run_failed(self, exc):
+        if isinstance(exc, db_errors.UNAVAILABLE):
+            metrics.DB_ERRORS.labels('watchdog').inc()
+            LOG.warning('Watchdog check skipped: database unavailable: %s',
+                        db_errors.brief(exc))
+        else:
+            LOG.exception('Watchdog check failed')
 
     def check_once(self):
         """Handle every stuck instance once; returns {uuid: 'resent' | 'ended'}."""
