@@ -125,7 +125,7 @@ def test_sync_never_touches_an_instance_mid_reboot(stack, client, server):
     with power_stack.Gate(compute.driver, 'reboot') as gate:
         assert reboot(client, uuid, 'HARD')[0] == 202
         gate.wait_entered()
-        power_stack.power_off_behind_our_back(stack, uuid)   # its event is ignored
+        power_stack.power_off_behind_our_back(stack, uuid, mid_operation=True)  # ignored
         assert compute.power_sync.sync_instance(uuid) is None
         compute.power_sync.sync_all()                         # queued behind the reboot
         during = wait_for_server(client, uuid, started_hard)
