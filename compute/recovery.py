@@ -65,7 +65,8 @@ def plan(task_state, power_state):
     return Step.LEAVE
 
 
-def _context(instance, request_id):
+def owner_context(instance, request_id):
+    """An admin context acting for the instance's owner, under the interrupted request's id."""
     kwargs = {'user_id': instance['user_id'], 'project_id': instance['project_id'],
               'roles': ['admin'], 'is_admin': True, 'overwrite': False}
     if request_id:
@@ -84,7 +85,7 @@ def recover(manager, queue):
         LOG.info('Recovery of %s in %s: %s', instance['uuid'], instance['task_state'],
                  step.name)
         try:
-            _apply(manager, queue, _context(instance, request_id), instance, step)
+            _apply(manager, queue, owner_context(instance, request_id), instance, step)
         except Exception:
             LOG.exception('Recovery of %s failed', instance['uuid'])
     return done

@@ -23,6 +23,7 @@ from oslo_log import log as logging
 from cepheid.common import context as cep_context
 from cepheid.common import states
 from cepheid.compute import decorators
+from cepheid.compute import recovery
 
 LOG = logging.getLogger(__name__)
 
@@ -51,14 +52,6 @@ def plan(migration, instance, host):
     return None
 
 
-def _context(instance, request_id):
-    kwargs = {'user_id': instance['user_id'], 'project_id': instance['project_id'],
-              'roles': ['admin'], 'is_admin': True, 'overwrite': False}
-    if request_id:
-        kwargs['request_id'] = request_id
-    return cep_context.RequestContext(**kwargs)
-
-
 def recover(manager, queue):
     """Queue (or cast) the redo of each interrupted move; returns {uuid: method}."""
     admin = cep_context.get_admin_context()
@@ -69,7 +62,7 @@ def recover(manager, queue):
         if step is None:
             continue
         method, target = step
-        context = _context(instance, item['request_id'])
+        context = recovery.owner_context(instance, item['request_id'])
         LOG.info('Recovery of the %s of %s (%s, migration %s): %s on %s',
                  migration['migration_type'], instance['uuid'], instance['task_state'],
                  migration['status'], method, target)
