@@ -28,7 +28,8 @@ _NO_BATCH = ('UnsupportedVersion', 'NoSuchMethod')
 
 
 class ConductorAPI:
-    def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120):
+    def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
+                 group_commit=False):
         self.host = host
         self.attempts = attempts
         self.db_wait = db_wait
@@ -38,10 +39,9 @@ class ConductorAPI:
         self.observers = []
         self.batcher = report_batcher.ReportBatcher(self._send_reports)
         self._batches = True     # False once the api service refused report_batch
-        # Off until a lost-event race seen with it on (tests/integration/faults/
-        # test_superseded_events.py, about one run in two) is understood: each report
-        # goes alone, as before 1.4.
-        self.group_commit = False
+        # ``[DEFAULT] conductor_group_commit``; False: each report goes alone, as
+        # before 1.4.
+        self.group_commit = group_commit
 
     def _report(self, method, instance_uuid, values):
         if values and 'task_state' in values:

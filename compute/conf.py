@@ -13,6 +13,11 @@ compute_opts = [
                  help='Seconds a guest SHUTDOWN lifecycle event waits before it syncs the '
                       'power state; a RUNNING event meanwhile (a reboot inside the guest) '
                       "cancels it, as Nova's libvirt driver delays STOPPED events."),
+    cfg.BoolOpt('conductor_group_commit', default=False,
+                help='Group commit of state reports: the reports of this host that become '
+                     'ready while one is in flight to the api service travel as one '
+                     'report_batch message, applied in one transaction (each item still '
+                     'its own compare-and-swap). False sends every report alone.'),
     cfg.FloatOpt('cpu_allocation_ratio', default=4.0, min=0.0,
                  help='Virtual CPUs per physical CPU the scheduler may place on this host '
                       "(Nova's initial_cpu_allocation_ratio)."),
