@@ -1,5 +1,7 @@
 """Fault-test helpers: a cluster per scenario, and reading the real database directly."""
 
+import time
+
 import pytest
 
 from cepheid.api.db import actions as db_actions
@@ -44,3 +46,23 @@ class Rows:
     def faults(self, uuid):
         with self.db.transaction() as session:
             return db_actions.fault_latest(session, [uuid])
+
+    def settled_actions(self, uuids, *, action, event, timeout=60):
+        """``{uuid: [(action, events)]}`` once every ``action`` of ``uuids`` has its
+        ``event`` finished, or as it stands after ``timeout`` seconds (the caller's
+        assertions then say what is missing).
+
+        A server that looks idle (ACTIVE, no task_state) may still have a request queued
+        on its compute: a HARD reboot accepted while an earlier one had not begun yet
+        is merged into it, and its event is recorded when the compute reaches it, after
+        the earlier reboot ended. Reading the rows at "idle" misses that event.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            found = {uuid: self.actions(uuid) for uuid in uuids}
+            settled = all(
+                any(e['event'] == event and e['finish_time'] is not None for e in events)
+                for rows in found.values() for a, events in rows if a['action'] == action)
+            if settled or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
