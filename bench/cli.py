@@ -54,6 +54,12 @@ def parse_args(argv):
                         help='also run Nova 34.0.0 (PyPI, its own cached venv) through its '
                         'in-process functional harness for the in-process scenario\'s reboot '
                         'count, and print both CPU figures and the ratio (runs scenario 1)')
+    parser.add_argument('--group-commit', choices=('on', 'off', 'both'),
+                        help="the computes' [DEFAULT] conductor_group_commit (default: the "
+                        "service default); 'both' runs the chosen scenarios with it off, "
+                        'then on (--pairs times) and prints the on/off ratios of that run')
+    parser.add_argument('--pairs', type=int, default=1,
+                        help="--group-commit both: how many off/on pairs, alternating")
     parser.add_argument('--nova-servers', type=int, default=4,
                         help='--nova: servers Nova reboots round-robin (default 4; the '
                         'harness\'s fake compute has room for 8 m1.tiny)')
@@ -68,9 +74,21 @@ def _git_revision():
         return None
 
 
-def run(args, workdir):
+def _group_commit_settings(args):
+    """The conductor_group_commit values to run, in order."""
+    if args.group_commit == 'both':
+        return [False, True] * max(1, args.pairs)
+    if args.group_commit is not None:
+        return [args.group_commit == 'on']
+    from cepheid.compute import conf as compute_conf
+    return [next(o.default for o in compute_conf.compute_opts
+                 if o.name == 'conductor_group_commit')]
+
+
+def run(args, workdir, group_commit):
     from bench import inprocess
     from bench import split
+    _progress(f'conductor_group_commit = {group_commit}')
     plan = QUICK if args.quick else FULL
     only = set(args.only or ('inprocess', 'split', 'api_only'))
     results = {}
@@ -79,7 +97,8 @@ def run(args, workdir):
     if 'inprocess' in only:
         _progress('scenario 1: in-process over fake:// + SQLite')
         results['inprocess'] = inprocess.run(workdir / 'inprocess', drive=args.drive,
-                                             run_seconds=args.cap, **plan['inprocess'])
+                                             run_seconds=args.cap, group_commit=group_commit,
+                                             **plan['inprocess'])
     if args.nova:
         from bench import nova_compare as nova
         _progress(f'Nova {nova.NOVA_VERSION}: its functional harness, in-process, same '
@@ -103,7 +122,7 @@ def run(args, workdir):
                 reboots=sp['reboots'], idle_seconds=sp['idle_seconds'], warmup=sp['warmup'],
                 max_seconds=sp['max_seconds'], run_seconds=args.cap,
                 api_rate=api['rate'] if with_api else None, api_seconds=api['seconds'],
-                api_workers=args.api_workers)
+                api_workers=args.api_workers, group_commit=group_commit)
             results['split'].extend(runs)
             if api_only is not None:
                 results['api_only'] = api_only
@@ -129,24 +148,36 @@ def main(argv=None):
         from bench.scale import run as scale_run
         return scale_run.main(argv[1:])
     args = parse_args(argv)
+    settings = _group_commit_settings(args)
+    docs = [_run_one(args, group_commit, index if len(settings) > 1 else None)
+            for index, group_commit in enumerate(settings)]
+    if len(docs) > 1:
+        print('\n' + report.group_commit_comparison(docs))
+    return 0
+
+
+def _run_one(args, group_commit, index):
+    """One run of the chosen scenarios: table printed, JSON written; returns the doc."""
     started = time.time()
+    suffix = '' if index is None else f'-{index}-gc-{"on" if group_commit else "off"}'
     if args.workdir:
-        results = run(args, pathlib.Path(args.workdir))
+        results = run(args, pathlib.Path(args.workdir + suffix), group_commit)
     else:
         with tempfile.TemporaryDirectory(prefix='cepheid-bench-') as tmp:
-            results = run(args, pathlib.Path(tmp))
+            results = run(args, pathlib.Path(tmp), group_commit)
     doc = {
         'meta': {'started': datetime.datetime.fromtimestamp(started).isoformat(),
                  'seconds': round(time.time() - started, 1), 'quick': args.quick,
                  'git': _git_revision(), 'python': platform.python_version(),
-                 'cpus': os.cpu_count(), 'drive': args.drive},
+                 'cpus': os.cpu_count(), 'drive': args.drive,
+                 'group_commit': group_commit},
         'scenarios': results,
     }
     doc['targets'] = report.targets(results)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f'{datetime.datetime.fromtimestamp(started):%Y%m%d-%H%M%S}.json'
+    path = out / f'{datetime.datetime.fromtimestamp(started):%Y%m%d-%H%M%S}{suffix}.json'
     path.write_text(json.dumps(doc, indent=2) + '\n')
     print(report.table(doc))
     print(f'\nwrote {path}')
-    return 0
+    return doc

@@ -87,10 +87,12 @@ class Vhost:
 class Cluster:
     """``with Cluster(hosts, workdir) as c:`` starts everything and tears it all down."""
 
-    def __init__(self, hosts, workdir, *, api_workers=1):
+    def __init__(self, hosts, workdir, *, api_workers=1, group_commit=None):
         self.hosts = list(hosts)
         self.workdir = workdir
         self.api_workers = api_workers
+        # [DEFAULT] conductor_group_commit of the computes; None: the service default.
+        self.group_commit = group_commit
         self.procs = {}
         self.database = None
         self.vhost = None
@@ -126,8 +128,10 @@ class Cluster:
         self.procs['api'] = processes.ServiceProcess(
             'cepheid.api.cmd', api_conf, self.workdir / 'api.log')
         for host in self.hosts:
-            conf = processes.write_conf(self.workdir / f'{host}.conf', {
-                'DEFAULT': dict(common, host=host, compute_driver='fake')})
+            options = dict(common, host=host, compute_driver='fake')
+            if self.group_commit is not None:
+                options['conductor_group_commit'] = self.group_commit
+            conf = processes.write_conf(self.workdir / f'{host}.conf', {'DEFAULT': options})
             self.procs[host] = processes.ServiceProcess(
                 'cepheid.compute.cmd', conf, self.workdir / f'{host}.log')
         self.client = HttpClient('127.0.0.1', port)

@@ -38,9 +38,10 @@ class _TestClientPoster:
                 resp.get_json(silent=True))
 
 
-def _make_stack(workdir, *, workers):
+def _make_stack(workdir, *, workers, group_commit=None):
     workdir.mkdir(parents=True, exist_ok=True)
-    conf = allinone.make_conf(rpc_worker_threads=workers)
+    overrides = {} if group_commit is None else {'conductor_group_commit': group_commit}
+    conf = allinone.make_conf(rpc_worker_threads=workers, **overrides)
     conf.set_override('log_file', str(workdir / 'inprocess.log'))
     conf.set_override('use_stderr', False)
     for limited in ('instances', 'cores', 'ram'):  # hundreds of servers in one project
@@ -65,10 +66,10 @@ class SqlCounter:
 
 
 def run(workdir, *, servers, reboots, inflight, warmup, drive='testclient', max_seconds=300,
-        run_seconds=None):
+        run_seconds=None, group_commit=None):
     """``max_seconds`` bounds creation and warm-up; ``run_seconds`` (default the same) the
-    measured run."""
-    stack = _make_stack(workdir, workers=inflight)
+    measured run; ``group_commit``: the compute's conductor_group_commit (None: default)."""
+    stack = _make_stack(workdir, workers=inflight, group_commit=group_commit)
     # The stack's own recorder would share the versioned topic with our tracker (fake://
     # hands each message to one listener of a topic): stop it and use the tracker.
     stack.recorder.listener.stop()
@@ -103,7 +104,8 @@ def run(workdir, *, servers, reboots, inflight, warmup, drive='testclient', max_
         result = load.summarize_closed(out, cpu_seconds=cpu)
         result['noise'] = machine.stop(cpu, [os.getpid()])
         result.update(
-            drive=drive, servers=servers, inflight=min(inflight, servers), warmup=warmup,
+            drive=drive, group_commit=stack.conf.conductor_group_commit, servers=servers,
+            inflight=min(inflight, servers), warmup=warmup,
             rpc_worker_threads=inflight, create_seconds=round(create_s, 2),
             cpu_seconds=round(cpu, 3),
             cpu_user_s=round(ru1.ru_utime - ru0.ru_utime, 3),

@@ -133,3 +133,51 @@ def _notes(res):
                          f'on {machine["cpus"]} CPUs, other processes '
                          f'{machine["other_cores_busy"]:.2f} cores busy ({top})')
     return lines
+
+
+def _comparable(res):
+    """``{name: (reboots/s, CPU ms/reboot, p50 ms, load before→after)}`` of one run."""
+    out = {}
+    for name, run in _runs(res):
+        if name == 'Nova harness':
+            continue
+        machine = run.get('noise') or {}
+        out[name] = (run.get('reboots_per_s'), run.get('cpu_ms_per_reboot'),
+                     (run.get('latency_ms') or {}).get('p50'),
+                     f'{machine.get("loadavg_1m_before")}→{machine.get("loadavg_1m_after")}')
+    return out
+
+
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _ratio(a, b):
+    return None if not a or not b else a / b
+
+
+def group_commit_comparison(docs):
+    """Group commit off vs on in one invocation: each run's figures with its load, then
+    per scenario the means and the ratios (CPU off/on: how many times less CPU with it;
+    throughput on/off)."""
+    lines = ['group commit, off vs on (runs alternate; load average 1 min before→after):',
+             f'{"scenario":<22} {"gc":>3} {"reboot/s":>9} {"CPU ms/rbt":>11} {"p50 ms":>8}  load']
+    by_setting = {False: {}, True: {}}
+    for doc in docs:
+        setting = bool(doc['meta']['group_commit'])
+        for name, (rate, cpu, p50, load) in _comparable(doc['scenarios']).items():
+            by_setting[setting].setdefault(name, []).append((rate, cpu, p50))
+            lines.append(f'{name:<22} {"on" if setting else "off":>3} {_fmt(rate):>9} '
+                         f'{_fmt(cpu, ".2f"):>11} {_fmt(p50, ".1f"):>8}  {load}')
+    lines.append('ratios (means over the runs of each setting):')
+    for name, offs in by_setting[False].items():
+        ons = by_setting[True].get(name)
+        if not ons:
+            continue
+        off_rate, off_cpu, off_p50 = (_mean(col) for col in zip(*offs, strict=True))
+        on_rate, on_cpu, on_p50 = (_mean(col) for col in zip(*ons, strict=True))
+        lines.append(f'  {name}: CPU/reboot off/on {_fmt(_ratio(off_cpu, on_cpu), ".2f")}x, '
+                     f'reboots/s on/off {_fmt(_ratio(on_rate, off_rate), ".2f")}x, '
+                     f'p50 on/off {_fmt(_ratio(on_p50, off_p50), ".2f")}x')
+    return '\n'.join(lines)

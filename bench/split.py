@@ -89,12 +89,13 @@ def _rss_mb(pid, field='VmRSS'):
 
 def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds, warmup,
                 api_rate=None, api_seconds=None, max_seconds=300, api_workers=1,
-                run_seconds=None):
+                run_seconds=None, group_commit=None):
     """One cluster: create the servers, then every closed-loop run, then (optionally) the
     fixed-rate API run. Returns ``(runs, api_only, memory)``."""
     workdir.mkdir(parents=True, exist_ok=True)
     hosts = [f'bench{i + 1}' for i in range(computes)]
-    with bench_cluster.Cluster(hosts, workdir, api_workers=api_workers) as cluster:
+    with bench_cluster.Cluster(hosts, workdir, api_workers=api_workers,
+                               group_commit=group_commit) as cluster:
         first = cluster.compute_pids()[0]
         memory = {'computes': computes, 'rss_mb_no_instances': _rss_mb(first)}
         t0 = time.monotonic()
@@ -111,7 +112,7 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
         for inflight in inflights:
             run = _closed_run(cluster, ids, idle, inflight=inflight, reboots=reboots,
                               max_seconds=run_seconds or max_seconds)
-            run.update(create_seconds=round(create_s, 2),
+            run.update(create_seconds=round(create_s, 2), group_commit=group_commit,
                        idle_cpu_per_s={k: round(v, 4) for k, v in idle.items()})
             runs.append(run)
             print(f'  {inflight} in flight: {run["reboots_per_s"]} reboots/s', flush=True)
