@@ -9,6 +9,7 @@ import oslo_messaging
 from oslo_log import log as logging
 
 from cepheid.api import conductor_batch
+from cepheid.api import conductor_evacuate
 from cepheid.api import conductor_moves
 from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
@@ -31,7 +32,8 @@ TOPIC = 'cepheid-api'
 #       transaction (api/conductor_batch.py)
 # 1.5 - migration_step, migrations_in_progress (resize and cold migration)
 # 1.6 - usage_audit_begin, task_log_end_task (the instance usage audit's task log)
-VERSION = '1.6'
+# 1.7 - evacuation_step, evacuations_from_host, evacuation_source_cleaned (evacuate)
+VERSION = '1.7'
 USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
@@ -85,7 +87,7 @@ def _clean_values(values):
 
 
 class ConductorEndpoint(conductor_batch.BatchingConductor,
-                        conductor_moves.MoveConductor):
+                        conductor_moves.MoveConductor, conductor_evacuate.EvacuateConductor):
     target = oslo_messaging.Target(version=VERSION)
 
     def __init__(self, database, *, heartbeats=None):

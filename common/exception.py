@@ -53,6 +53,14 @@ class FlavorNotFoundForCreate(Invalid):
     msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
 
+class ComputeServiceInUse(Invalid):
+    msg_fmt = 'Compute service of %(host)s is still in use.'
+
+
+class InvalidSharedStorage(Invalid):
+    msg_fmt = 'Invalid state of instance files on shared storage'
+
+
 class InvalidServerHost(Invalid):
     msg_fmt = 'Compute host %(host)s could not be found.'
 

@@ -188,6 +188,22 @@ class ConductorAPI:
         return self._call(context, 'migration_step', version='1.5',
                           instance_uuid=instance_uuid, migration_id=migration_id, **kwargs)
 
+    def evacuation_step(self, context, instance_uuid, migration_id, **kwargs):
+        """One step of an evacuation on its destination (api/conductor_evacuate.py):
+        ``{"instance", "event_id"}``."""
+        self._report('evacuation_step', instance_uuid, kwargs.get('values'))
+        if kwargs.get('expected_task_state') is not None:
+            kwargs['expected_task_state'] = list(kwargs['expected_task_state'])
+        return self._call(context, 'evacuation_step', version='1.7',
+                          instance_uuid=instance_uuid, migration_id=migration_id, **kwargs)
+
+    def evacuations_from_host(self, context):
+        return self._call(context, 'evacuations_from_host', version='1.7')
+
+    def evacuation_source_cleaned(self, context, instance_uuid, migration_id):
+        return self._call(context, 'evacuation_source_cleaned', version='1.7',
+                          instance_uuid=instance_uuid, migration_id=migration_id)
+
     def migrations_in_progress(self, context):
         return self._call(context, 'migrations_in_progress', version='1.5')
 

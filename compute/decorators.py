@@ -157,6 +157,42 @@ def move_operation(action):
     return decorator
 
 
+# -- the same stack for an evacuation, on its destination ---------------------------------
+# The instance is on its (failed) source host until the hand-over, so the concerns report
+# through ``evacuation_step`` (only the destination may): an escaping exception errors
+# the instance out on the source and fails the evacuation (the destination's claim back).
+def _evacuation_step(what, self, context, instance, migration, **kwargs):
+    _best_effort(what, self.conductor.evacuation_step, context, instance['uuid'],
+                 migration['id'], **kwargs)
+
+
+def _revert_evacuation(self, context, instance, migration, fn):
+    _evacuation_step('fail the evacuation', self, context, instance, migration,
+                     values={'task_state': None, 'vm_state': states.ERROR},
+                     expected_task_state=list(states.REBUILD_STATES), outcome='failed')
+
+
+def _finish_evacuation_event(self, context, instance, migration, fn):
+    _evacuation_step('finish event', self, context, instance, migration, phase='finish',
+                     event='compute_rebuild_instance', result='Error',
+                     traceback=traceback.format_exc())
+
+
+def _evacuation_fault(self, context, instance, migration, fn):
+    _evacuation_step('record fault', self, context, instance, migration,
+                     fault=fault_from_exception(_current_exception()))
+
+
+def evacuation_operation(action):
+    """The stack, in its fixed order, for an evacuation notifying ``instance.<action>``."""
+    def decorator(fn):
+        return _on_move_failure('wrap_exception', _notify_move(action))(
+            _on_move_failure('reverts_task_state', _revert_evacuation)(
+                _on_move_failure('wrap_instance_event', _finish_evacuation_event)(
+                    _on_move_failure('wrap_instance_fault', _evacuation_fault)(fn))))
+    return decorator
+
+
 def fault_from_exception(exc):
     """A fault dict (code, message, details) for the conductor, as Nova records one."""
     code = getattr(exc, 'code', 500)

@@ -28,7 +28,9 @@ LOG = logging.getLogger(__name__)
 # 1.4 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
 #       finish_revert_resize (resize and cold migration)
 # 1.5 - get_host_uptime, get_diagnostics, get_instance_diagnostics (calls)
-VERSION = '1.5'
+# 1.6 - rebuild_instance(recreate, migration, on_shared_storage): evacuate (on the
+#       destination: the instance is still on its failed source host)
+VERSION = '1.6'
 # The steps of a move and the side of the migration that runs each.
 MOVE_STEPS = {'prep_resize': 'dest_compute', 'resize_instance': 'source_compute',
               'finish_resize': 'dest_compute', 'confirm_resize': 'source_compute',
@@ -84,11 +86,31 @@ class ComputeEndpoint:
                     **kwargs)
 
     def rebuild_instance(self, context, *, instance, preserve_ephemeral=False,
-                         admin_password=None):
+                         admin_password=None, recreate=False, on_shared_storage=None,
+                         migration=None):
+        if recreate:
+            self._evacuate(context, instance, migration, admin_password=admin_password,
+                           on_shared_storage=on_shared_storage)
+            return
         instance = self._receive(instance)
         self._queue(context, instance, self.manager.rebuild_instance,
                     preserve_ephemeral=bool(preserve_ephemeral),
                     admin_password=admin_password)
+
+    def _evacuate(self, context, instance, migration, **kwargs):
+        """Nova's rebuild with ``recreate``: this host must be the evacuation's
+        destination (the instance is still on its source)."""
+        try:
+            instance = objects.instance_from_primitive(instance)
+        except ValueError as exc:
+            raise exception.InvalidRPCPayload(reason=str(exc)) from None
+        if not isinstance(migration, dict) or migration.get('migration_type') != \
+                'evacuation' or migration.get('dest_compute') != self.manager.host:
+            raise exception.HostMismatch(host=self.manager.host,
+                                         instance_uuid=instance['uuid'])
+        self.queue.submit(instance['uuid'], decorators.run_operation,
+                          self.manager.evacuate_instance, context, instance,
+                          migration=migration, **kwargs)
 
     def set_admin_password(self, context, *, instance, new_pass):
         """A call: runs in the instance's queue, then answers (or raises) to the api."""

@@ -1,7 +1,8 @@
 """Compute manager: the instance operations (reboot, build, terminate, table actions).
 
 Rebuild, changePassword and the console log live in compute/guest_operations.py, the
-external events (os-server-external-events) in compute/external_events.py.
+external events (os-server-external-events) in compute/external_events.py, resize and cold
+migration in compute/resize.py, evacuate in compute/evacuate.py.
 
 Each operation runs serialized per instance (see endpoint.py), reports every state change
 to the api service's conductor, emits notifications and drives the virt driver.
@@ -16,6 +17,7 @@ from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute import actions
 from cepheid.compute import decorators
+from cepheid.compute import evacuate
 from cepheid.compute import external_events
 from cepheid.compute import guest_operations
 from cepheid.compute import resize
@@ -24,7 +26,7 @@ LOG = logging.getLogger(__name__)
 
 
 class ComputeManager(guest_operations.GuestOperations, external_events.ExternalEvents,
-                     resize.ResizeOperations):
+                     resize.ResizeOperations, evacuate.EvacuateOperations):
     def __init__(self, *, host, driver, conductor, notifier, compute_rpc=None):
         self.host = host
         self.driver = driver

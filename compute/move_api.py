@@ -1,4 +1,5 @@
-"""The compute API's moves: resize, cold migrate (admin), confirmResize, revertResize.
+"""The compute API's moves: resize, cold migrate (admin), confirmResize, revertResize,
+evacuate (admin).
 
 Guards (lock, Nova's allowed states) here; the state change, the scheduler's pick and
 claim, the migration record, the action and the cast are one transaction of the store
@@ -8,11 +9,16 @@ Mixed into ComputeAPI.
 """
 
 from cepheid.common import exception
+from cepheid.common import states
 from cepheid.compute import actions
+
+# Nova's check_instance_state of evacuate (no lock check: an admin action).
+EVACUABLE = (states.ACTIVE, states.STOPPED, states.ERROR)
 
 
 class MoveAPI:
-    """Needs ``store``, ``_guard`` (lock and state checks) and ``_current_task_state``."""
+    """Needs ``store``, ``_guard`` (lock and state checks), ``_current_task_state`` and
+    ``_notify``."""
 
     def resize(self, context, instance, new_flavor):
         """Resize to ``new_flavor`` (a db.flavors row); NoValidHost when no host fits."""
@@ -66,3 +72,38 @@ class MoveAPI:
             raise exception.InstanceInvalidState(
                 method=method, instance_uuid=instance['uuid'], attr='task_state',
                 state=self._current_task_state(context, instance)) from None
+
+    def evacuate(self, context, instance, *, host=None, force=None, admin_password=None,
+                 on_shared_storage=None):
+        """Rebuild the instance of a failed host on another one, from its DB record (Nova's
+        evacuate): its source compute must be down (else ComputeServiceInUse). As in
+        Nova, a placement that fails answers nothing different: the server ends ERROR
+        with the fault."""
+        if host is not None:
+            if not self.store.compute_host_known(host):
+                raise exception.ComputeHostNotFound(host=host)
+            if host == instance['host']:
+                raise exception.CannotMigrateToSameHost()
+        for attr, allowed in (('vm_state', EVACUABLE), ('task_state', (None,))):
+            if instance[attr] not in allowed:
+                raise exception.InstanceInvalidState(
+                    method='evacuate', instance_uuid=instance['uuid'], attr=attr,
+                    state=instance[attr])
+        if self.store.host_is_up(instance['host']):
+            raise exception.ComputeServiceInUse(host=instance['host'])
+        try:
+            evacuating, _ = self.store.begin_evacuate(
+                context, instance['uuid'], host=host, force=force,
+                admin_password=admin_password, on_shared_storage=on_shared_storage)
+        except exception.NoValidHost as exc:
+            self._notify(context, dict(instance, task_state=states.REBUILDING), 'evacuate')
+            self.store.record_failed_evacuate(context, instance['uuid'],
+                                              message=exc.format_message())
+            return instance
+        except (exception.UnexpectedTaskStateError, exception.InstanceInvalidState,
+                exception.HostMismatch):
+            raise exception.InstanceInvalidState(
+                method='evacuate', instance_uuid=instance['uuid'], attr='task_state',
+                state=self._current_task_state(context, instance)) from None
+        self._notify(context, evacuating, 'evacuate')
+        return evacuating

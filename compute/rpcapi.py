@@ -14,6 +14,8 @@ Version history:
   1.4 - prep_resize, resize_instance, finish_resize, confirm_resize, revert_resize,
         finish_revert_resize (resize and cold migration, compute to compute as Nova's)
   1.5 - get_host_uptime, get_diagnostics, get_instance_diagnostics (calls)
+  1.6 - rebuild_instance(recreate, migration, on_shared_storage): evacuate, cast to the
+        destination
 """
 
 import typing
@@ -23,7 +25,7 @@ from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
-VERSION = '1.5'
+VERSION = '1.6'
 # Methods newer than 1.0, sent with the version that introduced them.
 _SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1',
           'rescue_instance': '1.2', 'unrescue_instance': '1.2', 'trigger_crash_dump': '1.2',
@@ -63,6 +65,21 @@ def move_cast(instance, migration, method, host):
 
 def prep_resize(instance, migration):
     return move_cast(instance, migration, 'prep_resize', migration['dest_compute'])
+
+
+def evacuate_instance(instance, migration, *, admin_password, on_shared_storage):
+    """Nova's rebuild_instance with ``recreate``: to the evacuation's destination."""
+    return Cast(migration['dest_compute'], 'rebuild_instance', {
+        'instance': objects.instance_to_primitive(instance), 'preserve_ephemeral': False,
+        'admin_password': admin_password, 'recreate': True,
+        'on_shared_storage': on_shared_storage,
+        'migration': migration_to_primitive(migration)})
+
+
+def _version(cast):
+    if cast.method == 'rebuild_instance' and cast.kwargs.get('recreate'):
+        return '1.6'
+    return _SINCE.get(cast.method, '1.0')
 
 
 def reboot_instance(instance, reboot_type):
@@ -111,7 +128,7 @@ class ComputeRPCAPI:
         if isinstance(context, dict):
             context = cep_context.RequestContext.from_dict(context)
         self.client.prepare(server=cast.host, retry=self.retry,
-                            version=_SINCE.get(cast.method, '1.0')).cast(
+                            version=_version(cast)).cast(
             context, cast.method, **cast.kwargs)
 
     def _call(self, context, instance, method, *, version='1.2', **kwargs):

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from cepheid.api.db import compute_nodes as db_nodes
+from cepheid.api.db import evacuations as db_evacuations
 from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import models
 from cepheid.api.db import session as db_session
@@ -297,7 +298,11 @@ def soft_delete(session, uuid):
 
 def end_moves(session, uuid):
     """A deleted instance's resize or migration in progress ends (Nova confirms a resized
-    one): the claim its row does not hold — the other side's flavor — is given back."""
+    one): the claim its row does not hold — the other side's flavor — is given back; so
+    is an evacuation's destination claim (api/db/evacuations.py)."""
+    evacuation = db_evacuations.in_progress(session, uuid)
+    if evacuation is not None:
+        db_evacuations.instance_deleted(session, evacuation)
     for migration in db_migrations.get_all(session, {'instance_uuid': uuid,
                                                      'status': db_migrations.IN_PROGRESS}):
         if migration['migration_type'] not in ('resize', 'migration'):

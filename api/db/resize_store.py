@@ -39,7 +39,7 @@ def release_claim(session, host, flavor):
                          disk_gb=db_nodes.instance_disk_gb(flavor))
 
 
-def _flavor_db_id(session, flavorid):
+def flavor_db_id(session, flavorid):
     try:
         return db_flavors.get(session, flavorid)['id']
     except exception.FlavorNotFound:
@@ -67,7 +67,7 @@ class ResizeStore:
                 ignore_hosts=() if same_host else (instance['host'],),
                 availability_zone=instance['availability_zone'])
             dest = scheduler.select_destination(session, spec)
-            old_id = _flavor_db_id(session, old['flavor_id'])
+            old_id = flavor_db_id(session, old['flavor_id'])
             migration = db_migrations.create(session, {
                 'instance_uuid': uuid, 'migration_type': migration_type,
                 'status': db_migrations.PRE_MIGRATING,

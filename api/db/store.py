@@ -6,6 +6,7 @@ api/outbox.py) commit together; the cast is handed to the outbox's sender after 
 """
 
 from cepheid.api.db import actions as db_actions
+from cepheid.api.db import evacuate_store
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import resize_store
 from cepheid.api.db import server_groups as db_groups
@@ -16,7 +17,7 @@ from cepheid.common import exception
 COMPUTE_BINARY = 'cepheid-compute'
 
 
-class InstanceStore(resize_store.ResizeStore):
+class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore):
     def __init__(self, database, *, service_down_time, outbox=None,
                  allow_resize_to_same_host=False):
         self.db = database

@@ -16,6 +16,7 @@ import flask
 from cepheid.api import helpers
 from cepheid.api import validation
 from cepheid.api.handlers import admin_actions
+from cepheid.api.handlers import evacuate
 from cepheid.api.handlers import move_actions
 from cepheid.api.handlers import server_guest_actions as guest
 from cepheid.api.policies import admin_actions as admin_policies
@@ -83,6 +84,7 @@ ACTIONS = {
     'injectNetworkInfo': Action(admin_policies.ADMIN_ACTIONS % 'inject_network_info',
                                 admin_actions.inject_network_info),
     'migrate': Action(admin_policies.MIGRATE % 'migrate', move_actions.migrate),
+    'evacuate': Action(admin_policies.EVACUATE, evacuate.evacuate),
     'resize': Action(server_policies.SERVERS % 'resize', move_actions.resize),
     'confirmResize': Action(server_policies.SERVERS % 'confirm_resize',
                             move_actions.confirm_resize),

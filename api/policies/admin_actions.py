@@ -1,11 +1,12 @@
 """Policies of the admin and deferred-delete server actions: os-resetState,
-injectNetworkInfo, migrate, restore and forceDelete (Nova's names and defaults)."""
+injectNetworkInfo, migrate, evacuate, restore and forceDelete (Nova's names and defaults)."""
 
 from cepheid.api.policies import base
 
 ADMIN_ACTIONS = 'os_compute_api:os-admin-actions:%s'
 MIGRATE = 'os_compute_api:os-migrate-server:%s'
 DEFERRED_DELETE = 'os_compute_api:os-deferred-delete:%s'
+EVACUATE = 'os_compute_api:os-evacuate'
 
 _ACTION = '/servers/{server_id}/action'
 
@@ -18,6 +19,8 @@ rules = [
               [('POST', _ACTION + ' (injectNetworkInfo)')]),
     base.rule(MIGRATE % 'migrate', base.ADMIN, 'Cold migrate a server to another host',
               [('POST', _ACTION + ' (migrate)')]),
+    base.rule(EVACUATE, base.ADMIN, 'Evacuate a server from a failed host to a new host',
+              [('POST', _ACTION + ' (evacuate)')]),
     base.rule(DEFERRED_DELETE % 'restore', base.PROJECT_MEMBER_OR_ADMIN,
               'Restore a soft-deleted server', [('POST', _ACTION + ' (restore)')]),
     base.rule(DEFERRED_DELETE % 'force', base.PROJECT_MEMBER_OR_ADMIN,

@@ -80,6 +80,11 @@ hostname = {
     'pattern': '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$',
 }
 
+# A compute host named by an admin (Nova's parameter_types.hostname of evacuate and
+# live migration: underscores allowed, as real hosts have them).
+compute_host = {'type': 'string', 'minLength': 1, 'maxLength': 255,
+                'pattern': '^[a-zA-Z0-9-._]*$'}
+
 # A server tag (Nova's parameter_types.tag) and the most a server may carry.
 MAX_TAG_COUNT = 50
 tag = {'type': 'string', 'minLength': 1, 'maxLength': 60, 'pattern': '^[^,/]*$'}

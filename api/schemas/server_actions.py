@@ -74,6 +74,33 @@ resize = _body('resize', {
     'additionalProperties': False,
 })
 
+# evacuate (Nova's schemas): onSharedStorage is required before 2.14 and gone from it;
+# force is 2.29 to 2.67.
+_EVACUATE_V214 = {'host': parameter_types.compute_host,
+                  'adminPass': parameter_types.admin_password}
+
+
+def _evacuate(fields, required=()):
+    value = {'type': 'object', 'properties': fields, 'additionalProperties': False}
+    if required:
+        value['required'] = list(required)
+    return _body('evacuate', value)
+
+
+evacuate = _evacuate({**_EVACUATE_V214, 'onSharedStorage': parameter_types.boolean},
+                     required=['onSharedStorage'])
+evacuate_v214 = _evacuate(_EVACUATE_V214)
+evacuate_v229 = _evacuate({**_EVACUATE_V214, 'force': parameter_types.boolean})
+evacuate_v268 = evacuate_v214
+
+
+def evacuate_schema(version):
+    for minimum, schema in (('2.68', evacuate_v268), ('2.29', evacuate_v229),
+                            ('2.14', evacuate_v214)):
+        if version >= minimum:
+            return schema
+    return evacuate
+
 
 # Nova does not look at the value of these actions ({"os-start": null} is the usual form).
 _ANY_VALUE = {}
@@ -162,7 +189,7 @@ def by_action(version):
                'migrate': migrate_v256 if version >= '2.56' else _body('migrate', _ANY_VALUE),
                'rebuild': rebuild_schema(version), 'rescue': rescue,
                'changePassword': change_password, 'os-getConsoleOutput': get_console_output,
-               'resize': resize}
+               'resize': resize, 'evacuate': evacuate_schema(version)}
     schemas.update(no_argument)
     if version >= MIN_VERSIONS['trigger_crash_dump']:
         schemas['trigger_crash_dump'] = trigger_crash_dump

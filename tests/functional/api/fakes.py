@@ -161,6 +161,10 @@ class FakeComputeAPI:
         self._check_lock(context, instance)
         self._enter('migrate', instance['uuid'], host)
 
+    def evacuate(self, context, instance, *, host=None, force=None, admin_password=None,
+                 on_shared_storage=None):
+        self._enter('evacuate', instance['uuid'], host)
+
     def resize(self, context, instance, new_flavor):
         self._check_lock(context, instance)
         self._enter('resize', instance['uuid'], new_flavor['flavorid'])

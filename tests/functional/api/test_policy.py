@@ -29,11 +29,12 @@ OTHER_USER = 'someone-else'
 ACTION_BODIES = {'reboot': {'type': 'HARD'}, 'lock': {'locked_reason': 'r'},
                  'os-resetState': {'state': 'error'},
                  'rebuild': {'imageRef': 'img'}, 'changePassword': {'adminPass': 'pw'},
-                 'os-getConsoleOutput': {}, 'resize': {'flavorRef': '2'}}
-# Nova's admin-only actions (os-admin-actions, os-migrate-server).
-ADMIN_ACTIONS = ('os-resetState', 'injectNetworkInfo', 'migrate')
+                 'os-getConsoleOutput': {}, 'resize': {'flavorRef': '2'}, 'evacuate': {}}
+# Nova's admin-only actions (os-admin-actions, os-migrate-server, os-evacuate).
+ADMIN_ACTIONS = ('os-resetState', 'injectNetworkInfo', 'migrate', 'evacuate')
 # Actions that answer with a body (Nova's codes); the others are 202.
-ACTION_CODES = {'rescue': 200, 'os-getConsoleOutput': 200, 'confirmResize': 204}
+ACTION_CODES = {'rescue': 200, 'os-getConsoleOutput': 200, 'confirmResize': 204,
+                'evacuate': 200}
 FLAVOR_ACTION = {'addTenantAccess': {'tenant': 'alt-project'}}
 AGGREGATE_ACTION = {'add_host': {'host': 'compute1'}}
 
@@ -168,7 +169,7 @@ def test_admin_actions_refuse_a_member_and_pass_an_admin(roles_app, compute_api,
     assert fault(resp)[:2] == ('forbidden', 403)
     assert compute_api.calls == []
     resp = _call(roles_app, 'POST', path, 'admin', _action_body(name))
-    assert resp.status_code == 202, resp.get_json()
+    assert resp.status_code == ACTION_CODES.get(name, 202), resp.get_json()
 
 
 def test_policy_file_overrides_lock_rules(api_with_policy, compute_api, db):

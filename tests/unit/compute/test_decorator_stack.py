@@ -42,3 +42,8 @@ def test_every_rpc_endpoint_method_maps_to_an_operation():
 @pytest.mark.parametrize('name', sorted(EVENT_OPERATIONS))
 def test_external_event_operations_record_their_event(name):
     assert getattr(manager.ComputeManager, name).cepheid_stack == EVENT_OPERATIONS[name]
+
+
+def test_evacuation_carries_the_stack_in_order():
+    # Queued by rebuild_instance(recreate=True) on the destination.
+    assert manager.ComputeManager.evacuate_instance.cepheid_stack == STACK

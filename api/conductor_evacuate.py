@@ -1,0 +1,93 @@
+"""The conductor's side of evacuate: the destination's steps and the source's clean-up.
+
+``evacuation_step`` (the destination only): start or finish the action event, CAS the
+instance — still on its source, so ``expected_host`` is the source — and move the
+evacuation on (``outcome``: ``start``, ``done`` with the hand-over of host and node,
+``failed``), with the claims of api/db/evacuations.py, in one transaction.
+``evacuations_from_host`` and ``evacuation_source_cleaned`` are Nova's
+``_destroy_evacuated_instances`` seen from the source when it starts again. Mixed into
+ConductorEndpoint.
+"""
+
+from cepheid.api.db import actions as db_actions
+from cepheid.api.db import evacuations as db_evacuations
+from cepheid.api.db import instances as db_instances
+from cepheid.api.db import migration_records as db_migrations
+from cepheid.common import exception
+from cepheid.common import objects
+
+_OUTCOMES = {'done': db_evacuations.hand_over, 'failed': db_evacuations.fail}
+
+
+def _evacuation(session, migration_id, instance_uuid, host, side):
+    migration = db_migrations.get(session, migration_id)
+    if (migration['migration_type'] != db_evacuations.TYPE
+            or migration['instance_uuid'] != instance_uuid or migration[side] != host):
+        raise exception.HostMismatch(host=host, instance_uuid=instance_uuid)
+    return migration
+
+
+class EvacuateConductor:
+    """Needs ``db`` and the conductor's ``_event_begin``, ``_finish_event`` and ``_clean``."""
+
+    def evacuation_step(self, context, *, host, instance_uuid, migration_id, phase=None,
+                        event=None, event_id=None, values=None, expected_task_state=None,
+                        outcome=None, result='Success', traceback=None, fault=None):
+        """One step of the destination; returns ``{"instance", "event_id"}``."""
+        values = values or {}
+        moved = {k: str(v) for k, v in values.items() if k in ('host', 'node')}
+        plain = self._clean({k: v for k, v in values.items() if k not in moved})
+        with self.db.transaction() as session:
+            migration = _evacuation(session, migration_id, instance_uuid, host,
+                                    'dest_compute')
+            if outcome == 'start':
+                db_evacuations.start(session, migration)
+            if phase == 'start' and event:
+                event_id = self._event_begin(session, context, host, instance_uuid, event)
+            if values:
+                kwargs = {}
+                if expected_task_state is not None:
+                    kwargs['expected_task_state'] = expected_task_state
+                instance = db_instances.update(
+                    session, instance_uuid, {**plain, **moved},
+                    expected_host=migration['source_compute'], **kwargs)
+            else:
+                instance = db_instances.get(session, instance_uuid)
+            if outcome in _OUTCOMES:
+                _OUTCOMES[outcome](session, migration)
+            if phase == 'finish' and event_id is not None:
+                db_actions.event_finish_by_id(session, event_id, result=result,
+                                              traceback=traceback)
+            elif phase == 'finish' and event:
+                self._finish_event(session, context, host, instance_uuid, event, result,
+                                   traceback)
+            if fault:
+                db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
+                                        code=int(fault.get('code', 500)),
+                                        message=str(fault.get('message', ''))[:255],
+                                        details=fault.get('details'))
+        return {'instance': objects.instance_to_primitive(instance), 'event_id': event_id}
+
+    def evacuations_from_host(self, context, *, host):
+        """The evacuations away from ``host`` whose guest there must go (accepted,
+        pre-migrating, done), each ``{"migration_id", "instance"}`` (the instance as
+        stored, deleted or not: the driver needs its uuid and name)."""
+        with self.db.transaction() as session:
+            result = []
+            for migration in db_evacuations.from_source(session, host):
+                try:
+                    instance = objects.instance_to_primitive(db_instances.get(
+                        session, migration['instance_uuid'], read_deleted=True))
+                except exception.InstanceNotFound:
+                    instance = {'uuid': migration['instance_uuid']}
+                result.append({'migration_id': migration['id'], 'instance': instance})
+        return result
+
+    def evacuation_source_cleaned(self, context, *, host, instance_uuid, migration_id):
+        """The source destroyed its guest: the migration ``completed`` (and the source's
+        claim given back once the destination has the instance). Returns the status
+        set, or None when another clean-up came first."""
+        with self.db.transaction() as session:
+            migration = _evacuation(session, migration_id, instance_uuid, host,
+                                    'source_compute')
+            return db_evacuations.source_cleaned(session, migration)
