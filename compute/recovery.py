@@ -74,12 +74,15 @@ def owner_context(instance, request_id):
     return cep_context.RequestContext(**kwargs)
 
 
-def recover(manager, queue):
-    """Queue the retries for this host's interrupted tasks; return {uuid: Step}."""
+def recover(manager, queue, *, skip=()):
+    """Queue the retries for this host's interrupted tasks; return {uuid: Step}.
+    ``skip``: instances evacuated from this host (compute/evacuation_cleanup.py)."""
     admin = cep_context.get_admin_context()
     done = {}
     for item in manager.conductor.instances_for_recovery(admin):
         instance, request_id = item['instance'], item['request_id']
+        if instance['uuid'] in skip:
+            continue
         step = plan(instance['task_state'], manager.get_power_state(instance))
         done[instance['uuid']] = step
         LOG.info('Recovery of %s in %s: %s', instance['uuid'], instance['task_state'],

@@ -11,6 +11,7 @@ from cepheid.common import notifications
 from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
 from cepheid.compute import endpoint as compute_endpoint
+from cepheid.compute import evacuation_cleanup
 from cepheid.compute import instance_queue
 from cepheid.compute import manager as compute_manager
 from cepheid.compute import metrics as compute_metrics
@@ -62,9 +63,12 @@ class ComputeService:
         LOG.info('Starting compute on host %s with driver %s', self.host,
                  type(self.driver).__name__)
         self.driver.init_host(self.host)
+        # Guests of instances evacuated while this host was down go first: nothing below
+        # may restart or sync them (Nova's init_host).
+        self.evacuated = evacuation_cleanup.destroy_evacuated_instances(self.manager)
         # Retries are queued before the RPC server starts, so casts still waiting in the
         # broker for an instance run after its recovery, in order.
-        self.recovered = recovery.recover(self.manager, self.queue)
+        self.recovered = recovery.recover(self.manager, self.queue, skip=self.evacuated)
         # Resizes and cold migrations, found by migration record (the instance may be on
         # the other host of the move).
         self.recovered_moves = resize_recovery.recover(self.manager, self.queue)
