@@ -7,7 +7,9 @@ otherwise — host down, or already re-sent — ended: task_state cleared, a fau
 ``api_watchdog`` event in Error on its action. Each step claims the instance with a
 compare-and-swap on ``updated_at``, so several api processes never handle one twice. A
 re-send is written to the outbox in the claim's transaction. It also finishes, as Error,
-events left open past the timeout whose request no longer owns the instance.
+events left open past the timeout whose request no longer owns the instance. A stuck
+evacuation is re-sent to its destination, never to its failed source, or ended in ERROR
+with the evacuation failed (the source keeps its guest).
 """
 
 import datetime
@@ -17,7 +19,9 @@ from oslo_log import log as logging
 from cepheid.api import db_errors
 from cepheid.api import resize_confirm
 from cepheid.api.db import actions as db_actions
+from cepheid.api.db import evacuations as db_evacuations
 from cepheid.api.db import instances as db_instances
+from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import models
 from cepheid.common import context as cep_context
 from cepheid.common import exception
@@ -96,12 +100,44 @@ class Watchdog(periodic.PeriodicThread):
             action = db_actions.latest_action(session, instance['uuid'])
             resent = action is not None and db_actions.action_has_event(
                 session, action['id'], RESEND_EVENT)
+        evacuation = self._evacuation(instance)
+        if evacuation is not None:
+            return self._handle_evacuation(instance, action, resent, evacuation)
         resend = compute_actions.resend_method(instance['task_state'])
         host_up = bool(instance['host']) and self.store.host_is_up(instance['host'])
         if host_up and resend and not resent and action is not None:
             self._resend(instance, action, *resend)
             return 'resent'
         self._end(instance, action, host_up)
+        return 'ended'
+
+    def _evacuation(self, instance):
+        """The evacuation a stuck rebuild belongs to (its source is the instance's host
+        and it is the instance's newest move), or None."""
+        if instance['task_state'] not in states.REBUILD_STATES:
+            return None
+        with self.db.transaction() as session:
+            moves = db_migrations.get_all(session, {'instance_uuid': instance['uuid']})
+        if not moves:
+            return None
+        newest = moves[-1]
+        if (newest['migration_type'] == db_evacuations.TYPE
+                and newest['status'] in (*db_evacuations.IN_PROGRESS,
+                                         db_evacuations.COMPLETED)
+                and newest['source_compute'] == instance['host']):
+            return newest
+        return None
+
+    def _handle_evacuation(self, instance, action, resent, evacuation):
+        """Never re-sent to the (failed) source: to the destination once when it is up,
+        else ended in ERROR with the evacuation failed (the source keeps its guest)."""
+        dest = evacuation['dest_compute']
+        dest_up = bool(dest) and self.store.host_is_up(dest)
+        if dest_up and not resent and action is not None:
+            self._resend(instance, action, None, None, cast=compute_rpcapi.evacuate_instance(
+                instance, evacuation, admin_password=None, on_shared_storage=None))
+            return 'resent'
+        self._end(instance, action, dest_up, evacuation=evacuation)
         return 'ended'
 
     def _claim(self, session, instance, values):
@@ -125,22 +161,25 @@ class Watchdog(periodic.PeriodicThread):
         for event_id in db_actions.unfinished_event_ids(session, action['id']):
             db_actions.event_finish_by_id(session, event_id, result='Error', details=message)
 
-    def _resend(self, instance, action, method, kwargs):
-        """Claim the instance and write the cast again to the outbox, in one transaction."""
+    def _resend(self, instance, action, method, kwargs, *, cast=None):
+        """Claim the instance and write the cast again to the outbox, in one transaction
+        (``cast``: a prepared one; else ``method(**kwargs)`` to the instance's host)."""
         context = cep_context.RequestContext(
             user_id=instance['user_id'], project_id=instance['project_id'], roles=['admin'],
             request_id=action['request_id'], overwrite=False)
         with self.db.transaction() as session:
             claimed = self._claim(session, instance, {'task_state': instance['task_state']})
             self._record(session, instance, action, RESEND_EVENT, 'Success')
-            row = self.store.outbox.add(session, context,
-                                        compute_rpcapi.cast_for(claimed, method, **kwargs))
-        LOG.warning('Task %s of %s stuck on %s: re-sending %s', instance['task_state'],
-                    instance['uuid'], instance['host'], method)
+            if cast is None:
+                cast = compute_rpcapi.cast_for(claimed, method, **kwargs)
+            row = self.store.outbox.add(session, context, cast)
+        LOG.warning('Task %s of %s stuck: re-sending %s to %s', instance['task_state'],
+                    instance['uuid'], cast.method, cast.host)
         self.store.outbox.submit([row])
 
-    def _end(self, instance, action, host_up):
-        where = f"host {instance['host']} is {'up' if host_up else 'down'}"
+    def _end(self, instance, action, host_up, *, evacuation=None):
+        host = evacuation['dest_compute'] if evacuation else instance['host']
+        where = f"host {host} is {'up' if host_up else 'down'}"
         message = (f"Task {instance['task_state']} did not finish within "
                    f"{self.conf.reboot_timeout} s ({where})")
         values = {'task_state': None}
@@ -148,7 +187,7 @@ class Watchdog(periodic.PeriodicThread):
             values.update(vm_state=states.DELETED, deleted=instance['id'],
                           deleted_at=models.utcnow())
         moving = instance['task_state'] in (*states.RESIZE_STATES, states.RESIZE_REVERTING)
-        if moving:
+        if moving or evacuation:
             # Its guest may be off on one host and not built on the other: ERROR, the
             # move ended and the claim its record does not hold given back.
             values['vm_state'] = states.ERROR
@@ -156,6 +195,8 @@ class Watchdog(periodic.PeriodicThread):
             self._claim(session, instance, values)
             if moving:
                 db_instances.end_moves(session, instance['uuid'])
+            if evacuation:
+                db_evacuations.fail(session, evacuation)
             self._finish_open_events(session, action, message)
             self._record(session, instance, action, END_EVENT, 'Error')
             db_actions.fault_create(session, instance_uuid=instance['uuid'], code=500,

@@ -59,8 +59,9 @@ class EvacuateOperations:
                 context, instance, migration, phase='finish', event=EVENT,
                 event_id=event_id, values=values,
                 expected_task_state=list(states.REBUILD_STATES), outcome='done')
-        except exception.InstanceNotFound:
-            # Deleted meanwhile (its host was down: a local delete): nothing may run here.
+        except decorators.HANDS_OFF:
+            # Deleted meanwhile (a local delete: its host is down), or ended by the
+            # watchdog: the instance is not handed over, so nothing of it may run here.
             self._remove_guest(instance)
             raise
         self.notifier.notify(context, reply['instance'], 'rebuild', 'end')

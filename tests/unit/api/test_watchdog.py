@@ -4,6 +4,7 @@ import pytest
 
 from cepheid.api import outbox
 from cepheid.api import watchdog
+from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import services as db_services
 from cepheid.api.db import store as db_store
 from cepheid.common import config
@@ -162,3 +163,51 @@ def test_stuck_password_change_is_ended_not_resent(setup):
     dog.store.outbox.flush()
     assert rpcapi.sent == []
     assert stack.get(instance['uuid'])['task_state'] is None
+
+
+def _stuck_evacuation(stack):
+    flavor = {'flavor_id': '1', 'flavor_name': 'm1.tiny', 'vcpus': 1, 'memory_mb': 512,
+              'root_gb': 1, 'ephemeral_gb': 0, 'swap': 0, 'flavor_extra_specs': {}}
+    instance, _ = _stuck(stack, states.REBUILDING)
+    with stack.db.transaction() as session:
+        migration = db_migrations.create(session, {
+            'instance_uuid': instance['uuid'], 'migration_type': 'evacuation',
+            'status': 'accepted', 'source_compute': local_stack.HOST,
+            'source_node': local_stack.HOST, 'dest_compute': 'dest-host',
+            'dest_node': 'dest-host', 'old_flavor': flavor, 'new_flavor': flavor})
+    return instance, migration
+
+
+def _migration_status(stack, migration):
+    with stack.db.transaction() as session:
+        return db_migrations.get(session, migration['id'])['status']
+
+
+def test_stuck_evacuation_is_resent_to_its_destination_never_to_its_source(setup):
+    stack, dog, rpcapi = setup
+    _host_up(stack)     # the old source is back: still not where a rebuild goes
+    with stack.db.transaction() as session:
+        db_services.heartbeat(session, host='dest-host', binary='cepheid-compute',
+                              topic='compute')
+    instance, migration = _stuck_evacuation(stack)
+    assert dog.check_once() == {instance['uuid']: 'resent'}
+    [(_, uuid, method, kwargs)] = _sent(dog, rpcapi)
+    assert (uuid, method, kwargs['recreate'], kwargs['migration']['dest_compute']) == (
+        instance['uuid'], 'rebuild_instance', True, 'dest-host')
+    # Still stuck: ended in ERROR where it was, the evacuation failed.
+    assert dog.check_once() == {instance['uuid']: 'ended'}
+    row = stack.get(instance['uuid'])
+    assert (row['vm_state'], row['task_state'], row['host']) == (
+        states.ERROR, None, local_stack.HOST)
+    assert _migration_status(stack, migration) == 'failed'
+    assert 'host dest-host is up' in stack.faults(instance['uuid'])[instance['uuid']][
+        'message']
+
+
+def test_stuck_evacuation_with_its_destination_down_is_ended(setup):
+    stack, dog, rpcapi = setup
+    instance, migration = _stuck_evacuation(stack)
+    assert dog.check_once() == {instance['uuid']: 'ended'}
+    assert stack.get(instance['uuid'])['vm_state'] == states.ERROR
+    assert _migration_status(stack, migration) == 'failed'
+    assert rpcapi.sent == []
