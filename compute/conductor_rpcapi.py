@@ -29,7 +29,7 @@ _NO_BATCH = ('UnsupportedVersion', 'NoSuchMethod')
 
 class ConductorAPI:
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
-                 group_commit=False):
+                 group_commit=True):
         self.host = host
         self.attempts = attempts
         self.db_wait = db_wait

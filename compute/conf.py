@@ -13,7 +13,7 @@ compute_opts = [
                  help='Seconds a guest SHUTDOWN lifecycle event waits before it syncs the '
                       'power state; a RUNNING event meanwhile (a reboot inside the guest) '
                       "cancels it, as Nova's libvirt driver delays STOPPED events."),
-    cfg.BoolOpt('conductor_group_commit', default=False,
+    cfg.BoolOpt('conductor_group_commit', default=True,
                 help='Group commit of state reports: the reports of this host that become '
                      'ready while one is in flight to the api service travel as one '
                      'report_batch message, applied in one transaction (each item still '
