@@ -216,6 +216,11 @@ OPERATIONS.update({
         "List a server's in-progress live migrations (2.23+, admin)", (200, 403, 404)),
     'migrations.server_show': Operation(
         "Show a server's in-progress live migration (2.23+, admin)", (200, 403, 404)),
+    'migrations.force_complete': Operation(
+        "Force a server's running live migration to complete (2.22+, admin)",
+        (202, 400, 403, 404, 409), body=lambda v: migration_schemas.force_complete),
+    'migrations.delete': Operation(
+        "Abort a server's running live migration (2.24+, admin)", (202, 400, 403, 404, 409)),
 })
 
 FAULT_SCHEMA = {

@@ -120,6 +120,8 @@ ROUTES = [
     (V + '/os-migrations', 'GET', migrations.index),
     (SERVER + '/migrations', 'GET', migrations.server_index),
     (SERVER + '/migrations/<migration_id>', 'GET', migrations.server_show),
+    (SERVER + '/migrations/<migration_id>', 'DELETE', migrations.delete),
+    (SERVER + '/migrations/<migration_id>/action', 'POST', migrations.force_complete),
     (V + '/os-simple-tenant-usage', 'GET', simple_tenant_usage.index),
     (V + '/os-simple-tenant-usage/<tenant_id>', 'GET', simple_tenant_usage.show),
     (V + '/os-instance_usage_audit_log', 'GET', instance_usage_audit_log.index),

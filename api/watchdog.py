@@ -60,7 +60,7 @@ class Watchdog(periodic.PeriodicThread):
             LOG.exception('Watchdog check failed')
 
     def check_once(self):
-        """Handle every stuck instance once; returns {uuid: 'resent' | 'ended'}."""
+        """Handle every stuck instance once; returns {uuid: 'resent' | 'ended' | 'waiting'}."""
         cutoff = models.utcnow() - datetime.timedelta(seconds=self.conf.reboot_timeout)
         with self.db.transaction() as session:
             stuck = db_instances.get_stuck(session, older_than=cutoff)
@@ -105,6 +105,10 @@ class Watchdog(periodic.PeriodicThread):
             return self._handle_evacuation(instance, action, resent, evacuation)
         resend = compute_actions.resend_method(instance['task_state'])
         host_up = bool(instance['host']) and self.store.host_is_up(instance['host'])
+        if instance['task_state'] == states.MIGRATING and host_up:
+            # A live migration may copy memory for long: its source completes or rolls
+            # it back, and recovers it when restarted. Ended only when that host is down.
+            return 'waiting'
         if host_up and resend and not resent and action is not None:
             self._resend(instance, action, *resend)
             return 'resent'
@@ -191,9 +195,10 @@ class Watchdog(periodic.PeriodicThread):
             # Its guest may be off on one host and not built on the other: ERROR, the
             # move ended and the claim its record does not hold given back.
             values['vm_state'] = states.ERROR
+        live = instance['task_state'] == states.MIGRATING   # the guest stays on the source
         with self.db.transaction() as session:
             self._claim(session, instance, values)
-            if moving:
+            if moving or live:
                 db_instances.end_moves(session, instance['uuid'])
             if evacuation:
                 db_evacuations.fail(session, evacuation)

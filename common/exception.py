@@ -105,6 +105,16 @@ class CannotMigrateToSameHost(Invalid):
     msg_fmt = 'Cannot migrate to the host where the server exists.'
 
 
+class UnableToMigrateToSelf(Invalid):
+    msg_fmt = ('Unable to migrate instance (%(instance_id)s) to current host '
+               '(%(host)s).')
+
+
+class InvalidMigrationState(Invalid):
+    msg_fmt = ('Migration %(migration_id)s state of instance %(instance_uuid)s is '
+               '%(state)s. Cannot %(method)s while the migration is in this state.')
+
+
 class MarkerNotFound(Invalid):
     msg_fmt = 'Marker %(marker)s could not be found.'
 
@@ -184,6 +194,10 @@ class ComputeHostNotFound(NotFound):
 
 class MigrationNotFound(NotFound):
     msg_fmt = 'Migration %(migration_id)s could not be found.'
+
+
+class MigrationNotFoundForInstance(MigrationNotFound):
+    msg_fmt = 'Migration %(migration_id)s not found for instance %(instance_id)s'
 
 
 class MigrationNotFoundByStatus(MigrationNotFound):
@@ -277,6 +291,10 @@ class InstanceNotReady(Conflict):
 
 
 # 501
+class LiveMigrationAborted(CepheidException):
+    msg_fmt = 'Live migration of instance %(instance_uuid)s was aborted'
+
+
 class NotSupported(CepheidException):
     msg_fmt = '%(detail)s'
     code = 501

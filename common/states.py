@@ -41,6 +41,7 @@ RESIZE_MIGRATED = 'resize_migrated'
 RESIZE_FINISH = 'resize_finish'
 RESIZE_REVERTING = 'resize_reverting'
 RESIZE_CONFIRMING = 'resize_confirming'
+MIGRATING = 'migrating'     # a live migration
 
 # A resize's (or cold migration's) task_state steps, in order (Nova's).
 RESIZE_STATES = (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED, RESIZE_FINISH)
@@ -95,12 +96,15 @@ _VM_STATE_TO_STATUS = {
     SOFT_DELETED: 'SOFT_DELETED',
     RESIZED: 'VERIFY_RESIZE',
 }
+# Every vm_state.
+VM_STATES = tuple(_VM_STATE_TO_STATUS)
 
 _ACTIVE_TASK_TO_STATUS = dict.fromkeys(SOFT_REBOOT_STATES, 'REBOOT')
 _ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(HARD_REBOOT_STATES, 'HARD_REBOOT'))
 _ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(REBUILD_STATES, 'REBUILD'))
 _ACTIVE_TASK_TO_STATUS[UPDATING_PASSWORD] = 'PASSWORD'
 _ACTIVE_TASK_TO_STATUS.update(dict.fromkeys(RESIZE_STATES, 'RESIZE'))
+_ACTIVE_TASK_TO_STATUS[MIGRATING] = 'MIGRATING'
 # Nova's _STATE_MAP: a rebuild also shows REBUILD from stopped and error, a resize RESIZE
 # from stopped; a resized server is VERIFY_RESIZE, REVERT_RESIZE while reverting.
 _TASK_TO_STATUS = {
@@ -109,6 +113,7 @@ _TASK_TO_STATUS = {
               **dict.fromkeys(RESIZE_STATES, 'RESIZE')},
     ERROR: dict.fromkeys(REBUILD_STATES, 'REBUILD'),
     RESIZED: {RESIZE_REVERTING: 'REVERT_RESIZE'},
+    PAUSED: {MIGRATING: 'MIGRATING'},
 }
 
 
@@ -131,6 +136,8 @@ def vm_states_for_status(status):
         return [ACTIVE, STOPPED]
     if status == 'REVERT_RESIZE':
         return [RESIZED]
+    if status == 'MIGRATING':
+        return [ACTIVE, PAUSED]
     return [vm for vm, st in _VM_STATE_TO_STATUS.items() if st == status]
 
 
@@ -149,6 +156,8 @@ def task_states_for_status(status):
         return list(RESIZE_STATES)
     if status == 'REVERT_RESIZE':
         return [RESIZE_REVERTING]
+    if status == 'MIGRATING':
+        return [MIGRATING]
     return None
 
 

@@ -104,6 +104,22 @@ REVERT_RESIZE = ActionSpec(
     action='revertResize', rpc_method='revert_resize', vm_states=(states.RESIZED,),
     task_states=(None,), task_state=states.RESIZE_REVERTING, notification='resize_revert')
 
+# Live migration (Nova's live_migrate / live_migrate_force_complete check_instance_state;
+# an abort only needs the migrating task): the api schedules and casts live_migration to
+# the source.
+LIVE_MIGRATE = ActionSpec(
+    action='live-migration', rpc_method='live_migration',
+    vm_states=(states.ACTIVE, states.PAUSED), task_states=(None,),
+    task_state=states.MIGRATING, notification='live_migration_pre')
+LIVE_MIGRATION_FORCE_COMPLETE = ActionSpec(
+    action='live_migration_force_complete', rpc_method='live_migration_force_complete',
+    vm_states=(states.ACTIVE,), task_states=(states.MIGRATING,), task_state=states.MIGRATING,
+    notification='live_migration_force_complete')
+LIVE_MIGRATION_ABORT = ActionSpec(
+    action='live_migration_cancel', rpc_method='live_migration_abort',
+    vm_states=states.VM_STATES, task_states=(states.MIGRATING,),
+    task_state=states.MIGRATING, notification='live_migration_abort')
+
 # Deferred delete ([DEFAULT] reclaim_instance_interval > 0): DELETE powers the guest off and
 # keeps it as soft-deleted; the ``restore`` action powers it on again. Same shape as the
 # power actions (the compute runs them alike); their REST entries are the DELETE handler

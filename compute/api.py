@@ -13,6 +13,7 @@ from oslo_utils import timeutils
 from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute import actions
+from cepheid.compute import live_migration_api
 from cepheid.compute import move_api
 from cepheid.compute import rpcapi as compute_rpcapi
 
@@ -47,7 +48,7 @@ def check_instance_state(instance, spec, method):
             state=instance['vm_state'])
 
 
-class ComputeAPI(move_api.MoveAPI):
+class ComputeAPI(move_api.MoveAPI, live_migration_api.LiveMigrationAPI):
     """Every cast goes through the store's transactional outbox (``cast=`` a builder of
     compute.rpcapi taking the updated instance); none is sent from here. Only the two RPC
     calls (changePassword, os-getConsoleOutput) use ``rpcapi`` directly."""

@@ -59,6 +59,9 @@ fake_opts = [
     cfg.BoolOpt('ignore_acpi', default=False,
                 help='Every fake guest ignores a soft shutdown, so soft reboots wait '
                      'wait_soft_reboot_seconds and then go hard.'),
+    cfg.FloatOpt('live_migration_seconds', default=0.0, min=0,
+                 help='Seconds a fake live migration copies memory before it completes; '
+                      'an abort or a force-complete ends it earlier (tests of both).'),
     cfg.IntOpt('vcpus', default=1000, min=0,
                help='vCPUs the fake host reports (its capacity for the scheduler).'),
     cfg.IntOpt('memory_mb', default=800000, min=0,

@@ -132,7 +132,8 @@ def _notify_move(action):
 def _revert_move(self, context, instance, migration, fn):
     _move_step('error out the move', self, context, instance, migration,
                values={'task_state': None, 'vm_state': states.ERROR},
-               expected_task_state=[None, *states.RESIZE_STATES, states.RESIZE_REVERTING],
+               expected_task_state=[None, *states.RESIZE_STATES, states.RESIZE_REVERTING,
+                                    states.MIGRATING],
                status='error')
 
 
@@ -191,6 +192,19 @@ def evacuation_operation(action):
                 _on_move_failure('wrap_instance_event', _finish_evacuation_event)(
                     _on_move_failure('wrap_instance_fault', _evacuation_fault)(fn))))
     return decorator
+
+
+def live_destination_call(fn):
+    """A live migration's step on the destination, an RPC call of the source: its event
+    finished as Error and a fault recorded when it raises; the exception goes back to the
+    source, which rolls the migration back (so no task_state revert here)."""
+    return _on_move_failure('wrap_instance_event', _finish_move_event)(
+        _on_move_failure('wrap_instance_fault', _move_fault)(fn))
+
+
+def best_effort_step(self, context, instance, migration, **kwargs):
+    """A ``migration_step`` whose failure is only logged."""
+    _move_step('report a live migration step', self, context, instance, migration, **kwargs)
 
 
 def fault_from_exception(exc):

@@ -30,11 +30,22 @@ LOG = logging.getLogger(__name__)
 # 1.5 - get_host_uptime, get_diagnostics, get_instance_diagnostics (calls)
 # 1.6 - rebuild_instance(recreate, migration, on_shared_storage): evacuate (on the
 #       destination: the instance is still on its failed source host)
-VERSION = '1.6'
+# 1.7 - live_migration, live_migration_abort, live_migration_force_complete (casts);
+#       pre_live_migration, post_live_migration_at_destination,
+#       rollback_live_migration_at_destination (calls from the source)
+VERSION = '1.7'
 # The steps of a move and the side of the migration that runs each.
 MOVE_STEPS = {'prep_resize': 'dest_compute', 'resize_instance': 'source_compute',
               'finish_resize': 'dest_compute', 'confirm_resize': 'source_compute',
               'revert_resize': 'dest_compute', 'finish_revert_resize': 'source_compute'}
+# A live migration's calls from the source, run at once (the source waits on them) on
+# the destination; its signals, run at once on the source (the live migration holds the
+# instance's queue there).
+LIVE_CALLS = {'pre_live_migration': 'dest_compute',
+              'post_live_migration_at_destination': 'dest_compute',
+              'rollback_live_migration_at_destination': 'dest_compute'}
+LIVE_SIGNALS = {'live_migration_abort': 'source_compute',
+                'live_migration_force_complete': 'source_compute'}
 REBOOT_TYPES = ('SOFT', 'HARD')
 
 
@@ -146,20 +157,56 @@ class ComputeEndpoint:
             else:
                 self.manager.external_instance_event(context, instance, event=event)
 
-    def _move(self, context, method, instance, migration):
-        """Queue a step of a resize or cold migration; the instance may be on the other
-        host of the move, but this host must be the migration's side that runs ``method``."""
+    def _move_receive(self, instance, migration, side):
+        """The instance of a move's step; this host must be the migration's ``side``
+        (the instance may be on the other host of the move)."""
         try:
             instance = objects.instance_from_primitive(instance)
         except ValueError as exc:
             raise exception.InvalidRPCPayload(reason=str(exc)) from None
-        if not isinstance(migration, dict) or migration.get(MOVE_STEPS[method]) != \
-                self.manager.host:
+        if not isinstance(migration, dict) or migration.get(side) != self.manager.host:
             raise exception.HostMismatch(host=self.manager.host,
                                          instance_uuid=instance['uuid'])
+        return instance
+
+    def _move(self, context, method, instance, migration, **kwargs):
+        """Queue a step of a resize, cold or live migration."""
+        side = 'source_compute' if method == 'live_migration' else MOVE_STEPS[method]
+        instance = self._move_receive(instance, migration, side)
         self.queue.submit(instance['uuid'], decorators.run_operation,
                           getattr(self.manager, method), context, instance,
-                          migration=migration)
+                          migration=migration, **kwargs)
+
+    def live_migration(self, context, *, instance, migration, block_migration=None):
+        """os-migrateLive on its source host: queued, as any operation of the instance."""
+        self._move(context, 'live_migration', instance, migration,
+                   block_migration=block_migration)
+
+    def _live_now(self, context, method, sides, instance, migration, **kwargs):
+        instance = self._move_receive(instance, migration, sides[method])
+        return getattr(self.manager, method)(context, instance, migration=migration,
+                                             **kwargs)
+
+    def pre_live_migration(self, context, *, instance, migration, block_migration=None):
+        """A call: the migrate data for the source's driver."""
+        return self._live_now(context, 'pre_live_migration', LIVE_CALLS, instance,
+                              migration, block_migration=block_migration)
+
+    def post_live_migration_at_destination(self, context, *, instance, migration,
+                                           migrate_data):
+        self._live_now(context, 'post_live_migration_at_destination', LIVE_CALLS,
+                       instance, migration, migrate_data=migrate_data)
+
+    def rollback_live_migration_at_destination(self, context, *, instance, migration):
+        self._live_now(context, 'rollback_live_migration_at_destination', LIVE_CALLS,
+                       instance, migration)
+
+    def live_migration_abort(self, context, *, instance, migration):
+        self._live_now(context, 'live_migration_abort', LIVE_SIGNALS, instance, migration)
+
+    def live_migration_force_complete(self, context, *, instance, migration):
+        self._live_now(context, 'live_migration_force_complete', LIVE_SIGNALS, instance,
+                       migration)
 
     def get_console_output(self, context, *, instance, tail_length=None):
         """A call, not queued (it only reads the log): the text, as Nova returns it."""

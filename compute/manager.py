@@ -20,13 +20,15 @@ from cepheid.compute import decorators
 from cepheid.compute import evacuate
 from cepheid.compute import external_events
 from cepheid.compute import guest_operations
+from cepheid.compute import live_migration
 from cepheid.compute import resize
 
 LOG = logging.getLogger(__name__)
 
 
 class ComputeManager(guest_operations.GuestOperations, external_events.ExternalEvents,
-                     resize.ResizeOperations, evacuate.EvacuateOperations):
+                     resize.ResizeOperations, evacuate.EvacuateOperations,
+                     live_migration.LiveMigrationOperations):
     def __init__(self, *, host, driver, conductor, notifier, compute_rpc=None):
         self.host = host
         self.driver = driver

@@ -16,6 +16,10 @@ the move out (ERROR with a fault), so an instance never ends running on two host
   (resized) confirming           source      confirm_resize
   resize_reverting, on the dest  dest        revert_resize
   resize_reverting, on the source source     finish_revert_resize
+  migrating, accepted            source      live_migration (its cast may be lost)
+  migrating, preparing/running   source      recover_live_migration (rolled back)
+  migrating, post-migrating      source      recover_live_migration (completed)
+  (a live migration's destination waits for its source)
 """
 
 from oslo_log import log as logging
@@ -28,8 +32,18 @@ from cepheid.compute import recovery
 LOG = logging.getLogger(__name__)
 
 
+def _live_plan(migration, instance, host):
+    if instance['task_state'] != states.MIGRATING or host != migration['source_compute']:
+        return None
+    if migration['status'] == 'accepted':
+        return 'live_migration', host
+    return 'recover_live_migration', host
+
+
 def plan(migration, instance, host):
     """(method, host to run it on) that resumes ``migration`` from ``host``, or None."""
+    if migration.get('migration_type') == 'live-migration':
+        return _live_plan(migration, instance, host)
     task, status = instance['task_state'], migration['status']
     is_source = host == migration['source_compute']
     is_dest = host == migration['dest_compute']

@@ -16,6 +16,9 @@ Version history:
   1.5 - get_host_uptime, get_diagnostics, get_instance_diagnostics (calls)
   1.6 - rebuild_instance(recreate, migration, on_shared_storage): evacuate, cast to the
         destination
+  1.7 - live_migration, live_migration_abort, live_migration_force_complete (casts to the
+        source); pre_live_migration, post_live_migration_at_destination,
+        rollback_live_migration_at_destination (calls, source to destination)
 """
 
 import typing
@@ -25,14 +28,16 @@ from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
-VERSION = '1.6'
+VERSION = '1.7'
 # Methods newer than 1.0, sent with the version that introduced them.
 _SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1',
           'rescue_instance': '1.2', 'unrescue_instance': '1.2', 'trigger_crash_dump': '1.2',
           'rebuild_instance': '1.2', 'external_instance_event': '1.3',
           'prep_resize': '1.4', 'resize_instance': '1.4',
           'finish_resize': '1.4', 'confirm_resize': '1.4', 'revert_resize': '1.4',
-          'finish_revert_resize': '1.4'}
+          'finish_revert_resize': '1.4', 'live_migration': '1.7',
+          'live_migration_abort': '1.7', 'live_migration_force_complete': '1.7'}
+LIVE_VERSION = '1.7'
 # The migration fields a move's casts carry (JSON-able; the flavors are instance columns).
 MIGRATION_FIELDS = ('id', 'uuid', 'migration_type', 'source_compute', 'source_node',
                     'dest_compute', 'dest_node', 'old_flavor', 'new_flavor', 'old_vm_state')
@@ -80,6 +85,21 @@ def _version(cast):
     if cast.method == 'rebuild_instance' and cast.kwargs.get('recreate'):
         return '1.6'
     return _SINCE.get(cast.method, '1.0')
+
+
+def live_migration(instance, migration, *, block_migration):
+    """os-migrateLive: to the source (the instance's host), which drives the move."""
+    return Cast(migration['source_compute'], 'live_migration',
+                {'instance': objects.instance_to_primitive(instance),
+                 'migration': migration_to_primitive(migration),
+                 'block_migration': block_migration})
+
+
+def live_migration_control(instance, migration, method):
+    """live_migration_abort / live_migration_force_complete, to the source."""
+    return Cast(migration['source_compute'], method,
+                {'instance': objects.instance_to_primitive(instance),
+                 'migration': migration_to_primitive(migration)})
 
 
 def reboot_instance(instance, reboot_type):
@@ -146,6 +166,12 @@ class ComputeRPCAPI:
     def get_host_uptime(self, context, host):
         """The ``uptime`` line of compute ``host`` (os-hypervisors/{id}/uptime)."""
         return self.client.prepare(server=host, version='1.5').call(context, 'get_host_uptime')
+
+    def live_call(self, context, host, method, instance, migration, **kwargs):
+        """A live migration's call from the source to the destination ``host``."""
+        return self.client.prepare(server=host, version=LIVE_VERSION).call(
+            context, method, instance=objects.instance_to_primitive(instance),
+            migration=migration_to_primitive(migration), **kwargs)
 
     def get_diagnostics(self, context, instance):
         return self._call(context, instance, 'get_diagnostics', version='1.5')

@@ -299,10 +299,12 @@ def soft_delete(session, uuid):
 def end_moves(session, uuid):
     """A deleted instance's resize or migration in progress ends (Nova confirms a resized
     one): the claim its row does not hold — the other side's flavor — is given back; so
-    is an evacuation's destination claim (api/db/evacuations.py)."""
+    is an evacuation's destination claim (api/db/evacuations.py), and a live migration's
+    claim on the host the instance is not on."""
     evacuation = db_evacuations.in_progress(session, uuid)
     if evacuation is not None:
         db_evacuations.instance_deleted(session, evacuation)
+    _end_live_migrations(session, uuid)
     for migration in db_migrations.get_all(session, {'instance_uuid': uuid,
                                                      'status': db_migrations.IN_PROGRESS}):
         if migration['migration_type'] not in ('resize', 'migration'):
@@ -312,6 +314,26 @@ def end_moves(session, uuid):
             other, flavor = migration['dest_compute'], migration['new_flavor']
         else:
             other, flavor = migration['source_compute'], migration['old_flavor']
+        if other and flavor:
+            db_nodes.release(session, host=other, vcpus=int(flavor['vcpus']),
+                             memory_mb=int(flavor['memory_mb']),
+                             disk_gb=db_nodes.instance_disk_gb(flavor))
+        db_migrations.update(session, migration['id'], {'status': db_migrations.ERROR})
+
+
+def _end_live_migrations(session, uuid):
+    """A live migration in progress ends in error; the claim on the host the instance
+    is not on is given back."""
+    rows = db_migrations.get_all(session, {'instance_uuid': uuid,
+                                           'migration_type': 'live-migration',
+                                           'status': db_migrations.LIVE_ACTIVE})
+    if not rows:
+        return
+    host = get(session, uuid, read_deleted=True)['host']
+    for migration in rows:
+        other = (migration['source_compute'] if host == migration['dest_compute']
+                 else migration['dest_compute'])
+        flavor = migration['new_flavor']
         if other and flavor:
             db_nodes.release(session, host=other, vcpus=int(flavor['vcpus']),
                              memory_mb=int(flavor['memory_mb']),

@@ -23,6 +23,8 @@ FAILED = 'failed'
 IN_PROGRESS = (PRE_MIGRATING, MIGRATING, POST_MIGRATING, FINISHED, CONFIRMING, REVERTING)
 # Nova's in-progress live migration statuses (GET /servers/{id}/migrations).
 LIVE_IN_PROGRESS = ('queued', 'preparing', 'running', 'post-migrating')
+# A live migration not ended yet (accepted: its cast not yet run by the source).
+LIVE_ACTIVE = ('accepted', *LIVE_IN_PROGRESS)
 
 _MODEL = models.Migration
 
@@ -110,10 +112,13 @@ def get_all(session, filters, *, newest_first=False, limit=None, marker=None):
 
 
 def in_progress_on_host(session, host):
-    """Resizes and cold migrations in progress from or to ``host``."""
+    """Resizes, cold and live migrations in progress from or to ``host``."""
     stmt = sa.select(_MODEL).where(
-        _MODEL.deleted == 0, _MODEL.status.in_(IN_PROGRESS),
-        _MODEL.migration_type.in_(('resize', 'migration')),
+        _MODEL.deleted == 0,
+        sa.or_(sa.and_(_MODEL.status.in_(IN_PROGRESS),
+                       _MODEL.migration_type.in_(('resize', 'migration'))),
+               sa.and_(_MODEL.status.in_(LIVE_ACTIVE),
+                       _MODEL.migration_type == 'live-migration')),
         sa.or_(_MODEL.source_compute == host, _MODEL.dest_compute == host))
     return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
 

@@ -8,6 +8,7 @@ api/outbox.py) commit together; the cast is handed to the outbox's sender after 
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import evacuate_store
 from cepheid.api.db import instances as db_instances
+from cepheid.api.db import live_migration_store
 from cepheid.api.db import resize_store
 from cepheid.api.db import server_groups as db_groups
 from cepheid.api.db import services as db_services
@@ -17,7 +18,8 @@ from cepheid.common import exception
 COMPUTE_BINARY = 'cepheid-compute'
 
 
-class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore):
+class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore,
+                    live_migration_store.LiveMigrationStore):
     def __init__(self, database, *, service_down_time, outbox=None,
                  allow_resize_to_same_host=False):
         self.db = database

@@ -1,6 +1,7 @@
 """GET /os-migrations (admin): every server's moves, with Nova's filters per microversion;
 GET /servers/{id}/migrations[/{migration_id}] (2.23+): a server's live migrations in
-progress, as Nova shows them."""
+progress, as Nova shows them; their force-complete (POST .../{migration_id}/action
+``{"force_complete": null}``, 2.22+) and abort (DELETE .../{migration_id}, 2.24+)."""
 
 import flask
 from oslo_utils import strutils
@@ -74,8 +75,8 @@ def index():
     return flask.jsonify(body)
 
 
-def _server(server_id, policy):
-    if helpers.version() < '2.23':
+def _server(server_id, policy, minimum='2.23'):
+    if helpers.version() < minimum:
         raise wz_exceptions.NotFound()
     instance = helpers.load_instance(server_id)
     helpers.authorize(policies.SERVER_MIGRATIONS % policy,
@@ -112,3 +113,24 @@ def server_show(server_id, migration_id):
         raise exception.NotFound(f'Live migration {migration_id} for server {uuid} is not '
                                  'in progress.')
     return flask.jsonify({'migration': views.server_migration(row, version=helpers.version())})
+
+
+def force_complete(server_id, migration_id):
+    """202; a migration of another server, or not running, is a 400 (Nova's)."""
+    instance = _server(server_id, 'force_complete', minimum='2.22')
+    validation.validate(schemas.force_complete, helpers.json_body())
+    compute_api = helpers.services().compute_api
+    try:
+        compute_api.live_migrate_force_complete(helpers.context(), instance, migration_id)
+    except exception.MigrationNotFoundForInstance as exc:
+        raise exception.ValidationError(detail=exc.format_message()) from exc
+    return flask.Response(status=202)
+
+
+def delete(server_id, migration_id):
+    """Abort a running live migration: 202; 404 for a migration of another server, 400
+    when it is not running."""
+    instance = _server(server_id, 'delete', minimum='2.24')
+    helpers.services().compute_api.live_migrate_abort(helpers.context(), instance,
+                                                      migration_id)
+    return flask.Response(status=202)

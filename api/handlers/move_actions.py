@@ -1,9 +1,11 @@
 """The server actions that move a server: resize, confirmResize, revertResize and
 (admin) migrate — their ``perform`` functions, with Nova's answers: 400 for an unknown
 flavor, the same flavor or no valid host, 403 over the cores/ram quota, 409 from the
-guards; confirmResize answers 204."""
+guards; confirmResize answers 204. os-migrateLive (admin) reads its body per
+microversion as Nova's controller does."""
 
 import flask
+from oslo_utils import strutils
 
 from cepheid.api import helpers
 from cepheid.api import quota
@@ -67,4 +69,33 @@ def migrate(compute_api, context, instance, value):
         compute_api.migrate(context, instance, host=host)
     except (exception.NoValidHost, exception.ComputeHostNotFound) as exc:
         # Nova's migrate answers the scheduler's and the host lookup's failures with 400.
+        raise exception.ValidationError(detail=exc.format_message()) from exc
+
+
+def _live_options(value, version):
+    """(host, block_migration) of an os-migrateLive body valid at ``version``: before
+    2.25 disk_over_commit is read (and ignored: there is no shared storage to check),
+    from 2.25 block_migration may be "auto" (None); 2.30-2.67 ``force`` needs a host."""
+    host = value['host']
+    block_migration = value['block_migration']
+    if version >= '2.30' and version < '2.68':
+        force = strutils.bool_from_string(value.get('force', False), strict=True)
+        if force and not host:
+            raise exception.ValidationError(
+                detail="Can't force to a non-provided destination")
+    if version >= '2.25' and block_migration == 'auto':
+        return host, None
+    if version < '2.25':
+        strutils.bool_from_string(value['disk_over_commit'], strict=True)
+    return host, strutils.bool_from_string(block_migration, strict=True)
+
+
+def live_migrate(compute_api, context, instance, value):
+    """202; 400 when the host is unknown, is the instance's own, or the scheduler finds
+    none (Nova's pre-2.34 answers: Cepheid's checks run in the request)."""
+    host, block_migration = _live_options(value, helpers.version())
+    try:
+        compute_api.live_migrate(context, instance, host=host,
+                                 block_migration=block_migration)
+    except (exception.NoValidHost, exception.ComputeHostNotFound) as exc:
         raise exception.ValidationError(detail=exc.format_message()) from exc

@@ -85,6 +85,8 @@ ACTIONS = {
                                 admin_actions.inject_network_info),
     'migrate': Action(admin_policies.MIGRATE % 'migrate', move_actions.migrate),
     'evacuate': Action(admin_policies.EVACUATE, evacuate.evacuate),
+    'os-migrateLive': Action(admin_policies.MIGRATE % 'migrate_live',
+                             move_actions.live_migrate),
     'resize': Action(server_policies.SERVERS % 'resize', move_actions.resize),
     'confirmResize': Action(server_policies.SERVERS % 'confirm_resize',
                             move_actions.confirm_resize),

@@ -1,5 +1,6 @@
 """Policies of the admin and deferred-delete server actions: os-resetState,
-injectNetworkInfo, migrate, evacuate, restore and forceDelete (Nova's names and defaults)."""
+injectNetworkInfo, migrate, os-migrateLive, evacuate, restore and forceDelete (Nova's names
+and defaults)."""
 
 from cepheid.api.policies import base
 
@@ -21,6 +22,8 @@ rules = [
               [('POST', _ACTION + ' (migrate)')]),
     base.rule(EVACUATE, base.ADMIN, 'Evacuate a server from a failed host to a new host',
               [('POST', _ACTION + ' (evacuate)')]),
+    base.rule(MIGRATE % 'migrate_live', base.ADMIN, 'Live migrate a server to a new host '
+              'without a reboot', [('POST', _ACTION + ' (os-migrateLive)')]),
     base.rule(DEFERRED_DELETE % 'restore', base.PROJECT_MEMBER_OR_ADMIN,
               'Restore a soft-deleted server', [('POST', _ACTION + ' (restore)')]),
     base.rule(DEFERRED_DELETE % 'force', base.PROJECT_MEMBER_OR_ADMIN,

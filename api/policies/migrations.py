@@ -15,6 +15,12 @@ rules = [
     base.rule(SERVER_MIGRATIONS % 'show', base.ADMIN,
               "Show a server's in-progress live migration",
               [('GET', _SERVER + '/{migration_id}')]),
+    base.rule(SERVER_MIGRATIONS % 'force_complete', base.ADMIN,
+              "Force a server's live migration in progress to complete",
+              [('POST', _SERVER + '/{migration_id}/action (force_complete)')]),
+    base.rule(SERVER_MIGRATIONS % 'delete', base.ADMIN,
+              "Abort a server's live migration in progress",
+              [('DELETE', _SERVER + '/{migration_id}')]),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Query schemas of GET /os-migrations per microversion (Nova's, 2.59/2.66/2.80)."""
+"""Query schemas of GET /os-migrations per microversion (Nova's, 2.59/2.66/2.80), and the
+body of a live migration's force-complete."""
 
 import copy
 
@@ -41,3 +42,11 @@ def list_query_schema(version):
     if version >= '2.59':
         return list_query_v259
     return list_query_v20
+
+
+force_complete = {
+    'type': 'object',
+    'properties': {'force_complete': {'type': 'null'}},
+    'required': ['force_complete'],
+    'additionalProperties': False,
+}

@@ -63,6 +63,42 @@ migrate_v256 = _body('migrate', {
     ],
 })
 
+# os-migrateLive (Nova's migrate_live schemas): block_migration, disk_over_commit and host
+# all required; 2.25 drops disk_over_commit and lets block_migration be "auto"; 2.30 adds
+# force; 2.68 removes it.
+_LIVE_HOST = {'type': ['string', 'null'], 'minLength': 1, 'maxLength': 255,
+              'pattern': '^[a-zA-Z0-9-._]*$'}
+_BLOCK_MIGRATION_V225 = {'type': ['boolean', 'string'],
+                         'enum': [*parameter_types.boolean['enum'], 'auto']}
+
+
+def _migrate_live(properties):
+    return _body('os-migrateLive', {
+        'type': 'object', 'properties': properties,
+        'required': [k for k in ('block_migration', 'disk_over_commit', 'host')
+                     if k in properties],
+        'additionalProperties': False,
+    })
+
+
+migrate_live = _migrate_live({'block_migration': parameter_types.boolean,
+                              'disk_over_commit': parameter_types.boolean,
+                              'host': _LIVE_HOST})
+migrate_live_v225 = _migrate_live({'block_migration': _BLOCK_MIGRATION_V225,
+                                   'host': _LIVE_HOST})
+migrate_live_v230 = _migrate_live({'block_migration': _BLOCK_MIGRATION_V225,
+                                   'host': _LIVE_HOST, 'force': parameter_types.boolean})
+migrate_live_v268 = migrate_live_v225
+
+
+def migrate_live_schema(version):
+    for minimum, schema in (('2.68', migrate_live_v268), ('2.30', migrate_live_v230),
+                            ('2.25', migrate_live_v225)):
+        if version >= minimum:
+            return schema
+    return migrate_live
+
+
 # resize: the new flavor (an id or a link) and the disk config (Nova's resize schema).
 resize = _body('resize', {
     'type': 'object',
@@ -189,7 +225,8 @@ def by_action(version):
                'migrate': migrate_v256 if version >= '2.56' else _body('migrate', _ANY_VALUE),
                'rebuild': rebuild_schema(version), 'rescue': rescue,
                'changePassword': change_password, 'os-getConsoleOutput': get_console_output,
-               'resize': resize, 'evacuate': evacuate_schema(version)}
+               'resize': resize, 'evacuate': evacuate_schema(version),
+               'os-migrateLive': migrate_live_schema(version)}
     schemas.update(no_argument)
     if version >= MIN_VERSIONS['trigger_crash_dump']:
         schemas['trigger_crash_dump'] = trigger_crash_dump

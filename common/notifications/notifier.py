@@ -12,7 +12,14 @@ from cepheid.common.notifications import payloads
 LOG = logging.getLogger(__name__)
 # Nova's legacy names of the actions whose versioned name differs.
 LEGACY_ACTIONS = {'resize_prep': 'resize.prep', 'resize_finish': 'finish_resize',
-                  'resize_confirm': 'resize.confirm', 'resize_revert': 'resize.revert'}
+                  'resize_confirm': 'resize.confirm', 'resize_revert': 'resize.revert',
+                  'live_migration_pre': 'live_migration.pre',
+                  'live_migration_post': 'live_migration._post',
+                  'live_migration_post_dest': 'live_migration.post.dest',
+                  'live_migration_rollback': 'live_migration._rollback',
+                  'live_migration_rollback_dest': 'live_migration.rollback.dest',
+                  'live_migration_abort': 'live.migration.abort',
+                  'live_migration_force_complete': 'live.migration.force.complete'}
 
 
 class InstanceNotifier:

@@ -166,6 +166,37 @@ class ComputeDriver(abc.ABC):
         raise exception.NotSupported(detail='Resize and cold migration are not supported '
                                             'by this driver.')
 
+    # -- live migration (Nova's driver calls, in the order a live migration runs) ---------
+    _NO_LIVE = 'Live migration is not supported by this driver.'
+
+    def pre_live_migration(self, instance, migrate_data):
+        """Destination: prepare an incoming guest (paused, waiting for the memory).
+        Returns the dict handed to ``live_migration`` on the source."""
+        raise exception.NotSupported(detail=self._NO_LIVE)
+
+    def live_migration(self, instance, dest, migrate_data):
+        """Source: copy the running guest to ``dest``; returns (the migrate data for
+        ``post_live_migration_at_destination``) once the copy is done and the source
+        guest gone. LiveMigrationAborted after ``live_migration_abort``."""
+        raise exception.NotSupported(detail=self._NO_LIVE)
+
+    def live_migration_abort(self, instance):
+        """Source: stop the live migration in progress; the guest stays here."""
+        raise exception.NotSupported(detail=self._NO_LIVE)
+
+    def live_migration_force_complete(self, instance):
+        """Source: make the live migration in progress finish now (libvirt pauses
+        the guest or switches to post-copy)."""
+        raise exception.NotSupported(detail=self._NO_LIVE)
+
+    def post_live_migration_at_destination(self, instance, migrate_data):
+        """Destination: the guest arrived; it runs here now."""
+        raise exception.NotSupported(detail=self._NO_LIVE)
+
+    def rollback_live_migration_at_destination(self, instance):
+        """Destination: remove what ``pre_live_migration`` prepared (idempotent)."""
+        raise exception.NotSupported(detail=self._NO_LIVE)
+
     def get_host_uptime(self):
         """The host's ``uptime`` line (compute.virt.diagnostics.uptime_line's shape)."""
         raise NotImplementedError()

@@ -12,6 +12,7 @@ from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute.virt import diagnostics
 from cepheid.compute.virt import driver
+from cepheid.compute.virt import fake_live
 
 
 @dataclasses.dataclass
@@ -30,6 +31,7 @@ class FakeGuest:
     disk_reads: int = 0         # requests the boots made (the kernel and init read vda)
     disk_writes: int = 0        # one per console line (the guest logs to its disk too)
     disk_written: int = 0       # bytes of those lines
+    incoming: bool = False      # prepared by pre_live_migration, its memory not yet here
 
 
 # Requests of BLOCK bytes a boot reads from the root disk (kernel, initrd, init).
@@ -57,7 +59,7 @@ def _parse_failures(entries):
     return failures
 
 
-class FakeDriver(driver.ComputeDriver):
+class FakeDriver(fake_live.FakeLiveMigration, driver.ComputeDriver):
     """Knobs for tests: ``delay`` (seconds each reboot or power action takes),
     ``ignore_acpi`` (uuids whose guest ignores a soft shutdown),
     ``fail(method, exc, power_state=None)``, ``set_power_state(uuid, power_state)``;
@@ -82,6 +84,9 @@ class FakeDriver(driver.ComputeDriver):
         self._escalations = {}
         self._configured_failures = _parse_failures(conf.fake_driver.fail_instance_names)
         self.started_at = time.time()     # the "host boot" its uptime line counts from
+        # Seconds a live migration copies memory (tests set it to hold one open).
+        self.live_migration_seconds = conf.fake_driver.live_migration_seconds
+        self._live = {}     # uuid -> fake_live.Control of the live migration from here
 
     # -- test knobs -----------------------------------------------------------
     def fail(self, method, exc, power_state=None):
@@ -115,6 +120,10 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             self._active[record.uuid] -= 1
             record.end = time.monotonic()
+
+    @staticmethod
+    def _new_guest(**fields):
+        return FakeGuest(**fields)
 
     def _guest(self, instance):
         try:

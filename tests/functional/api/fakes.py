@@ -164,6 +164,9 @@ class FakeComputeAPI:
     def evacuate(self, context, instance, *, host=None, force=None, admin_password=None,
                  on_shared_storage=None):
         self._enter('evacuate', instance['uuid'], host)
+    def live_migrate(self, context, instance, *, host=None, block_migration=None):
+        self._check_lock(context, instance)
+        self._enter('live_migrate', instance['uuid'], host)
 
     def resize(self, context, instance, new_flavor):
         self._check_lock(context, instance)

@@ -29,9 +29,11 @@ OTHER_USER = 'someone-else'
 ACTION_BODIES = {'reboot': {'type': 'HARD'}, 'lock': {'locked_reason': 'r'},
                  'os-resetState': {'state': 'error'},
                  'rebuild': {'imageRef': 'img'}, 'changePassword': {'adminPass': 'pw'},
-                 'os-getConsoleOutput': {}, 'resize': {'flavorRef': '2'}, 'evacuate': {}}
+                 'os-getConsoleOutput': {}, 'resize': {'flavorRef': '2'}, 'evacuate': {},
+                 'os-migrateLive': {'block_migration': 'auto', 'host': None}}
 # Nova's admin-only actions (os-admin-actions, os-migrate-server, os-evacuate).
-ADMIN_ACTIONS = ('os-resetState', 'injectNetworkInfo', 'migrate', 'evacuate')
+ADMIN_ACTIONS = ('os-resetState', 'injectNetworkInfo', 'migrate', 'evacuate',
+                 'os-migrateLive')
 # Actions that answer with a body (Nova's codes); the others are 202.
 ACTION_CODES = {'rescue': 200, 'os-getConsoleOutput': 200, 'confirmResize': 204,
                 'evacuate': 200}

@@ -38,3 +38,19 @@ def test_plan(task, status, on, host, expected):
 ])
 def test_rest_status_of_a_move(vm, task, status):
     assert states.status_from_state(vm, task) == status
+
+
+@pytest.mark.parametrize('task, status, host, expected', [
+    (states.MIGRATING, 'accepted', 'src', ('live_migration', 'src')),
+    (states.MIGRATING, 'preparing', 'src', ('recover_live_migration', 'src')),
+    (states.MIGRATING, 'running', 'src', ('recover_live_migration', 'src')),
+    (states.MIGRATING, 'post-migrating', 'src', ('recover_live_migration', 'src')),
+    # The destination waits for its source.
+    (states.MIGRATING, 'running', 'dst', None),
+    # Not migrating any more: nothing to redo.
+    (None, 'running', 'src', None),
+])
+def test_live_migration_plan(task, status, host, expected):
+    migration = dict(MIGRATION, status=status, migration_type='live-migration')
+    instance = {'task_state': task, 'host': 'src'}
+    assert resize_recovery.plan(migration, instance, host) == expected

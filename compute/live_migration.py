@@ -1,0 +1,204 @@
+"""Live migration on the computes, with Nova's compute-to-compute shape:
+
+  api ─live_migration─▶ source ─pre_live_migration (call)─▶ dest     (preparing)
+      source: driver.live_migration, the copy; an abort or a force-complete wakes it (running)
+      source ─post_live_migration_at_destination (call)─▶ dest         (post-migrating)
+         dest: the instance's host becomes the destination, task_state None
+      source: migration completed, the source's claim given back       (completed)
+  a failure or an abort: source ─rollback_live_migration_at_destination (call)─▶ dest,
+      the instance stays on the source (ACTIVE or PAUSED), the destination's claim given
+      back, migration ``error`` (with a fault) or ``cancelled``.
+
+The instance's host changes once, in the destination's ``post`` step, after the guest
+left the source: it never runs on two hosts. Each step reports through the conductor's
+``migration_step`` (as a resize's). The destination's steps are RPC calls the source
+waits on; they record their event and fault and raise to the source, which rolls back.
+"""
+
+import traceback
+
+from oslo_log import log as logging
+
+from cepheid.common import exception
+from cepheid.common import states
+from cepheid.compute import decorators
+
+LOG = logging.getLogger(__name__)
+
+# Nova's live migration statuses.
+ACCEPTED, QUEUED, PREPARING, RUNNING = 'accepted', 'queued', 'preparing', 'running'
+POST_MIGRATING, COMPLETED = 'post-migrating', 'completed'
+ERROR, CANCELLED = 'error', 'cancelled'
+# A live migration the source has not finished yet.
+IN_PROGRESS = (ACCEPTED, QUEUED, PREPARING, RUNNING, POST_MIGRATING)
+_GUEST_HERE = (states.RUNNING, states.PAUSED_POWER)
+
+
+class LiveMigrationOperations:
+    """Mixed into ComputeManager: needs ``host``, ``driver``, ``notifier``,
+    ``compute_rpc`` (calls to the other compute), ``get_power_state`` and
+    ResizeOperations' ``_step``."""
+
+    def _live_call(self, context, host, method, instance, migration, **kwargs):
+        return self.compute_rpc.live_call(context, host, method, instance, migration,
+                                          **kwargs)
+
+    # -- source ------------------------------------------------------------------------
+    @decorators.move_operation('live_migration')
+    def live_migration(self, context, instance, *, migration, block_migration=None):
+        event = 'compute_live_migration'
+        reply = self._step(context, instance, migration, phase='start', event=event,
+                           values={'task_state': states.MIGRATING},
+                           expected_task_state=[states.MIGRATING], status=PREPARING,
+                           expected_status=[ACCEPTED, QUEUED, PREPARING])
+        instance, event_id = reply['instance'], reply['event_id']
+        dest = migration['dest_compute']
+        try:
+            migrate_data = self._live_call(context, dest, 'pre_live_migration', instance,
+                                           migration, block_migration=block_migration)
+            self._step(context, instance, migration, status=RUNNING,
+                       expected_status=[PREPARING, RUNNING])
+            LOG.info('Live migrating %s from %s to %s', instance['uuid'], self.host, dest)
+            migrate_data = self.driver.live_migration(instance, dest, migrate_data)
+        except Exception as exc:
+            self._rollback_live_migration(context, instance, migration, event_id, exc)
+            return
+        self._post_live_migration(context, instance, migration, event_id, migrate_data)
+
+    def _post_live_migration(self, context, instance, migration, event_id, migrate_data):
+        """The guest left this host: the destination takes the instance, then the
+        migration completes and this host's claim is given back."""
+        self.notifier.notify(context, instance, 'live_migration_post', 'start')
+        self._step(context, instance, migration, status=POST_MIGRATING,
+                   expected_status=[RUNNING, POST_MIGRATING])
+        self._live_call(context, migration['dest_compute'],
+                        'post_live_migration_at_destination', instance, migration,
+                        migrate_data=migrate_data)
+        self._step(context, instance, migration, phase='finish',
+                   event='compute_live_migration', event_id=event_id, status=COMPLETED,
+                   expected_status=[POST_MIGRATING, COMPLETED], release='source')
+        # Nova's live_migration_post.end shows the instance as the source knew it.
+        self.notifier.notify(context, instance, 'live_migration_post', 'end')
+        LOG.info('Live migration of %s to %s completed', instance['uuid'],
+                 migration['dest_compute'])
+
+    def _rollback_live_migration(self, context, instance, migration, event_id, exc):
+        """The instance stays here: the destination removes what it prepared, the
+        migration ends ``cancelled`` (an abort) or ``error`` (with a fault)."""
+        aborted = isinstance(exc, exception.LiveMigrationAborted)
+        if aborted:
+            LOG.info('Live migration of %s aborted', instance['uuid'])
+        else:
+            LOG.error('Live migration of %s failed: %s', instance['uuid'], exc)
+        tb = None if aborted else ''.join(traceback.format_exception(exc))
+        self.notifier.notify(context, instance, 'live_migration_rollback', 'start')
+        try:
+            self._live_call(context, migration['dest_compute'],
+                            'rollback_live_migration_at_destination', instance, migration)
+        except Exception as dest_exc:
+            LOG.warning('Rollback of the live migration of %s on %s failed: %s',
+                        instance['uuid'], migration['dest_compute'],
+                        decorators.brief(dest_exc))
+        power_state = self.get_power_state(instance)
+        values = {'task_state': None, 'power_state': power_state}
+        if power_state not in _GUEST_HERE:
+            values['vm_state'] = states.ERROR    # the guest is lost: never hidden
+        reply = self._step(context, instance, migration, phase='finish',
+                           event='compute_live_migration', event_id=event_id,
+                           values=values, expected_task_state=[states.MIGRATING],
+                           status=CANCELLED if aborted else ERROR,
+                           expected_status=list(IN_PROGRESS), release='dest',
+                           result='Success' if aborted else 'Error', traceback=tb,
+                           fault=None if aborted else decorators.fault_from_exception(exc))
+        self.notifier.notify(context, reply['instance'], 'live_migration_rollback', 'end')
+
+    # -- start-up recovery of this source's live migration (compute/resize_recovery.py) --
+    @decorators.move_operation('live_migration')
+    def recover_live_migration(self, context, instance, *, migration):
+        """Interrupted before the guest left: rolled back (Nova: migration error, the
+        instance ACTIVE on the source). After it left (post-migrating): completed on the
+        destination."""
+        if migration['status'] != POST_MIGRATING:
+            exc = exception.VirtDriverError(
+                reason=f'the compute {self.host} restarted during the live migration')
+            self._rollback_live_migration(context, instance, migration, None, exc)
+            return
+        if instance['host'] != migration['dest_compute']:
+            self._live_call(context, migration['dest_compute'],
+                            'post_live_migration_at_destination', instance, migration,
+                            migrate_data={})
+        self._step(context, instance, migration, phase='finish',
+                   event='compute_live_migration', status=COMPLETED,
+                   expected_status=[POST_MIGRATING, COMPLETED], release='source')
+        LOG.info('Live migration of %s to %s completed at recovery', instance['uuid'],
+                 migration['dest_compute'])
+
+    def live_migration_abort(self, context, instance, *, migration):
+        """Not queued (the live migration holds the instance's queue): wakes the copy,
+        which rolls back."""
+        self._live_signal(context, instance, migration, 'live_migration_abort')
+
+    def live_migration_force_complete(self, context, instance, *, migration):
+        """Not queued: the copy finishes now (the fake driver stops waiting, libvirt
+        would pause the guest)."""
+        self._live_signal(context, instance, migration, 'live_migration_force_complete')
+
+    def _live_signal(self, context, instance, migration, method):
+        event = f'compute_{method}'
+        try:
+            reply = self._step(context, instance, migration, phase='start', event=event)
+        except Exception as exc:
+            LOG.warning('%s of %s not recorded: %s', method, instance['uuid'],
+                        decorators.brief(exc))
+            return
+        self.notifier.notify(context, instance, method, 'start')
+        try:
+            getattr(self.driver, method)(instance)
+        except Exception as exc:
+            LOG.error('%s of %s failed: %s', method, instance['uuid'], exc)
+            decorators.best_effort_step(self, context, instance, migration, phase='finish',
+                                        event=event, event_id=reply['event_id'],
+                                        result='Error', traceback=traceback.format_exc(),
+                                        fault=decorators.fault_from_exception(exc))
+            return
+        decorators.best_effort_step(self, context, instance, migration, phase='finish',
+                                    event=event, event_id=reply['event_id'])
+        self.notifier.notify(context, instance, method, 'end')
+
+    # -- destination (RPC calls from the source) -------------------------------------
+    @decorators.live_destination_call
+    def pre_live_migration(self, context, instance, *, migration, block_migration=None):
+        event = 'compute_pre_live_migration'
+        reply = self._step(context, instance, migration, phase='start', event=event)
+        self.notifier.notify(context, instance, 'live_migration_pre', 'start')
+        migrate_data = self.driver.pre_live_migration(
+            instance, {'block_migration': block_migration})
+        reply = self._step(context, instance, migration, phase='finish', event=event,
+                           event_id=reply['event_id'])
+        self.notifier.notify(context, reply['instance'], 'live_migration_pre', 'end')
+        return migrate_data
+
+    @decorators.live_destination_call
+    def post_live_migration_at_destination(self, context, instance, *, migration,
+                                           migrate_data):
+        event = 'compute_post_live_migration_at_destination'
+        reply = self._step(context, instance, migration, phase='start', event=event)
+        self.notifier.notify(context, reply['instance'], 'live_migration_post_dest',
+                             'start')
+        self.driver.post_live_migration_at_destination(instance, migrate_data)
+        values = {'host': self.host, 'node': migration['dest_node'], 'task_state': None,
+                  'power_state': self.get_power_state(instance)}
+        reply = self._step(context, instance, migration, phase='finish', event=event,
+                           event_id=reply['event_id'], values=values,
+                           expected_task_state=[states.MIGRATING])
+        self.notifier.notify(context, reply['instance'], 'live_migration_post_dest', 'end')
+
+    @decorators.live_destination_call
+    def rollback_live_migration_at_destination(self, context, instance, *, migration):
+        event = 'compute_rollback_live_migration_at_destination'
+        reply = self._step(context, instance, migration, phase='start', event=event)
+        self.notifier.notify(context, instance, 'live_migration_rollback_dest', 'start')
+        self.driver.rollback_live_migration_at_destination(instance)
+        self._step(context, instance, migration, phase='finish', event=event,
+                   event_id=reply['event_id'])
+        self.notifier.notify(context, instance, 'live_migration_rollback_dest', 'end')

@@ -1,0 +1,57 @@
+"""The compute API's live migration: os-migrateLive (admin), and the abort and
+force-complete of one in progress (DELETE / POST .../migrations/{id}).
+
+Guards (lock, Nova's allowed states) here; the state change, the scheduler's pick and
+claim, the migration record, the action and the cast are one transaction of the store
+(api/db/live_migration_store.py). Mixed into ComputeAPI.
+"""
+
+from cepheid.common import exception
+from cepheid.compute import actions
+
+CONDUCTOR_EVENT = 'conductor_live_migrate_instance'
+# Nova's migration statuses an abort / a force-complete accepts.
+ABORTABLE = ('running',)
+FORCE_COMPLETABLE = ('running',)
+
+
+class LiveMigrationAPI:
+    """Needs ``store``, ``_guard`` and ``_current_task_state``."""
+
+    def live_migrate(self, context, instance, *, host=None, block_migration=None):
+        """To ``host``, or a host the scheduler picks; NoValidHost, ComputeHostNotFound
+        and UnableToMigrateToSelf when it cannot go."""
+        spec = actions.LIVE_MIGRATE
+        self._guard(context, instance, spec, 'os-migrateLive')
+        if host is not None:
+            if not self.store.compute_host_known(host):
+                raise exception.ComputeHostNotFound(host=host)
+            if host == instance['host']:
+                raise exception.UnableToMigrateToSelf(instance_id=instance['uuid'],
+                                                      host=host)
+        try:
+            instance, _ = self.store.begin_live_migration(
+                context, instance['uuid'], host=host, block_migration=block_migration)
+        except exception.NoValidHost as exc:
+            self.store.record_failed_action(context, instance['uuid'], action=spec.action,
+                                            event=CONDUCTOR_EVENT,
+                                            message=exc.format_message())
+            raise
+        except (exception.UnexpectedTaskStateError, exception.InstanceInvalidState):
+            raise exception.InstanceInvalidState(
+                method='os-migrateLive', instance_uuid=instance['uuid'], attr='task_state',
+                state=self._current_task_state(context, instance)) from None
+        return instance
+
+    def live_migrate_abort(self, context, instance, migration_id):
+        self._guard(context, instance, actions.LIVE_MIGRATION_ABORT, 'abort live migration')
+        self.store.signal_live_migration(
+            context, instance['uuid'], migration_id, statuses=ABORTABLE,
+            what='abort live migration', spec=actions.LIVE_MIGRATION_ABORT)
+
+    def live_migrate_force_complete(self, context, instance, migration_id):
+        spec = actions.LIVE_MIGRATION_FORCE_COMPLETE
+        self._guard(context, instance, spec, 'force_complete')
+        self.store.signal_live_migration(
+            context, instance['uuid'], migration_id, statuses=FORCE_COMPLETABLE,
+            what='force complete', spec=spec)
