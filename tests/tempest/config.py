@@ -41,6 +41,8 @@ def compute_features():
         # migrate moves the guest to the other fake compute (resize's flow).
         'cold_migration': _has('migrate', 'confirmResize', 'revertResize'),
         'live_migration': _has('os-migrateLive'),
+        # The fake driver has no disks to copy: a block migration moves the guest as any.
+        'block_migration_for_live_migration': _has('os-migrateLive'),
         'snapshot': _has('createImage'),
         'disk_config': 'False',
         'personality': 'False',

@@ -211,3 +211,19 @@ def test_stuck_evacuation_with_its_destination_down_is_ended(setup):
     assert stack.get(instance['uuid'])['vm_state'] == states.ERROR
     assert _migration_status(stack, migration) == 'failed'
     assert rpcapi.sent == []
+def test_a_live_migration_is_left_to_its_source_while_it_is_up(setup):
+    stack, dog, rpcapi = setup
+    _host_up(stack)
+    instance, _ = _stuck(stack, states.MIGRATING)
+    assert dog.check_once() == {instance['uuid']: 'waiting'}
+    assert _sent(dog, rpcapi) == []
+    assert stack.get(instance['uuid'])['task_state'] == states.MIGRATING
+
+
+def test_a_live_migration_whose_source_is_down_is_ended_on_the_source(setup):
+    stack, dog, rpcapi = setup
+    instance, _ = _stuck(stack, states.MIGRATING)
+    assert dog.check_once() == {instance['uuid']: 'ended'}
+    after = stack.get(instance['uuid'])
+    assert (after['task_state'], after['vm_state'], after['host']) == (
+        None, states.ACTIVE, instance['host'])
