@@ -211,6 +211,8 @@ def test_stuck_evacuation_with_its_destination_down_is_ended(setup):
     assert stack.get(instance['uuid'])['vm_state'] == states.ERROR
     assert _migration_status(stack, migration) == 'failed'
     assert rpcapi.sent == []
+
+
 def test_a_live_migration_is_left_to_its_source_while_it_is_up(setup):
     stack, dog, rpcapi = setup
     _host_up(stack)
