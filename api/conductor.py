@@ -33,7 +33,8 @@ TOPIC = 'cepheid-api'
 # 1.5 - migration_step, migrations_in_progress (resize and cold migration)
 # 1.6 - usage_audit_begin, task_log_end_task (the instance usage audit's task log)
 # 1.7 - evacuation_step, evacuations_from_host, evacuation_source_cleaned (evacuate)
-VERSION = '1.7'
+# 1.8 - evacuations_to_host (the destination's start-up redo of an evacuation)
+VERSION = '1.8'
 USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.

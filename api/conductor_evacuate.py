@@ -5,7 +5,8 @@ instance — still on its source, so ``expected_host`` is the source — and mov
 evacuation on (``outcome``: ``start``, ``done`` with the hand-over of host and node,
 ``failed``), with the claims of api/db/evacuations.py, in one transaction.
 ``evacuations_from_host`` and ``evacuation_source_cleaned`` are Nova's
-``_destroy_evacuated_instances`` seen from the source when it starts again. Mixed into
+``_destroy_evacuated_instances`` seen from the source when it starts again;
+``evacuations_to_host`` what the destination redoes when it starts again. Mixed into
 ConductorEndpoint.
 """
 
@@ -15,6 +16,8 @@ from cepheid.api.db import instances as db_instances
 from cepheid.api.db import migration_records as db_migrations
 from cepheid.common import exception
 from cepheid.common import objects
+from cepheid.common import states
+from cepheid.compute import rpcapi as compute_rpcapi
 
 _OUTCOMES = {'done': db_evacuations.hand_over, 'failed': db_evacuations.fail}
 
@@ -81,6 +84,26 @@ class EvacuateConductor:
                 except exception.InstanceNotFound:
                     instance = {'uuid': migration['instance_uuid']}
                 result.append({'migration_id': migration['id'], 'instance': instance})
+        return result
+
+    def evacuations_to_host(self, context, *, host):
+        """1.8: the evacuations in progress towards ``host`` whose instance is still
+        rebuilding on its source, each ``{"migration", "instance", "request_id"}`` (the
+        request of its newest action, so the redo's events join it)."""
+        with self.db.transaction() as session:
+            result = []
+            for migration in db_evacuations.to_dest(session, host):
+                try:
+                    instance = db_instances.get(session, migration['instance_uuid'])
+                except exception.InstanceNotFound:
+                    continue
+                if (instance['host'] != migration['source_compute']
+                        or instance['task_state'] not in states.REBUILD_STATES):
+                    continue
+                action = db_actions.latest_action(session, instance['uuid'])
+                result.append({'migration': compute_rpcapi.migration_to_primitive(migration),
+                               'instance': objects.instance_to_primitive(instance),
+                               'request_id': action['request_id'] if action else None})
         return result
 
     def evacuation_source_cleaned(self, context, *, host, instance_uuid, migration_id):

@@ -200,6 +200,9 @@ class ConductorAPI:
     def evacuations_from_host(self, context):
         return self._call(context, 'evacuations_from_host', version='1.7')
 
+    def evacuations_to_host(self, context):
+        return self._call(context, 'evacuations_to_host', version='1.8')
+
     def evacuation_source_cleaned(self, context, instance_uuid, migration_id):
         return self._call(context, 'evacuation_source_cleaned', version='1.7',
                           instance_uuid=instance_uuid, migration_id=migration_id)

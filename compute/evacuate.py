@@ -35,10 +35,15 @@ class EvacuateOperations:
     @decorators.evacuation_operation('rebuild')
     def evacuate_instance(self, context, instance, *, migration, admin_password=None,
                           on_shared_storage=None):
-        reply = self._evacuation_step(
-            context, instance, migration, phase='start', event=EVENT,
-            values={'task_state': states.REBUILDING},
-            expected_task_state=list(states.REBUILD_STATES), outcome='start')
+        try:
+            reply = self._evacuation_step(
+                context, instance, migration, phase='start', event=EVENT,
+                values={'task_state': states.REBUILDING},
+                expected_task_state=list(states.REBUILD_STATES), outcome='start')
+        except exception.MigrationStatusConflict as exc:
+            # Done (a redelivered cast, or the start-up redo ran it) or ended meanwhile.
+            LOG.info('Evacuation of %s not run: %s', instance['uuid'], decorators.brief(exc))
+            return
         instance, event_id = reply['instance'], reply['event_id']
         was_stopped = instance['vm_state'] == states.STOPPED
         LOG.info('Evacuating instance %s from %s', instance['uuid'],

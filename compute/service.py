@@ -72,6 +72,9 @@ class ComputeService:
         # Resizes and cold migrations, found by migration record (the instance may be on
         # the other host of the move).
         self.recovered_moves = resize_recovery.recover(self.manager, self.queue)
+        # Evacuations towards this host that its restart interrupted.
+        self.redone_evacuations = evacuation_cleanup.redo_interrupted(self.manager,
+                                                                      self.queue)
         self.rpc_server.start()
         # Only now, with our queue declared, may the api service see this host as up and
         # place work on it.

@@ -64,14 +64,19 @@ def _take_down(stack, client, host):
     assert status == 200 and body['service']['state'] == 'down', body
 
 
-def _bring_back(stack, client, host):
-    """The same host's compute starts again (same hypervisor, same guests)."""
+def _restart(stack, host):
+    """The same host's (stopped) compute starts again: same hypervisor, same guests."""
     old = stack.computes[host]
     compute = compute_service.ComputeService(
         stack.conf, host=host, transport=stack.services.transport,
         notification_transport=stack.services.notification_transport, driver=old.driver)
     compute.start()
     stack.computes[host] = compute
+    return compute
+
+
+def _bring_back(stack, client, host):
+    compute = _restart(stack, host)
     client.request('PUT', f"/os-services/{_service(client, host)['id']}",
                    {'forced_down': False}, token=ADMIN)
     return compute
@@ -268,3 +273,21 @@ def test_notifications_match_nova_samples(stack, client):
               and isinstance(e[3], dict) and e[3].get('instance_id') == sid}
     assert {'compute.instance.evacuate', 'compute.instance.rebuild.start',
             'compute.instance.rebuild.end'} <= legacy
+
+
+def test_a_destination_restarted_mid_evacuation_evacuates_again(stack, client):
+    sid = _create(client)['id']
+    _take_down(stack, client, 'compute1')
+    # The destination stops before it takes the cast (it still counts as up).
+    stack.computes['compute2'].stop(graceful=False)
+    assert _evacuate(client, sid, {'host': 'compute2'})[0] == 200
+    assert _migration(client, sid)['status'] == 'accepted'
+    dest = _restart(stack, 'compute2')
+    assert dest.redone_evacuations == {sid}
+    server = _idle(client, sid)
+    assert (server['status'], server['OS-EXT-SRV-ATTR:host']) == ('ACTIVE', 'compute2')
+    assert 'fault' not in server
+    assert _migration(client, sid)['status'] == 'done'
+    assert _guest(stack, 'compute2', sid).power_state == RUNNING
+    assert sorted(_events(client, sid, 'evacuate')) == [
+        ('compute_rebuild_instance', 'Success'), ('conductor_rebuild_server', 'Success')]
