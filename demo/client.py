@@ -79,7 +79,10 @@ def _reboot(stack, server_id, reboot_type):
           f'{(accepted - mark) * 1000:.1f} ms, task done after {(done - mark) * 1000:.1f} ms')
     first, shown = (('rebooting', 'REBOOT') if reboot_type == 'SOFT'
                     else ('rebooting_hard', 'HARD_REBOOT'))
-    rows = [(accepted, 'api    ', f'POST accepted: task_state={first} (status {shown})')]
+    # At the send time: the api sets the first task_state before it casts, so before any
+    # compute step, while its 202 may reach this client after them on a busy machine.
+    rows = [(mark, 'api    ', f'POST sent, 202 after {(accepted - mark) * 1000:.1f} ms: '
+                              f'task_state={first} (status {shown})')]
     for t, source, text in sorted(rows + _timeline(stack, server_id, mark),
                                   key=lambda row: row[0]):
         print(f'  +{(t - mark) * 1000:7.1f} ms  {source} {text}')
