@@ -196,17 +196,10 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
                    expected_task_state, traceback, fault, event_id):
         saved, instance = self._save_end_state(session, host, instance_uuid, values,
                                                expected_task_state)
-        if event_id is not None:
-            first = db_actions.event_finish_by_id(session, event_id, result=result,
-                                                  traceback=traceback)
-        else:
-            first = self._finish_event(session, context, host, instance_uuid, event,
-                                       result, traceback)
+        first = self._end_event(session, context, host, instance_uuid, event=event,
+                                event_id=event_id, result=result, traceback=traceback)
         if fault and first:
-            db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
-                                    code=int(fault.get('code', 500)),
-                                    message=str(fault.get('message', '')),
-                                    details=fault.get('details'))
+            self._record_fault(session, host, instance_uuid, fault)
         return {'instance': objects.instance_to_primitive(instance), 'saved': saved}
 
     def _save_end_state(self, session, host, instance_uuid, values, expected_task_state):
@@ -220,6 +213,24 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
             # A miss changes no row, so the transaction goes on safely.
             LOG.info('Not saving end state of %s: %s', instance_uuid, exc)
             return False, db_instances.get(session, instance_uuid)
+
+    def _end_event(self, session, context, host, instance_uuid, *, event, event_id, result,
+                   traceback):
+        """Finish the step's event, by id when the compute has it, else by name; False
+        when it had finished already."""
+        if event_id is not None:
+            return db_actions.event_finish_by_id(session, event_id, result=result,
+                                                 traceback=traceback)
+        return self._finish_event(session, context, host, instance_uuid, event, result,
+                                  traceback)
+
+    @staticmethod
+    def _record_fault(session, host, instance_uuid, fault):
+        """The fault a compute reported (``code``, ``message``, ``details``)."""
+        db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
+                                code=int(fault.get('code', 500)),
+                                message=str(fault.get('message', '')),
+                                details=fault.get('details'))
 
     @staticmethod
     def _finish_event(session, context, host, instance_uuid, event, result, traceback):

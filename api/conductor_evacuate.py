@@ -31,7 +31,8 @@ def _evacuation(session, migration_id, instance_uuid, host, side):
 
 
 class EvacuateConductor:
-    """Needs ``db`` and the conductor's ``_event_begin``, ``_finish_event`` and ``_clean``."""
+    """Needs ``db`` and the conductor's ``_event_begin``, ``_end_event``, ``_record_fault``
+    and ``_clean``."""
 
     def evacuation_step(self, context, *, host, instance_uuid, migration_id, phase=None,
                         event=None, event_id=None, values=None, expected_task_state=None,
@@ -58,17 +59,11 @@ class EvacuateConductor:
                 instance = db_instances.get(session, instance_uuid)
             if outcome in _OUTCOMES:
                 _OUTCOMES[outcome](session, migration)
-            if phase == 'finish' and event_id is not None:
-                db_actions.event_finish_by_id(session, event_id, result=result,
-                                              traceback=traceback)
-            elif phase == 'finish' and event:
-                self._finish_event(session, context, host, instance_uuid, event, result,
-                                   traceback)
+            if phase == 'finish':
+                self._end_event(session, context, host, instance_uuid, event=event,
+                                event_id=event_id, result=result, traceback=traceback)
             if fault:
-                db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
-                                        code=int(fault.get('code', 500)),
-                                        message=str(fault.get('message', ''))[:255],
-                                        details=fault.get('details'))
+                self._record_fault(session, host, instance_uuid, fault)
         return {'instance': objects.instance_to_primitive(instance), 'event_id': event_id}
 
     def evacuations_from_host(self, context, *, host):

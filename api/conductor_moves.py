@@ -26,8 +26,8 @@ _MOVE_FIELDS = {'host': str, 'node': str, 'flavor_id': str, 'flavor_name': str,
 
 
 class MoveConductor:
-    """Needs ``db`` and the conductor's ``_event_begin``, ``_finish_event`` and
-    ``_clean``."""
+    """Needs ``db`` and the conductor's ``_event_begin``, ``_end_event``, ``_record_fault``
+    and ``_clean``."""
 
     def migration_step(self, context, *, host, instance_uuid, migration_id, event=None,
                        phase=None, values=None, expected_task_state=None,
@@ -70,17 +70,11 @@ class MoveConductor:
             elif release == 'dest':
                 resize_store.release_claim(session, migration['dest_compute'],
                                            migration['new_flavor'])
-            if phase == 'finish' and event_id is not None:
-                db_actions.event_finish_by_id(session, event_id, result=result,
-                                              traceback=traceback)
-            elif phase == 'finish' and event:
-                self._finish_event(session, context, host, instance_uuid, event, result,
-                                   traceback)
+            if phase == 'finish':
+                self._end_event(session, context, host, instance_uuid, event=event,
+                                event_id=event_id, result=result, traceback=traceback)
             if fault:
-                db_actions.fault_create(session, instance_uuid=instance_uuid, host=host,
-                                        code=int(fault.get('code', 500)),
-                                        message=str(fault.get('message', ''))[:255],
-                                        details=fault.get('details'))
+                self._record_fault(session, host, instance_uuid, fault)
         return {'instance': objects.instance_to_primitive(instance),
                 'migration': _migration_primitive(migration), 'event_id': event_id}
 
