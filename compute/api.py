@@ -226,7 +226,9 @@ class ComputeAPI(move_api.MoveAPI, live_migration_api.LiveMigrationAPI):
                                           vm_states=METADATA_VM_STATES)
 
     def delete(self, context, instance):
-        """Delete: cast to the compute when its host is up, else delete locally."""
+        """Delete: cast to the compute when its host is up, else delete locally. A move in
+        progress ends on the way (api/db/delete_store.py): a resized instance's is
+        confirmed (Nova's _confirm_resize_on_deleting), a live migration aborted."""
         check_instance_lock(context, instance)
         if instance['task_state'] == states.DELETING:
             return
@@ -234,7 +236,7 @@ class ComputeAPI(move_api.MoveAPI, live_migration_api.LiveMigrationAPI):
             self._delete_locally(context, instance)
             return
         spec = actions.DELETE
-        self.store.begin_task(
+        self.store.begin_delete(
             context, instance['uuid'], values={'task_state': spec.task_state},
             expected_task_state=spec.task_states, action=spec.action,
             cast=compute_rpcapi.terminate_instance)

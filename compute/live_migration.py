@@ -8,6 +8,8 @@
   a failure or an abort: source ─rollback_live_migration_at_destination (call)─▶ dest,
       the instance stays on the source (ACTIVE or PAUSED), the destination's claim given
       back, migration ``error`` (with a fault) or ``cancelled``.
+  a delete during the copy: the api casts live_migration_abort to the source with the
+      terminate; the copy rolls back, the delete queued behind it destroys the guest.
 
 The instance's host changes once, in the destination's ``post`` step, after the guest
 left the source: it never runs on two hosts. Each step reports through the conductor's
@@ -135,7 +137,13 @@ class LiveMigrationOperations:
 
     def live_migration_abort(self, context, instance, *, migration):
         """Not queued (the live migration holds the instance's queue): wakes the copy,
-        which rolls back."""
+        which rolls back. Sent by a delete too (the instance comes ``deleting``): then
+        only the copy is woken; the delete queued behind it records what happens."""
+        if instance['task_state'] == states.DELETING:
+            LOG.info('Aborting the live migration of %s: it is being deleted',
+                     instance['uuid'])
+            self.driver.live_migration_abort(instance)
+            return
         self._live_signal(context, instance, migration, 'live_migration_abort')
 
     def live_migration_force_complete(self, context, instance, *, migration):
@@ -188,9 +196,17 @@ class LiveMigrationOperations:
         self.driver.post_live_migration_at_destination(instance, migrate_data)
         values = {'host': self.host, 'node': migration['dest_node'], 'task_state': None,
                   'power_state': self.get_power_state(instance)}
-        reply = self._step(context, instance, migration, phase='finish', event=event,
-                           event_id=reply['event_id'], values=values,
-                           expected_task_state=[states.MIGRATING])
+        try:
+            reply = self._step(context, instance, migration, phase='finish', event=event,
+                               event_id=reply['event_id'], values=values,
+                               expected_task_state=[states.MIGRATING])
+        except exception.UnexpectedDeletingTaskStateError:
+            # Deleted while its guest came here: the delete went to the source, which
+            # has no guest any more; the one that arrived goes (Nova leaves none).
+            LOG.info('%s was deleted during its live migration: destroying its guest',
+                     instance['uuid'])
+            self.driver.destroy(instance)
+            raise
         self.notifier.notify(context, reply['instance'], 'live_migration_post_dest', 'end')
 
     @decorators.live_destination_call

@@ -154,6 +154,9 @@ class ResizeOperations:
     # -- source: confirm_resize --------------------------------------------------------
     @decorators.move_operation('resize_confirm')
     def confirm_resize(self, context, instance, *, migration):
+        if instance['task_state'] == states.DELETING:
+            self._confirm_on_deleting(instance, migration)
+            return
         event = 'compute_confirm_resize'
         reply = self._step(context, instance, migration, phase='start', event=event)
         instance, event_id = reply['instance'], reply['event_id']
@@ -172,6 +175,15 @@ class ResizeOperations:
                            expected_vm_state=[states.RESIZED, values['vm_state']],
                            status=CONFIRMED, expected_status=[CONFIRMING], release='source')
         self.notifier.notify(context, reply['instance'], 'resize_confirm', 'end')
+
+    def _confirm_on_deleting(self, instance, migration):
+        """The instance is being deleted on the destination (Nova's confirm on deleting):
+        only this host's copy of the guest goes; the instance's record and the
+        migration (``confirmed``) end with the instance, on the api side."""
+        LOG.info('Confirming the move of %s on deleting: destroying its guest on %s',
+                 instance['uuid'], self.host)
+        if migration['source_compute'] != migration['dest_compute']:
+            self.driver.confirm_migration(instance)
 
     # -- destination: revert_resize, then source: finish_revert_resize ------------------
     @decorators.move_operation('resize_revert')

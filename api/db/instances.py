@@ -175,7 +175,11 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
     if expected_host is not UNSET and current['host'] != expected_host:
         raise exception.HostMismatch(host=expected_host, instance_uuid=uuid)
     if expected_task_state is not UNSET and current['task_state'] not in expected_task_state:
-        raise exception.UnexpectedTaskStateError(
+        # As Nova's: a step that finds the instance being deleted can tell (its guest goes).
+        error = (exception.UnexpectedDeletingTaskStateError
+                 if current['task_state'] == states.DELETING
+                 else exception.UnexpectedTaskStateError)
+        raise error(
             instance_uuid=uuid, expected=expected_task_state, actual=current['task_state'])
     if expected_vm_state is not UNSET and current['vm_state'] not in expected_vm_state:
         raise exception.InstanceInvalidState(
@@ -318,7 +322,10 @@ def end_moves(session, uuid):
             db_nodes.release(session, host=other, vcpus=int(flavor['vcpus']),
                              memory_mb=int(flavor['memory_mb']),
                              disk_gb=db_nodes.instance_disk_gb(flavor))
-        db_migrations.update(session, migration['id'], {'status': db_migrations.ERROR})
+        # Nova confirms a finished move on deleting; any other ends in error.
+        finished = migration['status'] in (db_migrations.FINISHED, db_migrations.CONFIRMING)
+        db_migrations.update(session, migration['id'], {
+            'status': db_migrations.CONFIRMED if finished else db_migrations.ERROR})
 
 
 def _end_live_migrations(session, uuid):

@@ -6,6 +6,7 @@ api/outbox.py) commit together; the cast is handed to the outbox's sender after 
 """
 
 from cepheid.api.db import actions as db_actions
+from cepheid.api.db import delete_store
 from cepheid.api.db import evacuate_store
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import live_migration_store
@@ -19,7 +20,7 @@ COMPUTE_BINARY = 'cepheid-compute'
 
 
 class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore,
-                    live_migration_store.LiveMigrationStore):
+                    live_migration_store.LiveMigrationStore, delete_store.DeleteStore):
     def __init__(self, database, *, service_down_time, outbox=None,
                  allow_resize_to_same_host=False):
         self.db = database
