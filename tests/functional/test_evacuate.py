@@ -8,20 +8,18 @@ import sqlalchemy as sa
 
 from cepheid.api.db import models
 from cepheid.compute import service as compute_service
-from cepheid.demo import allinone
 from tests.fixtures import http
 from tests.fixtures import nova_samples
 from tests.functional import conftest
+from tests.functional import three_hosts
 
-HOSTS = ('compute1', 'compute2', 'compute3')
-ADMIN = http.ADMIN
+HOSTS, ADMIN = three_hosts.HOSTS, three_hosts.ADMIN
 RUNNING, SHUTDOWN = 1, 4
 
 
 @pytest.fixture
 def stack():
-    conf = allinone.make_conf(compute_driver='fake')
-    running = allinone.AllInOne(conf, hosts=HOSTS).start()
+    running = three_hosts.start()
     yield running
     running.stop()
 
@@ -30,12 +28,6 @@ def stack():
 def client(stack):
     return http.Client(stack.endpoint)
 
-
-def _create(client, host='compute1'):
-    body = {'server': {'name': 'vm', 'flavorRef': '1', 'availability_zone': f'nova:{host}'}}
-    status, body = client.post('/servers', body, token=ADMIN)
-    assert status == 202, body
-    return conftest.wait_for_server(client, body['server']['id'], conftest.idle, token=ADMIN)
 
 
 def _idle(client, server_id):
@@ -107,7 +99,7 @@ def _events(client, server_id, action):
 
 
 def test_evacuate_rebuilds_on_a_scheduled_host_and_the_source_cleans_up(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     sid = server['id']
     _take_down(stack, client, 'compute1')
     status, body = _evacuate(client, sid)
@@ -143,7 +135,7 @@ def test_evacuate_rebuilds_on_a_scheduled_host_and_the_source_cleans_up(stack, c
 
 
 def test_evacuate_to_a_named_host_keeps_a_stopped_server_stopped(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     sid = server['id']
     assert client.post(f'/servers/{sid}/action', {'os-stop': None}, token=ADMIN)[0] == 202
     conftest.wait_for_server(client, sid, lambda s: s['status'] == 'SHUTOFF'
@@ -158,7 +150,7 @@ def test_evacuate_to_a_named_host_keeps_a_stopped_server_stopped(stack, client):
 
 
 def test_evacuate_refused_while_the_source_compute_is_up(stack, client):
-    sid = _create(client)['id']
+    sid = three_hosts.create_on(client)['id']
     status, body = _evacuate(client, sid)
     assert status == 400
     assert body['badRequest']['message'] == 'Compute service of compute1 is still in use.'
@@ -169,7 +161,7 @@ def test_evacuate_refused_while_the_source_compute_is_up(stack, client):
 
 
 def test_errors_by_microversion_policy_and_state(stack, client):
-    sid = _create(client)['id']
+    sid = three_hosts.create_on(client)['id']
     _take_down(stack, client, 'compute1')
     # Admin only (os_compute_api:os-evacuate); another project's server is a 404 first.
     assert _evacuate(client, sid, token=http.MEMBER)[0] == 404
@@ -216,7 +208,7 @@ def _create_member_server(client):
 
 
 def test_no_valid_host_ends_the_server_in_error(stack, client):
-    sid = _create(client)['id']
+    sid = three_hosts.create_on(client)['id']
     for host in ('compute2', 'compute3'):
         client.request('PUT', f"/os-services/{_service(client, host)['id']}",
                        {'status': 'disabled'}, token=ADMIN)
@@ -232,7 +224,7 @@ def test_no_valid_host_ends_the_server_in_error(stack, client):
 
 
 def test_a_failed_rebuild_on_the_destination_errors_the_server_where_it_was(stack, client):
-    sid = _create(client)['id']
+    sid = three_hosts.create_on(client)['id']
     _take_down(stack, client, 'compute1')
     stack.computes['compute2'].driver.fail('spawn', RuntimeError('no disk for you'))
     assert _evacuate(client, sid, {'host': 'compute2'})[0] == 200
@@ -249,7 +241,7 @@ def test_a_failed_rebuild_on_the_destination_errors_the_server_where_it_was(stac
 
 
 def test_notifications_match_nova_samples(stack, client):
-    sid = _create(client)['id']
+    sid = three_hosts.create_on(client)['id']
     _take_down(stack, client, 'compute1')
     assert _evacuate(client, sid)[0] == 200
     _idle(client, sid)
@@ -276,7 +268,7 @@ def test_notifications_match_nova_samples(stack, client):
 
 
 def test_a_destination_restarted_mid_evacuation_evacuates_again(stack, client):
-    sid = _create(client)['id']
+    sid = three_hosts.create_on(client)['id']
     _take_down(stack, client, 'compute1')
     # The destination stops before it takes the cast (it still counts as up).
     stack.computes['compute2'].stop(graceful=False)

@@ -14,23 +14,17 @@ from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import models
 from cepheid.api.db import resize_store
 from cepheid.compute import resize_recovery
-from cepheid.demo import allinone
 from tests.fixtures import http
 from tests.fixtures import nova_samples
 from tests.functional import conftest
+from tests.functional import three_hosts
 
-HOSTS = ('compute1', 'compute2', 'compute3')
-ADMIN = http.ADMIN
-
-
-def _stack(hosts=HOSTS, **overrides):
-    conf = allinone.make_conf(compute_driver='fake', **overrides)
-    return allinone.AllInOne(conf, hosts=hosts).start()
+HOSTS, ADMIN = three_hosts.HOSTS, three_hosts.ADMIN
 
 
 @pytest.fixture
 def stack():
-    running = _stack()
+    running = three_hosts.start()
     yield running
     running.stop()
 
@@ -39,12 +33,6 @@ def stack():
 def client(stack):
     return http.Client(stack.endpoint)
 
-
-def _create(client, host='compute1'):
-    body = {'server': {'name': 'vm', 'flavorRef': '1', 'availability_zone': f'nova:{host}'}}
-    status, body = client.post('/servers', body, token=ADMIN)
-    assert status == 202, body
-    return conftest.wait_for_server(client, body['server']['id'], conftest.idle, token=ADMIN)
 
 
 def _wait_idle(client, server_id):
@@ -92,7 +80,7 @@ def _guests(stack, server_id):
 
 
 def test_live_migration_without_host_moves_the_guest(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     booted = _guests(stack, server['id'])['compute1']
     status, body = _live(client, server['id'])
     assert (status, body) == (202, None)
@@ -116,7 +104,7 @@ def test_live_migration_without_host_moves_the_guest(stack, client):
 
 
 def test_live_migration_to_a_host_and_of_a_paused_server(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     assert client.post(f"/servers/{server['id']}/action", {'pause': None},
                        token=ADMIN)[0] == 202
     conftest.wait_for_server(client, server['id'], lambda s: s['status'] == 'PAUSED',
@@ -132,7 +120,7 @@ def test_live_migration_to_a_host_and_of_a_paused_server(stack, client):
 
 
 def test_abort_leaves_the_server_on_its_source(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     stack.computes['compute1'].driver.live_migration_seconds = 120
     assert _live(client, server['id'], host='compute2')[0] == 202
     migrating = client.get(f"/servers/{server['id']}", token=ADMIN)[1]['server']
@@ -155,7 +143,7 @@ def test_abort_leaves_the_server_on_its_source(stack, client):
 
 
 def test_force_complete_ends_the_copy(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     stack.computes['compute1'].driver.live_migration_seconds = 120
     assert _live(client, server['id'], host='compute2')[0] == 202
     migration = _running_migration(client, server['id'])
@@ -170,7 +158,7 @@ def test_force_complete_ends_the_copy(stack, client):
 
 
 def test_abort_and_force_complete_refusals(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     url = f"/servers/{server['id']}/migrations"
     # Not migrating: 409 for both.
     assert client.request('DELETE', f'{url}/1', token=ADMIN)[0] == 409
@@ -196,7 +184,7 @@ def test_abort_and_force_complete_refusals(stack, client):
 
 
 def test_refusals_of_os_migrate_live(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     sid = server['id']
     v224 = http.Client(stack.endpoint, microversion='2.24')
     v225 = http.Client(stack.endpoint, microversion='2.25')
@@ -244,7 +232,7 @@ def test_a_locked_server_is_409_when_the_policy_lets_members(tmp_path):
     policy = tmp_path / 'policy.json'
     policy.write_text(json.dumps({
         'os_compute_api:os-migrate-server:migrate_live': 'role:member'}))
-    running = _stack(hosts=HOSTS[:2], **{'oslo_policy.policy_file': str(policy)})
+    running = three_hosts.start(hosts=HOSTS[:2], **{'oslo_policy.policy_file': str(policy)})
     try:
         client = http.Client(running.endpoint)
         _, body = client.post('/servers', {'server': {'name': 'vm', 'flavorRef': '1'}})
@@ -258,7 +246,7 @@ def test_a_locked_server_is_409_when_the_policy_lets_members(tmp_path):
 
 
 def test_a_failed_live_migration_rolls_back_to_the_source(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     stack.computes['compute2'].driver.fail(
         'pre_live_migration', RuntimeError('no room for the incoming guest'))
     assert _live(client, server['id'], host='compute2')[0] == 202
@@ -270,7 +258,7 @@ def test_a_failed_live_migration_rolls_back_to_the_source(stack, client):
 
 
 def test_notifications_match_nova_samples(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     for compute in stack.computes.values():
         compute.driver.live_migration_seconds = 120
     # compute1 -> compute2 (forced), back (aborted): every step's notification.
@@ -314,7 +302,7 @@ def _interrupted(stack, server_id, status):
 
 
 def test_a_restarted_source_rolls_back_a_copy_in_progress(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     _interrupted(stack, server['id'], 'running')
     source = stack.computes['compute1']
     assert resize_recovery.recover(source.manager, source.queue) == {
@@ -327,7 +315,7 @@ def test_a_restarted_source_rolls_back_a_copy_in_progress(stack, client):
 
 
 def test_a_restarted_source_completes_a_copy_that_finished(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     _interrupted(stack, server['id'], 'post-migrating')
     source = stack.computes['compute1']
     source.driver.guests.pop(server['id'])      # the guest had left

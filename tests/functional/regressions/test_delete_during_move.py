@@ -8,19 +8,17 @@ import pytest
 import sqlalchemy as sa
 
 from cepheid.api.db import models
-from cepheid.demo import allinone
 from tests.fixtures import http
 from tests.fixtures import power_stack
 from tests.functional import conftest
+from tests.functional import three_hosts
 
-HOSTS = ('compute1', 'compute2', 'compute3')
-ADMIN = http.ADMIN
+HOSTS, ADMIN = three_hosts.HOSTS, three_hosts.ADMIN
 
 
 @pytest.fixture
 def stack():
-    running = allinone.AllInOne(allinone.make_conf(compute_driver='fake'),
-                                hosts=HOSTS).start()
+    running = three_hosts.start()
     yield running
     running.stop()
 
@@ -29,12 +27,6 @@ def stack():
 def client(stack):
     return http.Client(stack.endpoint)
 
-
-def _create(client, host='compute1'):
-    body = {'server': {'name': 'vm', 'flavorRef': '1', 'availability_zone': f'nova:{host}'}}
-    status, body = client.post('/servers', body, token=ADMIN)
-    assert status == 202, body
-    return conftest.wait_for_server(client, body['server']['id'], conftest.idle, token=ADMIN)
 
 
 def _hosts_with_guest(stack, server_id):
@@ -62,7 +54,7 @@ def _delete_and_wait_gone(stack, client, server_id):
 
 
 def test_deleting_a_resized_server_confirms_and_destroys_both_guests(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     status, body = client.post(f"/servers/{server['id']}/action",
                                {'resize': {'flavorRef': '2'}}, token=ADMIN)
     assert status == 202, body
@@ -83,7 +75,7 @@ def test_deleting_a_resized_server_confirms_and_destroys_both_guests(stack, clie
 
 
 def test_deleting_a_live_migrating_server_leaves_no_guest_on_either_host(stack, client):
-    server = _create(client)
+    server = three_hosts.create_on(client)
     stack.computes['compute1'].driver.live_migration_seconds = 120   # the copy stays open
     status, _ = client.post(f"/servers/{server['id']}/action",
                             {'os-migrateLive': {'block_migration': 'auto',
