@@ -10,7 +10,7 @@ network resources are only shown (Cepheid has no personality files or networks t
 from cepheid.api.db import quotas as db_quotas
 from cepheid.api.db import server_groups as db_groups
 from cepheid.api.schemas import quota_sets as schemas
-from cepheid.common import exception
+from cepheid.common import quota_exceptions
 
 COUNTED, INJECTED, NETWORK = schemas.COUNTED, schemas.INJECTED, schemas.NETWORK
 resources = schemas.resources
@@ -56,7 +56,7 @@ def check_instances(session, conf, ctx, *, count, vcpus, ram):
         overs = [r for r in wanted if _over(allowed[r], used[r], wanted[r])]
         if overs:
             first = overs[0]
-            raise exception.TooManyInstances(
+            raise quota_exceptions.TooManyInstances(
                 overs=', '.join(overs), req=wanted[first], used=used[first],
                 allowed=allowed[first])
 
@@ -75,7 +75,7 @@ def check_resize(session, conf, instance, *, vcpus, ram):
         overs = [r for r in wanted if wanted[r] and _over(allowed[r], used[r], wanted[r])]
         if overs:
             first = overs[0]
-            raise exception.TooManyInstances(
+            raise quota_exceptions.TooManyInstances(
                 overs=', '.join(overs), req=wanted[first], used=used[first],
                 allowed=allowed[first])
 
@@ -86,7 +86,7 @@ def allowed_count(session, conf, ctx, *, min_count, max_count, vcpus, ram):
         try:
             check_instances(session, conf, ctx, count=count, vcpus=vcpus, ram=ram)
             return count
-        except exception.TooManyInstances:
+        except quota_exceptions.TooManyInstances:
             continue
     check_instances(session, conf, ctx, count=min_count, vcpus=vcpus, ram=ram)
     return min_count
@@ -95,24 +95,24 @@ def allowed_count(session, conf, ctx, *, min_count, max_count, vcpus, ram):
 def check_metadata(session, conf, project_id, metadata):
     allowed = limits(session, conf, project_id)['metadata_items']
     if _over(allowed, 0, len(metadata)):
-        raise exception.MetadataLimitExceeded(allowed=allowed)
+        raise quota_exceptions.MetadataLimitExceeded(allowed=allowed)
 
 
 def check_key_pairs(session, conf, project_id, user_id):
     allowed = limits(session, conf, project_id, user_id)['key_pairs']
     if _over(allowed, db_quotas.key_pair_count(session, user_id), 1):
-        raise exception.KeypairLimitExceeded()
+        raise quota_exceptions.KeypairLimitExceeded()
 
 
 def check_server_groups(session, conf, project_id, user_id):
     for uid in (None, user_id):
         allowed = limits(session, conf, project_id, uid)['server_groups']
         if _over(allowed, db_groups.count(session, project_id, uid), 1):
-            raise exception.ServerGroupLimitExceeded()
+            raise quota_exceptions.ServerGroupLimitExceeded()
 
 
 def check_group_members(session, conf, group, adding):
     allowed = limits(session, conf, group['project_id'],
                      group['user_id'])['server_group_members']
     if _over(allowed, len(group['members']), adding):
-        raise exception.GroupMemberLimitExceeded()
+        raise quota_exceptions.GroupMemberLimitExceeded()
