@@ -105,7 +105,8 @@ class ResizeOperations:
         instance, event_id = reply['instance'], reply['event_id']
         self.notifier.notify(context, instance, 'resize', 'start')
         try:
-            self.driver.migrate_disk_and_power_off(instance, migration['dest_compute'])
+            self.driver.migrate_disk_and_power_off(instance, migration['dest_compute'],
+                                                   flavor=migration['new_flavor'])
         except Exception as exc:
             running = self.get_power_state(instance) == states.RUNNING
             # The guest still runs where it was: the move simply did not happen.
@@ -162,8 +163,8 @@ class ResizeOperations:
         instance, event_id = reply['instance'], reply['event_id']
         self.notifier.notify(context, instance, 'resize_confirm', 'start')
         try:
-            if migration['source_compute'] != migration['dest_compute']:
-                self.driver.confirm_migration(instance)
+            # A same-host resize too: the driver drops what it kept for a revert.
+            self.driver.confirm_migration(instance)
         except Exception as exc:
             self._fail(context, instance, migration, event, event_id, exc,
                        vm_state=states.ERROR, release='source', action='resize_confirm')
@@ -182,8 +183,7 @@ class ResizeOperations:
         migration (``confirmed``) end with the instance, on the api side."""
         LOG.info('Confirming the move of %s on deleting: destroying its guest on %s',
                  instance['uuid'], self.host)
-        if migration['source_compute'] != migration['dest_compute']:
-            self.driver.confirm_migration(instance)
+        self.driver.confirm_migration(instance)
 
     # -- destination: revert_resize, then source: finish_revert_resize ------------------
     @decorators.move_operation('resize_revert')

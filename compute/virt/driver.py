@@ -144,9 +144,10 @@ class ComputeDriver(abc.ABC):
         raise NotImplementedError()
 
     # -- resize and cold migration (Nova's driver calls, in the order a move runs) --------
-    def migrate_disk_and_power_off(self, instance, dest):
-        """Source: power the guest off and hand its disks to ``dest``; the guest is kept
-        (powered off) until the move is confirmed or reverted."""
+    def migrate_disk_and_power_off(self, instance, dest, flavor=None):
+        """Source: power the guest off and hand its disks to ``dest`` (this host for a
+        same-host resize); ``flavor`` is the new flavor (its instance columns). The guest
+        is kept (powered off) until the move is confirmed or reverted."""
         raise exception.NotSupported(detail='Resize and cold migration are not supported '
                                             'by this driver.')
 
@@ -157,7 +158,9 @@ class ComputeDriver(abc.ABC):
                                             'by this driver.')
 
     def confirm_migration(self, instance):
-        """Source: the move is confirmed; remove the guest kept for a revert."""
+        """Source: the move is confirmed; remove what was kept for a revert. The
+        instance's host is the destination: when it is this host (a same-host resize)
+        the guest is the resized one and stays."""
         raise exception.NotSupported(detail='Resize and cold migration are not supported '
                                             'by this driver.')
 

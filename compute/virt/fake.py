@@ -318,7 +318,7 @@ class FakeDriver(fake_live.FakeLiveMigration, driver.ComputeDriver):
         self._call('set_admin_password', instance, _set)
 
     # -- resize and cold migration: each compute's driver holds its own guests -------------
-    def migrate_disk_and_power_off(self, instance, dest):
+    def migrate_disk_and_power_off(self, instance, dest, flavor=None):
         def _off():
             guest = self._guest(instance)
             self._stop(instance['uuid'], guest)
@@ -340,7 +340,8 @@ class FakeDriver(fake_live.FakeLiveMigration, driver.ComputeDriver):
 
     def confirm_migration(self, instance):
         def _confirm():
-            self.guests.pop(instance['uuid'], None)
+            if instance.get('host') != getattr(self, 'host', None):
+                self.guests.pop(instance['uuid'], None)
         self._call('confirm_migration', instance, _confirm)
 
     def finish_revert_migration(self, instance, power_on):
