@@ -370,6 +370,10 @@ class VirtDriverError(CepheidException):
     msg_fmt = 'Hypervisor error: %(reason)s'
 
 
+class ResizeError(VirtDriverError):
+    msg_fmt = 'Resize error: %(reason)s'
+
+
 class TaskNotRunning(NotFound):
     msg_fmt = 'Task %(task_name)s is not running on host %(host)s'
 

@@ -49,6 +49,14 @@ libvirt_opts = [
     cfg.StrOpt('images_path', default='',
                help='Local catalog of direct-kernel images: <images_path>/<imageRef>/ holds '
                     '"kernel", optionally "initrd" and a "cmdline" file. Empty: disabled.'),
+    cfg.IntOpt('shutdown_timeout', default=60, min=0,
+               help='Seconds a resize or cold migration waits for the guest to shut down '
+                    "cleanly (ACPI) before it destroys it (Nova's shutdown_timeout)."),
+    cfg.DictOpt('migration_instances_paths', default={},
+                help='host:path pairs: the instances_path of another compute, as this host '
+                     'reaches it (computes sharing one machine, or a mount). A cold '
+                     'migration copies the disk there with a local copy; a destination '
+                     'not listed is refused (there is no ssh/rsync transport).'),
 ]
 
 fake_opts = [

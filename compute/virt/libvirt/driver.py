@@ -13,6 +13,7 @@ from cepheid.compute.virt.libvirt import guest
 from cepheid.compute.virt.libvirt import guest_wait
 from cepheid.compute.virt.libvirt import images
 from cepheid.compute.virt.libvirt import instance_files
+from cepheid.compute.virt.libvirt import migration
 from cepheid.compute.virt.libvirt import power
 from cepheid.compute.virt.libvirt import reboot
 from cepheid.compute.virt.libvirt import reconnect
@@ -42,6 +43,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self.waiter = guest_wait.GuestWaiter()
         self.rebooter = reboot.Rebooter(self)
         self.rescuer = rescue.Rescuer(self)
+        self.migrator = migration.Migrator(self)
         self._dispatcher = events.EventDispatcher(self.emit_event)
 
     # -- connection and events -----------------------------------------------------
@@ -245,6 +247,23 @@ class LibvirtDriver(driver.ComputeDriver):
     def set_admin_password(self, instance, new_pass):
         # Nova needs the image property hw_qemu_guest_agent; Cepheid's images have none.
         raise exception.InstanceAgentNotEnabled()
+
+    # -- resize and cold migration (compute/virt/libvirt/migration.py) ------------------
+    def migrate_disk_and_power_off(self, instance, dest, flavor=None):
+        self._ready()
+        self.migrator.migrate_disk_and_power_off(instance, dest, flavor or instance)
+
+    def finish_migration(self, instance, power_on):
+        self._ready()
+        self.migrator.finish_migration(instance, power_on)
+
+    def confirm_migration(self, instance):
+        self._ready()
+        self.migrator.confirm_migration(instance)
+
+    def finish_revert_migration(self, instance, power_on):
+        self._ready()
+        self.migrator.finish_revert_migration(instance, power_on)
 
     # -- host uptime and diagnostics (compute/virt/libvirt/diagnostics.py) ---------------
     def get_host_uptime(self):
