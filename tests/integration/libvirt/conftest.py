@@ -197,3 +197,29 @@ def linux_guest_image(libvirtd):
         pytest.fail(f'building the test guest failed:\n{result.stderr}')
     helpers.record_timing('guest_image_build_or_cache_hit', time.monotonic() - start)
     return pathlib.Path(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def private_libvirtds():
+    """``start()`` gives a started private libvirtd (private_daemon.py) of the test's own;
+    several run side by side (own socket, state and definitions each)."""
+    from tests.integration.libvirt import private_daemon
+
+    reason = _missing_tools()
+    if reason:
+        pytest.skip(reason)
+    if subprocess.run(['unshare', '-m', 'true'], capture_output=True).returncode:
+        pytest.skip('a private libvirtd needs a mount namespace (unshare -m) here')
+    _ensure_qemu_user()
+    _write_qemu_conf()
+    daemons = []
+
+    def start():
+        daemons.append(private_daemon.PrivateLibvirtd())
+        daemons[-1].start()
+        return daemons[-1]
+    try:
+        yield start
+    finally:
+        for daemon in daemons:
+            daemon.close()

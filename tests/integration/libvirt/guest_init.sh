@@ -17,6 +17,9 @@ done
 image=$(sed -n 's/.*cepheid_image=\([^ ]*\).*/\1/p' /proc/cmdline)
 echo "CEPHEID-GUEST-IMAGE ${image:-none}"
 echo "CEPHEID-GUEST-DISKS $(ls /sys/block 2>/dev/null | grep '^vd' | tr '\n' ' ')"
+# The vCPUs and RAM the guest got (a resize changes them).
+echo "CEPHEID-GUEST-CPUS $(grep -c '^processor' /proc/cpuinfo)" \
+     "MEMKB $(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
 
 if grep -qw ignore_acpi /proc/cmdline; then
     echo "CEPHEID-GUEST-READY ignore_acpi"
