@@ -57,6 +57,9 @@ libvirt_opts = [
                      'reaches it (computes sharing one machine, or a mount). A cold '
                      'migration copies the disk there with a local copy; a destination '
                      'not listed is refused (there is no ssh/rsync transport).'),
+    cfg.StrOpt('live_migration_inbound_addr', default='',
+               help='Address other computes send live-migration traffic (memory, disks) '
+                    'to; this host listens on it. Empty: libvirt picks (the hostname).'),
 ]
 
 fake_opts = [

@@ -1,5 +1,7 @@
-"""Generate a guest's libvirt domain XML from the instance record."""
+"""Generate a guest's libvirt domain XML from the instance record (and rewrite its paths
+for a live migration's destination)."""
 
+import os
 import xml.etree.ElementTree as ET
 
 NAME_PREFIX = 'instance-'
@@ -77,4 +79,23 @@ def build_domain_xml(instance, paths, *, domain_type, disks=None):
     _sub(root, 'on_crash', 'destroy')
     _devices(root, instance, paths, domain_type, disks)
     ET.indent(root)
+    return ET.tostring(root, encoding='unicode')
+
+
+def destination_xml(xml, source_dir, dest):
+    """The source's migratable domain XML with the destination's paths: files under the
+    source's instance directory move to ``dest['directory']``; the kernel and initrd
+    become the destination's own (``dest['kernel']``, ``dest['initrd']``) when it has
+    them."""
+    root = ET.fromstring(xml)
+    prefix = source_dir.rstrip('/') + '/'
+    for element in root.iter():
+        for attr in ('file', 'path'):
+            value = element.get(attr)
+            if value and value.startswith(prefix):
+                element.set(attr, os.path.join(dest['directory'], value[len(prefix):]))
+    for tag in ('kernel', 'initrd'):
+        element = root.find(f'os/{tag}')
+        if element is not None and dest.get(tag):
+            element.text = dest[tag]
     return ET.tostring(root, encoding='unicode')

@@ -13,6 +13,7 @@ from cepheid.compute.virt.libvirt import guest
 from cepheid.compute.virt.libvirt import guest_wait
 from cepheid.compute.virt.libvirt import images
 from cepheid.compute.virt.libvirt import instance_files
+from cepheid.compute.virt.libvirt import live_migration
 from cepheid.compute.virt.libvirt import migration
 from cepheid.compute.virt.libvirt import power
 from cepheid.compute.virt.libvirt import reboot
@@ -44,6 +45,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self.rebooter = reboot.Rebooter(self)
         self.rescuer = rescue.Rescuer(self)
         self.migrator = migration.Migrator(self)
+        self.live_migrator = live_migration.LiveMigrator(self)
         self._dispatcher = events.EventDispatcher(self.emit_event)
 
     # -- connection and events -----------------------------------------------------
@@ -264,6 +266,26 @@ class LibvirtDriver(driver.ComputeDriver):
     def finish_revert_migration(self, instance, power_on):
         self._ready()
         self.migrator.finish_revert_migration(instance, power_on)
+
+    # -- live migration (compute/virt/libvirt/live_migration.py) ------------------------
+    def pre_live_migration(self, instance, migrate_data):
+        self._ready()
+        return self.live_migrator.pre_live_migration(instance, migrate_data)
+
+    def live_migration(self, instance, dest, migrate_data):
+        return self.live_migrator.live_migration(instance, dest, migrate_data)
+
+    def live_migration_abort(self, instance):
+        self.live_migrator.live_migration_abort(instance)
+
+    def live_migration_force_complete(self, instance):
+        self.live_migrator.live_migration_force_complete(instance)
+
+    def post_live_migration_at_destination(self, instance, migrate_data):
+        self.live_migrator.post_live_migration_at_destination(instance, migrate_data)
+
+    def rollback_live_migration_at_destination(self, instance):
+        self.live_migrator.rollback_live_migration_at_destination(instance)
 
     # -- host uptime and diagnostics (compute/virt/libvirt/diagnostics.py) ---------------
     def get_host_uptime(self):

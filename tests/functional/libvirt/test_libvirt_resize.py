@@ -206,3 +206,25 @@ def test_a_destination_sharing_the_instances_path_is_refused(libvirt_driver, gue
     with pytest.raises(exception.ResizeError, match='shared instance storage'):
         libvirt_driver.migrate_disk_and_power_off(guest, DEST, flavor=guest)
     assert _power(libvirt_driver, guest) == states.RUNNING
+
+
+# -- live migration: the destination's side (the test driver cannot migrate) -------------
+def test_pre_live_migration_prepares_the_directory_and_answers_how_to_reach_it(
+        dest_driver):
+    instance = driver_contract.make_instance(**OLD)
+    dest_driver.conf.set_override('live_migration_inbound_addr', '127.0.0.1',
+                                  group='libvirt')
+    data = dest_driver.pre_live_migration(instance, {'block_migration': 'auto'})
+    assert data['dest_uri'] == dest_driver.conf.libvirt.connection_uri
+    assert data['dest_addr'] == '127.0.0.1'
+    assert data['directory'] == _dir(dest_driver, instance)
+    assert _disk_size(dest_driver, instance) == GIB
+
+    dest_driver.rollback_live_migration_at_destination(instance)
+    assert not os.path.exists(_dir(dest_driver, instance))
+    dest_driver.rollback_live_migration_at_destination(instance)     # idempotent
+
+
+def test_aborting_when_no_live_migration_runs_changes_nothing(libvirt_driver, guest):
+    libvirt_driver.live_migration_abort(guest)
+    assert _power(libvirt_driver, guest) == states.RUNNING

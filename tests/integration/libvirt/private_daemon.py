@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import uuid
 
 import libvirt
 
@@ -36,7 +37,9 @@ class PrivateLibvirtd:
             (self.base / name).mkdir()
         (self.base / 'libvirtd.conf').write_text(
             f'unix_sock_dir = "{self.socket.parent}"\n'
-            'auth_unix_rw = "none"\nauth_unix_ro = "none"\n')
+            'auth_unix_rw = "none"\nauth_unix_ro = "none"\n'
+            # Its own host UUID: libvirt refuses to live migrate "to the same host".
+            f'host_uuid = "{uuid.uuid4()}"\n')
 
     def _command(self):
         binds = '; '.join(f'mount --bind {self.base / name} {target}'

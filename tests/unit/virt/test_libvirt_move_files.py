@@ -99,3 +99,19 @@ def test_the_new_flavor_sizes_the_domain():
     root = ET.fromstring(libvirt_config.build_domain_xml(resized, paths, domain_type='qemu'))
     assert (root.findtext('vcpu'), root.findtext('memory')) == ('2', '256')
     assert root.find('devices/disk/source').get('file') == f'/srv/instances/{UUID}/disk'
+
+
+def test_a_live_migration_moves_the_instance_files_to_the_destinations_directory():
+    instance = {'uuid': UUID, 'name': 'vm', 'vcpus': 1, 'memory_mb': 128, 'root_gb': 1,
+                'kernel': '/a/images/img/kernel', 'initrd': '/a/images/img/initrd'}
+    paths = instance_files.paths_for('/a/instances', instance)
+    xml = libvirt_config.build_domain_xml(instance, paths, domain_type='qemu')
+    moved = ET.fromstring(libvirt_config.destination_xml(xml, paths.directory, {
+        'directory': f'/b/instances/{UUID}', 'kernel': '/b/images/img/kernel',
+        'initrd': None}))
+    assert moved.find('devices/disk/source').get('file') == f'/b/instances/{UUID}/disk'
+    assert moved.find('devices/serial/source').get('path') == \
+        f'/b/instances/{UUID}/console.log'
+    assert moved.findtext('os/kernel') == '/b/images/img/kernel'
+    assert moved.findtext('os/initrd') == '/a/images/img/initrd'    # none there: kept
+    assert (moved.findtext('uuid'), moved.findtext('vcpu')) == (UUID, '1')
