@@ -6,13 +6,11 @@ evacuation: ``recreate``) to the destination into the outbox. Mixed into Instanc
 """
 
 from cepheid.api.db import actions as db_actions
-from cepheid.api.db import compute_nodes as db_nodes
 from cepheid.api.db import evacuations as db_evacuations
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import resize_store
 from cepheid.api.scheduler import manager as scheduler
-from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute import rpcapi as compute_rpcapi
 
@@ -61,17 +59,12 @@ class EvacuateStore:
         """Nova: a host given with force (2.29-2.67), or before 2.29, skips the filters;
         its capacity is still claimed."""
         if host is not None and force is not False:
-            if db_nodes.claim(session, host=host, vcpus=int(flavor['vcpus']),
-                              memory_mb=int(flavor['memory_mb']),
-                              disk_gb=db_nodes.instance_disk_gb(flavor)):
-                return host
-            raise exception.NoValidHost(
-                reason=f"Unable to move instance {instance['uuid']} to host {host}. There "
-                       'is not enough capacity on the host for the instance.')
+            return scheduler.claim_forced_host(session, host, flavor, instance['uuid'])
         spec = scheduler.RequestSpec.for_flavor(
             flavor, service_down_time=self.service_down_time, host=host,
             ignore_hosts=(instance['host'],), availability_zone=instance['availability_zone'])
-        return scheduler.select_destination(session, spec)
+        return scheduler.select_destination(session,
+                                            scheduler.for_move(session, spec, instance))
 
     def record_failed_evacuate(self, context, uuid, *, message):
         """Nova's conductor could not place the evacuation (after the API's 200): the

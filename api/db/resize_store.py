@@ -66,7 +66,8 @@ class ResizeStore:
                 new, service_down_time=self.service_down_time, host=host,
                 ignore_hosts=() if same_host else (instance['host'],),
                 availability_zone=instance['availability_zone'])
-            dest = scheduler.select_destination(session, spec)
+            dest = scheduler.select_destination(session,
+                                                scheduler.for_move(session, spec, instance))
             old_id = flavor_db_id(session, old['flavor_id'])
             migration = db_migrations.create(session, {
                 'instance_uuid': uuid, 'migration_type': migration_type,

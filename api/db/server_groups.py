@@ -9,6 +9,7 @@ from cepheid.common import exception
 _GROUP = models.InstanceGroup
 _MEMBER = models.InstanceGroupMember
 _INSTANCE = models.Instance
+_MIGRATION = models.Migration
 
 
 def _members(session, group_ids):
@@ -88,15 +89,32 @@ def group_of(session, instance_uuid):
     return _to_dicts(session, [row])[0]
 
 
+# A member's move still under way towards its destination (the instance's host changes
+# at the hand-over): resize / cold migration before it, live migration, evacuation.
+_MOVING = ('pre-migrating', 'migrating', 'accepted', 'queued', 'preparing', 'running')
+
+
 def hosts_of_members(session, group_uuid):
-    """{host: number of the group's live members on it} (for affinity filters)."""
+    """{host: number of the group's live members on it} (for the affinity filters and
+    weighers). A member moving counts on its destination too, from the moment the move is
+    placed (beyond Nova, whose filters see it there only after the hand-over): two moves
+    placed at once cannot both pick one host for an anti-affinity group."""
     row = _row(session, group_uuid)
-    stmt = (sa.select(_INSTANCE.host, sa.func.count())
-            .join(_MEMBER, _INSTANCE.uuid == _MEMBER.instance_uuid)
-            .where(_MEMBER.group_id == row.id, _INSTANCE.deleted == 0,
-                   _INSTANCE.host.is_not(None))
-            .group_by(_INSTANCE.host))
-    return dict(session.execute(stmt).all())
+    live_member = sa.and_(_MEMBER.group_id == row.id, _INSTANCE.deleted == 0)
+    on_host = (sa.select(_INSTANCE.uuid, _INSTANCE.host)
+               .join(_MEMBER, _INSTANCE.uuid == _MEMBER.instance_uuid)
+               .where(live_member, _INSTANCE.host.is_not(None)))
+    moving_to = (sa.select(_INSTANCE.uuid, _MIGRATION.dest_compute)
+                 .join(_MEMBER, _INSTANCE.uuid == _MEMBER.instance_uuid)
+                 .join(_MIGRATION, _MIGRATION.instance_uuid == _INSTANCE.uuid)
+                 .where(live_member, _MIGRATION.deleted == 0,
+                        _MIGRATION.status.in_(_MOVING),
+                        _MIGRATION.dest_compute.is_not(None)))
+    pairs = set(session.execute(on_host).all()) | set(session.execute(moving_to).all())
+    result = {}
+    for _uuid, host in pairs:
+        result[host] = result.get(host, 0) + 1
+    return result
 
 
 def count(session, project_id, user_id=None):

@@ -52,6 +52,8 @@ def anti_affinity_filter(host, request):
     """An ``anti-affinity`` group has at most max_server_per_host members on a host."""
     if request.group_policy != 'anti-affinity':
         return True
+    if host['node']['host'] == request.moving_host:
+        return True     # a move's own host (a resize that stays): Nova lets it pass
     members = dict(request.group_hosts).get(host['node']['host'], 0)
     return members < request.group_max_per_host
 

@@ -11,6 +11,7 @@ from oslo_log import log as logging
 
 from cepheid.api.db import aggregates as db_aggregates
 from cepheid.api.db import compute_nodes as db_nodes
+from cepheid.api.db import server_groups as db_groups
 from cepheid.api.db import services as db_services
 from cepheid.api.scheduler import filters
 from cepheid.api.scheduler import weighers
@@ -36,6 +37,9 @@ class RequestSpec:
     group_policy: str | None = None
     group_max_per_host: int = 1
     group_hosts: tuple = ()
+    # A move's instance: the host it is on passes the anti-affinity filter (Nova's
+    # ``spec_obj.instance_uuid in host_state.instances``: a resize may stay there).
+    moving_host: str | None = None
 
     @classmethod
     def for_flavor(cls, flavor, *, service_down_time, host=None, ignore_hosts=(),
@@ -46,12 +50,24 @@ class RequestSpec:
                    ignore_hosts=frozenset(ignore_hosts), availability_zone=availability_zone)
 
 
-def with_group(spec, group, group_hosts):
-    """``spec`` for an instance joining ``group`` (db.server_groups row with members)."""
+def with_group(spec, group, group_hosts, *, moving_host=None):
+    """``spec`` for an instance joining ``group`` (db.server_groups row with members), or
+    (``moving_host``: where it is now) for a member of ``group`` that moves."""
     return dataclasses.replace(
         spec, group_policy=group['policy'],
         group_max_per_host=int((group['rules'] or {}).get('max_server_per_host', 1)),
-        group_hosts=tuple(sorted(group_hosts.items())))
+        group_hosts=tuple(sorted(group_hosts.items())), moving_host=moving_host)
+
+
+def for_move(session, spec, instance):
+    """``spec`` of a move of ``instance`` with the policy of its server group, if any
+    (Nova's setup_instance_group: the hosts of every member, the mover's own included,
+    so an affinity member has nowhere else to go)."""
+    group = db_groups.group_of(session, instance['uuid'])
+    if group is None:
+        return spec
+    return with_group(spec, group, db_groups.hosts_of_members(session, group['uuid']),
+                      moving_host=instance['host'])
 
 
 def _hosts(session):
@@ -66,10 +82,24 @@ def select_destination(session, spec):
     """Claim ``spec`` on the best host and return its name; NoValidHost when none fits."""
     candidates = [h for h in _hosts(session)
                   if all(f(h, spec) for f in filters.FILTERS)]
-    for host in weighers.ordered(candidates):
+    for host in weighers.ordered(candidates, spec):
         name = host['node']['host']
         if db_nodes.claim(session, host=name, vcpus=spec.vcpus, memory_mb=spec.memory_mb,
                           disk_gb=spec.disk_gb):
             return name
         LOG.debug('Claim on %s missed (filled concurrently), trying the next host', name)
     raise exception.NoValidHost(reason='There are not enough hosts available.')
+
+
+def claim_forced_host(session, host, flavor, instance_uuid):
+    """A forced destination (Nova's ``force`` of evacuate 2.29-2.67 and os-migrateLive
+    2.30-2.67, or any named host before those): no filter runs, not even the server
+    group's; the host's capacity is still claimed (Nova's
+    claim_resources_on_destination), NoValidHost when it has none left."""
+    if db_nodes.claim(session, host=host, vcpus=int(flavor['vcpus']),
+                      memory_mb=int(flavor['memory_mb']),
+                      disk_gb=db_nodes.instance_disk_gb(flavor)):
+        return host
+    raise exception.NoValidHost(
+        reason=f'Unable to move instance {instance_uuid} to host {host}. There is not '
+               'enough capacity on the host for the instance.')

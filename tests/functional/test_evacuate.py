@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 
 from cepheid.api.db import models
-from cepheid.compute import service as compute_service
 from tests.fixtures import http
 from tests.fixtures import nova_samples
 from tests.functional import conftest
@@ -40,38 +39,10 @@ def _evacuate(client, server_id, value=None, token=ADMIN):
                        token=token)
 
 
-def _service(client, host):
-    status, body = client.get(f'/os-services?binary=cepheid-compute&host={host}',
-                              token=ADMIN)
-    assert status == 200, body
-    return body['services'][0]
-
-
-def _take_down(stack, client, host):
-    """The compute stops (its guests stay in its driver, as on a host cut off) and the
-    operator forces its service down, as Nova's evacuate docs ask."""
-    stack.computes[host].stop(graceful=False)
-    status, body = client.request('PUT', f"/os-services/{_service(client, host)['id']}",
-                                  {'forced_down': True}, token=ADMIN)
-    assert status == 200 and body['service']['state'] == 'down', body
-
-
-def _restart(stack, host):
-    """The same host's (stopped) compute starts again: same hypervisor, same guests."""
-    old = stack.computes[host]
-    compute = compute_service.ComputeService(
-        stack.conf, host=host, transport=stack.services.transport,
-        notification_transport=stack.services.notification_transport, driver=old.driver)
-    compute.start()
-    stack.computes[host] = compute
-    return compute
-
-
-def _bring_back(stack, client, host):
-    compute = _restart(stack, host)
-    client.request('PUT', f"/os-services/{_service(client, host)['id']}",
-                   {'forced_down': False}, token=ADMIN)
-    return compute
+_service = three_hosts.service
+_take_down = three_hosts.take_down
+_restart = three_hosts.restart
+_bring_back = three_hosts.bring_back
 
 
 def _guest(stack, host, server_id):
