@@ -18,9 +18,13 @@ FORCE_COMPLETABLE = ('running',)
 class LiveMigrationAPI:
     """Needs ``store``, ``_guard`` and ``_current_task_state``."""
 
-    def live_migrate(self, context, instance, *, host=None, block_migration=None):
+    def live_migrate(self, context, instance, *, host=None, block_migration=None,
+                     force=None):
         """To ``host``, or a host the scheduler picks; NoValidHost, ComputeHostNotFound
-        and UnableToMigrateToSelf when it cannot go."""
+        and UnableToMigrateToSelf when it cannot go. A host with ``force`` (2.30-2.67)
+        or before 2.30 (``force`` None) is forced, as in Nova: no scheduler filter runs,
+        only its compute must be up (ComputeServiceUnavailable) with room for the
+        flavor (its claim)."""
         spec = actions.LIVE_MIGRATE
         self._guard(context, instance, spec, 'os-migrateLive')
         if host is not None:
@@ -29,9 +33,13 @@ class LiveMigrationAPI:
             if host == instance['host']:
                 raise exception.UnableToMigrateToSelf(instance_id=instance['uuid'],
                                                       host=host)
+        forced = host is not None and force is not False
+        if forced and not self.store.host_is_up(host):
+            raise exception.ComputeServiceUnavailable(host=host)
         try:
             instance, _ = self.store.begin_live_migration(
-                context, instance['uuid'], host=host, block_migration=block_migration)
+                context, instance['uuid'], host=host, block_migration=block_migration,
+                forced=forced)
         except exception.NoValidHost as exc:
             self.store.record_failed_action(context, instance['uuid'], action=spec.action,
                                             event=CONDUCTOR_EVENT,

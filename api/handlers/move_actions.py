@@ -73,29 +73,32 @@ def migrate(compute_api, context, instance, value):
 
 
 def _live_options(value, version):
-    """(host, block_migration) of an os-migrateLive body valid at ``version``: before
-    2.25 disk_over_commit is read (and ignored: there is no shared storage to check),
-    from 2.25 block_migration may be "auto" (None); 2.30-2.67 ``force`` needs a host."""
+    """(host, block_migration, force) of an os-migrateLive body valid at ``version``:
+    before 2.25 disk_over_commit is read (and ignored: there is no shared storage to
+    check), from 2.25 block_migration may be "auto" (None); 2.30-2.67 ``force`` needs a
+    host. ``force`` is None before 2.30 (a named host is forced, as Nova's), False from
+    2.68 (a named host goes through the scheduler)."""
     host = value['host']
     block_migration = value['block_migration']
+    force = None if version < '2.30' else False
     if version >= '2.30' and version < '2.68':
         force = strutils.bool_from_string(value.get('force', False), strict=True)
         if force and not host:
             raise exception.ValidationError(
                 detail="Can't force to a non-provided destination")
     if version >= '2.25' and block_migration == 'auto':
-        return host, None
+        return host, None, force
     if version < '2.25':
         strutils.bool_from_string(value['disk_over_commit'], strict=True)
-    return host, strutils.bool_from_string(block_migration, strict=True)
+    return host, strutils.bool_from_string(block_migration, strict=True), force
 
 
 def live_migrate(compute_api, context, instance, value):
     """202; 400 when the host is unknown, is the instance's own, or the scheduler finds
     none (Nova's pre-2.34 answers: Cepheid's checks run in the request)."""
-    host, block_migration = _live_options(value, helpers.version())
+    host, block_migration, force = _live_options(value, helpers.version())
     try:
         compute_api.live_migrate(context, instance, host=host,
-                                 block_migration=block_migration)
+                                 block_migration=block_migration, force=force)
     except (exception.NoValidHost, exception.ComputeHostNotFound) as exc:
         raise exception.ValidationError(detail=exc.format_message()) from exc
