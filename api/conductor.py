@@ -9,6 +9,7 @@ import oslo_messaging
 from oslo_log import log as logging
 
 from cepheid.api import conductor_batch
+from cepheid.api import conductor_cleanup
 from cepheid.api import conductor_evacuate
 from cepheid.api import conductor_moves
 from cepheid.api import db_errors
@@ -34,7 +35,8 @@ TOPIC = 'cepheid-api'
 # 1.6 - usage_audit_begin, task_log_end_task (the instance usage audit's task log)
 # 1.7 - evacuation_step, evacuations_from_host, evacuation_source_cleaned (evacuate)
 # 1.8 - evacuations_to_host (the destination's start-up redo of an evacuation)
-VERSION = '1.8'
+# 1.9 - stale_guests (a compute's start-up clean-up of guests deleted or moved away)
+VERSION = '1.9'
 USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
@@ -88,7 +90,8 @@ def _clean_values(values):
 
 
 class ConductorEndpoint(conductor_batch.BatchingConductor,
-                        conductor_moves.MoveConductor, conductor_evacuate.EvacuateConductor):
+                        conductor_moves.MoveConductor, conductor_evacuate.EvacuateConductor,
+                        conductor_cleanup.CleanupConductor):
     target = oslo_messaging.Target(version=VERSION)
 
     def __init__(self, database, *, heartbeats=None):

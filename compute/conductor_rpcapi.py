@@ -207,6 +207,10 @@ class ConductorAPI:
         return self._call(context, 'evacuation_source_cleaned', version='1.7',
                           instance_uuid=instance_uuid, migration_id=migration_id)
 
+    def stale_guests(self, context, instance_uuids):
+        return self._call(context, 'stale_guests', version='1.9',
+                          instance_uuids=list(instance_uuids))
+
     def migrations_in_progress(self, context):
         return self._call(context, 'migrations_in_progress', version='1.5')
 

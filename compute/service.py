@@ -20,6 +20,7 @@ from cepheid.compute import recovery
 from cepheid.compute import resize_recovery
 from cepheid.compute import resource_tracker
 from cepheid.compute import rpcapi as compute_rpcapi
+from cepheid.compute import stale_guests
 from cepheid.compute import usage_audit
 from cepheid.compute.virt import driver as virt_driver
 
@@ -66,9 +67,12 @@ class ComputeService:
         # Guests of instances evacuated while this host was down go first: nothing below
         # may restart or sync them (Nova's init_host).
         self.evacuated = evacuation_cleanup.destroy_evacuated_instances(self.manager)
+        # Then the guests of instances deleted, or moved away for good, meanwhile.
+        self.stale = stale_guests.destroy_stale_guests(self.manager, skip=self.evacuated)
         # Retries are queued before the RPC server starts, so casts still waiting in the
         # broker for an instance run after its recovery, in order.
-        self.recovered = recovery.recover(self.manager, self.queue, skip=self.evacuated)
+        self.recovered = recovery.recover(self.manager, self.queue,
+                                          skip=self.evacuated | self.stale)
         # Resizes and cold migrations, found by migration record (the instance may be on
         # the other host of the move).
         self.recovered_moves = resize_recovery.recover(self.manager, self.queue)

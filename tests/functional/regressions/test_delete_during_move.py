@@ -1,6 +1,7 @@
 """Deleting a server in the middle of a move leaves no guest on any host (issue 17): a
 resized one (VERIFY_RESIZE) has its move confirmed on deleting, as Nova's
-_confirm_resize_on_deleting (migration ``confirmed``, the source's copy destroyed); a
+_confirm_resize_on_deleting (migration ``confirmed``, the source's copy destroyed) — and
+when its source is down, the source destroys its copy when it starts again; a
 live-migrating one has its copy aborted (migration ``error``, the destination's prepared
 guest and the source's both gone)."""
 
@@ -72,6 +73,42 @@ def test_deleting_a_resized_server_confirms_and_destroys_both_guests(stack, clie
     assert (migration['status'], migration['source_compute'], migration['dest_compute']) \
         == ('confirmed', 'compute1', dest)
     assert _used(stack.db) == {h: 0 for h in HOSTS}
+
+
+def _resized(client, host='compute1'):
+    server = three_hosts.create_on(client, host)
+    status, body = client.post(f"/servers/{server['id']}/action",
+                               {'resize': {'flavorRef': '2'}}, token=ADMIN)
+    assert status == 202, body
+    resized = conftest.wait_for_server(
+        client, server['id'],
+        lambda s: s['status'] in ('VERIFY_RESIZE', 'ERROR')
+        and s['OS-EXT-STS:task_state'] is None, token=ADMIN)
+    assert resized['status'] == 'VERIFY_RESIZE'
+    return resized
+
+
+def test_a_resized_server_deleted_while_its_source_is_down_leaves_no_guest(stack, client):
+    resized = _resized(client)
+    sid, dest = resized['id'], resized['OS-EXT-SRV-ATTR:host']
+    three_hosts.take_down(stack, client, 'compute1')
+    status, body = client.request('DELETE', f'/servers/{sid}', token=ADMIN)
+    assert status == 204, body
+    power_stack.wait_until(
+        lambda: client.get(f'/servers/{sid}', token=ADMIN)[0] == 404
+        and _hosts_with_guest(stack, sid) == ['compute1'])
+    # The confirm cast by the delete never reaches the source (a broker restart).
+    assert three_hosts.lose_queued_casts(stack, 'compute1') == 1
+    # Its source comes back: the copy of the deleted server goes, nothing else.
+    other = three_hosts.create_on(client, dest)['id']
+    stack.computes['compute1'].driver.guests[other] = stack.computes[dest].driver.guests[
+        other]   # a guest of an instance living elsewhere, with no move away from here
+    three_hosts.bring_back(stack, client, 'compute1')
+    power_stack.wait_until(lambda: _hosts_with_guest(stack, sid) == [])
+    assert _hosts_with_guest(stack, other) == sorted(['compute1', dest])
+    [migration] = _migrations(client, sid)
+    assert (migration['status'], migration['source_compute']) == ('confirmed', 'compute1')
+    assert _used(stack.db) == {h: (512 if h == dest else 0) for h in HOSTS}
 
 
 def test_deleting_a_live_migrating_server_leaves_no_guest_on_either_host(stack, client):
