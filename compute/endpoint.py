@@ -178,7 +178,10 @@ class ComputeEndpoint:
                           migration=migration, **kwargs)
 
     def live_migration(self, context, *, instance, migration, block_migration=None):
-        """os-migrateLive on its source host: queued, as any operation of the instance."""
+        """os-migrateLive on its source host: marked ``queued``, then queued, as any
+        operation of the instance."""
+        self.manager.live_migration_queued(
+            context, self._move_receive(instance, migration, 'source_compute'), migration)
         self._move(context, 'live_migration', instance, migration,
                    block_migration=block_migration)
 

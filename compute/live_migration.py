@@ -1,6 +1,7 @@
 """Live migration on the computes, with Nova's compute-to-compute shape:
 
-  api ─live_migration─▶ source ─pre_live_migration (call)─▶ dest     (preparing)
+  api ─live_migration─▶ source: queued for the instance's queue       (queued)
+      source ─pre_live_migration (call)─▶ dest                         (preparing)
       source: driver.live_migration, the copy; an abort or a force-complete wakes it (running)
       source ─post_live_migration_at_destination (call)─▶ dest         (post-migrating)
          dest: the instance's host becomes the destination, task_state None
@@ -8,6 +9,8 @@
   a failure or an abort: source ─rollback_live_migration_at_destination (call)─▶ dest,
       the instance stays on the source (ACTIVE or PAUSED), the destination's claim given
       back, migration ``error`` (with a fault) or ``cancelled``.
+  an abort while queued or preparing (2.65): kept (compute/live_migration_aborts.py),
+      found when the live migration starts or before its copy: rolled back, ``cancelled``.
   a delete during the copy: the api casts live_migration_abort to the source with the
       terminate; the copy rolls back, the delete queued behind it destroys the guest.
 
@@ -46,6 +49,16 @@ class LiveMigrationOperations:
                                           **kwargs)
 
     # -- source ------------------------------------------------------------------------
+    def live_migration_queued(self, context, instance, migration):
+        """On receipt, before the instance's queue: ``accepted`` → ``queued`` (Nova's
+        status while the migration waits; 2.65 may abort it then)."""
+        try:
+            self._step(context, instance, migration, status=QUEUED,
+                       expected_status=[ACCEPTED])
+        except Exception as exc:
+            LOG.warning('Live migration of %s not marked queued: %s', instance['uuid'],
+                        decorators.brief(exc))
+
     @decorators.move_operation('live_migration')
     def live_migration(self, context, instance, *, migration, block_migration=None):
         event = 'compute_live_migration'
@@ -55,9 +68,14 @@ class LiveMigrationOperations:
                            expected_status=[ACCEPTED, QUEUED, PREPARING])
         instance, event_id = reply['instance'], reply['event_id']
         dest = migration['dest_compute']
+        aborted = exception.LiveMigrationAborted(instance_uuid=instance['uuid'])
         try:
+            if self.live_aborts.requested(migration['id']):
+                raise aborted       # while it was queued
             migrate_data = self._live_call(context, dest, 'pre_live_migration', instance,
                                            migration, block_migration=block_migration)
+            if not self.live_aborts.start_copy(migration['id']):
+                raise aborted       # while the destination prepared
             self._step(context, instance, migration, status=RUNNING,
                        expected_status=[PREPARING, RUNNING])
             LOG.info('Live migrating %s from %s to %s', instance['uuid'], self.host, dest)
@@ -65,6 +83,8 @@ class LiveMigrationOperations:
         except Exception as exc:
             self._rollback_live_migration(context, instance, migration, event_id, exc)
             return
+        finally:
+            self.live_aborts.forget(migration['id'])
         self._post_live_migration(context, instance, migration, event_id, migrate_data)
 
     def _post_live_migration(self, context, instance, migration, event_id, migrate_data):
@@ -137,21 +157,27 @@ class LiveMigrationOperations:
 
     def live_migration_abort(self, context, instance, *, migration):
         """Not queued (the live migration holds the instance's queue): wakes the copy,
-        which rolls back. Sent by a delete too (the instance comes ``deleting``): then
-        only the copy is woken; the delete queued behind it records what happens."""
+        which rolls back, or (queued, preparing: 2.65) is kept for the live migration to
+        find before its copy. Sent by a delete too (the instance comes ``deleting``):
+        then only the copy is woken; the delete queued behind it records what happens."""
         if instance['task_state'] == states.DELETING:
             LOG.info('Aborting the live migration of %s: it is being deleted',
                      instance['uuid'])
             self.driver.live_migration_abort(instance)
             return
-        self._live_signal(context, instance, migration, 'live_migration_abort')
+
+        def abort():
+            if self.live_aborts.request(migration['id']):
+                self.driver.live_migration_abort(instance)
+        self._live_signal(context, instance, migration, 'live_migration_abort', abort)
 
     def live_migration_force_complete(self, context, instance, *, migration):
         """Not queued: the copy finishes now (the fake driver stops waiting, libvirt
         would pause the guest)."""
-        self._live_signal(context, instance, migration, 'live_migration_force_complete')
+        self._live_signal(context, instance, migration, 'live_migration_force_complete',
+                          lambda: self.driver.live_migration_force_complete(instance))
 
-    def _live_signal(self, context, instance, migration, method):
+    def _live_signal(self, context, instance, migration, method, act):
         event = f'compute_{method}'
         try:
             reply = self._step(context, instance, migration, phase='start', event=event)
@@ -161,7 +187,7 @@ class LiveMigrationOperations:
             return
         self.notifier.notify(context, instance, method, 'start')
         try:
-            getattr(self.driver, method)(instance)
+            act()
         except Exception as exc:
             LOG.error('%s of %s failed: %s', method, instance['uuid'], exc)
             decorators.best_effort_step(self, context, instance, migration, phase='finish',

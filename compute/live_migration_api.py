@@ -10,8 +10,10 @@ from cepheid.common import exception
 from cepheid.compute import actions
 
 CONDUCTOR_EVENT = 'conductor_live_migrate_instance'
-# Nova's migration statuses an abort / a force-complete accepts.
+# Nova's migration statuses an abort / a force-complete accepts (an abort: from 2.65
+# also queued and preparing).
 ABORTABLE = ('running',)
+ABORTABLE_265 = ('queued', 'preparing', 'running')
 FORCE_COMPLETABLE = ('running',)
 
 
@@ -51,10 +53,12 @@ class LiveMigrationAPI:
                 state=self._current_task_state(context, instance)) from None
         return instance
 
-    def live_migrate_abort(self, context, instance, migration_id):
+    def live_migrate_abort(self, context, instance, migration_id, *, not_running=False):
+        """``not_running`` (2.65): a queued or preparing migration may be aborted too."""
         self._guard(context, instance, actions.LIVE_MIGRATION_ABORT, 'abort live migration')
         self.store.signal_live_migration(
-            context, instance['uuid'], migration_id, statuses=ABORTABLE,
+            context, instance['uuid'], migration_id,
+            statuses=ABORTABLE_265 if not_running else ABORTABLE,
             what='abort live migration', spec=actions.LIVE_MIGRATION_ABORT)
 
     def live_migrate_force_complete(self, context, instance, migration_id):

@@ -21,6 +21,7 @@ from cepheid.compute import evacuate
 from cepheid.compute import external_events
 from cepheid.compute import guest_operations
 from cepheid.compute import live_migration
+from cepheid.compute import live_migration_aborts
 from cepheid.compute import resize
 
 LOG = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ class ComputeManager(guest_operations.GuestOperations, external_events.ExternalE
         self.notifier = notifier
         # Casts to other computes (the steps of a resize or cold migration).
         self.compute_rpc = compute_rpc
+        # Aborts of live migrations from here that are not copying yet (2.65).
+        self.live_aborts = live_migration_aborts.LiveAborts()
 
     # -- helpers -----------------------------------------------------------------
     def get_power_state(self, instance):

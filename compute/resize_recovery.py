@@ -16,7 +16,7 @@ the move out (ERROR with a fault), so an instance never ends running on two host
   (resized) confirming           source      confirm_resize
   resize_reverting, on the dest  dest        revert_resize
   resize_reverting, on the source source     finish_revert_resize
-  migrating, accepted            source      live_migration (its cast may be lost)
+  migrating, accepted/queued     source      live_migration (its cast may be lost)
   migrating, preparing/running   source      recover_live_migration (rolled back)
   migrating, post-migrating      source      recover_live_migration (completed)
   (a live migration's destination waits for its source)
@@ -35,7 +35,7 @@ LOG = logging.getLogger(__name__)
 def _live_plan(migration, instance, host):
     if instance['task_state'] != states.MIGRATING or host != migration['source_compute']:
         return None
-    if migration['status'] == 'accepted':
+    if migration['status'] in ('accepted', 'queued'):
         return 'live_migration', host
     return 'recover_live_migration', host
 

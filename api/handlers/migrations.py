@@ -128,9 +128,9 @@ def force_complete(server_id, migration_id):
 
 
 def delete(server_id, migration_id):
-    """Abort a running live migration: 202; 404 for a migration of another server, 400
-    when it is not running."""
+    """Abort a running live migration (from 2.65 a queued or preparing one too): 202; 404
+    for a migration of another server, 400 when it is in another status."""
     instance = _server(server_id, 'delete', minimum='2.24')
-    helpers.services().compute_api.live_migrate_abort(helpers.context(), instance,
-                                                      migration_id)
+    helpers.services().compute_api.live_migrate_abort(
+        helpers.context(), instance, migration_id, not_running=helpers.version() >= '2.65')
     return flask.Response(status=202)

@@ -62,7 +62,8 @@ def _parse_failures(entries):
 class FakeDriver(fake_live.FakeLiveMigration, driver.ComputeDriver):
     """Knobs for tests: ``delay`` (seconds each reboot or power action takes),
     ``ignore_acpi`` (uuids whose guest ignores a soft shutdown),
-    ``fail(method, exc, power_state=None)``, ``set_power_state(uuid, power_state)``;
+    ``fail(method, exc, power_state=None)``, ``set_power_state(uuid, power_state)``,
+    ``holds[method]`` (a threading.Event: calls of ``method`` wait for it, 30 s at most);
     ``[fake_driver] fail_instance_names`` makes named instances' operations raise.
 
     Every call changes the guest as the libvirt driver would and emits the lifecycle events
@@ -76,6 +77,7 @@ class FakeDriver(fake_live.FakeLiveMigration, driver.ComputeDriver):
         self.ignore_acpi_all = conf.fake_driver.ignore_acpi
         self.calls = []
         self._failures = {}
+        self.holds = {}
         self._lock = threading.Lock()
         self._next_id = 1
         self._active = {}
@@ -162,6 +164,8 @@ class FakeDriver(fake_live.FakeLiveMigration, driver.ComputeDriver):
                        f'([fake_driver] fail_instance_names)')
         record = self._enter(method, instance['uuid'])
         try:
+            if method in self.holds:
+                self.holds[method].wait(30)
             return action()
         finally:
             self._leave(record)

@@ -4,6 +4,7 @@ the copy, Nova's refusals (state, lock, policy, host, microversion body rules), 
 notifications match Nova's samples."""
 
 import json
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -140,6 +141,37 @@ def test_abort_leaves_the_server_on_its_source(stack, client):
     _, actions = client.get(f"/servers/{server['id']}/os-instance-actions", token=ADMIN)
     assert [a['action'] for a in actions['instanceActions']][:2] == [
         'live_migration_cancel', 'live-migration']
+
+
+def test_abort_of_a_preparing_migration_from_2_65(stack, client):
+    server = three_hosts.create_on(client)
+    sid = server['id']
+    prepared = threading.Event()     # the destination prepares until it is set
+    stack.computes['compute2'].driver.holds['pre_live_migration'] = prepared
+    assert _live(client, sid, host='compute2')[0] == 202
+
+    def preparing(_):
+        _, body = client.get(f'/servers/{sid}/migrations', token=ADMIN)
+        return [m['status'] for m in body['migrations']] == ['preparing']
+    conftest.wait_for_server(client, sid, preparing, token=ADMIN)
+    [migration] = client.get(f'/servers/{sid}/migrations', token=ADMIN)[1]['migrations']
+    url = f"/servers/{sid}/migrations/{migration['id']}"
+    # Before 2.65 only a running migration may be aborted (Nova's 400).
+    status, body = http.Client(stack.endpoint, microversion='2.64').request(
+        'DELETE', url, token=ADMIN)
+    assert status == 400 and 'preparing' in body['badRequest']['message'], body
+    assert client.request('DELETE', url, token=ADMIN) == (202, None)
+    prepared.set()
+    back = _wait_idle(client, sid)
+    assert (back['status'], back['OS-EXT-SRV-ATTR:host']) == ('ACTIVE', 'compute1')
+    assert list(_guests(stack, sid)) == ['compute1']   # the prepared guest removed
+    assert _migrations(client, sid)[0]['status'] == 'cancelled'
+    assert _used(stack.db) == {'compute1': 512, 'compute2': 0, 'compute3': 0}
+    # The abort is not left over for the next live migration.
+    assert _live(client, sid, host='compute2')[0] == 202
+    moved = _wait_idle(client, sid)
+    assert moved['OS-EXT-SRV-ATTR:host'] == 'compute2'
+    assert _migrations(client, sid)[0]['status'] == 'completed'
 
 
 def test_force_complete_ends_the_copy(stack, client):
