@@ -3,6 +3,9 @@
 Each method is one transaction, and the common steps are combined (start the action event
 and move the task_state; save the end state, finish the event and record a fault) so a
 reboot costs three round trips. A compute may only report on instances of its own host.
+The steps of an operation (begin, task_advance, task_update, task_finish, and their
+batches) run prebuilt Core statements on a Core transaction (``core_transaction``), and
+each CAS returns only the columns its reply uses.
 """
 
 import oslo_messaging
@@ -15,6 +18,7 @@ from cepheid.api import conductor_moves
 from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import compute_nodes as db_compute_nodes
+from cepheid.api.db import instance_cas
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
 from cepheid.api.db import task_log as db_task_log
@@ -117,7 +121,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
         committed before the miss is raised: every accepted request ends with its event.
         """
         values = _clean_values(values)
-        with self.db.transaction() as session:
+        with self.db.core_transaction() as session:
             reply, missed = self._begin_in(session, context, host, instance_uuid, event,
                                            values, expected_task_state)
         if missed is not None:
@@ -131,7 +135,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
         try:
             instance = db_instances.update(session, instance_uuid, values,
                                            expected_task_state=expected_task_state,
-                                           expected_host=host)
+                                           expected_host=host, returning=instance_cas.FIELDS)
         except CAS_MISSES as exc:
             reason = superseded_reason(values.get('task_state'), exc)
             if event_id is not None:
@@ -160,29 +164,30 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
     def task_update(self, context, *, host, instance_uuid, values, expected_task_state):
         """CAS the instance to ``values``; returns the instance."""
         values = _clean_values(values)
-        with self.db.transaction() as session:
+        with self.db.core_transaction() as session:
             return self._update_in(session, host, instance_uuid, values, expected_task_state)
 
     @staticmethod
     def _update_in(session, host, instance_uuid, values, expected_task_state):
         instance = db_instances.update(session, instance_uuid, values,
                                        expected_task_state=expected_task_state,
-                                       expected_host=host)
+                                       expected_host=host, returning=instance_cas.FIELDS)
         return objects.instance_to_primitive(instance)
 
     def task_advance(self, context, *, host, instance_uuid, values, expected_task_state):
         """``task_update`` sent as a cast: an intermediate step nobody waits for. Losing
         the race to the operation's own end (or to a newer task) is normal."""
         values = _clean_values(values)
-        with self.db.transaction() as session:
+        with self.db.core_transaction() as session:
             self._advance_in(session, host, instance_uuid, values, expected_task_state)
 
     @staticmethod
     def _advance_in(session, host, instance_uuid, values, expected_task_state):
         try:
+            # Nobody waits for the row: only what the dashboard feed sends on.
             db_instances.update(session, instance_uuid, values,
                                 expected_task_state=expected_task_state,
-                                expected_host=host)
+                                expected_host=host, returning=instance_cas.SUMMARY)
         except (exception.UnexpectedTaskStateError, exception.InstanceNotFound) as exc:
             LOG.debug('Step of %s not saved: %s', instance_uuid, exc)
 
@@ -191,7 +196,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
         """Save the end state (unless a newer task owns the instance), finish the event,
         record a fault — one transaction. Returns ``{"instance": ..., "saved": bool}``."""
         values = _clean_values(values or {})
-        with self.db.transaction() as session:
+        with self.db.core_transaction() as session:
             return self._finish_in(session, context, host, instance_uuid, event, result,
                                    values, expected_task_state, traceback, fault, event_id)
 
@@ -211,7 +216,8 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
         try:
             return True, db_instances.update(session, instance_uuid, values,
                                              expected_task_state=expected_task_state,
-                                             expected_host=host)
+                                             expected_host=host,
+                                             returning=instance_cas.FIELDS)
         except exception.UnexpectedTaskStateError as exc:
             # A miss changes no row, so the transaction goes on safely.
             LOG.info('Not saving end state of %s: %s', instance_uuid, exc)

@@ -36,7 +36,7 @@ class BatchingConductor:
                                               f'{MAX_ITEMS}')
         prepared = [self._prepare_item(item) for item in items]
         try:
-            with self.db.transaction() as session:
+            with self.db.core_transaction() as session:
                 replies = [self._apply_item(session, host, step) for step in prepared]
         except db_errors.UNAVAILABLE:
             raise
@@ -73,7 +73,7 @@ class BatchingConductor:
     def _apply_alone(self, host, step):
         """One item in its own transaction; any error is that item's answer."""
         try:
-            with self.db.transaction() as session:
+            with self.db.core_transaction() as session:
                 return self._apply_item(session, host, step)
         except db_errors.UNAVAILABLE:
             raise

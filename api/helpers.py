@@ -75,7 +75,7 @@ def load_instance(server_id, *, read_deleted=False):
         raise exception.InstanceNotFound(instance_id=server_id)
     ctx = context()
     project_id = None if ctx.is_admin else ctx.project_id
-    with services().db.transaction() as session:
+    with services().db.core_transaction() as session:
         return db_instances.get(session, server_id, project_id=project_id,
                                 read_deleted=read_deleted)
 

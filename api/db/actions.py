@@ -21,9 +21,9 @@ def action_start(session, *, instance_uuid, request_id, action, user_id, project
     now = models.utcnow()
     values = dict(instance_uuid=instance_uuid, request_id=request_id, action=action,
                   user_id=user_id, project_id=project_id, start_time=now, created_at=now)
-    if session.get_bind().dialect.insert_returning:
-        return dict(session.connection().execute(_ACTION_INSERT_RETURNING,
-                                                 values).mappings().one())
+    conn = session.connection()
+    if conn.dialect.insert_returning:
+        return dict(conn.execute(_ACTION_INSERT_RETURNING, values).mappings().one())
     return db_session.insert_returning(session, sa.insert(table).values(**values), table)
 
 
@@ -155,12 +155,21 @@ def event_finished(session, *, instance_uuid, request_id, event):
     return session.scalar(stmt) > 0
 
 
+_FAULTS = models.InstanceFault.__table__
+_FAULT_INSERT = sa.insert(_FAULTS).values({name: sa.bindparam(name) for name in (
+    'instance_uuid', 'code', 'message', 'details', 'host', 'created_at')})
+_FAULT_INSERT_RETURNING = _FAULT_INSERT.returning(*_FAULTS.c)
+
+
 def fault_create(session, *, instance_uuid, code, message, details=None, host=None):
-    row = models.InstanceFault(instance_uuid=instance_uuid, code=code,
-                               message=message[:255], details=details, host=host)
-    session.add(row)
-    session.flush()
-    return db_session.row_to_dict(row)
+    """Record a fault (a prebuilt Core INSERT); returns its row."""
+    values = dict(instance_uuid=instance_uuid, code=code, message=message[:255],
+                  details=details, host=host, created_at=models.utcnow())
+    conn = session.connection()
+    if conn.dialect.insert_returning:
+        return dict(conn.execute(_FAULT_INSERT_RETURNING, values).mappings().one())
+    key = conn.execute(_FAULT_INSERT, values).inserted_primary_key[0]
+    return dict(values, id=key, updated_at=None)
 
 
 def fault_latest(session, instance_uuids):

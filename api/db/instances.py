@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from cepheid.api.db import compute_nodes as db_nodes
 from cepheid.api.db import evacuations as db_evacuations
+from cepheid.api.db import instance_cas
 from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import models
 from cepheid.api.db import session as db_session
@@ -11,7 +12,7 @@ from cepheid.api.db import tags as db_tags
 from cepheid.common import exception
 from cepheid.common import states
 
-UNSET = object()
+UNSET = instance_cas.UNSET
 # session.info key: the instance rows this transaction created or changed (the dashboard
 # sends them on after commit, see api/dashboard/feed.py).
 CHANGED = 'cepheid.changed_instances'
@@ -19,22 +20,13 @@ CHANGED = 'cepheid.changed_instances'
 # Reads and CAS updates use Core statements over these labelled columns (the ORM's
 # identity map and flush are pure overhead on the hot path); rows come back as dicts
 # keyed by attribute name (``meta`` for the ``metadata`` column).
-_TABLE = models.Instance.__table__
-_COLUMNS = [_TABLE.c[attr.columns[0].name].label(attr.key)
-            for attr in sa.inspect(models.Instance).column_attrs]
-
-
-_COLUMN_OF = {attr.key: attr.columns[0].name
-              for attr in sa.inspect(models.Instance).column_attrs}
+_TABLE = instance_cas.TABLE
+_COLUMNS = instance_cas.COLUMNS
+_COLUMN_OF = instance_cas.COLUMN_OF
 
 
 def _live():
     return models.Instance.deleted == 0
-
-
-def _first(session, stmt):
-    row = session.execute(stmt).mappings().first()
-    return dict(row) if row is not None else None
 
 
 def create(session, values):
@@ -146,8 +138,9 @@ def task_state_predicate(expected):
 
 
 def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_state=UNSET,
-           expected_updated_at=UNSET, expected_host=UNSET):
-    """Compare-and-swap update: one UPDATE … RETURNING with the predicates in its WHERE.
+           expected_updated_at=UNSET, expected_host=UNSET, returning=instance_cas.ALL):
+    """Compare-and-swap update: one prebuilt UPDATE … RETURNING with the predicates in
+    its WHERE (api/db/instance_cas.py); ``returning``: the columns the caller uses.
 
     On a miss the row is re-read to say why: gone → InstanceNotFound, another host →
     HostMismatch, else UnexpectedTaskStateError / InstanceInvalidState. Returns the
@@ -159,15 +152,10 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
         expected_vm_state = _as_list(expected_vm_state)
     columns = {_COLUMN_OF.get(key, key): value for key, value in values.items()}
     columns['updated_at'] = models.utcnow()
-    if expected_updated_at is UNSET:
-        row = _prebuilt_swap(session, uuid, columns, expected_task_state, expected_vm_state,
-                             expected_host)
-    else:
-        stmt = _cas_statement(tuple(columns), expected_task_state, expected_vm_state,
-                              expected_host, expected_updated_at)
-        params = _cas_params(uuid, {}, expected_task_state, expected_vm_state,
-                             expected_host)
-        row = _swap(session, stmt.values(**columns), params)
+    row = instance_cas.swap(session.connection(), uuid, columns,
+                            expected_task_state=expected_task_state,
+                            expected_vm_state=expected_vm_state, expected_host=expected_host,
+                            expected_updated_at=expected_updated_at, returning=returning)
     if row is not None:
         session.info.setdefault(CHANGED, []).append(row)
         return row
@@ -187,91 +175,6 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
     raise exception.UnexpectedTaskStateError(
         instance_uuid=uuid, expected=f'updated_at {expected_updated_at}',
         actual=f'updated_at {current["updated_at"]}')
-
-
-def _cas_statement(column_names, expected_task_state, expected_vm_state, expected_host,
-                   expected_updated_at=UNSET):
-    """The CAS UPDATE's WHERE; the uuid, host and expected states as bound parameters
-    (``x_uuid``, ``x_host``, ``x_task_states``, ``x_vm_states``)."""
-    table = _TABLE
-    stmt = sa.update(table).where(table.c.uuid == sa.bindparam('x_uuid'),
-                                  table.c.deleted == 0)
-    if expected_host is not UNSET:
-        stmt = stmt.where(table.c.host == sa.bindparam('x_host'))
-    if expected_task_state is not UNSET:
-        preds = []
-        if None in expected_task_state:
-            preds.append(table.c.task_state.is_(None))
-        if any(v is not None for v in expected_task_state):
-            preds.append(table.c.task_state.in_(sa.bindparam('x_task_states', expanding=True)))
-        stmt = stmt.where(sa.or_(*preds) if preds else sa.false())
-    if expected_vm_state is not UNSET:
-        stmt = stmt.where(table.c.vm_state.in_(sa.bindparam('x_vm_states', expanding=True)))
-    if expected_updated_at is not UNSET:
-        stmt = stmt.where(table.c.updated_at.is_(None) if expected_updated_at is None
-                          else table.c.updated_at == expected_updated_at)
-    return stmt
-
-
-# Prebuilt CAS statements, by the shape of the call: built once, then only executed
-# (SQLAlchemy's compiled cache does the rest).
-_PREBUILT = {}
-
-
-def _prebuilt_swap(session, uuid, columns, expected_task_state, expected_vm_state,
-                   expected_host):
-    conn = session.connection()
-    dialect_returns = conn.dialect.update_returning
-    shape = (tuple(columns), expected_host is not UNSET,
-             None if expected_task_state is UNSET else (
-                 None in expected_task_state,
-                 any(v is not None for v in expected_task_state)),
-             expected_vm_state is not UNSET, dialect_returns)
-    stmt = _PREBUILT.get(shape)
-    if stmt is None:
-        stmt = _cas_statement(tuple(columns), expected_task_state, expected_vm_state,
-                              expected_host)
-        stmt = stmt.values({name: sa.bindparam(f'v_{name}') for name in columns})
-        if dialect_returns:
-            stmt = stmt.returning(*_COLUMNS)
-        _PREBUILT[shape] = stmt
-    params = _cas_params(uuid, columns, expected_task_state, expected_vm_state,
-                         expected_host)
-    result = conn.execute(stmt, params)
-    if dialect_returns:
-        row = result.mappings().first()
-        return dict(row) if row is not None else None
-    if result.rowcount != 1:
-        return None
-    return _first(session, sa.select(*_COLUMNS).where(_TABLE.c.uuid == uuid, _live()))
-
-
-def _cas_params(uuid, columns, expected_task_state, expected_vm_state, expected_host):
-    params = {f'v_{name}': value for name, value in columns.items()}
-    params['x_uuid'] = uuid
-    if expected_host is not UNSET:
-        params['x_host'] = expected_host
-    if expected_task_state is not UNSET:
-        params['x_task_states'] = [v for v in expected_task_state if v is not None]
-    if expected_vm_state is not UNSET:
-        params['x_vm_states'] = list(expected_vm_state)
-    return params
-
-
-def _swap(session, stmt, params):
-    """Run the CAS ``stmt``; the updated row, or None when its WHERE matched nothing.
-
-    One UPDATE … RETURNING where the dialect has it; MySQL/MariaDB (no RETURNING on
-    UPDATE) run the UPDATE, check its rowcount (matched rows: SQLAlchemy sets FOUND_ROWS)
-    and read the row back in the same transaction, which holds its row lock.
-    """
-    if session.get_bind().dialect.update_returning:
-        row = session.execute(stmt.returning(*_COLUMNS), params).mappings().first()
-        return dict(row) if row is not None else None
-    if session.execute(stmt, params).rowcount != 1:
-        return None
-    return _first(session, sa.select(*_COLUMNS).where(_TABLE.c.uuid == params['x_uuid'],
-                                                      _live()))
 
 
 def _as_list(value):

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import orm
 
+from cepheid.api.db import core_session
+
 
 def _sqlite_pragmas(dbapi_conn, _record):
     cursor = dbapi_conn.cursor()
@@ -37,21 +39,39 @@ def create_engine(url):
 
 
 class Database:
-    """Holds the engine; ``transaction()`` yields a session committed once at the end."""
+    """Holds the engine; ``transaction()`` yields a session committed once at the end,
+    ``core_transaction()`` the same on a Core connection (api/db/core_session.py)."""
 
     def __init__(self, url):
         self.url = url
         self.engine = create_engine(url)
         self._sessionmaker = orm.sessionmaker(self.engine, expire_on_commit=False)
+        self._commit_callbacks = []
 
     @contextlib.contextmanager
     def transaction(self):
         with self._sessionmaker() as session, session.begin():
             yield session
 
+    @contextlib.contextmanager
+    def core_transaction(self):
+        """A transaction for prebuilt Core statements (the hot paths): committed once at
+        the end, then the ``on_commit`` callbacks run as for a Session's commit."""
+        with self.engine.connect() as conn:
+            session = core_session.CoreSession(conn)
+            try:
+                with conn.begin():
+                    yield session
+                    session.flush_orm()
+            finally:
+                session.close()
+        for callback in self._commit_callbacks:
+            callback(session)
+
     def on_commit(self, callback):
-        """Call ``callback(session)`` after every commit of this database's sessions."""
+        """Call ``callback(session)`` after every commit of this database's transactions."""
         event.listen(self._sessionmaker, 'after_commit', callback)
+        self._commit_callbacks.append(callback)
 
     def dispose(self):
         self.engine.dispose()
@@ -61,12 +81,13 @@ def insert_returning(session, stmt, table):
     """Execute the INSERT ``stmt`` into ``table``; the inserted row as a dict. INSERT …
     RETURNING where the dialect has it (MariaDB ≥ 10.5 does), else INSERT then SELECT by
     the new primary key (MySQL)."""
-    if session.get_bind().dialect.insert_returning:
-        return dict(session.execute(stmt.returning(*table.c)).mappings().one())
-    key = session.execute(stmt).inserted_primary_key
+    conn = session.connection()
+    if conn.dialect.insert_returning:
+        return dict(conn.execute(stmt.returning(*table.c)).mappings().one())
+    key = conn.execute(stmt).inserted_primary_key
     pk = dict(zip((c.name for c in table.primary_key.columns), key, strict=True))
     where = [table.c[name] == value for name, value in pk.items()]
-    return dict(session.execute(sa.select(*table.c).where(*where)).mappings().one())
+    return dict(conn.execute(sa.select(*table.c).where(*where)).mappings().one())
 
 
 def older_than(model, marker_row):

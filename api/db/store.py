@@ -42,7 +42,7 @@ class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore,
         """CAS the instance to ``values``, record the instance action (and an API event)
         and write ``cast(instance)`` to the outbox — one transaction."""
         queued = []
-        with self.db.transaction() as session:
+        with self.db.core_transaction() as session:   # Core statements (the REST hot path)
             instance = db_instances.update(session, uuid, values,
                                            expected_task_state=expected_task_state,
                                            expected_vm_state=expected_vm_state)
