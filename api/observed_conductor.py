@@ -39,14 +39,20 @@ class ObservedConductorEndpoint(conductor.ConductorEndpoint):
         super().__init__(database, **kwargs)
         database.on_commit(_committed)
 
-    def _finish_in(self, session, context, host, instance_uuid, event, result, *args):
-        """Each finished event's accept time, read in its own transaction; counted and
-        timed once that commits (a single call or a batch alike)."""
+    def _finish_in(self, session, context, host, instance_uuid, event, result, values,
+                   expected_task_state, traceback, fault, event_id):
+        """Each finished event's accept time (returned by the finish of its action where
+        the database can, else read), in its own transaction; counted and timed once that
+        commits (a single call or a batch alike)."""
         reply = super()._finish_in(session, context, host, instance_uuid, event, result,
-                                   *args)
+                                   values, expected_task_state, traceback, fault, event_id)
         if event:
-            start = db_actions.action_start_time(session, instance_uuid,
-                                                 context.request_id)
+            starts = session.info.get(db_actions.ACTION_STARTS, {})
+            if event_id in starts:
+                start = starts[event_id]
+            else:
+                start = db_actions.action_start_time(session, instance_uuid,
+                                                     context.request_id)
             session.info.setdefault(_FINISHED, []).append((event, result, start))
         return reply
 

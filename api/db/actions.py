@@ -218,6 +218,12 @@ _ACTION_FINISH = {
     failed: sa.update(_ACTIONS).where(_ACTIONS.c.id == _ACTION_OF_EVENT)
     .values(updated_at=sa.bindparam('now'), **({'message': 'Error'} if failed else {}))
     for failed in (False, True)}
+# The same, returning the action's start time (where UPDATE has RETURNING).
+_ACTION_FINISH_RETURNING = {failed: stmt.returning(_ACTIONS.c.start_time)
+                            for failed, stmt in _ACTION_FINISH.items()}
+# session.info key: {event id: its action's start time}, for the events that
+# event_finish_by_id finished in this transaction (where the dialect returned it).
+ACTION_STARTS = 'cepheid.action_starts'
 
 
 _ACTION_START = (sa.select(_ACTIONS.c.start_time)
@@ -269,8 +275,12 @@ def event_finish_by_id(session, event_id, *, result, traceback=None, details=Non
     finished = conn.execute(_EVENT_FINISH[details is not None], params)
     if finished.rowcount == 0:
         return False
-    conn.execute(_ACTION_FINISH[result.lower() == 'error'], {'event_id': event_id,
-                                                             'now': now})
+    failed, params = result.lower() == 'error', {'event_id': event_id, 'now': now}
+    if not conn.dialect.update_returning:
+        conn.execute(_ACTION_FINISH[failed], params)
+        return True
+    start = conn.execute(_ACTION_FINISH_RETURNING[failed], params).scalar()
+    session.info.setdefault(ACTION_STARTS, {})[event_id] = start
     return True
 
 
