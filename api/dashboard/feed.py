@@ -8,7 +8,7 @@ a pool of its own (``cepheid-dashboard-<host>-<worker slot>``), so every api wor
 copy of every message and its open streams see the same thing.
 """
 
-import queue
+import collections
 import threading
 
 import oslo_messaging
@@ -33,23 +33,37 @@ def pool_name(conf):
 
 
 class Publisher:
-    """Sends the instances changed by each committed transaction of ``database``."""
+    """Sends the instances changed by each committed transaction of ``database``.
+
+    A commit only appends its changed rows to a queue (no lock, no summary made there),
+    and wakes the sender thread only when it is idle: under load the sender is busy
+    and picks the rows up on its next pass, so a commit never hands the GIL over.
+    """
 
     def __init__(self, database, transport, host):
         self._notifier = oslo_messaging.Notifier(
             transport, publisher_id=f'cepheid-api:{host}', driver='messagingv2',
             topics=[TOPIC])
-        self._queue = queue.Queue()
-        self._running = False
+        self._init_queue()
         self._thread = threading.Thread(target=self._run, name='dashboard-publisher',
                                         daemon=True)
         database.on_commit(self._committed)
 
+    def _init_queue(self):
+        self._pending = collections.deque()     # lists of changed rows, in commit order
+        self._rows = collections.deque()        # the sender's: rows not yet sent
+        self._wake = threading.Event()
+        self._idle = True
+        self._running = self._stopping = False
+
     def _committed(self, session):
-        if not self._running:
+        rows = session.info.get(db_instances.CHANGED)
+        if not self._running or not rows:
             return
-        for row in session.info.get(db_instances.CHANGED, ()):
-            self._queue.put(summaries.from_row(row))
+        self._pending.append(rows)
+        if self._idle:
+            self._idle = False
+            self._wake.set()
 
     def _run(self):
         while (batch := self._next_batch()) is not None:
@@ -63,22 +77,22 @@ class Publisher:
                             exc_info=True)
 
     def _next_batch(self):
-        """The next summary and every one queued behind it (one message for all of
-        them); None when stopped."""
-        summary = self._queue.get()
-        if summary is None:
-            return None
-        batch = [summary]
-        while len(batch) < MAX_BATCH:
-            try:
-                summary = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            if summary is None:
-                self._queue.put(None)
-                break
-            batch.append(summary)
-        return batch
+        """The summaries of the changes queued (at most MAX_BATCH: one message for all
+        of them), waiting for one; None when stopped and every change is sent."""
+        while True:
+            while self._pending and len(self._rows) < MAX_BATCH:
+                self._rows.extend(self._pending.popleft())
+            if self._rows:
+                count = min(MAX_BATCH, len(self._rows))
+                return [summaries.from_row(self._rows.popleft()) for _ in range(count)]
+            if self._stopping:
+                return None
+            self._idle = True
+            if self._pending:       # queued between the check above and going idle
+                self._idle = False
+                continue
+            self._wake.wait()
+            self._wake.clear()
 
     def start(self):
         self._running = True
@@ -86,7 +100,8 @@ class Publisher:
 
     def stop(self):
         self._running = False
-        self._queue.put(None)
+        self._stopping = True
+        self._wake.set()
         self._thread.join(5)
 
 
