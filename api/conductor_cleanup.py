@@ -5,10 +5,10 @@ for every kind of move). Mixed into ConductorEndpoint.
 
 The decision is taken here, on the database, for the uuids the compute reports: a guest
 goes when its instance is deleted (a resized server deleted while its source was down:
-the source's copy), or lives on another host and its newest move away from this one has
-ended there (``confirmed``, ``completed``, ``done``). A guest the database has no instance
-for, or of a move not ended (a resize to confirm or revert, a failed move whose copy
-here may be the only one) stays, as in Nova.
+the source's copy), or lives on another host and its newest move from or to this one was
+away from it and ended there (``confirmed``, ``completed``, ``done``). A guest the
+database has no instance for, of a move not ended (a resize to confirm or revert, a
+failed move whose copy here may be the only one), or of a move coming back here, stays.
 """
 
 from cepheid.api.db import instances as db_instances
@@ -26,8 +26,9 @@ def _stale_reason(session, instance, host):
         return 'deleted'
     if instance['host'] in (None, host):
         return None
-    migration = db_migrations.newest_from_source(session, instance['uuid'], host)
-    if migration is not None and migration['status'] in MOVED_AWAY:
+    migration = db_migrations.newest_on_host(session, instance['uuid'], host)
+    if (migration is not None and migration['source_compute'] == host
+            and migration['status'] in MOVED_AWAY):
         return f"moved to {instance['host']}"
     return None
 

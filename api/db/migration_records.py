@@ -111,12 +111,13 @@ def get_all(session, filters, *, newest_first=False, limit=None, marker=None):
     return [db_session.row_to_dict(r) for r in session.scalars(stmt)]
 
 
-def newest_from_source(session, instance_uuid, host):
-    """The newest move of ``instance_uuid`` away from ``host`` (any type, any status), or
+def newest_on_host(session, instance_uuid, host):
+    """The newest move of ``instance_uuid`` from or to ``host`` (any type, any status), or
     None."""
     stmt = (sa.select(_MODEL).where(_MODEL.deleted == 0,
                                     _MODEL.instance_uuid == instance_uuid,
-                                    _MODEL.source_compute == host)
+                                    sa.or_(_MODEL.source_compute == host,
+                                           _MODEL.dest_compute == host))
             .order_by(_MODEL.id.desc()).limit(1))
     row = session.scalars(stmt).first()
     return db_session.row_to_dict(row) if row is not None else None
