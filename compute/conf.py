@@ -60,6 +60,9 @@ libvirt_opts = [
     cfg.StrOpt('live_migration_inbound_addr', default='',
                help='Address other computes send live-migration traffic (memory, disks) '
                     'to; this host listens on it. Empty: libvirt picks (the hostname).'),
+    cfg.IntOpt('live_migration_bandwidth', default=0, min=0,
+               help='MiB/s a live migration from this host may use; 0: no limit '
+                    "(Nova's option of the same name)."),
 ]
 
 fake_opts = [

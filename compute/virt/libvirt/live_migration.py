@@ -18,8 +18,10 @@ Two daemons on one machine need distinct host UUIDs (libvirtd.conf ``host_uuid``
 refuses a migration "to the same host".
 """
 
+import dataclasses
 import os
 import threading
+import time
 
 import libvirt
 from oslo_log import log as logging
@@ -37,15 +39,34 @@ FLAGS = (libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER
          | libvirt.VIR_MIGRATE_PERSIST_DEST | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE)
 
 
+@dataclasses.dataclass
+class Control:
+    """An abort or a force-complete of the live migration of one guest from here; one
+    that arrives just before the copy starts is kept for it (as the fake driver's)."""
+
+    aborted: bool = False
+    forced: bool = False
+    done: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
 class LiveMigrator:
-    """The driver's live-migration calls; ``driver`` is the LibvirtDriver."""
+    """The driver's live-migration calls; ``driver`` is the LibvirtDriver.
+    ``abort_wait`` bounds how long an abort retries while the copy's libvirt job has not
+    started yet."""
+
+    abort_wait = 10.0
 
     def __init__(self, driver):
         self.driver = driver
-        self._forced = {}   # uuid -> threading.Event: a force-complete paused the guest
+        self._lock = threading.Lock()
+        self._controls = {}     # uuid -> Control of the live migration from here
 
     def _paths(self, instance):
         return instance_files.paths_for(self.driver.conf.libvirt.instances_path, instance)
+
+    def _control(self, uuid):
+        with self._lock:
+            return self._controls.setdefault(uuid, Control())
 
     # -- destination ------------------------------------------------------------------
     def pre_live_migration(self, instance, migrate_data):
@@ -77,46 +98,68 @@ class LiveMigrator:
     # -- source -----------------------------------------------------------------------
     def live_migration(self, instance, dest, migrate_data):
         uuid, host = instance['uuid'], self.driver._ready()
-        forced = self._forced.setdefault(uuid, threading.Event())
+        control = self._control(uuid)
         paths = self._paths(instance)
         try:
+            if control.aborted:
+                raise exception.LiveMigrationAborted(instance_uuid=uuid)
             with guest.translated(uuid, exception.VirtDriverError):
-                xml = guest.call(host, uuid, 'XMLDesc', libvirt.VIR_DOMAIN_XML_MIGRATABLE)
-                params = {libvirt.VIR_MIGRATE_PARAM_DEST_XML: config.destination_xml(
-                    xml, paths.directory, migrate_data)}
-                addr = migrate_data.get('dest_addr')
-                if addr:
-                    params[libvirt.VIR_MIGRATE_PARAM_URI] = f'tcp://{addr}'
-                    params[libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS] = addr
-                flags = FLAGS
-                if os.path.exists(paths.disk) and instance.get('root_gb'):
-                    params[libvirt.VIR_MIGRATE_PARAM_MIGRATE_DISKS] = ['vda']
-                    flags |= libvirt.VIR_MIGRATE_NON_SHARED_DISK
-                self._migrate(host, uuid, migrate_data['dest_uri'], params, flags)
+                params, flags = self._params(host, instance, paths, migrate_data)
+                self._migrate(host, uuid, migrate_data['dest_uri'], params, flags, control)
         finally:
-            self._forced.pop(uuid, None)
+            control.done.set()
+            with self._lock:
+                self._controls.pop(uuid, None)
         instance_files.remove(self.driver.conf.libvirt.instances_path, paths)
         LOG.info('Instance %s live migrated to %s', uuid, dest)
-        return {**migrate_data, 'forced': forced.is_set()}
+        return {**migrate_data, 'forced': control.forced}
 
-    def _migrate(self, host, uuid, dest_uri, params, flags):
+    def _params(self, host, instance, paths, migrate_data):
+        """migrateToURI3's parameters and flags for this guest."""
+        xml = guest.call(host, instance['uuid'], 'XMLDesc', libvirt.VIR_DOMAIN_XML_MIGRATABLE)
+        params = {libvirt.VIR_MIGRATE_PARAM_DEST_XML: config.destination_xml(
+            xml, paths.directory, migrate_data)}
+        addr = migrate_data.get('dest_addr')
+        if addr:
+            params[libvirt.VIR_MIGRATE_PARAM_URI] = f'tcp://{addr}'
+            params[libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS] = addr
+        bandwidth = self.driver.conf.libvirt.live_migration_bandwidth
+        if bandwidth:
+            params[libvirt.VIR_MIGRATE_PARAM_BANDWIDTH] = bandwidth
+        flags = FLAGS
+        if os.path.exists(paths.disk) and instance.get('root_gb'):
+            params[libvirt.VIR_MIGRATE_PARAM_MIGRATE_DISKS] = ['vda']
+            flags |= libvirt.VIR_MIGRATE_NON_SHARED_DISK
+        return params, flags
+
+    def _migrate(self, host, uuid, dest_uri, params, flags, control):
         try:
             guest.call(host, uuid, 'migrateToURI3', dest_uri, params, flags)
         except libvirt.libvirtError as exc:
-            if exc.get_error_code() == libvirt.VIR_ERR_OPERATION_ABORTED:
+            if control.aborted or exc.get_error_code() == libvirt.VIR_ERR_OPERATION_ABORTED:
                 raise exception.LiveMigrationAborted(instance_uuid=uuid) from exc
             raise
 
     def live_migration_abort(self, instance):
+        """``abortJob``, retried while the copy's job has not started yet."""
         uuid = instance['uuid']
-        try:
-            guest.call(self.driver._ready(), uuid, 'abortJob')
-        except libvirt.libvirtError as exc:
-            # No job (finished or not started yet): nothing to abort.
-            LOG.info('No live migration of %s to abort: %s', uuid, exc)
+        control = self._control(uuid)
+        control.aborted = True
+        deadline = time.monotonic() + self.abort_wait
+        while not control.done.is_set():
+            try:
+                guest.call(self.driver._ready(), uuid, 'abortJob')
+                return
+            except libvirt.libvirtError as exc:
+                if time.monotonic() > deadline:
+                    LOG.warning('Could not abort the live migration of %s: %s', uuid, exc)
+                    return
+            control.done.wait(0.1)
 
     def live_migration_force_complete(self, instance):
+        """No post-copy: pause the guest so the copy converges (the destination resumes
+        it)."""
         uuid = instance['uuid']
-        self._forced.setdefault(uuid, threading.Event()).set()
+        self._control(uuid).forced = True
         with guest.translated(uuid, exception.VirtDriverError):
             guest.call(self.driver._ready(), uuid, 'suspend')

@@ -225,6 +225,11 @@ def test_pre_live_migration_prepares_the_directory_and_answers_how_to_reach_it(
     dest_driver.rollback_live_migration_at_destination(instance)     # idempotent
 
 
-def test_aborting_when_no_live_migration_runs_changes_nothing(libvirt_driver, guest):
+def test_an_abort_before_the_copy_starts_is_kept_for_it(libvirt_driver, guest):
+    libvirt_driver.live_migrator.abort_wait = 0.2      # no libvirt job to abort meanwhile
     libvirt_driver.live_migration_abort(guest)
     assert _power(libvirt_driver, guest) == states.RUNNING
+    with pytest.raises(exception.LiveMigrationAborted):
+        libvirt_driver.live_migration(guest, DEST, {'dest_uri': 'test:///default'})
+    assert _power(libvirt_driver, guest) == states.RUNNING
+    assert os.path.exists(_dir(libvirt_driver, guest))

@@ -25,11 +25,14 @@ pytestmark = pytest.mark.integration
 IMAGE = driver_contract.IMAGE_A
 # (flavor id, vCPUs, RAM MiB, root disk GiB)
 SMALL, LARGE = ('mv-small', 1, 128, 1), ('mv-large', 2, 256, 1)
+# No root disk: a live migration copies memory only (at 1 MiB/s, one with a sparse 1 GiB
+# disk took longer than the test's 180 s wait).
+DISKLESS = ('mv-diskless', 1, 128, 0)
 MARKER = b'cepheid-disk-marker'
 CPUS = re.compile(r'CEPHEID-GUEST-CPUS (\d+) MEMKB (\d+)')
 
 
-def _cluster(tmp_path, image, hosts, api_options=None):
+def _cluster(tmp_path, image, hosts, api_options=None, compute_options=None):
     catalog = driver_contract.make_image_catalog(
         tmp_path / 'images', kernel=image / 'vmlinuz', initrd=image / 'initrd.gz',
         cmdline_extra='quiet panic=-1')
@@ -48,7 +51,7 @@ def _cluster(tmp_path, image, hosts, api_options=None):
         tmp_path / 'cluster', hosts=list(hosts), api_options=api_options,
         compute_options={'compute_driver': 'libvirt', 'libvirt.images_path': str(catalog),
                          'libvirt.wait_running_seconds': 60,
-                         'libvirt.shutdown_timeout': 30},
+                         'libvirt.shutdown_timeout': 30, **(compute_options or {})},
         host_options=host_options), paths
 
 
@@ -69,13 +72,24 @@ def two_hosts(private_libvirtds, linux_guest_image, tmp_path):
         yield cluster, daemons, {host: pathlib.Path(path) for host, path in paths.items()}
 
 
+@pytest.fixture
+def slow_two_hosts(private_libvirtds, linux_guest_image, tmp_path):
+    """Two hosts whose live migrations copy at 4 MiB/s (about 20 s for the test guest):
+    long enough to abort one or force it to complete (no disk: see DISKLESS)."""
+    daemons = {'qemu1': private_libvirtds(), 'qemu2': private_libvirtds()}
+    cluster, paths = _cluster(tmp_path, linux_guest_image, daemons,
+                              compute_options={'libvirt.live_migration_bandwidth': 4})
+    with _running(cluster):
+        yield cluster, daemons, {host: pathlib.Path(path) for host, path in paths.items()}
+
+
 class _running:
     def __init__(self, cluster):
         self.cluster = cluster
 
     def __enter__(self):
         self.cluster.start()
-        for flavor_id, vcpus, ram, disk in (SMALL, LARGE):
+        for flavor_id, vcpus, ram, disk in (SMALL, LARGE, DISKLESS):
             status, body = self.cluster.client.post('/flavors', {'flavor': {
                 'name': flavor_id, 'id': flavor_id, 'vcpus': vcpus, 'ram': ram,
                 'disk': disk}}, token=http.ADMIN)
@@ -274,3 +288,73 @@ def test_live_migration_between_two_libvirtds_keeps_the_guest_running(two_hosts)
     record_timing('api_live_migrate_accept_to_active', took)
     took = _live_migrate(cluster, daemons, instances, server_id, 'qemu2', 'qemu1')
     record_timing('api_live_migrate_back_accept_to_active', took)
+
+
+def _running_migration(cluster, server_id):
+    """The id of the server's live migration once it is ``running`` (2.23's list)."""
+    def running():
+        status, body = cluster.client.get(f'/servers/{server_id}/migrations',
+                                          token=http.ADMIN)
+        found = [m for m in body['migrations'] if m['status'] == 'running']
+        return found[0]['id'] if status == 200 and found else None
+    return processes.wait_until(running, 60, 'the live migration running')
+
+
+def _state(daemon, server_id):
+    conn = libvirt.open(daemon.uri)
+    try:
+        return conn.lookupByUUIDString(server_id).state()[0]
+    finally:
+        conn.close()
+
+
+def _migration_status(cluster, server_id):
+    _, body = cluster.client.get(f'/os-migrations?instance_uuid={server_id}',
+                                 token=http.ADMIN)
+    return body['migrations'][0]['status']
+
+
+def test_live_migration_abort_and_force_complete_on_a_real_guest(slow_two_hosts):
+    cluster, daemons, instances = slow_two_hosts
+    server_id = _create(cluster, 'qemu1', DISKLESS)
+    _assert_flavor(cluster, daemons['qemu1'], server_id, DISKLESS)
+    live = {'os-migrateLive': {'host': 'qemu2', 'block_migration': 'auto'}}
+
+    _action(cluster, server_id, live)
+    migration_id = _running_migration(cluster, server_id)
+    start = time.monotonic()
+    status, body = cluster.client.request(
+        'DELETE', f'/servers/{server_id}/migrations/{migration_id}', token=http.ADMIN)
+    assert status == 202, body
+    server = _settled(cluster, server_id, 'ACTIVE')
+    record_timing('api_live_migration_abort_to_active', time.monotonic() - start)
+    assert server['OS-EXT-SRV-ATTR:host'] == 'qemu1'
+    assert _migration_status(cluster, server_id) == 'cancelled'
+    assert _domain(daemons['qemu1'], server_id) == (1, 128, True)
+    assert _domain(daemons['qemu2'], server_id) is None
+    assert not (instances['qemu2'] / server_id).exists()
+    # The guest ran on: one boot in its console, and it answers an NMI.
+    _action(cluster, server_id, {'trigger_crash_dump': None})
+    processes.wait_until(lambda: 'NMI' in _console(cluster, server_id), 60, 'the NMI')
+    assert _console(cluster, server_id).count('CEPHEID-GUEST-READY') == 1
+
+    _action(cluster, server_id, live)
+    migration_id = _running_migration(cluster, server_id)
+    start = time.monotonic()
+    status, body = cluster.client.post(
+        f'/servers/{server_id}/migrations/{migration_id}/action', {'force_complete': None},
+        token=http.ADMIN)
+    assert status == 202, body
+    processes.wait_until(lambda: _state(daemons['qemu1'], server_id) ==
+                         libvirt.VIR_DOMAIN_PAUSED, 30, 'the source guest paused')
+    server = _settled(cluster, server_id, 'ACTIVE')
+    record_timing('api_live_migration_force_complete_to_active', time.monotonic() - start)
+    assert server['OS-EXT-SRV-ATTR:host'] == 'qemu2'
+    assert server['OS-EXT-STS:power_state'] == 1
+    # The source completes the migration just after the destination took the server.
+    processes.wait_until(lambda: _migration_status(cluster, server_id) == 'completed', 30,
+                         'the migration completed')
+    # Paused to converge on the source, resumed on the destination.
+    assert _domain(daemons['qemu2'], server_id) == (1, 128, True)
+    assert _state(daemons['qemu2'], server_id) == libvirt.VIR_DOMAIN_RUNNING
+    assert _domain(daemons['qemu1'], server_id) is None
