@@ -64,6 +64,17 @@ def _migrations(client, server_id):
     return body['migrations']
 
 
+def _events(client, server_id, action):
+    """(event, result) of the server's newest ``action``; [] before it is recorded."""
+    _, body = client.get(f'/servers/{server_id}/os-instance-actions', token=ADMIN)
+    request_ids = [a['request_id'] for a in body['instanceActions'] if a['action'] == action]
+    if not request_ids:
+        return []
+    _, body = client.get(f'/servers/{server_id}/os-instance-actions/{request_ids[0]}',
+                         token=ADMIN)
+    return [(e['event'], e['result']) for e in body['instanceAction']['events']]
+
+
 def _running_migration(client, server_id):
     """Wait until the server's live migration copies (GET /servers/{id}/migrations)."""
     def running(_):
@@ -161,6 +172,9 @@ def test_abort_of_a_preparing_migration_from_2_65(stack, client):
         'DELETE', url, token=ADMIN)
     assert status == 400 and 'preparing' in body['badRequest']['message'], body
     assert client.request('DELETE', url, token=ADMIN) == (202, None)
+    conftest.wait_for_server(
+        client, sid, lambda _: ('compute_live_migration_abort', 'Success')
+        in _events(client, sid, 'live_migration_cancel'), token=ADMIN)
     prepared.set()
     back = _wait_idle(client, sid)
     assert (back['status'], back['OS-EXT-SRV-ATTR:host']) == ('ACTIVE', 'compute1')
@@ -172,6 +186,41 @@ def test_abort_of_a_preparing_migration_from_2_65(stack, client):
     moved = _wait_idle(client, sid)
     assert moved['OS-EXT-SRV-ATTR:host'] == 'compute2'
     assert _migrations(client, sid)[0]['status'] == 'completed'
+
+
+def test_abort_of_a_queued_migration_from_2_65(stack, client):
+    server = three_hosts.create_on(client)
+    sid = server['id']
+    busy = threading.Event()
+    # An operation of the server still runs on its source: the live migration waits
+    # behind it in the instance's queue.
+    stack.computes['compute1'].queue.submit(sid, busy.wait, 30)
+    assert _live(client, sid, host='compute2')[0] == 202
+
+    def queued(_):
+        _, body = client.get(f'/servers/{sid}/migrations', token=ADMIN)
+        return [m['status'] for m in body['migrations']] == ['queued']
+    conftest.wait_for_server(client, sid, queued, token=ADMIN)
+    [migration] = client.get(f'/servers/{sid}/migrations', token=ADMIN)[1]['migrations']
+    url = f"/servers/{sid}/migrations/{migration['id']}"
+    status, body = http.Client(stack.endpoint, microversion='2.64').request(
+        'DELETE', url, token=ADMIN)
+    assert status == 400 and 'queued' in body['badRequest']['message'], body
+    assert client.request('DELETE', url, token=ADMIN) == (202, None)
+    # The source took the abort (its event finished), then the operation ahead ends.
+    conftest.wait_for_server(
+        client, sid, lambda _: ('compute_live_migration_abort', 'Success')
+        in _events(client, sid, 'live_migration_cancel'), token=ADMIN)
+    busy.set()
+    back = _wait_idle(client, sid)
+    assert (back['status'], back['OS-EXT-SRV-ATTR:host']) == ('ACTIVE', 'compute1')
+    assert _migrations(client, sid)[0]['status'] == 'cancelled'
+    # Nothing was prepared on the destination, nor copied.
+    calls = [c.method for c in stack.computes['compute2'].driver.calls
+             if c.uuid == sid]
+    assert 'pre_live_migration' not in calls
+    assert list(_guests(stack, sid)) == ['compute1']
+    assert _used(stack.db) == {'compute1': 512, 'compute2': 0, 'compute3': 0}
 
 
 def test_force_complete_ends_the_copy(stack, client):
