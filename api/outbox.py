@@ -51,9 +51,10 @@ class Outbox:
 
     def add(self, session, context, cast):
         """Write ``cast`` in ``session``'s transaction; ``submit`` the result after commit."""
-        row = db_outbox.add(session, context=context.to_dict(), cast=cast, owner=self.owner,
+        context = context.to_dict()
+        row = db_outbox.add(session, context=context, cast=cast, owner=self.owner,
                             until=self._until())
-        return dict(row, context=context.to_dict(), kwargs=cast.kwargs)
+        return dict(row, context=context, kwargs=cast.kwargs)
 
     def submit(self, rows):
         """Hand committed rows to the sender (never blocks on the broker)."""
@@ -177,7 +178,7 @@ class Outbox:
             return
         ids = sorted(self._published)
         try:
-            with self.db.transaction() as session:
+            with self.db.core_transaction() as session:
                 db_outbox.delete(session, ids, owner=self.owner)
         except db_errors.UNAVAILABLE as exc:
             LOG.warning('Outbox: cannot delete %d published casts yet: %s', len(ids),

@@ -14,6 +14,8 @@ from cepheid.api.db import models
 _OUTBOX = models.Outbox.__table__
 _INSERT = sa.insert(_OUTBOX).values({name: sa.bindparam(name) for name in (
     'host', 'method', 'context', 'kwargs', 'created_at', 'claimed_by', 'claimed_until')})
+_DELETE = sa.delete(_OUTBOX).where(_OUTBOX.c.id.in_(sa.bindparam('ids', expanding=True)),
+                                   _OUTBOX.c.claimed_by == sa.bindparam('owner'))
 
 
 def add(session, *, context, cast, owner, until):
@@ -57,8 +59,7 @@ def renew(session, ids, *, owner, until):
 def delete(session, ids, *, owner):
     """Forget the published rows ``ids`` of ``owner``."""
     if ids:
-        session.execute(sa.delete(_OUTBOX).where(_OUTBOX.c.id.in_(ids),
-                                                 _OUTBOX.c.claimed_by == owner))
+        session.connection().execute(_DELETE, {'ids': list(ids), 'owner': owner})
 
 
 def count(session):
