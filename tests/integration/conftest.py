@@ -1,8 +1,23 @@
 """Integration fixtures: a cluster of service processes over RabbitMQ + PostgreSQL."""
 
+import pathlib
+
 import pytest
 
 from tests.fixtures import cluster as cluster_fixture
+
+HERE = pathlib.Path(__file__).parent
+# Folders whose session fixtures start one shared thing (a libvirtd, a Keystone): one worker each.
+_ONE_WORKER_FOLDERS = ('libvirt', 'keystone')
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist's ``--dist loadgroup`` a file's tests run on one worker (its
+    module-scoped cluster is started once), and so does each folder of _ONE_WORKER_FOLDERS."""
+    for item in items:
+        parts = pathlib.Path(str(item.fspath)).resolve().relative_to(HERE.resolve()).parts
+        group = parts[0] if parts[0] in _ONE_WORKER_FOLDERS else '/'.join(parts)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope='module')
