@@ -40,7 +40,9 @@ TOPIC = 'cepheid-api'
 # 1.7 - evacuation_step, evacuations_from_host, evacuation_source_cleaned (evacuate)
 # 1.8 - evacuations_to_host (the destination's start-up redo of an evacuation)
 # 1.9 - stale_guests (a compute's start-up clean-up of guests deleted or moved away)
-VERSION = '1.9'
+# 1.10 - service_heartbeat answers {'heartbeat_topic': ...} when this api consumes
+#        heartbeats there (api/heartbeat_consumer.py); older computes ignore the answer
+VERSION = '1.10'
 USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
@@ -98,9 +100,11 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
                         conductor_cleanup.CleanupConductor):
     target = oslo_messaging.Target(version=VERSION)
 
-    def __init__(self, database, *, heartbeats=None):
+    def __init__(self, database, *, heartbeats=None, heartbeat_topic=None):
         self.db = database
         self.heartbeats = heartbeats    # an api.heartbeats.HeartbeatBatcher, or None
+        # The topic this process's lean consumer takes heartbeats on, or None.
+        self.heartbeat_topic = heartbeat_topic
 
     _clean = staticmethod(_clean_values)
 
@@ -307,6 +311,13 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
         return result
 
     def service_heartbeat(self, context, *, host, binary, topic, resources=None):
+        """Record one beat; answers where later beats may go (1.10), for a call."""
+        self.record_heartbeat(host=host, binary=binary, topic=topic, resources=resources)
+        if self.heartbeat_topic is not None:
+            return {'heartbeat_topic': self.heartbeat_topic}
+        return None
+
+    def record_heartbeat(self, *, host, binary, topic, resources=None):
         if self.heartbeats is not None:
             self.heartbeats.record(host=host, binary=binary, topic=topic, resources=resources)
             return

@@ -50,6 +50,12 @@ api_opts = [
                       'reports, batched: one transaction for all the computes heard from '
                       'meanwhile (a compute\'s first heartbeat is written at once). 0: one '
                       'transaction per heartbeat.'),
+    cfg.StrOpt('heartbeat_consumer', default='lean', choices=('lean', 'rpc'),
+               help='How this api process takes the computes\' heartbeats. lean: one kombu '
+                    'consumer of the topic cepheid-heartbeat (oslo.messaging casts, decoded '
+                    'without the RPC dispatcher; RabbitMQ transports only), advertised to '
+                    'each compute in the answer to its first heartbeat. rpc: on the '
+                    'conductor topic through oslo.messaging, as before.'),
     cfg.IntOpt('db_retry_after', default=5, min=0,
                help='Retry-After (seconds) of the 503 answered while the database is '
                     'unavailable.'),

@@ -5,6 +5,7 @@ from oslo_log import log as logging
 from cepheid.api import background_notifier
 from cepheid.api import conductor
 from cepheid.api import flavor_notifications
+from cepheid.api import heartbeat_consumer
 from cepheid.api import heartbeats
 from cepheid.api import keypair_notifications
 from cepheid.api import observed_conductor
@@ -73,8 +74,13 @@ class ConductorService:
         interval = conf.api.heartbeat_flush_interval
         self.heartbeats = (heartbeats.HeartbeatBatcher(services.db, interval=interval)
                            if interval > 0 else None)
+        lean = heartbeat_consumer.usable(conf)
         self.endpoint = observed_conductor.ObservedConductorEndpoint(
-            services.db, heartbeats=self.heartbeats)
+            services.db, heartbeats=self.heartbeats,
+            heartbeat_topic=heartbeat_consumer.TOPIC if lean else None)
+        # Heartbeats on their own topic, without the RPC dispatcher (RabbitMQ only).
+        self.heartbeat_consumer = (heartbeat_consumer.HeartbeatConsumer(
+            conf, self.endpoint.record_heartbeat) if lean else None)
         self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
                                      server=conf.host, endpoints=[self.endpoint],
                                      expected=conductor.EXPECTED,
@@ -90,6 +96,8 @@ class ConductorService:
         self.outbox.start()
         if self.heartbeats is not None:
             self.heartbeats.start()
+        if self.heartbeat_consumer is not None:
+            self.heartbeat_consumer.start()
         self.server.start()
         self.watchdog.start()
         self.reclaimer.start()
@@ -102,6 +110,8 @@ class ConductorService:
         self.outbox.stop()
         self.server.stop()
         self.server.wait()
+        if self.heartbeat_consumer is not None:
+            self.heartbeat_consumer.stop()
         if self.heartbeats is not None:
             self.heartbeats.stop()
         self.dashboard.stop()

@@ -33,7 +33,11 @@ class ConductorAPI:
         self.host = host
         self.attempts = attempts
         self.db_wait = db_wait
+        self.transport = transport
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, timeout=timeout)
+        # Where heartbeats go: the conductor topic until the api names its heartbeat
+        # topic in the answer to the first (called) heartbeat (conductor 1.10).
+        self.heartbeat_client = self.client
         # Callables ``(when, instance_uuid, task_state, method)`` told of every task_state
         # this compute reports, as it sends it (``when``: time.monotonic()).
         self.observers = []
@@ -221,13 +225,27 @@ class ConductorAPI:
         """Report this service alive (and, with ``resources``, its host's capacity: 1.3);
         ``wait`` makes it a call (used once at start-up)."""
         kwargs = {'resources': resources} if resources is not None else {}
-        client = self.client.prepare(version='1.3') if kwargs else self.client
         if wait:
-            client.prepare(timeout=10).call(context, 'service_heartbeat', host=self.host,
-                                            binary=binary, topic=topic, **kwargs)
-        else:
-            client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
-                        topic=topic, **kwargs)
+            client = self.client.prepare(version='1.3') if kwargs else self.client
+            reply = client.prepare(timeout=10).call(context, 'service_heartbeat',
+                                                    host=self.host, binary=binary,
+                                                    topic=topic, **kwargs)
+            self._heartbeat_topic(reply)
+            return
+        client = self.heartbeat_client
+        if kwargs:
+            client = client.prepare(version='1.3')
+        client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
+                    topic=topic, **kwargs)
+
+    def _heartbeat_topic(self, reply):
+        """Send the next heartbeats where the api's answer says (none: the conductor)."""
+        name = reply.get('heartbeat_topic') if isinstance(reply, dict) else None
+        if not name:
+            self.heartbeat_client = self.client
+        elif self.heartbeat_client.target.topic != name:
+            LOG.info('Heartbeats of %s go to topic %s', self.host, name)
+            self.heartbeat_client = rpc.get_client(self.transport, name, version=VERSION)
 
     def usage_audit_begin(self, context, *, begin, end):
         """Begin this host's usage audit of [begin, end]: its instances, or None when the

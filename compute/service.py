@@ -27,6 +27,10 @@ from cepheid.compute.virt import driver as virt_driver
 LOG = logging.getLogger(__name__)
 
 BINARY = 'cepheid-compute'
+# Every this many beats the heartbeat is a call, whose answer names the api's heartbeat
+# topic again (an api switched to ``[api] heartbeat_consumer = rpc``, or rolled back, is
+# followed within that many report intervals).
+HEARTBEAT_CALL_EVERY = 30
 
 
 class ComputeService:
@@ -105,9 +109,11 @@ class ComputeService:
     def _heartbeat_loop(self):
         # The first beat after start comes sooner than report_interval, never later.
         delay = jitter.first_delay(self.conf.report_interval)
+        beats = 0
         while not self._stop.wait(delay):
             delay = self.conf.report_interval
-            self.heartbeat()
+            beats += 1
+            self.heartbeat(wait=beats % HEARTBEAT_CALL_EVERY == 0)
 
     def stop(self, graceful=True):
         self._stop.set()
