@@ -312,12 +312,12 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
 
     def service_heartbeat(self, context, *, host, binary, topic, resources=None):
         """Record one beat; answers where later beats may go (1.10), for a call."""
-        self.record_heartbeat(host=host, binary=binary, topic=topic, resources=resources)
+        self._record_heartbeat(host=host, binary=binary, topic=topic, resources=resources)
         if self.heartbeat_topic is not None:
             return {'heartbeat_topic': self.heartbeat_topic}
         return None
 
-    def record_heartbeat(self, *, host, binary, topic, resources=None):
+    def _record_heartbeat(self, *, host, binary, topic, resources=None):
         if self.heartbeats is not None:
             self.heartbeats.record(host=host, binary=binary, topic=topic, resources=resources)
             return

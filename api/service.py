@@ -80,7 +80,7 @@ class ConductorService:
             heartbeat_topic=heartbeat_consumer.TOPIC if lean else None)
         # Heartbeats on their own topic, without the RPC dispatcher (RabbitMQ only).
         self.heartbeat_consumer = (heartbeat_consumer.HeartbeatConsumer(
-            conf, self.endpoint.record_heartbeat) if lean else None)
+            conf, self.endpoint._record_heartbeat) if lean else None)
         self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
                                      server=conf.host, endpoints=[self.endpoint],
                                      expected=conductor.EXPECTED,

@@ -68,7 +68,7 @@ def test_decode_refuses_what_is_not_a_heartbeat(body):
 def test_each_beat_is_written_through_the_batcher_and_acked(db):
     endpoint = conductor.ConductorEndpoint(db, heartbeats=heartbeats.HeartbeatBatcher(db))
     consumer = heartbeat_consumer.HeartbeatConsumer(
-        _conf('rabbit://guest:guest@127.0.0.1:5672/'), endpoint.record_heartbeat)
+        _conf('rabbit://guest:guest@127.0.0.1:5672/'), endpoint._record_heartbeat)
     for _ in range(3):
         message = Message()
         consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute',
