@@ -113,8 +113,9 @@ class HeartbeatConsumer:
             self.received += 1
             try:
                 self.record(**beat)
-            except Exception:
-                LOG.exception('Heartbeat of %s not recorded', beat['host'])
+            except Exception as exc:
+                # a database outage: the next beat comes within report_interval
+                LOG.warning('Heartbeat of %s not recorded: %s', beat['host'], exc)
         message.ack()
 
     def _run(self):
