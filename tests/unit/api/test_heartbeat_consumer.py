@@ -117,3 +117,20 @@ def test_broker_urls_keep_every_host_credentials_and_vhost():
     conf = _conf('rabbit://u%40x:p%2Fw@h1:5672,u%40x:p%2Fw@h2:5673/cell-1')
     assert heartbeat_consumer.broker_urls(conf) == [
         'amqp://u%40x:p%2Fw@h1:5672/cell-1', 'amqp://u%40x:p%2Fw@h2:5673/cell-1']
+
+
+def test_a_beat_the_database_refuses_is_acked_and_the_next_one_recorded():
+    beats = []
+
+    def record(**beat):
+        if not beats:
+            beats.append(None)
+            raise RuntimeError('database unavailable')
+        beats.append(beat['host'])
+
+    consumer = heartbeat_consumer.HeartbeatConsumer(
+        _conf('rabbit://guest:guest@127.0.0.1:5672/'), record)
+    messages = [Message(), Message()]
+    for message in messages:
+        consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'), message)
+    assert all(m.acked for m in messages) and beats == [None, 'h1']
