@@ -85,7 +85,10 @@ class LiveMigrationOperations:
             return
         finally:
             self.live_aborts.forget(migration['id'])
-        self._post_live_migration(context, instance, migration, event_id, migrate_data)
+        try:
+            self._post_live_migration(context, instance, migration, event_id, migrate_data)
+        except Exception as exc:
+            self._post_failed(context, instance, migration, event_id, exc)
 
     def _post_live_migration(self, context, instance, migration, event_id, migrate_data):
         """The guest left this host: the destination takes the instance, then the
@@ -103,6 +106,28 @@ class LiveMigrationOperations:
         self.notifier.notify(context, instance, 'live_migration_post', 'end')
         LOG.info('Live migration of %s to %s completed', instance['uuid'],
                  migration['dest_compute'])
+
+    def _post_failed(self, context, instance, migration, event_id, exc):
+        """The guest left this host but the destination did not take the instance (it
+        died, or its reply was lost): when it did take it, the migration completes;
+        otherwise the instance stays here in ERROR with a fault (its guest is on neither
+        host for sure), the migration ``error`` and the destination's claim given back."""
+        LOG.error('Post live migration of %s at %s failed: %s', instance['uuid'],
+                  migration['dest_compute'], decorators.brief(exc))
+        try:
+            self._step(context, instance, migration, phase='finish',
+                       event='compute_live_migration', event_id=event_id,
+                       values={'task_state': None, 'vm_state': states.ERROR,
+                               'power_state': states.NOSTATE},
+                       expected_task_state=[states.MIGRATING], status=ERROR,
+                       expected_status=[POST_MIGRATING], release='dest', result='Error',
+                       traceback=''.join(traceback.format_exception(exc)),
+                       fault=decorators.fault_from_exception(exc))
+        except exception.UnexpectedTaskStateError:
+            # The destination took it (host and task_state saved): only its reply was lost.
+            self._step(context, instance, migration, phase='finish',
+                       event='compute_live_migration', event_id=event_id, status=COMPLETED,
+                       expected_status=[POST_MIGRATING, COMPLETED], release='source')
 
     def _rollback_live_migration(self, context, instance, migration, event_id, exc):
         """The instance stays here: the destination removes what it prepared, the

@@ -19,6 +19,7 @@ the move out (ERROR with a fault), so an instance never ends running on two host
   migrating, accepted/queued     source      live_migration (its cast may be lost)
   migrating, preparing/running   source      recover_live_migration (rolled back)
   migrating, post-migrating      source      recover_live_migration (completed)
+  (none) on the dest, post-migr. source      recover_live_migration (completed)
   (a live migration's destination waits for its source)
 """
 
@@ -33,7 +34,13 @@ LOG = logging.getLogger(__name__)
 
 
 def _live_plan(migration, instance, host):
-    if instance['task_state'] != states.MIGRATING or host != migration['source_compute']:
+    if host != migration['source_compute']:
+        return None
+    if instance['task_state'] is None and migration['status'] == 'post-migrating' and \
+            instance['host'] == migration['dest_compute']:
+        # The destination took the instance; this source died before completing it.
+        return 'recover_live_migration', host
+    if instance['task_state'] != states.MIGRATING:
         return None
     if migration['status'] in ('accepted', 'queued'):
         return 'live_migration', host
