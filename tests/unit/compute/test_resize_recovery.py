@@ -54,3 +54,16 @@ def test_live_migration_plan(task, status, host, expected):
     migration = dict(MIGRATION, status=status, migration_type='live-migration')
     instance = {'task_state': task, 'host': 'src'}
     assert resize_recovery.plan(migration, instance, host) == expected
+
+
+@pytest.mark.parametrize('on, host, expected', [
+    # The destination took the server; its source died before completing the migration.
+    ('dst', 'src', ('recover_live_migration', 'src')),
+    ('dst', 'dst', None),
+    # Still on the source with no task: not this migration's business any more.
+    ('src', 'src', None),
+])
+def test_live_migration_plan_after_the_destination_took_it(on, host, expected):
+    migration = dict(MIGRATION, status='post-migrating', migration_type='live-migration')
+    instance = {'task_state': None, 'host': on}
+    assert resize_recovery.plan(migration, instance, host) == expected
