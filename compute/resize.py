@@ -17,6 +17,7 @@ import traceback
 
 from oslo_log import log as logging
 
+from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute import decorators
 from cepheid.compute import rpcapi
@@ -52,6 +53,18 @@ class ResizeOperations:
     def _next(self, context, instance, migration, method, host):
         self.compute_rpc.send(context, rpcapi.move_cast(instance, migration, method, host))
 
+    def _start_or_recast(self, context, instance, migration, method, host, **kwargs):
+        """The start of a step that ends by casting ``method`` to ``host``. A redo of
+        one that finished (at start-up: its compute died before or just after that
+        cast) casts it again, then stands down; the other host ignores a duplicate."""
+        try:
+            return self._step(context, instance, migration, **kwargs)
+        except exception.RequestAlreadyHandled:
+            LOG.info('%s of %s already done: casting %s to %s again', kwargs['event'],
+                     instance['uuid'], method, host)
+            self._next(context, instance, migration, method, host)
+            raise
+
     def _fail(self, context, instance, migration, event, event_id, exc, *, vm_state,
               release, action):
         """Error the move out (see the module docstring); never raises."""
@@ -75,10 +88,11 @@ class ResizeOperations:
     @decorators.move_operation('resize_prep')
     def prep_resize(self, context, instance, *, migration):
         event = 'compute_prep_resize'
-        reply = self._step(context, instance, migration, phase='start', event=event,
-                           values={'task_state': states.RESIZE_PREP},
-                           expected_task_state=[states.RESIZE_PREP],
-                           status=PRE_MIGRATING, expected_status=[PRE_MIGRATING])
+        reply = self._start_or_recast(
+            context, instance, migration, 'resize_instance', migration['source_compute'],
+            phase='start', event=event, values={'task_state': states.RESIZE_PREP},
+            expected_task_state=[states.RESIZE_PREP], status=PRE_MIGRATING,
+            expected_status=[PRE_MIGRATING])
         instance, event_id = reply['instance'], reply['event_id']
         extra = {'new_flavor': migration['new_flavor']}
         self.notifier.notify(context, instance, 'resize_prep', 'start', extra=extra)
@@ -189,9 +203,11 @@ class ResizeOperations:
     @decorators.move_operation('resize_revert')
     def revert_resize(self, context, instance, *, migration):
         event = 'compute_revert_resize'
-        reply = self._step(context, instance, migration, phase='start', event=event,
-                           values={'task_state': states.RESIZE_REVERTING},
-                           expected_task_state=[states.RESIZE_REVERTING])
+        reply = self._start_or_recast(
+            context, instance, migration, 'finish_revert_resize',
+            migration['source_compute'], phase='start', event=event,
+            values={'task_state': states.RESIZE_REVERTING},
+            expected_task_state=[states.RESIZE_REVERTING])
         instance, event_id = reply['instance'], reply['event_id']
         self.notifier.notify(context, instance, 'resize_revert', 'start')
         try:

@@ -7,14 +7,14 @@ already is a no-op there: its event finished). A step whose guest this host lost
 the move out (ERROR with a fault), so an instance never ends running on two hosts.
 
   task_state / status            this host   redo
-  resize_prep, pre-migrating     dest        prep_resize
+  resize_prep, pre-migrating     dest        prep_resize (done: resize_instance cast again)
   resize_prep, pre-migrating     source      (the cast waits in the queue; left alone)
   resize_migrating               source      resize_instance
   resize_migrated                dest        finish_resize
   resize_migrated                source      cast finish_resize to dest again
   resize_finish                  dest        finish_resize
   (resized) confirming           source      confirm_resize
-  resize_reverting, on the dest  dest        revert_resize
+  resize_reverting, on the dest  dest        revert_resize (done: finish_revert cast again)
   resize_reverting, on the source source     finish_revert_resize
   migrating, accepted/queued     source      live_migration (its cast may be lost)
   migrating, preparing/running   source      recover_live_migration (rolled back)

@@ -157,11 +157,10 @@ AFTER_RESIZE_STEPS = {
     ('revert', 'finish_revert_resize-unsaved'): (
         SOURCE, _step('compute_finish_revert_resize', 'finish', 'before')),
 }
-# The steps that end in ERROR (with a fault, the guest on one host at most): a lost
-# cast to the other host that the watchdog ends (Nova re-sends neither), and a
+# The steps that end in ERROR (with a fault, the guest on one host at most): a
 # destination lost after the guest left the source.
-ENDS_IN_ERROR = {'prep_resize-done-cast-lost', 'revert_resize-done-cast-lost',
-                 'post_live_migration_at_destination'}
+ENDS_IN_ERROR = {'post_live_migration_at_destination'}
+
 MOVES = {'resize': ({'resize': {'flavorRef': '2'}}, 'm1.small'),
          'migrate': ({'migrate': {'host': DEST}}, 'm1.tiny')}
 
