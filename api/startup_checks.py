@@ -1,9 +1,8 @@
 """Start-up checks of the api side: ``[database] connection`` set, reachable and migrated."""
 
 import sqlalchemy as sa
-from alembic.runtime import migration as alembic_runtime
 
-from cepheid.api.db import migration
+from cepheid.api.db import schema_revision
 from cepheid.common import startup
 
 EXAMPLE_URL = 'postgresql+psycopg://cepheid:secret@db-host/cepheid'
@@ -41,14 +40,13 @@ def check_database(conf, *, need_schema=True, timeout=5):
     shown = parsed.render_as_string(hide_password=True)
     try:
         with engine.connect() as connection:
-            revision = alembic_runtime.MigrationContext.configure(
-                connection).get_current_revision()
+            revision = schema_revision.current(connection)
     except sa.exc.DBAPIError as exc:
         cause = ' '.join(str(exc.orig).split()) if exc.orig is not None else str(exc)
         raise startup.StartupError(f'{where}: cannot connect to {shown}: {cause}') from exc
     finally:
         engine.dispose()
-    head = migration.head_revision()
+    head = schema_revision.head()
     if need_schema and revision != head:
         raise startup.StartupError(
             f'{where}: the database {shown} is at schema revision {revision}, this version '
