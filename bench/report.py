@@ -5,6 +5,7 @@ TARGETS = {
     'split_4_computes_reboots_per_s': ('>=', 250),
     'api_only_post_p99_ms': ('<=', 10),
     'compute_rss_mb_1000_instances': ('<=', 80),
+    'api_rss_mb': ('<=', 100),
 }
 
 
@@ -19,6 +20,7 @@ def _measured(results):
         'split_4_computes_reboots_per_s': max(four) if four else None,
         'api_only_post_p99_ms': (api.get('post_latency_ms') or {}).get('p99'),
         'compute_rss_mb_1000_instances': memory.get('rss_mb_after_reboots'),
+        'api_rss_mb': memory.get('api_rss_mb_after_reboots'),
     }
 
 
@@ -87,6 +89,10 @@ def table(doc):
         lines.append(f'memory: compute VmRSS {mem["rss_mb_no_instances"]} MB empty, '
                      f'{mem["rss_mb_after_create"]} MB with {mem["instances_on_compute"]} '
                      f'instances, {mem["rss_mb_after_reboots"]} MB after reboots')
+        if 'api_rss_mb_start' in mem:
+            lines.append(f'memory: api VmRSS {mem["api_rss_mb_start"]} MB at start, '
+                         f'{mem["api_rss_mb_after_reboots"]} MB after the runs '
+                         f'(peak {mem["api_hwm_mb"]} MB)')
     lines.append('')
     for name, item in doc['targets'].items():
         verdict = {True: 'met', False: 'NOT met', None: 'not measured'}[item['met']]

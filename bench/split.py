@@ -7,7 +7,7 @@ broker or PostgreSQL served others meanwhile (``upper_bounds`` says why), that s
 upper bound; ``cpu_ms_per_reboot_lower_bound`` counts only the api, the computes and the
 backends of the run's own database. ``noise``: what the rest of the machine did.
 Scenario 3: reboot POST latency at a fixed offered rate, computes consuming.
-Memory: the compute's VmRSS with all the servers on it.
+Memory: the compute's VmRSS with all the servers on it; the api's at start and after the runs.
 """
 
 import os
@@ -87,6 +87,11 @@ def _rss_mb(pid, field='VmRSS'):
     return round(procstat.status_kb(pid, field) / 1024, 1)
 
 
+def _api_rss_mb(cluster, field='VmRSS'):
+    """The largest api process's figure (with ``[api] workers`` > 1: the busiest worker)."""
+    return max(_rss_mb(pid, field) for pid in cluster.api_pids())
+
+
 def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds, warmup,
                 api_rate=None, api_seconds=None, max_seconds=300, api_workers=1,
                 run_seconds=None, group_commit=None):
@@ -97,7 +102,8 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
     with bench_cluster.Cluster(hosts, workdir, api_workers=api_workers,
                                group_commit=group_commit) as cluster:
         first = cluster.compute_pids()[0]
-        memory = {'computes': computes, 'rss_mb_no_instances': _rss_mb(first)}
+        memory = {'computes': computes, 'rss_mb_no_instances': _rss_mb(first),
+                  'api_rss_mb_start': _api_rss_mb(cluster)}
         t0 = time.monotonic()
         ids = cluster.create_servers(servers, timeout=max(300, max_seconds))
         create_s = time.monotonic() - t0
@@ -127,5 +133,7 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
                                 seconds['api'] / max(1, api_only['requests']) * 1000, 3))
         time.sleep(0.5)  # let the last reboots finish before reading memory
         memory.update(rss_mb_after_reboots=_rss_mb(first), hwm_mb=_rss_mb(first, 'VmHWM'),
-                      reboots_done_on_compute=sum(r['reboots'] for r in runs) // computes)
+                      reboots_done_on_compute=sum(r['reboots'] for r in runs) // computes,
+                      api_rss_mb_after_reboots=_api_rss_mb(cluster),
+                      api_hwm_mb=_api_rss_mb(cluster, 'VmHWM'))
         return runs, api_only, memory
