@@ -23,10 +23,6 @@ def stack():
     running.stop()
 
 
-@pytest.fixture
-def client(stack):
-    return http.Client(stack.endpoint)
-
 
 
 def _idle(client, server_id):

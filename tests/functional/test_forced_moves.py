@@ -21,10 +21,6 @@ def stack():
     running.stop()
 
 
-@pytest.fixture
-def client(stack):
-    return http.Client(stack.endpoint)
-
 
 def _disable(client, host):
     service_id = three_hosts.service(client, host)['id']

@@ -30,10 +30,6 @@ def stack():
     running.stop()
 
 
-@pytest.fixture
-def client(stack):
-    return http.Client(stack.endpoint)
-
 
 
 def _wait_idle(client, server_id):

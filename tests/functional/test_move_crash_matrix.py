@@ -39,10 +39,6 @@ def stack():
     running.stop()
 
 
-@pytest.fixture
-def client(stack):
-    return http.Client(stack.endpoint)
-
 
 @pytest.fixture
 def sid(stack, client):

@@ -21,10 +21,6 @@ def stack():
     running.stop()
 
 
-@pytest.fixture
-def client(stack):
-    return http.Client(stack.endpoint)
-
 
 def _group(client, policy):
     status, body = client.post('/os-server-groups', {'server_group': {

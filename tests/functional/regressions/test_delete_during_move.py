@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from cepheid.api.db import models
-from tests.fixtures import http
 from tests.fixtures import power_stack
 from tests.functional import conftest
 from tests.functional import three_hosts
@@ -23,10 +22,6 @@ def stack():
     yield running
     running.stop()
 
-
-@pytest.fixture
-def client(stack):
-    return http.Client(stack.endpoint)
 
 
 
