@@ -164,7 +164,8 @@ class FakeComputeAPI:
     def evacuate(self, context, instance, *, host=None, force=None, admin_password=None,
                  on_shared_storage=None):
         self._enter('evacuate', instance['uuid'], host)
-    def live_migrate(self, context, instance, *, host=None, block_migration=None):
+    def live_migrate(self, context, instance, *, host=None, block_migration=None,
+                     force=None):
         self._check_lock(context, instance)
         self._enter('live_migrate', instance['uuid'], host)
 
