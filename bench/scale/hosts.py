@@ -39,11 +39,15 @@ def parse_args(argv):
 
 
 def crash(service):
-    """Stop ``service`` as if its host died: no heartbeat, no consuming, no sync."""
+    """Stop ``service`` as if its host died: no heartbeat, no consuming, no sync. Returns
+    the time.time() of its death: when it stopped beating and consuming, not when the RPC
+    server's wait for its connection to close returned (seconds later on a busy machine)."""
+    died = time.time()
     service._stop.set()
     service.power_sync.stop()
     service.rpc_server.stop()
     service.rpc_server.wait()   # its connection closed: what arrives stays in the broker
+    return died
 
 
 def start_all(services, threads):
@@ -77,8 +81,8 @@ def serve(services):
     for line in sys.stdin:
         words = line.split()
         if len(words) == 2 and words[0] == 'kill' and words[1] in services:
-            crash(services[words[1]])
-            print(f'killed {words[1]} {time.time():.3f}', flush=True)
+            died = crash(services[words[1]])
+            print(f'killed {words[1]} {died:.3f}', flush=True)
         elif words:
             print(f'error unknown command {line.strip()!r}', flush=True)
 

@@ -50,7 +50,7 @@ def test_bench_quick_runs_and_writes_every_scenario(tmp_path):
     assert {'rss_mb_after_create', 'rss_mb_after_reboots'} <= scenarios['memory'].keys()
     assert set(doc['targets']) == {'inprocess_cpu_ms_per_reboot',
                                    'split_4_computes_reboots_per_s', 'api_only_post_p99_ms',
-                                   'compute_rss_mb_1000_instances'}
+                                   'compute_rss_mb_1000_instances', 'api_rss_mb'}
 
 
 def test_a_run_stopped_by_its_time_cap_is_reported_as_partial(tmp_path):
