@@ -45,7 +45,10 @@ class EvacuateStore:
                 session, uuid, {'task_state': states.REBUILDING}, expected_task_state=[None],
                 expected_vm_state=list(EVACUABLE), expected_host=source['host'])
             flavor = {key: instance[key] for key in resize_store.FLAVOR_FIELDS}
-            dest = self._evacuation_destination(session, instance, flavor, host, force)
+            # Nova: a host given with force (2.29-2.67), or before 2.29, skips the filters.
+            dest = scheduler.move_destination(
+                session, instance, flavor, host, forced=host is not None and force is not False,
+                service_down_time=self.service_down_time)
             migration = db_migrations.create(session, _migration_values(
                 session, context, instance, flavor, dest, db_evacuations.ACCEPTED))
             self._record_action(session, context, uuid, 'evacuate', EVENT)
@@ -54,17 +57,6 @@ class EvacuateStore:
                 on_shared_storage=on_shared_storage)))
         self._submit(queued)
         return instance, migration
-
-    def _evacuation_destination(self, session, instance, flavor, host, force):
-        """Nova: a host given with force (2.29-2.67), or before 2.29, skips the filters;
-        its capacity is still claimed."""
-        if host is not None and force is not False:
-            return scheduler.claim_forced_host(session, host, flavor, instance['uuid'])
-        spec = scheduler.RequestSpec.for_flavor(
-            flavor, service_down_time=self.service_down_time, host=host,
-            ignore_hosts=(instance['host'],), availability_zone=instance['availability_zone'])
-        return scheduler.select_destination(session,
-                                            scheduler.for_move(session, spec, instance))
 
     def record_failed_evacuate(self, context, uuid, *, message):
         """Nova's conductor could not place the evacuation (after the API's 200): the

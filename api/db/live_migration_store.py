@@ -32,7 +32,8 @@ class LiveMigrationStore:
                 session, uuid, {'task_state': states.MIGRATING}, expected_task_state=[None],
                 expected_vm_state=[states.ACTIVE, states.PAUSED])
             flavor = {key: instance[key] for key in resize_store.FLAVOR_FIELDS}
-            dest = self._live_destination(session, instance, flavor, host, forced)
+            dest = scheduler.move_destination(session, instance, flavor, host, forced=forced,
+                                              service_down_time=self.service_down_time)
             flavor_id = resize_store.flavor_db_id(session, flavor['flavor_id'])
             migration = db_migrations.create(session, {
                 'instance_uuid': uuid, 'migration_type': 'live-migration',
@@ -48,15 +49,6 @@ class LiveMigrationStore:
                 instance, migration, block_migration=block_migration)))
         self._submit(queued)
         return instance, migration
-
-    def _live_destination(self, session, instance, flavor, host, forced):
-        if forced:
-            return scheduler.claim_forced_host(session, host, flavor, instance['uuid'])
-        spec = scheduler.RequestSpec.for_flavor(
-            flavor, service_down_time=self.service_down_time, host=host,
-            ignore_hosts=(instance['host'],), availability_zone=instance['availability_zone'])
-        return scheduler.select_destination(session,
-                                            scheduler.for_move(session, spec, instance))
 
     def signal_live_migration(self, context, uuid, migration_id, *, statuses, what, spec):
         """Abort or force-complete migration ``migration_id`` of ``uuid`` (one of

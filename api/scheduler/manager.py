@@ -103,3 +103,15 @@ def claim_forced_host(session, host, flavor, instance_uuid):
     raise exception.NoValidHost(
         reason=f'Unable to move instance {instance_uuid} to host {host}. There is not '
                'enough capacity on the host for the instance.')
+
+
+def move_destination(session, instance, flavor, host, *, forced, service_down_time):
+    """Where a live migration or an evacuation of ``instance`` goes, claimed: ``host``
+    as is when ``forced`` (claim_forced_host), else the best host for ``flavor`` other
+    than the instance's own, in its zone, under its server group's policy."""
+    if forced:
+        return claim_forced_host(session, host, flavor, instance['uuid'])
+    spec = RequestSpec.for_flavor(
+        flavor, service_down_time=service_down_time, host=host,
+        ignore_hosts=(instance['host'],), availability_zone=instance['availability_zone'])
+    return select_destination(session, for_move(session, spec, instance))
