@@ -57,9 +57,17 @@ class NotificationRecorder:
         self.events = []
         self.emitted = []
         self._cond = threading.Condition()
+        self._transport = transport
         targets = [oslo_messaging.Target(topic=t) for t in topics]
         self.listener = oslo_messaging.get_notification_listener(
             transport, targets, [self], allow_requeue=False)
+
+    def close(self):
+        """Stop listening and close the transport's connections (their heartbeat threads
+        would otherwise outlive the broker or vhost they were opened on)."""
+        self.listener.stop()
+        self.listener.wait()
+        self._transport.cleanup()
 
     def _record(self, publisher_id, event_type, payload, metadata):
         now = time.monotonic()

@@ -31,5 +31,4 @@ def bus_listener(cluster):
     """Our own oslo.messaging notification listener on the real RabbitMQ."""
     recorder = cluster['cluster'].listener()
     yield recorder
-    recorder.listener.stop()
-    recorder.listener.wait()
+    recorder.close()

@@ -108,7 +108,7 @@ def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cl
     assert sum(accepted.values()) == SERVERS * PER_SERVER + PROBES
     assert duplicated == [] and fivexx == 0
     assert max(latencies) < 1.0
-    recorder.listener.stop()
+    recorder.close()
 
 
 def test_casts_of_an_api_killed_during_the_outage_are_published_after_its_restart(

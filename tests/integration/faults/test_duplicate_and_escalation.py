@@ -67,7 +67,7 @@ def test_the_same_reboot_message_delivered_twice_reboots_once(cluster):
     assert [(e['event'], e['result']) for e in events] == [
         ('compute_reboot_instance', 'Success')]
     print('\nduplicate delivery: 2 extra copies sent, reboots run: 1')
-    recorder.listener.stop()
+    recorder.close()
 
 
 def test_hard_during_a_soft_reboot_of_an_acpi_ignoring_guest_is_active_within_2s(cluster):

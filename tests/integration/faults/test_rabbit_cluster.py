@@ -97,4 +97,4 @@ def test_a_node_killed_during_300_reboots_loses_and_duplicates_none(make_cluster
           f'after the kill; stream took {done - started:.1f}s')
     assert sum(accepted.values()) == SERVERS * PER_SERVER
     assert errors == [] and duplicated == [] and fivexx == 0
-    recorder.listener.stop()
+    recorder.close()
