@@ -50,15 +50,7 @@ def _delete_and_wait_gone(stack, client, server_id):
 
 
 def test_deleting_a_resized_server_confirms_and_destroys_both_guests(stack, client):
-    server = three_hosts.create_on(client)
-    status, body = client.post(f"/servers/{server['id']}/action",
-                               {'resize': {'flavorRef': '2'}}, token=ADMIN)
-    assert status == 202, body
-    resized = conftest.wait_for_server(
-        client, server['id'],
-        lambda s: s['status'] in ('VERIFY_RESIZE', 'ERROR')
-        and s['OS-EXT-STS:task_state'] is None, token=ADMIN)
-    assert resized['status'] == 'VERIFY_RESIZE'
+    server = resized = _resized(client)
     dest = resized['OS-EXT-SRV-ATTR:host']
     assert _hosts_with_guest(stack, server['id']) == sorted(['compute1', dest])
 
