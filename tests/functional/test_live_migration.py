@@ -150,27 +150,32 @@ def test_abort_leaves_the_server_on_its_source(stack, client):
         'live_migration_cancel', 'live-migration']
 
 
+def _abort_from_2_65(stack, client, sid, state):
+    """Once the server's one migration is ``state``: its DELETE is refused before 2.65
+    (Nova's 400: only a running migration), accepted from 2.65, and waited for until the
+    source recorded the abort (its event finished)."""
+    def reached(_):
+        _, body = client.get(f'/servers/{sid}/migrations', token=ADMIN)
+        return [m['status'] for m in body['migrations']] == [state]
+    conftest.wait_for_server(client, sid, reached, token=ADMIN)
+    [migration] = client.get(f'/servers/{sid}/migrations', token=ADMIN)[1]['migrations']
+    url = f"/servers/{sid}/migrations/{migration['id']}"
+    status, body = http.Client(stack.endpoint, microversion='2.64').request(
+        'DELETE', url, token=ADMIN)
+    assert status == 400 and state in body['badRequest']['message'], body
+    assert client.request('DELETE', url, token=ADMIN) == (202, None)
+    conftest.wait_for_server(
+        client, sid, lambda _: ('compute_live_migration_abort', 'Success')
+        in _events(client, sid, 'live_migration_cancel'), token=ADMIN)
+
+
 def test_abort_of_a_preparing_migration_from_2_65(stack, client):
     server = three_hosts.create_on(client)
     sid = server['id']
     prepared = threading.Event()     # the destination prepares until it is set
     stack.computes['compute2'].driver.holds['pre_live_migration'] = prepared
     assert _live(client, sid, host='compute2')[0] == 202
-
-    def preparing(_):
-        _, body = client.get(f'/servers/{sid}/migrations', token=ADMIN)
-        return [m['status'] for m in body['migrations']] == ['preparing']
-    conftest.wait_for_server(client, sid, preparing, token=ADMIN)
-    [migration] = client.get(f'/servers/{sid}/migrations', token=ADMIN)[1]['migrations']
-    url = f"/servers/{sid}/migrations/{migration['id']}"
-    # Before 2.65 only a running migration may be aborted (Nova's 400).
-    status, body = http.Client(stack.endpoint, microversion='2.64').request(
-        'DELETE', url, token=ADMIN)
-    assert status == 400 and 'preparing' in body['badRequest']['message'], body
-    assert client.request('DELETE', url, token=ADMIN) == (202, None)
-    conftest.wait_for_server(
-        client, sid, lambda _: ('compute_live_migration_abort', 'Success')
-        in _events(client, sid, 'live_migration_cancel'), token=ADMIN)
+    _abort_from_2_65(stack, client, sid, 'preparing')
     prepared.set()
     back = _wait_idle(client, sid)
     assert (back['status'], back['OS-EXT-SRV-ATTR:host']) == ('ACTIVE', 'compute1')
@@ -192,21 +197,8 @@ def test_abort_of_a_queued_migration_from_2_65(stack, client):
     # behind it in the instance's queue.
     stack.computes['compute1'].queue.submit(sid, busy.wait, 30)
     assert _live(client, sid, host='compute2')[0] == 202
-
-    def queued(_):
-        _, body = client.get(f'/servers/{sid}/migrations', token=ADMIN)
-        return [m['status'] for m in body['migrations']] == ['queued']
-    conftest.wait_for_server(client, sid, queued, token=ADMIN)
-    [migration] = client.get(f'/servers/{sid}/migrations', token=ADMIN)[1]['migrations']
-    url = f"/servers/{sid}/migrations/{migration['id']}"
-    status, body = http.Client(stack.endpoint, microversion='2.64').request(
-        'DELETE', url, token=ADMIN)
-    assert status == 400 and 'queued' in body['badRequest']['message'], body
-    assert client.request('DELETE', url, token=ADMIN) == (202, None)
+    _abort_from_2_65(stack, client, sid, 'queued')
     # The source took the abort (its event finished), then the operation ahead ends.
-    conftest.wait_for_server(
-        client, sid, lambda _: ('compute_live_migration_abort', 'Success')
-        in _events(client, sid, 'live_migration_cancel'), token=ADMIN)
     busy.set()
     back = _wait_idle(client, sid)
     assert (back['status'], back['OS-EXT-SRV-ATTR:host']) == ('ACTIVE', 'compute1')
