@@ -60,8 +60,8 @@ api_opts = [
                help='Retry-After (seconds) of the 503 answered while the database is '
                     'unavailable.'),
     cfg.BoolOpt('dashboard_feed', default=True,
-                help='Keep /dashboard live: send every committed instance change on the '
-                     'bus (topic cepheid_dashboard) and listen to it and to the versioned '
+                help='Keep /dashboard live: cast every committed instance change to every '
+                     'api process (fanout on topic cepheid-api) and listen to the versioned '
                      'notifications in each api process. Off: one message less per '
                      'task_state step; the dashboard shows a snapshot, refreshed by '
                      'reloading the page.'),

@@ -81,8 +81,10 @@ class ConductorService:
         # Heartbeats on their own topic, without the RPC dispatcher (RabbitMQ only).
         self.heartbeat_consumer = (heartbeat_consumer.HeartbeatConsumer(
             conf, self.endpoint._record_heartbeat) if lean else None)
+        # The dashboard's changes come as fanout casts to this server (api/dashboard/feed.py).
         self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
-                                     server=conf.host, endpoints=[self.endpoint],
+                                     server=conf.host,
+                                     endpoints=[self.endpoint, services.dashboard.endpoint],
                                      expected=conductor.EXPECTED,
                                      translate=conductor.database_unavailable)
         self.outbox = services.outbox

@@ -1,11 +1,13 @@
 """Brings instance changes into this api process's hub, from every api process.
 
 Publisher: after each database commit that changed instances (a REST request's guarded CAS
-or a conductor call from a compute), the new rows are sent on the bus, topic
-``cepheid_dashboard``, from a background thread (the committing thread never waits).
-Listener: each api process listens on that topic and on the versioned notifications with
-a pool of its own (``cepheid-dashboard-<host>-<worker slot>``), so every api worker gets a
-copy of every message and its open streams see the same thing.
+or a conductor call from a compute), the new rows are sent from a background thread (the
+committing thread never waits) as a fanout cast on the api's own RPC topic (``cepheid-api``,
+namespace ``cepheid_dashboard``): every api process's conductor RPC server already has a
+fanout queue of its own, consumed while it lives, so every process gets every change and
+no queue keeps them for nobody (a notifier would fill its topic's default queue).
+Listener: each api process listens on the versioned notifications with a pool of its own
+(``cepheid-dashboard-<host>-<worker slot>``) for the timeline entries.
 """
 
 import collections
@@ -15,17 +17,20 @@ import time
 import oslo_messaging
 from oslo_log import log as logging
 
+from cepheid.api import conductor
 from cepheid.api import workers
 from cepheid.api.dashboard import hub as dashboard_hub
 from cepheid.api.dashboard import summaries
 from cepheid.api.db import instances as db_instances
+from cepheid.common import context as cep_context
+from cepheid.common import rpc
 
 LOG = logging.getLogger(__name__)
 
-TOPIC = 'cepheid_dashboard'
-EVENT_TYPE = 'cepheid.instance.update'
-# Several changes that were waiting together: ``{"instances": [summary, ...]}``.
-BATCH_EVENT_TYPE = 'cepheid.instance.updates'
+# The RPC namespace of the changes, cast (fanout) to every api process's conductor server.
+NAMESPACE = 'cepheid_dashboard'
+VERSION = '1.0'
+METHOD = 'instances_changed'
 MAX_BATCH = 100
 # After a message the sender lets changes gather this long before the next one (commits
 # meanwhile queue without waking it): at most one wake-up per interval under load, and
@@ -46,10 +51,12 @@ class Publisher:
     over to another thread.
     """
 
-    def __init__(self, database, transport, host):
-        self._notifier = oslo_messaging.Notifier(
-            transport, publisher_id=f'cepheid-api:{host}', driver='messagingv2',
-            topics=[TOPIC])
+    def __init__(self, database, transport):
+        target = oslo_messaging.Target(topic=conductor.TOPIC, namespace=NAMESPACE,
+                                       version=VERSION, fanout=True)
+        self._client = oslo_messaging.get_rpc_client(
+            transport, target, serializer=rpc.RequestContextSerializer())
+        self._context = cep_context.get_admin_context()
         self._init_queue()
         self._thread = threading.Thread(target=self._run, name='dashboard-publisher',
                                         daemon=True)
@@ -74,10 +81,7 @@ class Publisher:
     def _run(self):
         while (batch := self._next_batch()) is not None:
             try:
-                if len(batch) == 1:
-                    self._notifier.info({}, EVENT_TYPE, batch[0])
-                else:
-                    self._notifier.info({}, BATCH_EVENT_TYPE, {'instances': batch})
+                self._client.cast(self._context, METHOD, instances=batch)
             except Exception:   # the bus is away: the dashboard misses a step, nothing else
                 LOG.warning('Dashboard update of %d instance(s) not sent', len(batch),
                             exc_info=True)
@@ -113,8 +117,30 @@ class Publisher:
         self._thread.join(5)
 
 
+class ChangesEndpoint:
+    """RPC endpoint (on the conductor server): the changes every api process casts, into
+    the hub (dropped when this process has no live feed)."""
+
+    target = oslo_messaging.Target(namespace=NAMESPACE, version=VERSION)
+
+    def __init__(self, hub, live):
+        self.hub, self.live = hub, live
+
+    def instances_changed(self, ctxt, *, instances):
+        if not self.live:
+            return
+        for summary in instances:
+            try:
+                previous = self.hub.latest(summary['uuid'])
+                entry = (summaries.state_entry(summary)
+                         if summaries.changed(previous, summary) else None)
+                self.hub.publish_instance(summary, entry)
+            except Exception:
+                LOG.exception('Dashboard could not use the change of %s', summary.get('uuid'))
+
+
 class Endpoint:
-    """Notification endpoint: instance updates and versioned notifications into the hub."""
+    """Notification endpoint: the versioned notifications into the hub's timelines."""
 
     def __init__(self, hub):
         self.hub = hub
@@ -128,13 +154,6 @@ class Endpoint:
     error = warn = info
 
     def _handle(self, event_type, payload, metadata):
-        if event_type == EVENT_TYPE:
-            self._instance_changed(payload)
-            return
-        if event_type == BATCH_EVENT_TYPE:
-            for summary in payload['instances']:
-                self._instance_changed(summary)
-            return
         data = payload.get('nova_object.data') if isinstance(payload, dict) else None
         if not isinstance(data, dict) or not data.get('uuid'):
             return
@@ -145,27 +164,22 @@ class Endpoint:
             event_type, data, metadata.get('timestamp')))
 
 
-    def _instance_changed(self, summary):
-        previous = self.hub.latest(summary['uuid'])
-        entry = (summaries.state_entry(summary)
-                 if summaries.changed(previous, summary) else None)
-        self.hub.publish_instance(summary, entry)
-
-
 class Feed:
     """The hub of this process with its publisher and listener (none of them, only an
-    empty hub, with ``[api] dashboard_feed = false``: ``live`` is then False)."""
+    empty hub, with ``[api] dashboard_feed = false``: ``live`` is then False).
+    ``endpoint`` goes on the conductor RPC server (always: a process without a live feed
+    drops the changes other processes cast)."""
 
     def __init__(self, conf, database, transport, notification_transport):
         self.hub = dashboard_hub.Hub()
         self.live = conf.api.dashboard_feed
+        self.endpoint = ChangesEndpoint(self.hub, self.live)
         self.publisher = self.listener = None
         if not self.live:
             return
-        self.publisher = Publisher(database, notification_transport, conf.host)
-        targets = [oslo_messaging.Target(topic=TOPIC)]
-        targets += [oslo_messaging.Target(topic=t)
-                    for t in conf.notifications.versioned_notifications_topics]
+        self.publisher = Publisher(database, transport)
+        targets = [oslo_messaging.Target(topic=t)
+                   for t in conf.notifications.versioned_notifications_topics]
         kwargs = {'executor': 'eventlet'} if conf.executor == 'eventlet' else {}
         self.listener = oslo_messaging.get_notification_listener(
             notification_transport, targets, [Endpoint(self.hub)], pool=pool_name(conf),

@@ -1,5 +1,8 @@
 """``[api] workers = 2`` over RabbitMQ: every worker's dashboard streams see every step of a
-reboot, whichever worker took the REST request and whichever ran the conductor calls."""
+reboot, whichever worker took the REST request and whichever ran the conductor calls; and
+the feed leaves no queue on the broker that keeps the changes for nobody."""
+
+import subprocess
 
 import pytest
 
@@ -11,6 +14,9 @@ pytestmark = pytest.mark.integration
 
 HARD_STEPS = ['rebooting_hard', 'reboot_pending_hard', 'reboot_started_hard', None]
 MAX_STREAMS = 40
+REBOOTS = 5
+# Nova's notification queues, kept for consumers outside the api (as Nova leaves them).
+NOTIFICATION_QUEUES = {'versioned_notifications.info', 'versioned_notifications.error'}
 
 
 @pytest.fixture
@@ -68,3 +74,36 @@ def test_both_workers_streams_see_every_step(cluster):
     finally:
         for stream in streams.values():
             stream.close()
+
+
+def _queues(vhost):
+    """{queue name: (consumers, messages)} of the vhost."""
+    out = subprocess.run(['rabbitmqctl', '-q', 'list_queues', '-p', vhost, 'name',
+                          'consumers', 'messages'], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    rows = [line.split() for line in out.splitlines()]
+    return {r[0]: (int(r[1]), int(r[2])) for r in rows if len(r) == 3 and r[1].isdigit()}
+
+
+def test_no_queue_keeps_the_changes_for_nobody(cluster):
+    server_id = cluster.create_on('hostA', 'vm-q')
+    streams = _one_stream_per_worker(f'http://127.0.0.1:{cluster.port}')
+    try:
+        for _ in range(REBOOTS):
+            assert cluster.reboot(server_id, 'HARD')[0] == 202
+            cluster.wait_idle(server_id)
+        # the other api process still sees every change (the last reboot's steps)
+        for stream in streams.values():
+            stream.wait_for(lambda evs, s=stream: _steps(s, server_id)[-1:] == [None])
+            assert _steps(stream, server_id)[-4:] == HARD_STEPS
+    finally:
+        for stream in streams.values():
+            stream.close()
+    queues = _queues(cluster.vhost.name)
+    # each api process's own fanout queue carries the changes, and it is consumed
+    fanout = {n: q for n, q in queues.items() if n.startswith('cepheid-api_fanout_')}
+    assert len(fanout) == 2 and all(consumers == 1 for consumers, _ in fanout.values())
+    # after 1 create and 5 reboots (4 steps each) no queue keeps messages for nobody
+    kept = {n for n, (consumers, messages) in queues.items() if not consumers and messages}
+    assert kept <= NOTIFICATION_QUEUES, queues
+    assert not any(n.startswith('cepheid_dashboard') for n in queues), queues

@@ -1,17 +1,19 @@
-"""The dashboard feed sends the instance changes queued together as one message, and every
-api process's listener takes both the single and the batched form."""
+"""The dashboard feed casts the instance changes queued together as one message, and every
+api process's endpoint puts them into its hub."""
 
 from cepheid.api.dashboard import feed
 from cepheid.api.dashboard import hub as hub_mod
 from cepheid.api.dashboard import summaries
 
 
-class RecordingNotifier:
+class RecordingClient:
+    """What the publisher's fanout RPC client was asked to cast."""
+
     def __init__(self):
         self.sent = []
 
-    def info(self, ctxt, event_type, payload):
-        self.sent.append((event_type, payload))
+    def cast(self, ctxt, method, **kwargs):
+        self.sent.append((method, kwargs))
 
 
 def _row(uuid, task_state):
@@ -34,7 +36,8 @@ class Committed:
 def _publisher_with_committed(*commits):
     """A publisher (no thread) that saw ``commits`` (lists of rows), then was stopped."""
     publisher = feed.Publisher.__new__(feed.Publisher)
-    publisher._notifier = RecordingNotifier()
+    publisher._client = RecordingClient()
+    publisher._context = None
     publisher._init_queue()
     publisher._running = True
     for rows in commits:
@@ -48,21 +51,20 @@ def test_changes_queued_together_go_as_one_message():
                                           [_row('u1', 'rebooting'), _row('u2', 'rebooting')])
     publisher._run()
     changes = [_summary(f'u{n}', 'rebooting') for n in range(3)]
-    assert publisher._notifier.sent == [(feed.BATCH_EVENT_TYPE, {'instances': changes})]
+    assert publisher._client.sent == [(feed.METHOD, {'instances': changes})]
 
 
-def test_a_lone_change_keeps_the_single_form():
+def test_a_lone_change_is_a_list_of_one():
     publisher = _publisher_with_committed([_row('u1', 'rebooting')])
     publisher._run()
-    assert publisher._notifier.sent == [(feed.EVENT_TYPE, _summary('u1', 'rebooting'))]
+    assert publisher._client.sent == [(feed.METHOD, {'instances': [_summary('u1', 'rebooting')]})]
 
 
 def test_a_message_carries_at_most_max_batch_changes():
     rows = [_row(f'u{n}', None) for n in range(feed.MAX_BATCH + 1)]
     publisher = _publisher_with_committed(rows)
     publisher._run()
-    sizes = [len(payload['instances']) if kind == feed.BATCH_EVENT_TYPE else 1
-             for kind, payload in publisher._notifier.sent]
+    sizes = [len(kwargs['instances']) for _, kwargs in publisher._client.sent]
     assert sizes == [feed.MAX_BATCH, 1]
 
 
@@ -71,14 +73,20 @@ def test_a_change_committed_before_start_is_not_sent():
     publisher._running = False
     publisher._committed(Committed([_row('u1', None)]))
     publisher._run()
-    assert publisher._notifier.sent == []
+    assert publisher._client.sent == []
 
 
-def test_the_listener_takes_both_forms():
+def test_the_endpoint_puts_every_change_into_the_hub():
     hub = hub_mod.Hub()
-    endpoint = feed.Endpoint(hub)
-    endpoint.info({}, 'p', feed.EVENT_TYPE, _summary('u1', 'rebooting'), {})
-    endpoint.info({}, 'p', feed.BATCH_EVENT_TYPE,
-                  {'instances': [_summary('u2', 'rebooting'), _summary('u3', None)]}, {})
+    endpoint = feed.ChangesEndpoint(hub, live=True)
+    endpoint.instances_changed({}, instances=[_summary('u1', 'rebooting')])
+    endpoint.instances_changed({}, instances=[_summary('u2', 'rebooting'), _summary('u3', None)])
     assert [hub.latest(u)['task_state'] for u in ('u1', 'u2', 'u3')] == [
         'rebooting', 'rebooting', None]
+
+
+def test_an_api_without_a_live_feed_drops_the_changes():
+    hub = hub_mod.Hub()
+    feed.ChangesEndpoint(hub, live=False).instances_changed(
+        {}, instances=[_summary('u1', 'rebooting')])
+    assert hub.latest('u1') is None
