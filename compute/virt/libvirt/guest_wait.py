@@ -19,9 +19,14 @@ class Wait:
         self.uuid = uuid
         self.escalatable = escalatable
         self.escalated = False
+        # For the timings: when ``until`` learnt what ended it (monotonic) — the last
+        # wake-up since the check before the one that held, or that check's start.
+        self.signalled_at = None
+        self._woken_at = None
         self._wake = threading.Event()
 
     def wake(self):
+        self._woken_at = time.monotonic()
         self._wake.set()
 
     def escalate(self):
@@ -34,12 +39,18 @@ class Wait:
         ``check`` must look the guest up afresh each time (domain handles cache state).
         """
         deadline = time.monotonic() + timeout
+        previous = None     # when the last check that did not hold began
         while True:
             self._wake.clear()
             if self.escalated:
                 return WaitResult.ESCALATED
+            looked = time.monotonic()
             if check():
+                woken = self._woken_at
+                since = looked if previous is None else previous
+                self.signalled_at = woken if woken is not None and woken >= since else looked
                 return WaitResult.REACHED
+            previous = looked
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return WaitResult.TIMEOUT

@@ -26,6 +26,11 @@ class RebootRecord:
     create_seconds: float | None = None
     hard_seconds: float | None = None
     total_seconds: float | None = None
+    # The guest's own part of a soft reboot: shutdown sent -> the lifecycle event after
+    # which the driver found it off (or the start of the look that found it), and the
+    # create() call itself.
+    stopped_signal_seconds: float | None = None
+    create_call_seconds: float | None = None
 
 
 _UNAVAILABLE = 'libvirt unavailable'
@@ -43,7 +48,7 @@ def _tolerating_done(request):
 
 
 def _secs(value):
-    return '-' if value is None else f'{value:.2f}'
+    return '-' if value is None else f'{value:.3f}'
 
 
 class Rebooter:
@@ -76,11 +81,13 @@ class Rebooter:
             state = None    # the reboot is done; only the new id goes unrecorded
         record.new_id = state.id if state else None
         record.total_seconds = time.monotonic() - start
-        LOG.info('%s reboot of %s done via %s in %.2f s (shutdown %s s, create %s s, '
-                 'hard %s s, domain id %s -> %s)', record.reboot_type, uuid, record.path,
+        LOG.info('%s reboot of %s done via %s in %.3f s (shutdown %s s, create %s s, '
+                 'hard %s s, domain id %s -> %s; guest: shutdown to stop signal %s s, '
+                 'create call %s s)', record.reboot_type, uuid, record.path,
                  record.total_seconds, _secs(record.shutdown_seconds),
                  _secs(record.create_seconds), _secs(record.hard_seconds), record.old_id,
-                 record.new_id)
+                 record.new_id, _secs(record.stopped_signal_seconds),
+                 _secs(record.create_call_seconds))
         return record
 
     def _note_fallback(self, instance, record):
@@ -131,6 +138,7 @@ class Rebooter:
             record.fallback_reason = result.value
             return False
         record.shutdown_seconds = time.monotonic() - start
+        record.stopped_signal_seconds = wait.signalled_at - start
         return True
 
     def _is_down_or_restarted(self, uuid, old_id):
@@ -146,7 +154,9 @@ class Rebooter:
         if state.running:
             LOG.info('Instance %s may have been rebooted during soft reboot', uuid)
         else:
+            called = time.monotonic()
             _tolerating_done(lambda: guest.call(self._drv.host, uuid, 'create'))
+            record.create_call_seconds = time.monotonic() - called
         if not self._drv.wait_for_running(uuid):
             record.fallback_reason = 'not running after start'
             return False
