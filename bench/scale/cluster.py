@@ -168,6 +168,50 @@ class ScaleCluster(bench_cluster.Cluster):
         self.tracker = self._make_tracker()
         return self
 
+    def create_servers(self, count, *, threads=16, timeout=1800):
+        """``count`` servers round-robin over the hosts, ``threads`` POSTs at once; waits
+        (on the database) until none is building. Returns ``(active ids, errors)``: a
+        create the scheduler refused (NoValidHost: its forced host looked down) ends in
+        ERROR without a terminal notification, so it is counted here, not waited for."""
+        tickets, created, lock = iter(range(count)), [], threading.Lock()
+
+        def worker():
+            while True:
+                with lock:
+                    index = next(tickets, None)
+                if index is None:
+                    return
+                status, _, reply = self.client.request('POST', '/servers', {'server': {
+                    'name': f'bench-{index}', 'flavorRef': '1',
+                    'availability_zone': f'nova:{self.hosts[index % len(self.hosts)]}'}})
+                if status != 202:
+                    raise RuntimeError(f'create failed: {status} {reply}')
+                with lock:
+                    created.append(reply['server']['id'])
+
+        workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join(timeout)
+        processes.wait_until(lambda: not self._states().get('building'), timeout,
+                             'servers built', interval=2)
+        states = self._states(uuids=True)
+        active = set(states.get('active', ()))
+        return [u for u in created if u in active], len(states.get('error', ()))
+
+    def _states(self, uuids=False):
+        """``{vm_state: [uuid, ...]}`` of the live servers (``building``: also any with a
+        task_state)."""
+        url = self.database.url.replace('postgresql+psycopg://', 'postgresql://')
+        with psycopg.connect(url) as conn:
+            rows = conn.execute('SELECT uuid, vm_state, task_state FROM instances '
+                                'WHERE deleted = 0').fetchall()
+        out = {}
+        for uuid, vm_state, task_state in rows:
+            out.setdefault('building' if task_state else vm_state, []).append(uuid)
+        return out
+
     def _make_tracker(self):
         from bench.scale import storm
         return storm.CountingTracker(self._notification_transport()).start()

@@ -112,13 +112,9 @@ def host_death(cluster, host, server_id, *, timeout):
     }
 
 
-def server_on(cluster, servers, host):
-    """One of ``servers`` that runs on ``host``."""
-    for server_id in servers:
-        _, _, body = cluster.client.request('GET', f'/servers/{server_id}')
-        if body['server'].get('OS-EXT-SRV-ATTR:host') == host:
-            return server_id
-    raise RuntimeError(f'no server on {host}')
+def host_of(cluster, server_id):
+    _, _, body = cluster.client.request('GET', f'/servers/{server_id}')
+    return body['server']['OS-EXT-SRV-ATTR:host']
 
 
 def _task_ended(cluster, server_id):

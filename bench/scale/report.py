@@ -3,6 +3,7 @@
 ROWS = (
     ('hosts', lambda r: r['hosts']),
     ('servers', lambda r: r['servers']),
+    ('creates in ERROR', lambda r: r.get('create_errors')),
     ('idle api CPU (cores)', lambda r: r['idle']['cpu_cores']['api']),
     ('idle hosts procs CPU (cores)', lambda r: r['idle']['cpu_cores']['hosts']),
     ('idle broker CPU (cores, <=)', lambda r: r['idle']['cpu_cores']['broker']),

@@ -27,6 +27,9 @@ def parse_args(argv):
                    help='host count (repeatable: one cluster per count; default 100)')
     p.add_argument('--per-process', type=int, default=100, help='hosts per process')
     p.add_argument('--servers-per-host', type=int, default=2)
+    p.add_argument('--create-threads', type=int, default=16,
+                   help='creates POSTed at once (1,000 hosts on 2 cores: fewer, or the '
+                        'saturated api lets heartbeats age past service_down_time)')
     p.add_argument('--reboots-per-host', type=float, default=10.0,
                    help='storm size per host (10 x 1,000 hosts = 10,000 reboots)')
     p.add_argument('--inflight', type=int, default=50, help='storm: reboots in flight')
@@ -70,10 +73,13 @@ def run_one(args, hosts, workdir):
         result['start_seconds'] = round(time.monotonic() - t0, 1)
         _progress(f'{hosts} hosts up in {result["start_seconds"]} s')
         t0 = time.monotonic()
-        servers = cluster.create_servers(hosts * args.servers_per_host, timeout=1800)
+        servers, errors = cluster.create_servers(hosts * args.servers_per_host,
+                                                 threads=args.create_threads, timeout=1800)
         result['servers'] = len(servers)
+        result['create_errors'] = errors
         result['create_seconds'] = round(time.monotonic() - t0, 1)
-        _progress(f'{len(servers)} servers created in {result["create_seconds"]} s')
+        _progress(f'{len(servers)} servers created in {result["create_seconds"]} s '
+                  f'({errors} in ERROR)')
         time.sleep(args.settle_seconds if args.settle_seconds is not None
                    else 2 * args.report_interval)
         result['idle'] = measure.idle(cluster, args.idle_seconds)
@@ -85,9 +91,10 @@ def run_one(args, hosts, workdir):
         _progress(f'storm: {result["storm"]["reboots_per_s"]} reboots/s, lost '
                   f'{result["storm"]["lost"]}, duplicated {result["storm"]["duplicated"]}')
         if not args.no_death:
-            victim = cluster.hosts[-1]
+            victim_server = servers[-1]
+            victim = measure.host_of(cluster, victim_server)
             result['death'] = measure.host_death(
-                cluster, victim, measure.server_on(cluster, servers, victim),
+                cluster, victim, victim_server,
                 timeout=3 * args.service_down_time + 2 * args.reboot_timeout + 60)
             _progress(f'death: {result["death"]}')
     return result
