@@ -112,16 +112,27 @@ class LibvirtDriver(driver.ComputeDriver):
     def _wait_for(self, uuid, reached, timeout):
         """True once ``reached(state)`` holds for the freshly looked-up guest (None when it
         is gone), woken by lifecycle events, polling as fallback."""
+        return self._reading(uuid, reached, timeout)[0]
+
+    def _reading(self, uuid, reached, timeout):
+        """``(reached, the last GuestState read or None)`` of such a wait."""
+        last = [None]
+
+        def check():
+            last[0] = guest.find_state(self.host, uuid)
+            return reached(last[0])
         with self.waiter.waiting(uuid) as wait:
-            result = wait.until(lambda: reached(guest.find_state(self.host, uuid)), timeout,
-                                self.poll_interval)
-        return result is guest_wait.WaitResult.REACHED
+            result = wait.until(check, timeout, self.poll_interval)
+        return result is guest_wait.WaitResult.REACHED, last[0]
 
     def wait_for_running(self, uuid, timeout=None):
-        """True once the guest is RUNNING, within ``[libvirt] wait_running_seconds``."""
+        """The guest's GuestState once it is RUNNING (None if it is not within ``[libvirt]
+        wait_running_seconds``)."""
         if timeout is None:
             timeout = self.conf.libvirt.wait_running_seconds
-        return self._wait_for(uuid, lambda state: state is not None and state.running, timeout)
+        reached, state = self._reading(
+            uuid, lambda state: state is not None and state.running, timeout)
+        return state if reached else None
 
     def _wait_stopped(self, uuid, timeout):
         return self._wait_for(uuid, lambda state: state is None or not state.active, timeout)

@@ -47,6 +47,13 @@ def _tolerating_done(request):
             raise
 
 
+def _down_or_restarted(state, old_id):
+    if state is None or state.stopped:
+        return True
+    # Secondary signal: the guest went through a stop/start of its own.
+    return state.running and state.id is not None and state.id != old_id
+
+
 def _secs(value):
     return '-' if value is None else f'{value:.3f}'
 
@@ -65,21 +72,18 @@ class Rebooter:
         record = RebootRecord(reboot_type=reboot_type)
         self.records[uuid] = record
         if reboot_type == 'SOFT':
-            if self._soft(instance, record):
+            running = self._soft(instance, record)
+            if running is not None:
                 record.path = 'soft'
-                return self._finish(uuid, record, start)
+                return self._finish(uuid, record, start, running)
             self._note_fallback(instance, record)
         else:
             record.path = 'hard'
-        self._hard(instance, record)
-        return self._finish(uuid, record, start)
+        return self._finish(uuid, record, start, self._hard(instance, record))
 
-    def _finish(self, uuid, record, start):
-        try:
-            state = guest.find_state(self._drv.host, uuid)
-        except exception.HypervisorUnavailable:
-            state = None    # the reboot is done; only the new id goes unrecorded
-        record.new_id = state.id if state else None
+    def _finish(self, uuid, record, start, running):
+        """``running``: the GuestState the wait for RUNNING read last (its new id)."""
+        record.new_id = running.id
         record.total_seconds = time.monotonic() - start
         LOG.info('%s reboot of %s done via %s in %.3f s (shutdown %s s, create %s s, '
                  'hard %s s, domain id %s -> %s; guest: shutdown to stop signal %s s, '
@@ -106,66 +110,72 @@ class Rebooter:
 
     # -- soft ----------------------------------------------------------------------
     def _soft(self, instance, record):
-        """Shut the guest down and start it again; False means "do a hard reboot"."""
+        """Shut the guest down and start it again: its RUNNING GuestState, or None for
+        "do a hard reboot"."""
         uuid = instance['uuid']
         try:
             with self._drv.waiter.waiting(uuid, escalatable=True) as wait:
-                if not self._shutdown_and_wait(uuid, wait, record):
-                    return False
-            return self._start_after_shutdown(uuid, record)
+                stopped = self._shutdown_and_wait(uuid, wait, record)
+                if not stopped:
+                    return None
+            return self._start_after_shutdown(uuid, record, stopped[0])
         except exception.HypervisorUnavailable:
             # libvirtd stayed away longer than [libvirt] reconnect_timeout: the hard
             # reboot waits for it once more, then brings the guest back whatever it did.
             record.fallback_reason = _UNAVAILABLE
-            return False
+            return None
         except (libvirt.libvirtError, exception.InstanceDriverNotFound) as exc:
             LOG.warning('Error during soft reboot: %s', exc, instance=instance)
             record.fallback_reason = str(exc)
-            return False
+            return None
 
     def _shutdown_and_wait(self, uuid, wait, record):
+        """``[the GuestState that ended the wait]`` once the guest is down (or restarted
+        by itself); None (with the fallback reason recorded) otherwise."""
         before = guest.find_state(self._drv.host, uuid)
         if before is None or not before.running:
             record.fallback_reason = 'not running'
-            return False
+            return None
         record.old_id = before.id
         start = time.monotonic()
         _tolerating_done(lambda: guest.call(self._drv.host, uuid, 'shutdown'))
-        result = wait.until(lambda: self._is_down_or_restarted(uuid, before.id),
-                            self._drv.conf.libvirt.wait_soft_reboot_seconds,
+        seen = [None]
+
+        def down_or_restarted():
+            seen[0] = guest.find_state(self._drv.host, uuid)
+            return _down_or_restarted(seen[0], before.id)
+        result = wait.until(down_or_restarted, self._drv.conf.libvirt.wait_soft_reboot_seconds,
                             self._drv.poll_interval)
         if result is not guest_wait.WaitResult.REACHED:
             record.fallback_reason = result.value
-            return False
+            return None
         record.shutdown_seconds = time.monotonic() - start
         record.stopped_signal_seconds = wait.signalled_at - start
-        return True
+        return seen
 
-    def _is_down_or_restarted(self, uuid, old_id):
-        state = guest.find_state(self._drv.host, uuid)
-        if state is None or state.stopped:
-            return True
-        # Secondary signal: the guest went through a stop/start of its own.
-        return state.running and state.id is not None and state.id != old_id
-
-    def _start_after_shutdown(self, uuid, record):
+    def _start_after_shutdown(self, uuid, record, state):
+        """Start the guest the wait found down (``state``, just read); its RUNNING
+        GuestState, or None."""
         start = time.monotonic()
-        state = guest.get_state(self._drv.host, uuid)
+        if state is None:
+            raise exception.InstanceDriverNotFound(instance_uuid=uuid)
         if state.running:
             LOG.info('Instance %s may have been rebooted during soft reboot', uuid)
         else:
             called = time.monotonic()
             _tolerating_done(lambda: guest.call(self._drv.host, uuid, 'create'))
             record.create_call_seconds = time.monotonic() - called
-        if not self._drv.wait_for_running(uuid):
+        running = self._drv.wait_for_running(uuid)
+        if running is None:
             record.fallback_reason = 'not running after start'
-            return False
+            return None
         record.create_seconds = time.monotonic() - start
-        return True
+        return running
 
     # -- hard ----------------------------------------------------------------------
     def _hard(self, instance, record):
-        """Destroy (keeping disks), redefine from fresh XML, start, wait for RUNNING."""
+        """Destroy (keeping disks), redefine from fresh XML, start, wait for RUNNING: the
+        RUNNING GuestState."""
         uuid = instance['uuid']
         start = time.monotonic()
         try:
@@ -178,7 +188,8 @@ class Rebooter:
             raise exception.InstanceRebootFailure(reason=exc.format_message()) from exc
         except (libvirt.libvirtError, exception.InstanceDriverNotFound) as exc:
             raise exception.InstanceRebootFailure(reason=str(exc)) from exc
-        if not running:
+        if running is None:
             raise exception.InstanceRebootFailure(
                 reason='guest not running after %d s' % self._drv.conf.libvirt.wait_running_seconds)
         record.hard_seconds = time.monotonic() - start
+        return running
