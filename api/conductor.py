@@ -42,7 +42,9 @@ TOPIC = 'cepheid-api'
 # 1.9 - stale_guests (a compute's start-up clean-up of guests deleted or moved away)
 # 1.10 - service_heartbeat answers {'heartbeat_topic': ...} when this api consumes
 #        heartbeats there (api/heartbeat_consumer.py); older computes ignore the answer
-VERSION = '1.10'
+# 1.11 - ... and {'steps_topic': ...} when it consumes the operations' steps there
+#        (api/steps_consumer.py); a compute that gets none sends them here
+VERSION = '1.11'
 USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
@@ -100,11 +102,13 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
                         conductor_cleanup.CleanupConductor):
     target = oslo_messaging.Target(version=VERSION)
 
-    def __init__(self, database, *, heartbeats=None, heartbeat_topic=None):
+    def __init__(self, database, *, heartbeats=None, heartbeat_topic=None,
+                 steps_topic=None):
         self.db = database
         self.heartbeats = heartbeats    # an api.heartbeats.HeartbeatBatcher, or None
-        # The topic this process's lean consumer takes heartbeats on, or None.
+        # The topics this process's lean consumers take heartbeats and steps on, or None.
         self.heartbeat_topic = heartbeat_topic
+        self.steps_topic = steps_topic
 
     _clean = staticmethod(_clean_values)
 
@@ -311,11 +315,12 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
         return result
 
     def service_heartbeat(self, context, *, host, binary, topic, resources=None):
-        """Record one beat; answers where later beats may go (1.10), for a call."""
+        """Record one beat; answers where later beats (1.10) and steps (1.11) may go,
+        for a call."""
         self._record_heartbeat(host=host, binary=binary, topic=topic, resources=resources)
-        if self.heartbeat_topic is not None:
-            return {'heartbeat_topic': self.heartbeat_topic}
-        return None
+        topics = {key: name for key, name in (('heartbeat_topic', self.heartbeat_topic),
+                                              ('steps_topic', self.steps_topic)) if name}
+        return topics or None
 
     def _record_heartbeat(self, *, host, binary, topic, resources=None):
         if self.heartbeats is not None:

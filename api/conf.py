@@ -56,6 +56,17 @@ api_opts = [
                     'without the RPC dispatcher; RabbitMQ transports only), advertised to '
                     'each compute in the answer to its first heartbeat. rpc: on the '
                     'conductor topic through oslo.messaging, as before.'),
+    cfg.StrOpt('steps_consumer', default='lean', choices=('lean', 'rpc'),
+               help='How this api process takes the steps computes report (begin, '
+                    'task_advance, task_update, task_finish, report_batch). lean: kombu '
+                    'consumers of the topic cepheid-api-steps (oslo.messaging calls and '
+                    'casts, answered in its reply format without the RPC server; RabbitMQ '
+                    'transports only), advertised to each compute in the answer to its '
+                    'called heartbeat. rpc: on the conductor topic through oslo.messaging, '
+                    'as before.'),
+    cfg.IntOpt('steps_consumer_threads', default=4, min=1,
+               help='Threads (each with its own broker connection) consuming the topic '
+                    'cepheid-api-steps in each api process, [api] steps_consumer = lean.'),
     cfg.IntOpt('db_retry_after', default=5, min=0,
                help='Retry-After (seconds) of the 503 answered while the database is '
                     'unavailable.'),

@@ -46,10 +46,24 @@ def decode(body):
 
 def usable(conf):
     """Whether this api runs the lean consumer: asked for, and the transport is RabbitMQ."""
-    if conf.api.heartbeat_consumer != 'lean':
-        return False
+    return conf.api.heartbeat_consumer == 'lean' and rabbitmq(conf)
+
+
+def rabbitmq(conf):
+    """Whether the RPC transport is RabbitMQ (a kombu consumer can take its topics)."""
     url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
     return url.transport in ('rabbit', 'amqp', 'kombu') and bool(url.hosts)
+
+
+def topic_queue(conf, topic):
+    """The queue of ``topic``, declared as oslo.messaging declares a topic queue."""
+    rabbit = conf.oslo_messaging_rabbit
+    durable = rabbit.amqp_durable_queues or rabbit.rabbit_quorum_queue
+    arguments = {'x-queue-type': 'quorum'} if rabbit.rabbit_quorum_queue else None
+    exchange = kombu.Exchange(conf.control_exchange, 'topic', durable=durable,
+                              auto_delete=rabbit.amqp_auto_delete)
+    return kombu.Queue(topic, exchange, routing_key=topic, durable=durable,
+                       auto_delete=rabbit.amqp_auto_delete, queue_arguments=arguments)
 
 
 def broker_urls(conf):
@@ -80,13 +94,7 @@ class HeartbeatConsumer:
         rabbit = conf.oslo_messaging_rabbit
         self.ssl = bool(rabbit.ssl)
         self.amqp_heartbeat = rabbit.heartbeat_timeout_threshold
-        durable = rabbit.amqp_durable_queues or rabbit.rabbit_quorum_queue
-        arguments = {'x-queue-type': 'quorum'} if rabbit.rabbit_quorum_queue else None
-        exchange = kombu.Exchange(conf.control_exchange, 'topic', durable=durable,
-                                  auto_delete=rabbit.amqp_auto_delete)
-        self.queue = kombu.Queue(TOPIC, exchange, routing_key=TOPIC, durable=durable,
-                                 auto_delete=rabbit.amqp_auto_delete,
-                                 queue_arguments=arguments)
+        self.queue = topic_queue(conf, TOPIC)
         self.reconnect_delay = reconnect_delay
         self.received = self.dropped = 0
         self._stop = threading.Event()

@@ -13,6 +13,7 @@ from cepheid.api import outbox
 from cepheid.api import reclaim
 from cepheid.api import resize_confirm
 from cepheid.api import rpc_queue_depth
+from cepheid.api import steps_consumer
 from cepheid.api import watchdog
 from cepheid.api.dashboard import feed as dashboard_feed
 from cepheid.api.db import session as db_session
@@ -75,12 +76,17 @@ class ConductorService:
         self.heartbeats = (heartbeats.HeartbeatBatcher(services.db, interval=interval)
                            if interval > 0 else None)
         lean = heartbeat_consumer.usable(conf)
+        lean_steps = steps_consumer.usable(conf)
         self.endpoint = observed_conductor.ObservedConductorEndpoint(
             services.db, heartbeats=self.heartbeats,
-            heartbeat_topic=heartbeat_consumer.TOPIC if lean else None)
-        # Heartbeats on their own topic, without the RPC dispatcher (RabbitMQ only).
+            heartbeat_topic=heartbeat_consumer.TOPIC if lean else None,
+            steps_topic=steps_consumer.TOPIC if lean_steps else None)
+        # Heartbeats and the operations' steps on topics of their own, without the RPC
+        # server (RabbitMQ only).
         self.heartbeat_consumer = (heartbeat_consumer.HeartbeatConsumer(
             conf, self.endpoint._record_heartbeat) if lean else None)
+        self.steps_consumer = (steps_consumer.StepsConsumer(conf, self.endpoint)
+                               if lean_steps else None)
         # The dashboard's changes come as fanout casts to this server (api/dashboard/feed.py).
         self.server = rpc.get_server(conf, services.transport, conductor.TOPIC,
                                      server=conf.host,
@@ -100,6 +106,8 @@ class ConductorService:
             self.heartbeats.start()
         if self.heartbeat_consumer is not None:
             self.heartbeat_consumer.start()
+        if self.steps_consumer is not None:
+            self.steps_consumer.start()
         self.server.start()
         self.watchdog.start()
         self.reclaimer.start()
@@ -112,6 +120,8 @@ class ConductorService:
         self.outbox.stop()
         self.server.stop()
         self.server.wait()
+        if self.steps_consumer is not None:
+            self.steps_consumer.stop()
         if self.heartbeat_consumer is not None:
             self.heartbeat_consumer.stop()
         if self.heartbeats is not None:

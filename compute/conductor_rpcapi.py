@@ -34,10 +34,15 @@ class ConductorAPI:
         self.attempts = attempts
         self.db_wait = db_wait
         self.transport = transport
+        self.timeout = timeout
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, timeout=timeout)
         # Where heartbeats go: the conductor topic until the api names its heartbeat
         # topic in the answer to the first (called) heartbeat (conductor 1.10).
         self.heartbeat_client = self.client
+        # Where the steps of an operation go: the conductor topic until the api names its
+        # steps topic in the same answer (conductor 1.11); back to the conductor topic when
+        # a later answer names none or a call there gets no answer.
+        self.steps_client = self.client
         # Callables ``(when, instance_uuid, task_state, method)`` told of every task_state
         # this compute reports, as it sends it (``when``: time.monotonic()).
         self.observers = []
@@ -54,20 +59,28 @@ class ConductorAPI:
                 observer(now, instance_uuid, values['task_state'], method)
 
     def _call(self, context, method, version=None, **kwargs):
+        return self._timed_call(context, method, version, kwargs, steps=False)
+
+    def _timed_call(self, context, method, version, kwargs, *, steps):
         start = time.monotonic()
         try:
-            return self._call_retried(context, method, version, **kwargs)
+            return self._call_retried(context, method, version, kwargs, steps)
         finally:
             metrics.COMPUTE_CONDUCTOR_CALL.labels(method).observe(time.monotonic() - start)
 
-    def _call_retried(self, context, method, version, **kwargs):
-        client = self.client.prepare(version=version) if version else self.client
+    def _call_retried(self, context, method, version, kwargs, steps):
         timeouts, waits, waited = 0, 0, 0.0
         while True:
+            base = self.steps_client if steps else self.client
+            client = base.prepare(version=version) if version else base
             try:
                 return client.call(context, method, host=self.host, **kwargs)
             except oslo_messaging.MessagingTimeout:
                 timeouts += 1
+                if base is not self.client:
+                    LOG.warning('No answer on topic %s: steps go to the conductor topic '
+                                'until the api names it again', base.target.topic)
+                    self.steps_client = self.client
                 if timeouts >= self.attempts:
                     raise
                 LOG.warning('Conductor call %s timed out (attempt %d of %d), retrying',
@@ -111,20 +124,21 @@ class ConductorAPI:
     def _send_one(self, report):
         version, args = report.args
         if not report.wait:
-            client = self.client.prepare(version=version) if version else self.client
+            base = self.steps_client
+            client = base.prepare(version=version) if version else base
             client.cast(report.context, report.method, host=self.host, **args)
             return None
-        return self._call(report.context, report.method, version, **args)
+        return self._timed_call(report.context, report.method, version, args, steps=True)
 
     def _send_batch(self, reports):
         items = [{'method': r.method, 'context': r.context.to_dict(), 'args': r.args[1]}
                  for r in reports]
         if not any(r.wait for r in reports):
-            self.client.prepare(version=BATCH_VERSION).cast(
+            self.steps_client.prepare(version=BATCH_VERSION).cast(
                 reports[0].context, 'report_batch', host=self.host, items=items)
             return
-        replies = self._call(reports[0].context, 'report_batch', BATCH_VERSION,
-                             items=items)
+        replies = self._timed_call(reports[0].context, 'report_batch', BATCH_VERSION,
+                                   {'items': items}, steps=True)
         for report, reply in zip(reports, replies, strict=True):
             if 'error' in reply:
                 report.error = rpc.error_from_primitive(reply['error'])
@@ -230,7 +244,7 @@ class ConductorAPI:
             reply = client.prepare(timeout=10).call(context, 'service_heartbeat',
                                                     host=self.host, binary=binary,
                                                     topic=topic, **kwargs)
-            self._heartbeat_topic(reply)
+            self._topics(reply)
             return
         client = self.heartbeat_client
         if kwargs:
@@ -238,14 +252,23 @@ class ConductorAPI:
         client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
                     topic=topic, **kwargs)
 
-    def _heartbeat_topic(self, reply):
-        """Send the next heartbeats where the api's answer says (none: the conductor)."""
-        name = reply.get('heartbeat_topic') if isinstance(reply, dict) else None
+    def _topics(self, reply):
+        """Send the next heartbeats and steps where the api's answer says (none: the
+        conductor topic)."""
+        reply = reply if isinstance(reply, dict) else {}
+        self.heartbeat_client = self._client_for(reply.get('heartbeat_topic'),
+                                                 self.heartbeat_client, 'Heartbeats')
+        self.steps_client = self._client_for(reply.get('steps_topic'), self.steps_client,
+                                             'Conductor steps')
+
+    def _client_for(self, name, current, what):
         if not name:
-            self.heartbeat_client = self.client
-        elif self.heartbeat_client.target.topic != name:
-            LOG.info('Heartbeats of %s go to topic %s', self.host, name)
-            self.heartbeat_client = rpc.get_client(self.transport, name, version=VERSION)
+            return self.client
+        if current.target.topic == name:
+            return current
+        LOG.info('%s of %s go to topic %s', what, self.host, name)
+        return rpc.get_client(self.transport, name, version=VERSION,
+                              timeout=self.timeout)
 
     def usage_audit_begin(self, context, *, begin, end):
         """Begin this host's usage audit of [begin, end]: its instances, or None when the

@@ -1,7 +1,8 @@
-"""Where a compute's heartbeats go: to the topic the api names in its answer to the
-called heartbeat (conductor 1.10), back to the conductor topic when an answer names none
-(an older api, or ``[api] heartbeat_consumer = rpc``). Over oslo.messaging's fake driver,
-with real RPC servers on both topics."""
+"""Where a compute's heartbeats (and the steps of its operations) go: to the topic the api
+names in its answer to the called heartbeat (conductor 1.10; 1.11 for the steps), back to
+the conductor topic when an answer names none (an older api, or ``[api] heartbeat_consumer
+= rpc`` / ``steps_consumer = rpc``) or a step called there gets no answer. Over
+oslo.messaging's fake driver, with real RPC servers on the topics."""
 
 import threading
 
@@ -30,6 +31,12 @@ class Api:
             self.arrived.notify_all()
         return self.answer
 
+    def begin(self, context, *, host, instance_uuid, event, values, expected_task_state):
+        with self.arrived:
+            self.beats.append((self.topic_name, 'begin', instance_uuid))
+            self.arrived.notify_all()
+        return {'instance': {'uuid': instance_uuid}, 'event_id': 7}
+
     def wait_for(self, count):
         with self.arrived:
             assert self.arrived.wait_for(lambda: len(self.beats) >= count, 10)
@@ -52,6 +59,46 @@ def bus():
     for server in servers:
         server.stop()
         server.wait()
+
+
+def _begin(client, uuid):
+    return client.begin(cep_context.get_admin_context(), uuid, event='e',
+                        values={'task_state': 'reboot_pending'},
+                        expected_task_state=['rebooting'])
+
+
+def test_steps_go_to_the_topic_the_api_names_and_back_when_it_names_none(bus):
+    client, conductor, lean = bus
+    steps = Api('cepheid-api-steps')
+    server = rpc.get_server(client.transport.conf, client.transport, 'cepheid-api-steps',
+                            server='api', endpoints=[steps])
+    server.start()
+    try:
+        assert _begin(client, 'u1') == ({'uuid': 'u1'}, 7)
+        conductor.answer = {'heartbeat_topic': 'cepheid-heartbeat',
+                            'steps_topic': 'cepheid-api-steps'}
+        _beat(client, wait=True)
+        assert _begin(client, 'u2') == ({'uuid': 'u2'}, 7)
+        conductor.answer = {'heartbeat_topic': 'cepheid-heartbeat'}
+        _beat(client, wait=True)
+        _begin(client, 'u3')
+    finally:
+        server.stop()
+        server.wait()
+    assert [b for b in conductor.beats if b[1] == 'begin'] == [
+        ('cepheid-api', 'begin', 'u1'), ('cepheid-api', 'begin', 'u3')]
+    assert steps.beats == [('cepheid-api-steps', 'begin', 'u2')]
+
+
+def test_a_step_unanswered_on_the_steps_topic_is_retried_on_the_conductor_topic(bus):
+    client, conductor, _ = bus
+    client = conductor_rpcapi.ConductorAPI(client.transport, host='h1', timeout=0.5)
+    conductor.answer = {'steps_topic': 'cepheid-api-steps'}    # nobody consumes it
+    _beat(client, wait=True)
+    assert _begin(client, 'u1') == ({'uuid': 'u1'}, 7)
+    assert _begin(client, 'u2') == ({'uuid': 'u2'}, 7)
+    assert [b for b in conductor.beats if b[1] == 'begin'] == [
+        ('cepheid-api', 'begin', 'u1'), ('cepheid-api', 'begin', 'u2')]
 
 
 def _beat(client, wait=False, resources=None):
