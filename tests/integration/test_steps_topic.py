@@ -1,0 +1,136 @@
+"""The computes' conductor steps over RabbitMQ: with the lean consumer (the default) the
+api names the topic ``cepheid-api-steps`` in its answer to a called heartbeat, the
+computes send begin / task_advance / task_finish / report_batch there, reboots end as
+before (states, events, start and end notifications), and a conductor error reaches the
+compute's client as the same exception; with ``[api] steps_consumer = rpc`` the steps
+stay on the conductor topic and no steps queue exists."""
+
+import oslo_messaging
+import pytest
+
+from cepheid.common import config
+from cepheid.common import context as cep_context
+from cepheid.common import exception
+from cepheid.common import rpc
+from cepheid.compute import conductor_rpcapi
+from tests.fixtures import cluster as cluster_fixture
+from tests.fixtures import http
+from tests.fixtures import processes
+from tests.integration import test_heartbeat_topic
+
+pytestmark = pytest.mark.integration
+
+TOPIC = 'cepheid-api-steps'
+
+
+@pytest.fixture
+def start(tmp_path):
+    started = []
+
+    def start(**options):
+        cluster = cluster_fixture.Cluster(tmp_path, hosts=('hostA', 'hostB'), **options)
+        started.append(cluster)
+        try:
+            return cluster.start()
+        except Exception:
+            cluster.dump_logs()
+            raise
+    yield start
+    for cluster in started:
+        cluster.stop()
+
+
+def _reboot_all(cluster, servers):
+    """SOFT, HARD, SOFT... over ``servers``: each ends ACTIVE and idle with its events
+    Success and its start and end notifications."""
+    listener = cluster.listener()
+    try:
+        for index, server_id in enumerate(servers):
+            status, _ = cluster.reboot(server_id, ('SOFT', 'HARD')[index % 2])
+            assert status == 202
+
+        def reboot_events(server_id):
+            return [e[2] for e in listener.events if e[2].startswith('instance.reboot')
+                    and e[3]['nova_object.data']['uuid'] == server_id]
+        listener.wait_for(lambda _: all(
+            reboot_events(s) == ['instance.reboot.start', 'instance.reboot.end']
+            for s in servers), timeout=30)
+    finally:
+        listener.close()
+    for server_id in servers:
+        server = cluster.wait_idle(server_id)
+        assert (server['status'], server['OS-EXT-STS:power_state']) == ('ACTIVE', 1)
+        status, body = cluster.client.get(f'/servers/{server_id}/os-instance-actions',
+                                          token=http.ADMIN)
+        assert status == 200
+        reboot = next(a for a in body['instanceActions'] if a['action'] == 'reboot')
+        status, body = cluster.client.get(
+            f'/servers/{server_id}/os-instance-actions/{reboot["request_id"]}',
+            token=http.ADMIN)
+        assert status == 200
+        assert [(e['event'], e['result']) for e in body['instanceAction']['events']] == [
+            ('compute_reboot_instance', 'Success')]
+
+
+def _compute_client(cluster, host):
+    """The compute's own conductor client, on the cluster's bus, told the topics by a
+    called heartbeat as a compute is."""
+    conf = config.make_conf()
+    conf([])
+    conf.set_override('transport_url', cluster.transport_url)
+    transport = rpc.get_rpc_transport(conf)
+    client = conductor_rpcapi.ConductorAPI(transport, host=host, timeout=10)
+    client.service_heartbeat(cep_context.get_admin_context(), binary='cepheid-compute',
+                             topic='compute', wait=True)
+    return client, transport
+
+
+def test_steps_go_through_the_lean_consumer_and_errors_arrive_as_themselves(start):
+    cluster = start()
+    queues = test_heartbeat_topic._queues(cluster.vhost.name)
+    assert queues[TOPIC][0] == 4        # [api] steps_consumer_threads
+    servers = [cluster.create_on(host, f'vm{i}-{host}') for i in range(2)
+               for host in cluster.hosts]
+    for host in cluster.hosts:
+        processes.wait_until(
+            lambda h=host: f'Conductor steps of {h} go to topic {TOPIC}' in
+            cluster.computes[h].log_path.read_text(), 15, f'{host} told the steps topic')
+    _reboot_all(cluster, servers)
+    processes.wait_until(lambda: test_heartbeat_topic._queues(cluster.vhost.name)[TOPIC][1]
+                         == 0, 10, 'steps queue drained')
+
+    client, transport = _compute_client(cluster, 'hostA')
+    try:
+        assert client.steps_client.target.topic == TOPIC
+        on_a = cluster.server(servers[0])
+        assert on_a['OS-EXT-SRV-ATTR:host'] == 'hostA'
+        ctx = cep_context.get_admin_context()
+        with pytest.raises(exception.UnexpectedTaskStateError) as missed:
+            client.begin(ctx, servers[0], event='compute_reboot_instance',
+                         values={'task_state': 'reboot_pending'},
+                         expected_task_state=['rebooting'])
+        assert missed.value.kwargs['actual'] is None
+        on_b = next(s for s in servers if cluster.server(s)['OS-EXT-SRV-ATTR:host'] == 'hostB')
+        with pytest.raises(exception.HostMismatch):
+            client.task_update(ctx, on_b, values={'task_state': None},
+                               expected_task_state=[None])
+        # a method the steps topic does not serve: oslo.messaging's own answer
+        with pytest.raises(oslo_messaging.RemoteError) as refused:
+            client.steps_client.call(ctx, 'instances_on_host', host='hostA')
+        assert refused.value.exc_type == 'NoSuchMethod'
+    finally:
+        transport.cleanup()
+    for server_id in (servers[0], on_b):
+        assert cluster.wait_idle(server_id)['OS-EXT-STS:task_state'] is None
+
+
+def test_rpc_setting_keeps_the_steps_on_the_conductor_topic(start):
+    cluster = start(api_options={'api.steps_consumer': 'rpc'})
+    servers = [cluster.create_on(host, f'vm-{host}') for host in cluster.hosts]
+    _reboot_all(cluster, servers)
+    assert TOPIC not in test_heartbeat_topic._queues(cluster.vhost.name)
+    client, transport = _compute_client(cluster, 'hostA')
+    try:
+        assert client.steps_client is client.client
+    finally:
+        transport.cleanup()
