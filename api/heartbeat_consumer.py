@@ -14,11 +14,10 @@ casting to ``cepheid-api``, which still takes heartbeats.
 """
 
 import json
-import threading
 
-import kombu
-import oslo_messaging
 from oslo_log import log as logging
+
+from cepheid.api import kombu_consumer
 
 LOG = logging.getLogger(__name__)
 
@@ -46,70 +45,21 @@ def decode(body):
 
 def usable(conf):
     """Whether this api runs the lean consumer: asked for, and the transport is RabbitMQ."""
-    return conf.api.heartbeat_consumer == 'lean' and rabbitmq(conf)
+    return conf.api.heartbeat_consumer == 'lean' and kombu_consumer.rabbitmq(conf)
 
 
-def rabbitmq(conf):
-    """Whether the RPC transport is RabbitMQ (a kombu consumer can take its topics)."""
-    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
-    return url.transport in ('rabbit', 'amqp', 'kombu') and bool(url.hosts)
-
-
-def topic_queue(conf, topic):
-    """The queue of ``topic``, declared as oslo.messaging declares a topic queue."""
-    rabbit = conf.oslo_messaging_rabbit
-    durable = rabbit.amqp_durable_queues or rabbit.rabbit_quorum_queue
-    arguments = {'x-queue-type': 'quorum'} if rabbit.rabbit_quorum_queue else None
-    exchange = kombu.Exchange(conf.control_exchange, 'topic', durable=durable,
-                              auto_delete=rabbit.amqp_auto_delete)
-    return kombu.Queue(topic, exchange, routing_key=topic, durable=durable,
-                       auto_delete=rabbit.amqp_auto_delete, queue_arguments=arguments)
-
-
-def broker_urls(conf):
-    """kombu URLs of the transport's brokers (failover order)."""
-    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
-    vhost = url.virtual_host or ''
-    urls = []
-    for host in url.hosts:
-        auth = ''
-        if host.username:
-            auth = kombu.utils.url.quote(host.username, safe='')
-            if host.password:
-                auth += ':' + kombu.utils.url.quote(host.password, safe='')
-            auth += '@'
-        urls.append(f'amqp://{auth}{host.hostname}:{host.port or 5672}/'
-                    f'{kombu.utils.url.quote(vhost, safe="")}')
-    return urls
-
-
-class HeartbeatConsumer:
+class HeartbeatConsumer(kombu_consumer.TopicConsumer):
     """``record(**beat)`` is called for each heartbeat; ``start``/``stop`` the thread."""
 
+    topic = TOPIC
     thread_name = 'heartbeat-consumer'
 
     def __init__(self, conf, record, *, reconnect_delay=1.0):
+        super().__init__(conf, prefetch=200, reconnect_delay=reconnect_delay)
         self.record = record
-        self.urls = broker_urls(conf)
-        rabbit = conf.oslo_messaging_rabbit
-        self.ssl = bool(rabbit.ssl)
-        self.amqp_heartbeat = rabbit.heartbeat_timeout_threshold
-        self.queue = topic_queue(conf, TOPIC)
-        self.reconnect_delay = reconnect_delay
         self.received = self.dropped = 0
-        self._stop = threading.Event()
-        self._thread = None
 
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout=10):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def on_message(self, body, message):
+    def on_message(self, body, message, producer=None):
         try:
             beat = decode(body)
         except ValueError:
@@ -125,27 +75,3 @@ class HeartbeatConsumer:
                 # a database outage: the next beat comes within report_interval
                 LOG.warning('Heartbeat of %s not recorded: %s', beat['host'], exc)
         message.ack()
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                self._consume()
-            except Exception as exc:
-                if self._stop.is_set():
-                    return
-                LOG.warning('Heartbeat consumer lost the broker (%s); reconnecting', exc)
-                self._stop.wait(self.reconnect_delay)
-
-    def _consume(self):
-        with kombu.Connection(self.urls, ssl=self.ssl,
-                              heartbeat=self.amqp_heartbeat) as conn:
-            conn.ensure_connection(max_retries=1)
-            with conn.Consumer([self.queue], callbacks=[self.on_message],
-                               accept=['json']) as consumer:
-                consumer.qos(prefetch_count=200)
-                LOG.info('Consuming heartbeats on %s', TOPIC)
-                while not self._stop.is_set():
-                    try:
-                        conn.drain_events(timeout=1.0)
-                    except TimeoutError:
-                        conn.heartbeat_check()

@@ -18,16 +18,12 @@ a compute that got none (an older api, ``[api] steps_consumer = rpc``, or a tran
 other than RabbitMQ) sends its steps to ``cepheid-api`` as before.
 """
 
-import threading
-import time
-
-import kombu
 from oslo_log import log as logging
 from oslo_messaging import _utils as messaging_utils
 from oslo_messaging.rpc import dispatcher as rpc_dispatcher
 
 from cepheid.api import conductor
-from cepheid.api import heartbeat_consumer
+from cepheid.api import kombu_consumer
 from cepheid.api import rpc_envelope
 from cepheid.common import context as cep_context
 
@@ -41,7 +37,7 @@ METHODS = frozenset(('begin', 'task_advance', 'task_update', 'task_finish',
 
 def usable(conf):
     """Whether this api runs the lean consumer: asked for, and the transport is RabbitMQ."""
-    return conf.api.steps_consumer == 'lean' and heartbeat_consumer.rabbitmq(conf)
+    return conf.api.steps_consumer == 'lean' and kombu_consumer.rabbitmq(conf)
 
 
 def answer(endpoint, request):
@@ -63,36 +59,17 @@ def answer(endpoint, request):
     return None, rpc_envelope.failure(exc)
 
 
-class StepsConsumer:
+class StepsConsumer(kombu_consumer.TopicConsumer):
     """``start``/``stop`` the consumer threads serving ``endpoint`` (the conductor)."""
 
+    topic = TOPIC
     thread_name = 'steps-consumer'
 
     def __init__(self, conf, endpoint, *, threads=None, reconnect_delay=1.0, prefetch=8):
+        super().__init__(conf, threads=threads or conf.api.steps_consumer_threads,
+                         prefetch=prefetch, reconnect_delay=reconnect_delay)
         self.endpoint = endpoint
-        self.urls = heartbeat_consumer.broker_urls(conf)
-        rabbit = conf.oslo_messaging_rabbit
-        self.ssl = bool(rabbit.ssl)
-        self.amqp_heartbeat = rabbit.heartbeat_timeout_threshold
-        self.queue = heartbeat_consumer.topic_queue(conf, TOPIC)
-        self.threads = threads or conf.api.steps_consumer_threads
-        self.prefetch = prefetch
-        self.reconnect_delay = reconnect_delay
         self.handled = self.dropped = 0
-        self._stop = threading.Event()
-        self._threads = []
-
-    def start(self):
-        for index in range(self.threads):
-            thread = threading.Thread(target=self._run, name=f'{self.thread_name}-{index}',
-                                      daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self, timeout=10):
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout)
 
     def on_message(self, body, message, producer):
         """Run one message; reply to a call; then ack. A reply that cannot be published
@@ -113,37 +90,3 @@ class StepsConsumer:
                              exchange='', routing_key=request.reply_q, serializer='json')
         self.handled += 1
         message.ack()
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                self._consume()
-            except Exception as exc:
-                if self._stop.is_set():
-                    return
-                LOG.warning('Steps consumer lost the broker (%s); reconnecting', exc)
-                self._stop.wait(self.reconnect_delay)
-
-    def _consume(self):
-        with kombu.Connection(self.urls, ssl=self.ssl,
-                              heartbeat=self.amqp_heartbeat) as conn:
-            conn.ensure_connection(max_retries=1)
-            producer = conn.Producer()
-
-            def callback(body, message):
-                self.on_message(body, message, producer)
-
-            with conn.Consumer([self.queue], callbacks=[callback],
-                               accept=['json']) as consumer:
-                consumer.qos(prefetch_count=self.prefetch)
-                LOG.info('Consuming conductor steps on %s', TOPIC)
-                checked = time.monotonic()
-                while not self._stop.is_set():
-                    try:
-                        conn.drain_events(timeout=1.0)
-                    except TimeoutError:
-                        pass
-                    if time.monotonic() - checked >= 1.0:  # busy or not
-                        conn.heartbeat_check()
-                        checked = time.monotonic()
-

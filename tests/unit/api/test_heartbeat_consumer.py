@@ -11,6 +11,7 @@ from cepheid.api import conductor
 from cepheid.api import conf as api_conf
 from cepheid.api import heartbeat_consumer
 from cepheid.api import heartbeats
+from cepheid.api import kombu_consumer
 from cepheid.api.db import compute_nodes as db_compute_nodes
 from cepheid.api.db import services as db_services
 from cepheid.common import config
@@ -115,7 +116,7 @@ def test_lean_consumer_runs_only_on_rabbitmq_when_asked(url, consumer, expected)
 
 def test_broker_urls_keep_every_host_credentials_and_vhost():
     conf = _conf('rabbit://u%40x:p%2Fw@h1:5672,u%40x:p%2Fw@h2:5673/cell-1')
-    assert heartbeat_consumer.broker_urls(conf) == [
+    assert kombu_consumer.broker_urls(conf) == [
         'amqp://u%40x:p%2Fw@h1:5672/cell-1', 'amqp://u%40x:p%2Fw@h2:5673/cell-1']
 
 

@@ -1,0 +1,121 @@
+"""What the api's lean consumers share: one or more kombu threads on one topic queue.
+
+A lean consumer (api/heartbeat_consumer.py, api/steps_consumer.py) takes a topic that
+computes send ordinary oslo.messaging casts and calls to, without an RPC server: its
+queue is declared as oslo.messaging declares a topic queue, each thread holds one kombu
+connection (with the brokers of the transport URL in failover order), checks the AMQP
+heartbeat at least once a second, and reconnects after ``reconnect_delay`` when the
+broker goes away. A subclass says what to do with a message (``on_message``).
+"""
+
+import threading
+import time
+
+import kombu
+import oslo_messaging
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
+
+
+def rabbitmq(conf):
+    """Whether the RPC transport is RabbitMQ (a kombu consumer can take its topics)."""
+    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
+    return url.transport in ('rabbit', 'amqp', 'kombu') and bool(url.hosts)
+
+
+def topic_queue(conf, topic):
+    """The queue of ``topic``, declared as oslo.messaging declares a topic queue."""
+    rabbit = conf.oslo_messaging_rabbit
+    durable = rabbit.amqp_durable_queues or rabbit.rabbit_quorum_queue
+    arguments = {'x-queue-type': 'quorum'} if rabbit.rabbit_quorum_queue else None
+    exchange = kombu.Exchange(conf.control_exchange, 'topic', durable=durable,
+                              auto_delete=rabbit.amqp_auto_delete)
+    return kombu.Queue(topic, exchange, routing_key=topic, durable=durable,
+                       auto_delete=rabbit.amqp_auto_delete, queue_arguments=arguments)
+
+
+def broker_urls(conf):
+    """kombu URLs of the transport's brokers (failover order)."""
+    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
+    vhost = url.virtual_host or ''
+    urls = []
+    for host in url.hosts:
+        auth = ''
+        if host.username:
+            auth = kombu.utils.url.quote(host.username, safe='')
+            if host.password:
+                auth += ':' + kombu.utils.url.quote(host.password, safe='')
+            auth += '@'
+        urls.append(f'amqp://{auth}{host.hostname}:{host.port or 5672}/'
+                    f'{kombu.utils.url.quote(vhost, safe="")}')
+    return urls
+
+
+class TopicConsumer:
+    """``threads`` kombu consumers of ``topic``; ``on_message(body, message, producer)``
+    handles one message (``producer`` publishes on the same connection) and acks it."""
+
+    topic = None
+    thread_name = 'topic-consumer'
+
+    def __init__(self, conf, *, threads=1, prefetch=1, reconnect_delay=1.0):
+        self.urls = broker_urls(conf)
+        rabbit = conf.oslo_messaging_rabbit
+        self.ssl = bool(rabbit.ssl)
+        self.amqp_heartbeat = rabbit.heartbeat_timeout_threshold
+        self.queue = topic_queue(conf, self.topic)
+        self.threads = threads
+        self.prefetch = prefetch
+        self.reconnect_delay = reconnect_delay
+        self._stop = threading.Event()
+        self._threads = []
+
+    def start(self):
+        for index in range(self.threads):
+            name = self.thread_name if self.threads == 1 else f'{self.thread_name}-{index}'
+            thread = threading.Thread(target=self._run, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout=10):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def on_message(self, body, message, producer):
+        raise NotImplementedError
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self._consume()
+            except Exception as exc:
+                if self._stop.is_set():
+                    return
+                LOG.warning('Consumer of %s lost the broker (%s); reconnecting',
+                            self.topic, exc)
+                self._stop.wait(self.reconnect_delay)
+
+    def _consume(self):
+        with kombu.Connection(self.urls, ssl=self.ssl,
+                              heartbeat=self.amqp_heartbeat) as conn:
+            conn.ensure_connection(max_retries=1)
+            producer = conn.Producer()
+
+            def callback(body, message):
+                self.on_message(body, message, producer)
+
+            with conn.Consumer([self.queue], callbacks=[callback],
+                               accept=['json']) as consumer:
+                consumer.qos(prefetch_count=self.prefetch)
+                LOG.info('Consuming %s', self.topic)
+                checked = time.monotonic()
+                while not self._stop.is_set():
+                    try:
+                        conn.drain_events(timeout=1.0)
+                    except TimeoutError:
+                        pass
+                    if time.monotonic() - checked >= 1.0:  # busy or not
+                        conn.heartbeat_check()
+                        checked = time.monotonic()
