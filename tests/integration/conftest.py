@@ -32,3 +32,22 @@ def bus_listener(cluster):
     recorder = cluster['cluster'].listener()
     yield recorder
     recorder.close()
+
+
+@pytest.fixture
+def start(tmp_path):
+    """``start(**options)``: a cluster on hostA and hostB with the given Cluster options,
+    started (its logs dumped if it does not come up), stopped after the test."""
+    started = []
+
+    def start(**options):
+        cluster = cluster_fixture.Cluster(tmp_path, hosts=('hostA', 'hostB'), **options)
+        started.append(cluster)
+        try:
+            return cluster.start()
+        except Exception:
+            cluster.dump_logs()
+            raise
+    yield start
+    for cluster in started:
+        cluster.stop()

@@ -2,12 +2,12 @@
 reboot, whichever worker took the REST request and whichever ran the conductor calls; and
 the feed leaves no queue on the broker that keeps the changes for nobody."""
 
-import subprocess
 
 import pytest
 
 from tests.fixtures import cluster as cluster_mod
 from tests.fixtures import http
+from tests.fixtures import rabbit_queues
 from tests.functional.dashboard import sse
 
 pytestmark = pytest.mark.integration
@@ -76,15 +76,6 @@ def test_both_workers_streams_see_every_step(cluster):
             stream.close()
 
 
-def _queues(vhost):
-    """{queue name: (consumers, messages)} of the vhost."""
-    out = subprocess.run(['rabbitmqctl', '-q', 'list_queues', '-p', vhost, 'name',
-                          'consumers', 'messages'], capture_output=True, text=True,
-                         timeout=60, check=True).stdout
-    rows = [line.split() for line in out.splitlines()]
-    return {r[0]: (int(r[1]), int(r[2])) for r in rows if len(r) == 3 and r[1].isdigit()}
-
-
 def test_no_queue_keeps_the_changes_for_nobody(cluster):
     server_id = cluster.create_on('hostA', 'vm-q')
     streams = _one_stream_per_worker(f'http://127.0.0.1:{cluster.port}')
@@ -99,7 +90,7 @@ def test_no_queue_keeps_the_changes_for_nobody(cluster):
     finally:
         for stream in streams.values():
             stream.close()
-    queues = _queues(cluster.vhost.name)
+    queues = rabbit_queues.queues(cluster.vhost.name)
     # each api process's own fanout queue carries the changes, and it is consumed
     fanout = {n: q for n, q in queues.items() if n.startswith('cepheid-api_fanout_')}
     assert len(fanout) == 2 and all(consumers == 1 for consumers, _ in fanout.values())

@@ -3,27 +3,17 @@ the queue ``cepheid-heartbeat`` the api consumes, keep the hosts up in os-servic
 killed host is down within 2 x service_down_time; with ``[api] heartbeat_consumer = rpc``
 they stay on the conductor topic and no heartbeat queue exists."""
 
-import subprocess
 import time
 
 import pytest
 
-from tests.fixtures import cluster as cluster_fixture
 from tests.fixtures import http
 from tests.fixtures import processes
+from tests.fixtures import rabbit_queues
 
 pytestmark = pytest.mark.integration
 
 SERVICE_DOWN_TIME = 10   # the cluster fixture's, with report_interval 1
-
-
-def _queues(vhost):
-    """{queue name: (consumers, messages)} of the vhost."""
-    out = subprocess.run(['rabbitmqctl', '-q', 'list_queues', '-p', vhost, 'name',
-                          'consumers', 'messages'], capture_output=True, text=True,
-                         timeout=60, check=True).stdout
-    rows = [line.split() for line in out.splitlines()]
-    return {r[0]: (int(r[1]), int(r[2])) for r in rows if len(r) == 3 and r[1].isdigit()}
 
 
 def _services(cluster):
@@ -39,26 +29,9 @@ def _beats_advance(cluster, host):
                          f'a newer heartbeat of {host}')
 
 
-@pytest.fixture
-def start(tmp_path):
-    started = []
-
-    def start(**options):
-        cluster = cluster_fixture.Cluster(tmp_path, hosts=('hostA', 'hostB'), **options)
-        started.append(cluster)
-        try:
-            return cluster.start()
-        except Exception:
-            cluster.dump_logs()
-            raise
-    yield start
-    for cluster in started:
-        cluster.stop()
-
-
 def test_lean_consumer_keeps_hosts_up_and_a_killed_one_goes_down(start):
     cluster = start()
-    assert _queues(cluster.vhost.name)['cepheid-heartbeat'][0] == 1
+    assert rabbit_queues.queues(cluster.vhost.name)['cepheid-heartbeat'][0] == 1
     _beats_advance(cluster, 'hostA')
     _beats_advance(cluster, 'hostA')
     cluster.computes['hostB'].kill()
@@ -69,13 +42,14 @@ def test_lean_consumer_keeps_hosts_up_and_a_killed_one_goes_down(start):
     services = _services(cluster)
     assert services['hostA']['state'] == 'up'
     # every beat was consumed: nothing waits in the heartbeat queue
-    processes.wait_until(lambda: _queues(cluster.vhost.name)['cepheid-heartbeat'][1] == 0,
-                         10, 'heartbeat queue drained')
+    processes.wait_until(
+        lambda: rabbit_queues.queues(cluster.vhost.name)['cepheid-heartbeat'][1] == 0,
+        10, 'heartbeat queue drained')
 
 
 def test_rpc_setting_keeps_heartbeats_on_the_conductor_topic(start):
     cluster = start(api_options={'api.heartbeat_consumer': 'rpc'})
     _beats_advance(cluster, 'hostA')
     _beats_advance(cluster, 'hostB')
-    assert 'cepheid-heartbeat' not in _queues(cluster.vhost.name)
+    assert 'cepheid-heartbeat' not in rabbit_queues.queues(cluster.vhost.name)
     assert {s['state'] for s in _services(cluster).values()} == {'up'}

@@ -13,31 +13,13 @@ from cepheid.common import context as cep_context
 from cepheid.common import exception
 from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
-from tests.fixtures import cluster as cluster_fixture
 from tests.fixtures import http
 from tests.fixtures import processes
-from tests.integration import test_heartbeat_topic
+from tests.fixtures import rabbit_queues
 
 pytestmark = pytest.mark.integration
 
 TOPIC = 'cepheid-api-steps'
-
-
-@pytest.fixture
-def start(tmp_path):
-    started = []
-
-    def start(**options):
-        cluster = cluster_fixture.Cluster(tmp_path, hosts=('hostA', 'hostB'), **options)
-        started.append(cluster)
-        try:
-            return cluster.start()
-        except Exception:
-            cluster.dump_logs()
-            raise
-    yield start
-    for cluster in started:
-        cluster.stop()
 
 
 def _reboot_all(cluster, servers):
@@ -87,7 +69,7 @@ def _compute_client(cluster, host):
 
 def test_steps_go_through_the_lean_consumer_and_errors_arrive_as_themselves(start):
     cluster = start()
-    queues = test_heartbeat_topic._queues(cluster.vhost.name)
+    queues = rabbit_queues.queues(cluster.vhost.name)
     assert queues[TOPIC][0] == 4        # [api] steps_consumer_threads
     servers = [cluster.create_on(host, f'vm{i}-{host}') for i in range(2)
                for host in cluster.hosts]
@@ -96,7 +78,7 @@ def test_steps_go_through_the_lean_consumer_and_errors_arrive_as_themselves(star
             lambda h=host: f'Conductor steps of {h} go to topic {TOPIC}' in
             cluster.computes[h].log_path.read_text(), 15, f'{host} told the steps topic')
     _reboot_all(cluster, servers)
-    processes.wait_until(lambda: test_heartbeat_topic._queues(cluster.vhost.name)[TOPIC][1]
+    processes.wait_until(lambda: rabbit_queues.queues(cluster.vhost.name)[TOPIC][1]
                          == 0, 10, 'steps queue drained')
 
     client, transport = _compute_client(cluster, 'hostA')
@@ -128,7 +110,7 @@ def test_rpc_setting_keeps_the_steps_on_the_conductor_topic(start):
     cluster = start(api_options={'api.steps_consumer': 'rpc'})
     servers = [cluster.create_on(host, f'vm-{host}') for host in cluster.hosts]
     _reboot_all(cluster, servers)
-    assert TOPIC not in test_heartbeat_topic._queues(cluster.vhost.name)
+    assert TOPIC not in rabbit_queues.queues(cluster.vhost.name)
     client, transport = _compute_client(cluster, 'hostA')
     try:
         assert client.steps_client is client.client
