@@ -57,13 +57,7 @@ def qemu_cluster(libvirtd, linux_guest_image, tmp_path):
 
 def test_soft_reboot_through_the_api_completes_by_a_real_guest_shutdown(qemu_cluster):
     cluster, instances = qemu_cluster
-    status, body = cluster.client.post('/servers', {'server': {
-        'name': 'linux', 'flavorRef': '1', 'imageRef': 'acpi-guest',
-        'availability_zone': 'nova:qemu1'}}, token=http.ADMIN)
-    assert status == 202, body
-    server_id = body['server']['id']
-    cluster.wait_idle(server_id, timeout=90)
-    wait_for_console(instances / server_id / 'console.log')
+    server_id = _boot(cluster, instances)
     accepted = time.monotonic()
     assert cluster.reboot(server_id, 'SOFT')[0] == 202
     cluster.wait_idle(server_id, timeout=SOFT_WAIT + 30)
