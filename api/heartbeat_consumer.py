@@ -13,11 +13,10 @@ compute that got no topic (an older api, or ``[api] heartbeat_consumer = rpc``) 
 casting to ``cepheid-api``, which still takes heartbeats.
 """
 
-import json
-
 from oslo_log import log as logging
 
 from cepheid.api import kombu_consumer
+from cepheid.api import rpc_envelope
 
 LOG = logging.getLogger(__name__)
 
@@ -29,15 +28,10 @@ _ARGS = ('host', 'binary', 'topic', 'resources')
 def decode(body):
     """The keyword arguments of a ``service_heartbeat`` cast (an oslo.messaging 2.0
     envelope, or the bare message), or None for anything else."""
-    if isinstance(body, (bytes, str)):
-        body = json.loads(body)
-    if not isinstance(body, dict):
+    request = rpc_envelope.decode(body)
+    if request is None or request.method != METHOD or not request.version.startswith('1.'):
         return None
-    if 'oslo.message' in body:
-        body = json.loads(body['oslo.message'])
-    if body.get('method') != METHOD or not str(body.get('version', '1.0')).startswith('1.'):
-        return None
-    args = body.get('args') or {}
+    args = request.args
     if not args.get('host') or not args.get('binary'):
         return None
     return {k: args.get(k) for k in _ARGS}
