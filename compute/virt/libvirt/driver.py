@@ -116,14 +116,19 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def _reading(self, uuid, reached, timeout):
         """``(reached, the last GuestState read or None)`` of such a wait."""
+        with self.waiter.waiting(uuid) as wait:
+            result, state = self.read_until(wait, uuid, reached, timeout)
+        return result is guest_wait.WaitResult.REACHED, state
+
+    def read_until(self, wait, uuid, reached, timeout):
+        """Run ``wait`` (a guest_wait.Wait of ``uuid``) until ``reached(state)`` holds for
+        the freshly looked-up guest: ``(WaitResult, the last GuestState read or None)``."""
         last = [None]
 
         def check():
             last[0] = guest.find_state(self.host, uuid)
             return reached(last[0])
-        with self.waiter.waiting(uuid) as wait:
-            result = wait.until(check, timeout, self.poll_interval)
-        return result is guest_wait.WaitResult.REACHED, last[0]
+        return wait.until(check, timeout, self.poll_interval), last[0]
 
     def wait_for_running(self, uuid, timeout=None):
         """The guest's GuestState once it is RUNNING (None if it is not within ``[libvirt]

@@ -115,10 +115,10 @@ class Rebooter:
         uuid = instance['uuid']
         try:
             with self._drv.waiter.waiting(uuid, escalatable=True) as wait:
-                stopped = self._shutdown_and_wait(uuid, wait, record)
+                stopped, state = self._shutdown_and_wait(uuid, wait, record)
                 if not stopped:
                     return None
-            return self._start_after_shutdown(uuid, record, stopped[0])
+            return self._start_after_shutdown(uuid, record, state)
         except exception.HypervisorUnavailable:
             # libvirtd stayed away longer than [libvirt] reconnect_timeout: the hard
             # reboot waits for it once more, then brings the guest back whatever it did.
@@ -130,28 +130,24 @@ class Rebooter:
             return None
 
     def _shutdown_and_wait(self, uuid, wait, record):
-        """``[the GuestState that ended the wait]`` once the guest is down (or restarted
-        by itself); None (with the fallback reason recorded) otherwise."""
+        """``(True, the GuestState that ended the wait)`` once the guest is down (or
+        restarted by itself); ``(False, None)`` (the fallback reason recorded) otherwise."""
         before = guest.find_state(self._drv.host, uuid)
         if before is None or not before.running:
             record.fallback_reason = 'not running'
-            return None
+            return False, None
         record.old_id = before.id
         start = time.monotonic()
         _tolerating_done(lambda: guest.call(self._drv.host, uuid, 'shutdown'))
-        seen = [None]
-
-        def down_or_restarted():
-            seen[0] = guest.find_state(self._drv.host, uuid)
-            return _down_or_restarted(seen[0], before.id)
-        result = wait.until(down_or_restarted, self._drv.conf.libvirt.wait_soft_reboot_seconds,
-                            self._drv.poll_interval)
+        result, state = self._drv.read_until(
+            wait, uuid, lambda state: _down_or_restarted(state, before.id),
+            self._drv.conf.libvirt.wait_soft_reboot_seconds)
         if result is not guest_wait.WaitResult.REACHED:
             record.fallback_reason = result.value
-            return None
+            return False, None
         record.shutdown_seconds = time.monotonic() - start
         record.stopped_signal_seconds = wait.signalled_at - start
-        return seen
+        return True, state
 
     def _start_after_shutdown(self, uuid, record, state):
         """Start the guest the wait found down (``state``, just read); its RUNNING
