@@ -34,7 +34,8 @@ class ApiServices:
     def __init__(self, conf, *, db=None, transport=None, notification_transport=None,
                  compute_api=None):
         self.conf = conf
-        self.db = db or db_session.Database(conf.database.connection)
+        self.db = db or db_session.Database(
+            conf.database.connection, db_session.pool_options(conf))
         self.transport = transport or rpc.get_rpc_transport(conf)
         self.notification_transport = (notification_transport
                                        or rpc.get_notification_transport(conf))

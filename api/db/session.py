@@ -18,15 +18,19 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cursor.close()
 
 
-def create_engine(url):
-    """An engine for ``url``; SQLite gets WAL, a busy timeout and a shared in-memory pool."""
+def create_engine(url, pool=None):
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and a shared in-memory pool.
+    ``pool``: the queue pool's ``pool_size``/``max_overflow``/``pool_timeout`` (see
+    ``pool_options``); an in-memory SQLite database keeps its single static connection."""
     kwargs = {}
     if url.startswith('sqlite'):
         kwargs['connect_args'] = {'check_same_thread': False}
         if url in ('sqlite://', 'sqlite:///:memory:'):
             kwargs['poolclass'] = sa.pool.StaticPool
+            pool = None
     else:
         kwargs['pool_pre_ping'] = True
+    kwargs.update(pool or {})
     if sa.engine.make_url(url).get_backend_name() in ('mysql', 'mariadb'):
         # As on PostgreSQL: a re-read after a missed CAS sees the latest committed row,
         # not the snapshot of REPEATABLE READ; 4-byte UTF-8 (emoji) in every string.
@@ -38,13 +42,29 @@ def create_engine(url):
     return engine
 
 
+# The api's background tasks that hold a connection at times: the outbox sender, the
+# watchdog, the heartbeat flush and the dashboard feed.
+BACKGROUND_THREADS = 4
+
+
+def pool_options(conf):
+    """The engine's pool arguments from ``[database]``: ``max_pool_size`` unset means one
+    connection per thread that writes (``[api] threads``, ``[api] steps_consumer_threads``
+    and the background tasks), so a busy process reuses its connections."""
+    size = conf.database.max_pool_size
+    if size is None:
+        size = conf.api.threads + conf.api.steps_consumer_threads + BACKGROUND_THREADS
+    return {'pool_size': size, 'max_overflow': conf.database.max_overflow,
+            'pool_timeout': conf.database.pool_timeout}
+
+
 class Database:
     """Holds the engine; ``transaction()`` yields a session committed once at the end,
     ``core_transaction()`` the same on a Core connection (api/db/core_session.py)."""
 
-    def __init__(self, url):
+    def __init__(self, url, pool=None):
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, pool)
         self._sessionmaker = orm.sessionmaker(self.engine, expire_on_commit=False)
         self._commit_callbacks = []
 

@@ -1,0 +1,46 @@
+"""The api database's connection pool is sized with the threads that write through it."""
+
+import sqlalchemy as sa
+
+from cepheid.api import conf as api_conf
+from cepheid.api.db import session as db_session
+from cepheid.common import config
+
+
+def _conf(**database):
+    conf = config.make_conf(api_conf.register_opts)
+    conf([], project='cepheid')
+    for name, value in database.items():
+        conf.set_override(name, value, group='database')
+    return conf
+
+
+def test_unset_pool_size_counts_the_threads_that_write():
+    conf = _conf()
+    conf.set_override('threads', 8, group='api')
+    conf.set_override('steps_consumer_threads', 4, group='api')
+    assert db_session.pool_options(conf) == {
+        'pool_size': 8 + 4 + db_session.BACKGROUND_THREADS,
+        'max_overflow': 50, 'pool_timeout': 30}
+
+
+def test_operator_settings_win():
+    conf = _conf(max_pool_size=3, max_overflow=0, pool_timeout=5)
+    assert db_session.pool_options(conf) == {
+        'pool_size': 3, 'max_overflow': 0, 'pool_timeout': 5}
+
+
+def test_engine_keeps_that_many_connections(tmp_path):
+    database = db_session.Database(f'sqlite:///{tmp_path}/pool.sqlite',
+                                   {'pool_size': 16, 'max_overflow': 7, 'pool_timeout': 9})
+    pool = database.engine.pool
+    assert isinstance(pool, sa.pool.QueuePool)
+    assert (pool.size(), pool._max_overflow, pool._timeout) == (16, 7, 9)
+    database.dispose()
+
+
+def test_in_memory_sqlite_keeps_its_single_connection():
+    database = db_session.Database('sqlite://', {'pool_size': 16, 'max_overflow': 7,
+                                                 'pool_timeout': 9})
+    assert isinstance(database.engine.pool, sa.pool.StaticPool)
+    database.dispose()
