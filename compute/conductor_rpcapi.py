@@ -5,9 +5,12 @@ The steps of an operation (begin, advance, update, finish) go through a ReportBa
 those that become ready while one is in flight travel as one ``report_batch`` (1.4).
 Every call is idempotent on the api side (a CAS whose expected states include its target,
 events started/finished once), so a call whose reply was lost — a broker restart drops
-the reply queue — is simply made again.
+the reply queue — is simply made again. Each retry waits twice as long as the attempt
+before (capped, with a little jitter): a call that timed out is still in the api's queue
+and will be served, so against an overloaded api a quick retry only doubles its work.
 """
 
+import random
 import time
 
 import oslo_messaging
@@ -25,13 +28,21 @@ VERSION = '1.0'
 BATCH_VERSION = '1.4'
 # What an api service older than report_batch answers it with.
 _NO_BATCH = ('UnsupportedVersion', 'NoSuchMethod')
+# A retry's timeout is the previous one's doubled (capped), less up to this share, so
+# the computes whose calls timed out together do not retry together.
+RETRY_JITTER = 0.1
+# Timeouts in a row on the steps topic before the steps go back to the conductor topic.
+STEPS_TIMEOUTS_BEFORE_FALLBACK = 2
 
 
 class ConductorAPI:
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
-                 group_commit=True):
+                 group_commit=True, max_timeout=None):
         self.host = host
         self.attempts = attempts
+        # The longest a retried call waits for its answer (default: 4 x timeout, so
+        # 15, 30, 60, 60 s).
+        self.max_timeout = max_timeout if max_timeout is not None else 4 * timeout
         self.db_wait = db_wait
         self.transport = transport
         self.timeout = timeout
@@ -69,22 +80,25 @@ class ConductorAPI:
             metrics.COMPUTE_CONDUCTOR_CALL.labels(method).observe(time.monotonic() - start)
 
     def _call_retried(self, context, method, version, kwargs, steps):
-        timeouts, waits, waited = 0, 0, 0.0
+        timeouts, steps_timeouts, waits, waited = 0, 0, 0, 0.0
         while True:
             base = self.steps_client if steps else self.client
-            client = base.prepare(version=version) if version else base
+            options = {'version': version} if version else {}
+            if timeouts:
+                options['timeout'] = self.retry_timeout(timeouts)
+            client = base.prepare(**options) if options else base
             try:
                 return client.call(context, method, host=self.host, **kwargs)
             except oslo_messaging.MessagingTimeout:
                 timeouts += 1
                 if base is not self.client:
-                    LOG.warning('No answer on topic %s: steps go to the conductor topic '
-                                'until the api names it again', base.target.topic)
-                    self.steps_client = self.client
+                    steps_timeouts += 1
+                    self._steps_timed_out(base, steps_timeouts)
                 if timeouts >= self.attempts:
                     raise
-                LOG.warning('Conductor call %s timed out (attempt %d of %d), retrying',
-                            method, timeouts, self.attempts)
+                LOG.warning('Conductor call %s timed out (attempt %d of %d), retrying '
+                            'with a timeout of %.0f s', method, timeouts, self.attempts,
+                            self.retry_timeout(timeouts, jitter=False))
             except exception.ServiceUnavailable:
                 # The api's database is down: wait it out (bounded), the call is idempotent.
                 if waited >= self.db_wait:
@@ -95,6 +109,24 @@ class ConductorAPI:
                             method, delay)
                 time.sleep(delay)
                 waited += delay
+
+    def retry_timeout(self, timeouts, *, jitter=True):
+        """The timeout of the attempt after ``timeouts`` timed-out ones: the first one's
+        doubled each time, capped at ``max_timeout``, less up to RETRY_JITTER of it."""
+        value = min(self.max_timeout, self.timeout * 2 ** timeouts)
+        return value * (1 - random.uniform(0, RETRY_JITTER)) if jitter else value
+
+    def _steps_timed_out(self, base, in_a_row):
+        """A call on the steps topic got no answer. Once is what an overloaded api looks
+        like: the retry stays on this cheaper path (the conductor topic's RPC server costs
+        the api more per message). Twice in a row (no answer in 3 x timeout) looks like
+        nobody consumes it (an api switched to ``steps_consumer = rpc`` or rolled back):
+        the steps go to the conductor topic until the api names the topic again."""
+        if in_a_row < STEPS_TIMEOUTS_BEFORE_FALLBACK:
+            return
+        LOG.warning('No answer on topic %s: steps go to the conductor topic until the '
+                    'api names it again', base.target.topic)
+        self.steps_client = self.client
 
     # -- the steps of an operation: batched ----------------------------------------
     def _step(self, context, method, version, args, *, wait=True):

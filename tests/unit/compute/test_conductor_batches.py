@@ -38,6 +38,7 @@ class FakeClient:
 
 @pytest.fixture
 def conductor():
+    """The tests replace its clients (both: the steps topic's and the conductor's)."""
     conf = config.make_conf(lambda conf: None)
     conf([])
     transport = oslo_messaging.get_rpc_transport(conf, url='fake:/')
@@ -51,7 +52,7 @@ def _reports(*methods):
 
 
 def test_one_report_goes_as_its_own_method(conductor):
-    conductor.client = FakeClient(None)
+    conductor.client = conductor.steps_client = FakeClient(None)
     [report] = _reports('begin')
     conductor._send_reports([report])
     assert conductor.client.sent == ['begin'] and report.result == 'begin done'
@@ -59,7 +60,7 @@ def test_one_report_goes_as_its_own_method(conductor):
 
 def test_several_reports_go_as_one_batch_each_with_its_answer(conductor):
     miss = exception.UnexpectedTaskStateError(instance_uuid='x', expected=['a'], actual='b')
-    conductor.client = FakeClient([{'result': {'event_id': 1}},
+    conductor.client = conductor.steps_client = FakeClient([{'result': {'event_id': 1}},
                                    {'error': rpc.error_to_primitive(miss)}])
     ok, missed = _reports('begin', 'task_finish')
     conductor._send_reports([ok, missed])
@@ -70,7 +71,8 @@ def test_several_reports_go_as_one_batch_each_with_its_answer(conductor):
 
 
 def test_an_api_without_report_batch_gets_the_reports_one_by_one(conductor):
-    conductor.client = FakeClient(oslo_messaging.RemoteError('UnsupportedVersion', 'no 1.4'))
+    conductor.client = conductor.steps_client = FakeClient(
+        oslo_messaging.RemoteError('UnsupportedVersion', 'no 1.4'))
     reports = _reports('begin', 'task_finish')
     conductor._send_reports(reports)
     conductor._send_reports(_reports('begin', 'begin'))
