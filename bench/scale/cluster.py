@@ -5,6 +5,7 @@ Hosts are ``scale0`` .. ``scale<N-1>``, ``per_process`` of them per ``bench.scal
 process. Quotas are unlimited (many servers in one project).
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -94,12 +95,15 @@ class HostProcess:
                 self._cond.notify_all()
 
     def expect(self, prefix, timeout):
-        """The first output line starting with ``prefix`` (waits up to ``timeout`` s)."""
+        """The first output line starting with ``prefix`` (waits up to ``timeout`` s); an
+        answer is taken once (``ready`` stays)."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
                 for line in self._lines:
                     if line.startswith(prefix):
+                        if prefix != 'ready':
+                            self._lines.remove(line)
                         return line
                     if line.startswith('failed'):
                         raise RuntimeError(f'hosts process failed: {line}')
@@ -111,9 +115,17 @@ class HostProcess:
 
     def kill(self, host):
         """Crash ``host``; returns the time.time() its process stopped it."""
-        self.proc.stdin.write(f'kill {host}\n')
-        self.proc.stdin.flush()
+        with self._cond:
+            self.proc.stdin.write(f'kill {host}\n')
+            self.proc.stdin.flush()
         return float(self.expect(f'killed {host} ', 30).split()[2])
+
+    def threads(self, timeout=30):
+        """``{kind: count}`` of the process's threads (see hosts.thread_kinds)."""
+        with self._cond:
+            self.proc.stdin.write('threads\n')
+            self.proc.stdin.flush()
+        return json.loads(self.expect('threads ', timeout).split(' ', 1)[1])
 
     def stop(self):
         if self.proc.poll() is None:

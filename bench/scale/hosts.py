@@ -11,10 +11,14 @@ reaching into the driver.
 
 It prints ``ready <count>`` once every host reported in, then reads commands on stdin:
 ``kill <host>`` stops that host as a crash would (no more heartbeats, its RPC server
-stops consuming; its queued messages stay in the broker) and answers ``killed <host>``.
+stops consuming; its queued messages stay in the broker) and answers ``killed <host>``;
+``threads`` answers ``threads <json>``: this process's threads counted by kind.
 """
 
 import argparse
+import collections
+import json
+import re
 import sys
 import threading
 import time
@@ -76,13 +80,31 @@ def start_all(services, threads):
     return failed
 
 
+def thread_kinds():
+    """``{kind: count}`` of this process's threads: oslo.messaging's RPC executor workers
+    (futurist's, one per message received until ``executor_thread_pool_size``, each
+    waking every second while idle), the instance queues' workers, and the others by
+    their target (``Thread-7 (_loop)`` -> ``_loop``)."""
+    kinds = collections.Counter()
+    for thread in threading.enumerate():
+        if type(thread).__module__.startswith('futurist'):
+            kinds['rpc executor (futurist)'] += 1
+        elif thread.name.startswith('instance-op'):
+            kinds['instance queue'] += 1
+        else:
+            kinds[re.sub(r'^Thread-\d+ ', '', re.sub(r'[-_]?\d+$', '', thread.name))] += 1
+    return dict(kinds.most_common())
+
+
 def serve(services):
-    """Answer ``kill <host>`` lines until stdin closes."""
+    """Answer ``kill <host>`` and ``threads`` lines until stdin closes."""
     for line in sys.stdin:
         words = line.split()
         if len(words) == 2 and words[0] == 'kill' and words[1] in services:
             died = crash(services[words[1]])
             print(f'killed {words[1]} {died:.3f}', flush=True)
+        elif words == ['threads']:
+            print(f'threads {json.dumps(thread_kinds())}', flush=True)
         elif words:
             print(f'error unknown command {line.strip()!r}', flush=True)
 

@@ -25,6 +25,11 @@ ROWS = (
     ('storm duplicated', lambda r: r['storm']['duplicated']),
     ('storm errors (non-202)', lambda r: r['storm']['errors']),
     ('tasks left in DB', lambda r: r['storm']['tasks_left_in_db']),
+    ('storm: threads, most in a hosts proc', lambda r: r['samples']['storm'][
+        'max_threads_per_hosts_process']),
+    ('storm: broker connections, most', lambda r: r['samples']['storm'][
+        'max_broker_connections']),
+    ('storm: load average (1 min), most', lambda r: r['samples']['storm']['load_1min_max']),
     ('death -> down (s)', lambda r: r.get('death', {}).get('seconds_to_down')),
     ('death -> watchdog end (s)', lambda r: r.get('death', {}).get('seconds_to_watchdog_end')),
 )

@@ -3,7 +3,9 @@
 For each ``--hosts`` count: start the cluster, create ``--servers-per-host`` servers on
 every host, let it settle, measure the idle costs and the broker, run the reboot storm,
 then crash one host and time ``down`` and the watchdog. Prints a table and writes
-``<out>/scale-<time>.json``.
+``<out>/scale-<time>.json`` (rewritten after every phase, so a run that breaks down keeps
+what it measured) and ``<out>/scale-<time>-samples.jsonl`` (threads of the hosts
+processes, broker connections and load, every 15 s of every phase).
 """
 
 import argparse
@@ -18,6 +20,7 @@ import time
 from bench.scale import cluster as scale_cluster
 from bench.scale import measure
 from bench.scale import report
+from bench.scale import sampler as scale_sampler
 from bench.scale import storm
 
 
@@ -26,6 +29,11 @@ def parse_args(argv):
     p.add_argument('--hosts', type=int, action='append',
                    help='host count (repeatable: one cluster per count; default 100)')
     p.add_argument('--per-process', type=int, default=100, help='hosts per process')
+    p.add_argument('--host-executor-threads', type=int, default=2,
+                   help='executor_thread_pool_size of the simulated hosts (a real compute '
+                        'keeps 64: oslo.messaging keeps a worker per message received up '
+                        'to it, each waking every second, and 100 hosts share a process; '
+                        'the compute endpoint only queues the work)')
     p.add_argument('--servers-per-host', type=int, default=2)
     p.add_argument('--create-threads', type=int, default=16,
                    help='creates POSTed at once (1,000 hosts on 2 cores: fewer, or the '
@@ -54,50 +62,67 @@ def _options(args):
               'service_down_time': args.service_down_time}
     api = {'DEFAULT': dict(timing, reboot_timeout=args.reboot_timeout,
                            watchdog_interval=args.watchdog_interval)}
-    return api, timing
+    return api, dict(timing, executor_thread_pool_size=args.host_executor_threads)
 
 
 def _progress(text):
     print(f'[{time.strftime("%H:%M:%S")}] {text}', flush=True)
 
 
-def run_one(args, hosts, workdir):
+def run_one(args, hosts, workdir, result, save, samples_path):
+    """Fill ``result`` phase by phase, calling ``save()`` after each."""
     workdir.mkdir(parents=True, exist_ok=True)
     api_options, host_options = _options(args)
-    result = {'hosts': hosts, 'per_process': args.per_process,
-              'api_workers': args.api_workers}
+    result.update({'hosts': hosts, 'per_process': args.per_process,
+                   'api_workers': args.api_workers,
+                   'host_executor_threads': args.host_executor_threads})
     t0 = time.monotonic()
     with scale_cluster.ScaleCluster(hosts, workdir, per_process=args.per_process,
                                     api_workers=args.api_workers, api_options=api_options,
                                     host_options=host_options) as cluster:
         result['start_seconds'] = round(time.monotonic() - t0, 1)
         _progress(f'{hosts} hosts up in {result["start_seconds"]} s')
-        t0 = time.monotonic()
-        servers, errors = cluster.create_servers(hosts * args.servers_per_host,
-                                                 threads=args.create_threads, timeout=1800)
-        result['servers'] = len(servers)
-        result['create_errors'] = errors
-        result['create_seconds'] = round(time.monotonic() - t0, 1)
-        _progress(f'{len(servers)} servers created in {result["create_seconds"]} s '
-                  f'({errors} in ERROR)')
-        time.sleep(args.settle_seconds if args.settle_seconds is not None
-                   else 2 * args.report_interval)
-        result['idle'] = measure.idle(cluster, args.idle_seconds)
-        result['broker'] = measure.broker_stats(cluster.vhost.name)
-        _progress(f'idle: {result["idle"]["cpu_cores"]}')
-        result['storm'] = storm.run(cluster, servers,
-                                    reboots=int(hosts * args.reboots_per_host),
-                                    inflight=args.inflight, max_seconds=args.storm_seconds)
-        _progress(f'storm: {result["storm"]["reboots_per_s"]} reboots/s, lost '
-                  f'{result["storm"]["lost"]}, duplicated {result["storm"]["duplicated"]}')
-        if not args.no_death:
-            victim_server = servers[-1]
-            victim = measure.host_of(cluster, victim_server)
-            result['death'] = measure.host_death(
-                cluster, victim, victim_server,
-                timeout=3 * args.service_down_time + 2 * args.reboot_timeout + 60)
-            _progress(f'death: {result["death"]}')
-    return result
+        with scale_sampler.Sampler(cluster, samples_path, phase=f'{hosts}:create') as sampler:
+            _phases(args, cluster, result, save, sampler)
+        for phase in ('create', 'idle', 'storm', 'death'):
+            result.setdefault('samples', {})[phase] = sampler.summary(f'{hosts}:{phase}')
+        save()
+
+
+def _phases(args, cluster, result, save, sampler):
+    hosts = len(cluster.hosts)
+    t0 = time.monotonic()
+    servers, errors = cluster.create_servers(hosts * args.servers_per_host,
+                                             threads=args.create_threads, timeout=1800)
+    result['servers'] = len(servers)
+    result['create_errors'] = errors
+    result['create_seconds'] = round(time.monotonic() - t0, 1)
+    _progress(f'{len(servers)} servers created in {result["create_seconds"]} s '
+              f'({errors} in ERROR)')
+    sampler.phase = f'{hosts}:idle'
+    time.sleep(args.settle_seconds if args.settle_seconds is not None
+               else 2 * args.report_interval)
+    result['idle'] = measure.idle(cluster, args.idle_seconds)
+    result['broker'] = measure.broker_stats(cluster.vhost.name)
+    _progress(f'idle: {result["idle"]["cpu_cores"]}')
+    save()
+    sampler.phase = f'{hosts}:storm'
+    result['storm'] = storm.run(cluster, servers,
+                                reboots=int(hosts * args.reboots_per_host),
+                                inflight=args.inflight, max_seconds=args.storm_seconds)
+    result['storm']['threads_by_kind'] = cluster.host_procs[0].threads()
+    _progress(f'storm: {result["storm"]["reboots_per_s"]} reboots/s, lost '
+              f'{result["storm"]["lost"]}, duplicated {result["storm"]["duplicated"]}; '
+              f'threads of the first hosts process: {result["storm"]["threads_by_kind"]}')
+    save()
+    if not args.no_death:
+        sampler.phase = f'{hosts}:death'
+        victim_server = servers[-1]
+        victim = measure.host_of(cluster, victim_server)
+        result['death'] = measure.host_death(
+            cluster, victim, victim_server,
+            timeout=3 * args.service_down_time + 2 * args.reboot_timeout + 60)
+        _progress(f'death: {result["death"]}')
 
 
 def main(argv):
@@ -105,22 +130,29 @@ def main(argv):
     started = time.time()
     counts = args.hosts or [100]
     runs = []
+    doc = {'meta': {'started': datetime.datetime.fromtimestamp(started).isoformat(),
+                    'cpus': os.cpu_count(), 'python': platform.python_version(),
+                    'options': {k: v for k, v in vars(args).items()
+                                if k not in ('out', 'workdir')}},
+           'runs': runs}
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f'scale-{datetime.datetime.fromtimestamp(started):%Y%m%d-%H%M%S}'
+    path = out / f'{stem}.json'
+
+    def save():
+        doc['meta']['seconds'] = round(time.time() - started, 1)
+        path.write_text(json.dumps(doc, indent=2) + '\n')
+
     with tempfile.TemporaryDirectory(prefix='cepheid-scale-') as tmp:
         base = pathlib.Path(args.workdir or tmp)
         for hosts in counts:
             _progress(f'scale: {hosts} hosts')
-            runs.append(run_one(args, hosts, base / f'hosts-{hosts}'))
-    doc = {'meta': {'started': datetime.datetime.fromtimestamp(started).isoformat(),
-                    'seconds': round(time.time() - started, 1), 'cpus': os.cpu_count(),
-                    'python': platform.python_version(),
-                    'options': {k: v for k, v in vars(args).items()
-                                if k not in ('out', 'workdir')}},
-           'runs': runs}
+            runs.append({})
+            run_one(args, hosts, base / f'hosts-{hosts}', runs[-1], save,
+                    out / f'{stem}-samples.jsonl')
     doc['per_1000_hosts'] = report.per_thousand(runs)
-    out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f'scale-{datetime.datetime.fromtimestamp(started):%Y%m%d-%H%M%S}.json'
-    path.write_text(json.dumps(doc, indent=2) + '\n')
+    save()
     print(report.table(doc))
     print(f'\nwrote {path}')
     return 0

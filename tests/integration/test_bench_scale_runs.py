@@ -39,6 +39,11 @@ def test_bench_scale_runs_twenty_hosts(tmp_path):
     storm = run['storm']
     assert storm['accepted'] == 2 * HOSTS
     assert (storm['lost'], storm['duplicated'], storm['tasks_left_in_db']) == (0, 0, 0)
+    # the simulated hosts' RPC executors stay at --host-executor-threads (2) per host
+    assert 0 < storm['threads_by_kind']['rpc executor (futurist)'] <= 2 * 10
+    assert run['samples']['storm']['max_threads_per_hosts_process'] > 0
+    assert run['samples']['storm']['max_broker_connections'] >= HOSTS
+    assert len(list(tmp_path.glob('scale-*-samples.jsonl'))) == 1
     death = run['death']
     assert death['reboot_status'] == 202
     assert 0 < death['seconds_to_down'] <= 2 * SERVICE_DOWN_TIME + 2

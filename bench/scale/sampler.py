@@ -1,0 +1,82 @@
+"""What the hosts processes and the broker hold while a phase runs, sampled in the
+background: each hosts process's thread count (``/proc/<pid>/status``), this vhost's
+broker connections, the load average; every sample appended to a JSON-lines file at
+once, so a run that breaks down still leaves them.
+
+``with Sampler(cluster, path, phase='create') as s: ... s.phase = 'storm' ...`` then
+``s.summary('storm')``.
+"""
+
+import json
+import threading
+import time
+
+from bench.scale import measure
+
+
+def threads_of(pid):
+    try:
+        with open(f'/proc/{pid}/status') as f:
+            return next(int(line.split()[1]) for line in f if line.startswith('Threads:'))
+    except (OSError, StopIteration, ValueError):
+        return None
+
+
+def vhost_connections(vhost):
+    """This vhost's connections (None when rabbitmqctl does not answer)."""
+    try:
+        rows = measure._ctl('list_connections', 'vhost')
+    except Exception:
+        return None
+    return sum(1 for row in rows if row and row[0] == vhost)
+
+
+class Sampler:
+    def __init__(self, cluster, path, *, phase, interval=15.0):
+        self.cluster, self.path, self.phase = cluster, path, phase
+        self.interval = interval
+        self.samples = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name='scale-sampler', daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(self.interval + 130)
+
+    def sample(self):
+        pids = self.cluster.host_pids()
+        threads = [threads_of(pid) for pid in pids]
+        with open('/proc/loadavg') as f:
+            load = float(f.read().split()[0])
+        return {'time': round(time.time(), 1), 'phase': self.phase, 'load_1min': load,
+                'hosts_process_threads': threads,
+                'broker_connections': vhost_connections(self.cluster.vhost.name)}
+
+    def _loop(self):
+        while True:
+            entry = self.sample()
+            self.samples.append(entry)
+            with open(self.path, 'a') as f:
+                f.write(json.dumps(entry) + '\n')
+            if self._stop.wait(self.interval):
+                return
+
+    def summary(self, phase):
+        """Over the samples of ``phase``: the most threads of one hosts process, the most
+        connections, the load's range."""
+        samples = [s for s in self.samples if s['phase'] == phase]
+
+        def pick(func, values):
+            values = [v for v in values if v is not None]
+            return func(values) if values else None
+        return {'samples': len(samples),
+                'max_threads_per_hosts_process': pick(
+                    max, (t for s in samples for t in s['hosts_process_threads'])),
+                'max_broker_connections': pick(max, (s['broker_connections']
+                                                     for s in samples)),
+                'load_1min_min': pick(min, (s['load_1min'] for s in samples)),
+                'load_1min_max': pick(max, (s['load_1min'] for s in samples))}
