@@ -99,14 +99,14 @@ def _phases(args, cluster, result, save, sampler):
     result['create_seconds'] = round(time.monotonic() - t0, 1)
     _progress(f'{len(servers)} servers created in {result["create_seconds"]} s '
               f'({errors} in ERROR)')
-    sampler.phase = f'{hosts}:idle'
+    sampler.mark(f'{hosts}:idle')
     time.sleep(args.settle_seconds if args.settle_seconds is not None
                else 2 * args.report_interval)
     result['idle'] = measure.idle(cluster, args.idle_seconds)
     result['broker'] = measure.broker_stats(cluster.vhost.name)
     _progress(f'idle: {result["idle"]["cpu_cores"]}')
     save()
-    sampler.phase = f'{hosts}:storm'
+    sampler.mark(f'{hosts}:storm')
     result['storm'] = storm.run(cluster, servers,
                                 reboots=int(hosts * args.reboots_per_host),
                                 inflight=args.inflight, max_seconds=args.storm_seconds)
@@ -116,7 +116,7 @@ def _phases(args, cluster, result, save, sampler):
               f'threads of the first hosts process: {result["storm"]["threads_by_kind"]}')
     save()
     if not args.no_death:
-        sampler.phase = f'{hosts}:death'
+        sampler.mark(f'{hosts}:death')
         victim_server = servers[-1]
         victim = measure.host_of(cluster, victim_server)
         result['death'] = measure.host_death(

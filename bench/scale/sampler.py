@@ -3,11 +3,13 @@ background: each hosts process's thread count (``/proc/<pid>/status``), this vho
 broker connections, the load average; every sample appended to a JSON-lines file at
 once, so a run that breaks down still leaves them.
 
-``with Sampler(cluster, path, phase='create') as s: ... s.phase = 'storm' ...`` then
-``s.summary('storm')``.
+``with Sampler(cluster, path, phase='create') as s: ... s.mark('storm') ...`` then
+``s.summary('storm')``. A phase gets a sample when it begins and when it ends, however
+short it is.
 """
 
 import json
+import queue
 import threading
 import time
 
@@ -36,7 +38,7 @@ class Sampler:
         self.cluster, self.path, self.phase = cluster, path, phase
         self.interval = interval
         self.samples = []
-        self._stop = threading.Event()
+        self._marks = queue.Queue()      # the next phases; None: stop
         self._thread = threading.Thread(target=self._loop, name='scale-sampler', daemon=True)
 
     def __enter__(self):
@@ -44,8 +46,12 @@ class Sampler:
         return self
 
     def __exit__(self, *exc):
-        self._stop.set()
+        self._marks.put(None)
         self._thread.join(self.interval + 130)
+
+    def mark(self, phase):
+        """The current phase ends (sampled once more), ``phase`` begins (sampled at once)."""
+        self._marks.put(phase)
 
     def sample(self):
         pids = self.cluster.host_pids()
@@ -56,14 +62,25 @@ class Sampler:
                 'hosts_process_threads': threads,
                 'broker_connections': vhost_connections(self.cluster.vhost.name)}
 
+    def _record(self):
+        entry = self.sample()
+        self.samples.append(entry)
+        with open(self.path, 'a') as f:
+            f.write(json.dumps(entry) + '\n')
+
     def _loop(self):
+        self._record()
         while True:
-            entry = self.sample()
-            self.samples.append(entry)
-            with open(self.path, 'a') as f:
-                f.write(json.dumps(entry) + '\n')
-            if self._stop.wait(self.interval):
+            try:
+                phase = self._marks.get(timeout=self.interval)
+            except queue.Empty:
+                self._record()
+                continue
+            self._record()                  # the end of the phase that ends
+            if phase is None:
                 return
+            self.phase = phase
+            self._record()
 
     def summary(self, phase):
         """Over the samples of ``phase``: the most threads of one hosts process, the most
