@@ -110,7 +110,10 @@ def _phases(args, cluster, result, save, sampler):
     result['storm'] = storm.run(cluster, servers,
                                 reboots=int(hosts * args.reboots_per_host),
                                 inflight=args.inflight, max_seconds=args.storm_seconds)
-    result['storm']['threads_by_kind'] = cluster.host_procs[0].threads()
+    try:
+        result['storm']['threads_by_kind'] = cluster.host_procs[0].threads()
+    except RuntimeError as exc:     # a process too busy to answer in 30 s: no breakdown
+        result['storm']['threads_by_kind'] = {'error': str(exc)}
     _progress(f'storm: {result["storm"]["reboots_per_s"]} reboots/s, lost '
               f'{result["storm"]["lost"]}, duplicated {result["storm"]["duplicated"]}; '
               f'threads of the first hosts process: {result["storm"]["threads_by_kind"]}')
