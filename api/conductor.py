@@ -13,6 +13,7 @@ from oslo_log import log as logging
 
 from cepheid.api import conductor_batch
 from cepheid.api import conductor_cleanup
+from cepheid.api import conductor_end
 from cepheid.api import conductor_evacuate
 from cepheid.api import conductor_moves
 from cepheid.api import db_errors
@@ -44,7 +45,9 @@ TOPIC = 'cepheid-api'
 #        heartbeats there (api/heartbeat_consumer.py); older computes ignore the answer
 # 1.11 - ... and {'steps_topic': ...} when it consumes the operations' steps there
 #        (api/steps_consumer.py); a compute that gets none sends them here
-VERSION = '1.11'
+# 1.12 - task_end: the end of an operation as a cast, applied once per event
+#        (api/conductor_end.py); the heartbeat's answer carries 'conductor_version'
+VERSION = '1.12'
 USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
@@ -97,14 +100,18 @@ def _clean_values(values):
     return {key: _UPDATABLE[key](value) for key, value in values.items()}
 
 
-class ConductorEndpoint(conductor_batch.BatchingConductor,
+class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndConductor,
                         conductor_moves.MoveConductor, conductor_evacuate.EvacuateConductor,
                         conductor_cleanup.CleanupConductor):
     target = oslo_messaging.Target(version=VERSION)
 
     def __init__(self, database, *, heartbeats=None, heartbeat_topic=None,
-                 steps_topic=None):
+                 steps_topic=None, end_notifier=None):
         self.db = database
+        # Sends the end notification of a task_end (1.12) once it commits; None: the
+        # ends are applied without one (api/compute_notices.py).
+        self.end_notifier = end_notifier
+        database.on_commit(self._send_end_notices)
         self.heartbeats = heartbeats    # an api.heartbeats.HeartbeatBatcher, or None
         # The topics this process's lean consumers take heartbeats and steps on, or None.
         self.heartbeat_topic = heartbeat_topic
@@ -320,7 +327,8 @@ class ConductorEndpoint(conductor_batch.BatchingConductor,
         self._record_heartbeat(host=host, binary=binary, topic=topic, resources=resources)
         topics = {key: name for key, name in (('heartbeat_topic', self.heartbeat_topic),
                                               ('steps_topic', self.steps_topic)) if name}
-        return topics or None
+        # 1.12: what this api serves (a compute sends task_end casts only from 1.12 on).
+        return dict(topics, conductor_version=VERSION)
 
     def _record_heartbeat(self, *, host, binary, topic, resources=None):
         if self.heartbeats is not None:

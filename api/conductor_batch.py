@@ -19,7 +19,7 @@ from cepheid.common import rpc
 LOG = logging.getLogger(__name__)
 
 #: The methods a batch may carry: the steps of an operation a compute reports.
-BATCHED = ('begin', 'task_advance', 'task_update', 'task_finish')
+BATCHED = ('begin', 'task_advance', 'task_update', 'task_finish', 'task_end')
 MAX_ITEMS = 256
 
 

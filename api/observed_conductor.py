@@ -23,7 +23,7 @@ LOG = logging.getLogger(__name__)
 _FINISHED = 'cepheid.finished_events'
 
 _MEASURED = ('begin', 'task_begin', 'task_update', 'task_advance', 'task_finish',
-             'instance_destroy',
+             'task_end', 'instance_destroy',
              'instances_on_host', 'instance_get', 'power_state_sync',
              'instances_for_recovery', 'service_heartbeat', 'report_batch',
              'usage_audit_begin', 'task_log_end_task')
@@ -46,14 +46,27 @@ class ObservedConductorEndpoint(conductor.ConductorEndpoint):
         reply = super()._finish_in(session, context, host, instance_uuid, event, result,
                                    values, expected_task_state, traceback, fault, event_id)
         if event:
-            starts = session.info.get(db_actions.ACTION_STARTS, {})
-            if event_id in starts:
-                start = starts[event_id]
-            else:
-                start = db_actions.action_start_time(session, instance_uuid,
-                                                     context.request_id)
-            session.info.setdefault(_FINISHED, []).append((event, result, start))
+            _observe(session, context, instance_uuid, event, result, event_id)
         return reply
+
+    def _end_in(self, session, context, host, instance_uuid, event, event_id, values,
+                expected_task_state, notify):
+        """The same for the end sent as a cast (1.12), when this delivery applied it."""
+        applied = super()._end_in(session, context, host, instance_uuid, event, event_id,
+                                  values, expected_task_state, notify)
+        if applied:
+            _observe(session, context, instance_uuid, event, 'Success', event_id)
+        return applied
+
+
+def _observe(session, context, instance_uuid, event, result, event_id):
+    """Note the finished event and its action's accept time, for after the commit."""
+    starts = session.info.get(db_actions.ACTION_STARTS, {})
+    if event_id in starts:
+        start = starts[event_id]
+    else:
+        start = db_actions.action_start_time(session, instance_uuid, context.request_id)
+    session.info.setdefault(_FINISHED, []).append((event, result, start))
 
 
 def _committed(session):

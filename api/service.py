@@ -3,6 +3,7 @@
 from oslo_log import log as logging
 
 from cepheid.api import background_notifier
+from cepheid.api import compute_notices
 from cepheid.api import conductor
 from cepheid.api import flavor_notifications
 from cepheid.api import heartbeat_consumer
@@ -81,7 +82,9 @@ class ConductorService:
         self.endpoint = observed_conductor.ObservedConductorEndpoint(
             services.db, heartbeats=self.heartbeats,
             heartbeat_topic=heartbeat_consumer.TOPIC if lean else None,
-            steps_topic=steps_consumer.TOPIC if lean_steps else None)
+            steps_topic=steps_consumer.TOPIC if lean_steps else None,
+            end_notifier=compute_notices.HostNotifiers(conf,
+                                                       services.notification_transport))
         # Heartbeats and the operations' steps on topics of their own, without the RPC
         # server (RabbitMQ only).
         self.heartbeat_consumer = (heartbeat_consumer.HeartbeatConsumer(

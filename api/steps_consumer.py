@@ -1,7 +1,8 @@
 """A lean consumer of the computes' hot-path conductor messages: no RPC server.
 
 The steps of every operation (``begin``, ``task_advance``, ``task_update``,
-``task_finish`` and their ``report_batch``) are most of what the computes send the api.
+``task_finish``, ``task_end`` and their ``report_batch``) are most of what the computes
+send the api.
 Through an oslo.messaging RPC server each costs the driver's poll loop, an incoming
 message object, an executor hand-off, the dispatcher and a reply through the
 connection pool. Here each of ``[api] steps_consumer_threads`` threads holds one kombu
@@ -32,7 +33,7 @@ LOG = logging.getLogger(__name__)
 TOPIC = 'cepheid-api-steps'
 #: The conductor methods this topic serves: the steps of an operation.
 METHODS = frozenset(('begin', 'task_advance', 'task_update', 'task_finish',
-                     'report_batch'))
+                     'task_end', 'report_batch'))
 
 
 def usable(conf):

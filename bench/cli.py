@@ -58,6 +58,10 @@ def parse_args(argv):
                         help="the computes' [DEFAULT] conductor_group_commit (default: the "
                         "service default); 'both' runs the chosen scenarios with it off, "
                         'then on (--pairs times) and prints the on/off ratios of that run')
+    parser.add_argument('--finish-cast', choices=('on', 'off'),
+                        help="scenario 2: the computes' [DEFAULT] conductor_finish_cast "
+                        '(default: the service default; an api or compute without it '
+                        'ignores it)')
     parser.add_argument('--pairs', type=int, default=1,
                         help="--group-commit both: how many off/on pairs, alternating")
     parser.add_argument('--nova-servers', type=int, default=4,
@@ -122,7 +126,8 @@ def run(args, workdir, group_commit):
                 reboots=sp['reboots'], idle_seconds=sp['idle_seconds'], warmup=sp['warmup'],
                 max_seconds=sp['max_seconds'], run_seconds=args.cap,
                 api_rate=api['rate'] if with_api else None, api_seconds=api['seconds'],
-                api_workers=args.api_workers, group_commit=group_commit)
+                api_workers=args.api_workers, group_commit=group_commit,
+                finish_cast=None if args.finish_cast is None else args.finish_cast == 'on')
             results['split'].extend(runs)
             if api_only is not None:
                 results['api_only'] = api_only
@@ -170,7 +175,7 @@ def _run_one(args, group_commit, index):
                  'seconds': round(time.time() - started, 1), 'quick': args.quick,
                  'git': _git_revision(), 'python': platform.python_version(),
                  'cpus': os.cpu_count(), 'drive': args.drive,
-                 'group_commit': group_commit},
+                 'group_commit': group_commit, 'finish_cast': args.finish_cast},
         'scenarios': results,
     }
     doc['targets'] = report.targets(results)

@@ -87,12 +87,15 @@ class Vhost:
 class Cluster:
     """``with Cluster(hosts, workdir) as c:`` starts everything and tears it all down."""
 
-    def __init__(self, hosts, workdir, *, api_workers=1, group_commit=None):
+    def __init__(self, hosts, workdir, *, api_workers=1, group_commit=None,
+                 finish_cast=None):
         self.hosts = list(hosts)
         self.workdir = workdir
         self.api_workers = api_workers
         # [DEFAULT] conductor_group_commit of the computes; None: the service default.
         self.group_commit = group_commit
+        # [DEFAULT] conductor_finish_cast of the computes; None: the service default.
+        self.finish_cast = finish_cast
         self.procs = {}
         self.database = None
         self.vhost = None
@@ -131,6 +134,8 @@ class Cluster:
             options = dict(common, host=host, compute_driver='fake')
             if self.group_commit is not None:
                 options['conductor_group_commit'] = self.group_commit
+            if self.finish_cast is not None:
+                options['conductor_finish_cast'] = self.finish_cast
             conf = processes.write_conf(self.workdir / f'{host}.conf', {'DEFAULT': options})
             self.procs[host] = processes.ServiceProcess(
                 'cepheid.compute.cmd', conf, self.workdir / f'{host}.log')

@@ -10,7 +10,9 @@ before (capped, with a little jitter): a call that timed out is still in the api
 and will be served, so against an overloaded api a quick retry only doubles its work.
 """
 
+import collections
 import random
+import threading
 import time
 
 import oslo_messaging
@@ -26,6 +28,10 @@ LOG = logging.getLogger(__name__)
 TOPIC = 'cepheid-api'
 VERSION = '1.0'
 BATCH_VERSION = '1.4'
+# task_end: the end of an operation as a cast, sent only to an api that advertises it.
+END_VERSION = '1.12'
+# How many instances' last cast ends a compute remembers (to send again as a call).
+ENDS_REMEMBERED = 4096
 # What an api service older than report_batch answers it with.
 _NO_BATCH = ('UnsupportedVersion', 'NoSuchMethod')
 # A retry's timeout is the previous one's doubled (capped), less up to this share, so
@@ -37,7 +43,7 @@ STEPS_TIMEOUTS_BEFORE_FALLBACK = 2
 
 class ConductorAPI:
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
-                 group_commit=True, max_timeout=None):
+                 group_commit=True, max_timeout=None, finish_cast=False):
         self.host = host
         self.attempts = attempts
         # The longest a retried call waits for its answer (default: 4 x timeout, so
@@ -62,6 +68,13 @@ class ConductorAPI:
         # ``[DEFAULT] conductor_group_commit``; False: each report goes alone, as
         # before 1.4.
         self.group_commit = group_commit
+        # ``[DEFAULT] conductor_finish_cast``, and the conductor version the api named in
+        # its answer to a called heartbeat (None: an api older than 1.12).
+        self.finish_cast = finish_cast
+        self.api_version = None
+        # instance uuid -> (request id, args) of the last end sent as a cast.
+        self._ends = collections.OrderedDict()
+        self._ends_lock = threading.Lock()
 
     def _report(self, method, instance_uuid, values):
         if values and 'task_state' in values:
@@ -207,6 +220,39 @@ class ConductorAPI:
             expected_task_state=list(expected_task_state or [None]),
             traceback=traceback, fault=fault, **kwargs))
 
+    def ends_by_cast(self):
+        """Whether an operation's end may go as a ``task_end`` cast: asked for, and the
+        api advertised 1.12."""
+        return self.finish_cast and _at_least(self.api_version, END_VERSION)
+
+    def task_end(self, context, instance_uuid, *, event, event_id, values,
+                 expected_task_state, notify):
+        """The end of a successful operation as a cast (api/conductor_end.py): the api
+        finishes event ``event_id`` once, CASes ``values`` and sends ``notify``
+        (``(action, phase)``) after the commit. Remembered per instance, so a re-sent
+        request finds it (``end_again``)."""
+        args = dict(instance_uuid=instance_uuid, event=event, event_id=event_id,
+                    values=values, expected_task_state=list(expected_task_state),
+                    notify=list(notify))
+        self._report('task_end', instance_uuid, values)
+        with self._ends_lock:
+            self._ends[instance_uuid] = (context.request_id, args)
+            self._ends.move_to_end(instance_uuid)
+            while len(self._ends) > ENDS_REMEMBERED:
+                self._ends.popitem(last=False)
+        self._step(context, 'task_end', END_VERSION, args, wait=False)
+
+    def end_again(self, context, instance_uuid):
+        """Send the end this compute cast for this request again, as a call: the request
+        came again (the watchdog re-sends a task stuck past its timeout: the cast was
+        lost). False when this compute sent no such end (the request is run again)."""
+        with self._ends_lock:
+            found = self._ends.get(instance_uuid)
+        if found is None or found[0] != context.request_id:
+            return False
+        self._timed_call(context, 'task_end', END_VERSION, found[1], steps=True)
+        return True
+
     def instance_destroy(self, context, instance_uuid, *, event):
         return self._call(context, 'instance_destroy', instance_uuid=instance_uuid,
                           event=event)
@@ -288,6 +334,7 @@ class ConductorAPI:
         """Send the next heartbeats and steps where the api's answer says (none: the
         conductor topic)."""
         reply = reply if isinstance(reply, dict) else {}
+        self.api_version = reply.get('conductor_version')
         self.heartbeat_client = self._client_for(reply.get('heartbeat_topic'),
                                                  self.heartbeat_client, 'Heartbeats')
         self.steps_client = self._client_for(reply.get('steps_topic'), self.steps_client,
@@ -312,3 +359,12 @@ class ConductorAPI:
         return self._call(context, 'task_log_end_task', version='1.6', task_name=task_name,
                           begin=begin.isoformat(), end=end.isoformat(), errors=errors,
                           message=message)
+
+
+def _at_least(version, wanted):
+    """Whether the advertised ``version`` ("1.12") serves ``wanted`` (same major)."""
+    if not version:
+        return False
+    have = tuple(int(part) for part in str(version).split('.'))
+    need = tuple(int(part) for part in wanted.split('.'))
+    return have[0] == need[0] and have >= need

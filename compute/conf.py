@@ -18,6 +18,12 @@ compute_opts = [
                      'ready while one is in flight to the api service travel as one '
                      'report_batch message, applied in one transaction (each item still '
                      'its own compare-and-swap). False sends every report alone.'),
+    cfg.BoolOpt('conductor_finish_cast', default=True,
+                help="The end of a reboot that succeeded goes to the api service as a "
+                     "cast (conductor 1.12 task_end: applied once per request, the end "
+                     "notification sent by the api after the commit, a lost cast left to "
+                     "the watchdog) instead of a call. Only to an api that advertises "
+                     "1.12; failures and the other operations keep the call."),
     cfg.FloatOpt('cpu_allocation_ratio', default=4.0, min=0.0,
                  help='Virtual CPUs per physical CPU the scheduler may place on this host '
                       "(Nova's initial_cpu_allocation_ratio)."),

@@ -67,6 +67,10 @@ class ComputeManager(guest_operations.GuestOperations, external_events.ExternalE
     def reboot_instance(self, context, instance, *, reboot_type):
         requested, pending, started = states.REBOOT_STEPS[reboot_type]
         event = 'compute_reboot_instance'
+        if self.conductor.end_again(context, instance['uuid']):
+            LOG.info('Reboot %s of %s ended here already: its end sent again',
+                     context.request_id, instance['uuid'])
+            return
         instance, event_id = self._begin(context, instance, event, task_state=pending,
                                          expected=states.REBOOT_STEPS[reboot_type])
         instance['power_state'] = self.get_power_state(instance)
@@ -90,6 +94,14 @@ class ComputeManager(guest_operations.GuestOperations, external_events.ExternalE
     def _finish_reboot(self, context, instance, event_id, *, expected):
         values = {'power_state': self.get_power_state(instance),
                   'vm_state': states.ACTIVE, 'task_state': None}
+        if event_id is not None and self.conductor.ends_by_cast():
+            # A cast (api/conductor_end.py): the api applies it once and sends
+            # instance.reboot.end after its commit; a lost one is the watchdog's.
+            self.conductor.task_end(context, instance['uuid'],
+                                    event='compute_reboot_instance', event_id=event_id,
+                                    values=values, expected_task_state=expected,
+                                    notify=('reboot', 'end'))
+            return
         instance = self._finish(context, instance, 'compute_reboot_instance', event_id,
                                 values=values, expected=expected)
         self.notifier.notify(context, instance, 'reboot', 'end')

@@ -98,8 +98,9 @@ def test_the_conductor_names_the_heartbeat_topic_only_when_it_consumes_it(db):
     lean = conductor.ConductorEndpoint(db, heartbeat_topic=heartbeat_consumer.TOPIC)
     plain = conductor.ConductorEndpoint(db)
     assert lean.service_heartbeat(None, host='h1', binary=BINARY, topic='compute') == {
-        'heartbeat_topic': 'cepheid-heartbeat'}
-    assert plain.service_heartbeat(None, host='h2', binary=BINARY, topic='compute') is None
+        'heartbeat_topic': 'cepheid-heartbeat', 'conductor_version': conductor.VERSION}
+    assert plain.service_heartbeat(None, host='h2', binary=BINARY, topic='compute') == {
+        'conductor_version': conductor.VERSION}
     with db.transaction() as session:
         hosts = {s['host'] for s in db_services.service_list(session, binary=BINARY)}
     assert hosts == {'h1', 'h2'}

@@ -208,7 +208,9 @@ def test_the_conductor_names_the_steps_topic_only_when_it_consumes_it(stack):
     ctx = stack.context()
     lean = conductor.ConductorEndpoint(stack.db, steps_topic=steps_consumer.TOPIC)
     assert lean.service_heartbeat(ctx, host='h1', binary='cepheid-compute',
-                                  topic='compute') == {'steps_topic': 'cepheid-api-steps'}
+                                  topic='compute') == {'steps_topic': 'cepheid-api-steps',
+                                                       'conductor_version': conductor.VERSION}
     rpc_only = conductor.ConductorEndpoint(stack.db)
     assert rpc_only.service_heartbeat(ctx, host='h1', binary='cepheid-compute',
-                                      topic='compute') is None
+                                      topic='compute') == {
+        'conductor_version': conductor.VERSION}
