@@ -43,6 +43,11 @@ api_opts = [
                help='How long an api process holds the casts it wrote to the outbox '
                     '(renewed while it retries); after that, if it died, another api '
                     'process publishes them.'),
+    cfg.StrOpt('compute_rpc_version_cap',
+               help="The highest compute RPC version this api sends (Nova's [upgrade_levels] "
+                    "compute): set it to the oldest compute's during a rolling upgrade, "
+                    "e.g. 1.7 before every compute takes run_casts (1.8: the outbox's casts "
+                    "for one host published together as one message). Unset: the newest."),
     cfg.FloatOpt('outbox_poll_interval', default=1.0, min=0.05,
                  help='Seconds between looks for outbox casts whose api process died.'),
     cfg.FloatOpt('heartbeat_flush_interval', default=1.0, min=0.0,

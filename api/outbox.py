@@ -3,8 +3,9 @@
 compute.api describes each cast (a ``compute.rpcapi.Cast``); the InstanceStore writes it
 as an ``outbox`` row in the transaction of the CAS and the action row, claimed by this
 process, and hands it to ``submit`` once committed. A sender thread per api process
-publishes the pending rows grouped by host (one ``_publish(host, rows)`` per host: where a
-batch message per host would go) and deletes them. A broker that is down fails a publish
+publishes the pending rows grouped by host — the rows of one host as one ``run_casts``
+message (compute RPC 1.8; one cast per row when the version cap is below it: older
+computes) — and deletes them. A broker that is down fails a publish
 at once (the sender's client has ``retry=0``): the rows stay pending, the sender backs
 off, renews its claims and tries again. A row whose claim ran out — its process died
 before publishing — is claimed by any sender on its next poll, so every committed cast
@@ -30,6 +31,8 @@ from cepheid.compute import rpcapi as compute_rpcapi
 LOG = logging.getLogger(__name__)
 
 MAX_BACKOFF = 5.0
+# Most casts in one run_casts message.
+MAX_BATCH = 100
 
 
 class Outbox:
@@ -133,10 +136,17 @@ class Outbox:
 
     def _publish(self, host, rows):
         """Publish ``rows`` (all for ``host``, in commit order); returns how many went."""
-        for index, row in enumerate(rows):
-            cast = compute_rpcapi.Cast(host, row['method'], row['kwargs'])
+        batches = len(rows) > 1 and self.rpcapi.can_batch()
+        size = MAX_BATCH if batches else 1
+        for index in range(0, len(rows), size):
+            chunk = rows[index:index + size]
+            casts = [(row['context'], compute_rpcapi.Cast(host, row['method'], row['kwargs']))
+                     for row in chunk]
             try:
-                self.rpcapi.send(row['context'], cast)
+                if len(casts) > 1:
+                    self.rpcapi.send_batch(host, casts)
+                else:
+                    self.rpcapi.send(*casts[0])
             except Exception as exc:
                 if not self._failing:
                     LOG.warning('Outbox: cannot publish to the broker (%s); %d casts wait',

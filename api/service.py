@@ -41,7 +41,9 @@ class ApiServices:
         self.notification_transport = (notification_transport
                                        or rpc.get_notification_transport(conf))
         # The outbox's sender publishes with retry=0: it keeps what the broker refuses.
-        self.compute_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport, retry=0)
+        cap = conf.api.compute_rpc_version_cap or None
+        self.compute_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport, retry=0,
+                                                           version_cap=cap)
         self.outbox = outbox.Outbox(self.db, self.compute_rpcapi,
                                     lease=conf.api.outbox_claim_seconds,
                                     poll_interval=conf.api.outbox_poll_interval)
@@ -54,7 +56,8 @@ class ApiServices:
             notifications.InstanceNotifier(conf, self.notification_transport,
                                            service=BINARY, host=conf.host))
         # The RPC calls (changePassword, console log) wait for the broker as usual.
-        self.compute_call_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport)
+        self.compute_call_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport,
+                                                                version_cap=cap)
         self.flavor_notifier = flavor_notifications.FlavorNotifier(
             conf, self.notification_transport, binary=BINARY)
         self.keypair_notifier = keypair_notifications.KeypairNotifier(

@@ -13,6 +13,7 @@ import concurrent.futures
 import oslo_messaging
 from oslo_log import log as logging
 
+from cepheid.common import context as cep_context
 from cepheid.common import exception
 from cepheid.common import objects
 from cepheid.compute import actions
@@ -33,7 +34,9 @@ LOG = logging.getLogger(__name__)
 # 1.7 - live_migration, live_migration_abort, live_migration_force_complete (casts);
 #       pre_live_migration, post_live_migration_at_destination,
 #       rollback_live_migration_at_destination (calls from the source)
-VERSION = '1.7'
+# 1.8 - run_casts: several casts for this host in one message (the api's outbox sends
+#       the rows of one host it publishes together this way), each with its context
+VERSION = '1.8'
 # The steps of a move and the side of the migration that runs each.
 MOVE_STEPS = {'prep_resize': 'dest_compute', 'resize_instance': 'source_compute',
               'finish_resize': 'dest_compute', 'confirm_resize': 'source_compute',
@@ -47,6 +50,10 @@ LIVE_CALLS = {'pre_live_migration': 'dest_compute',
 LIVE_SIGNALS = {'live_migration_abort': 'source_compute',
                 'live_migration_force_complete': 'source_compute'}
 REBOOT_TYPES = ('SOFT', 'HARD')
+# What run_casts never runs: the calls (their caller waits for an answer) and itself.
+NOT_BATCHED = frozenset(('set_admin_password', 'get_console_output', 'get_host_uptime',
+                         'get_diagnostics', 'get_instance_diagnostics', 'run_casts',
+                         *LIVE_CALLS))
 
 
 class ComputeEndpoint:
@@ -69,6 +76,24 @@ class ComputeEndpoint:
     def _queue(self, context, instance, operation, **kwargs):
         self.queue.submit(instance['uuid'], decorators.run_operation, operation, context,
                           instance, **kwargs)
+
+    def run_casts(self, context, *, casts):
+        """1.8: ``casts`` (``[{"method", "context", "kwargs"}]``, in the order the api
+        committed them) run as if each had come alone, with its own context: an item
+        that fails is logged and the others still run."""
+        for item in casts:
+            try:
+                method = item['method']
+                if method.startswith('_') or method in NOT_BATCHED:
+                    raise exception.InvalidRPCPayload(reason=f'not a cast: {method!r}')
+                own = cep_context.RequestContext.from_dict(item['context'])
+                getattr(self, method)(own, **item['kwargs'])
+            except (KeyError, TypeError, AttributeError) as exc:
+                LOG.warning('Dropped a cast of a batch that is no cast: %s', exc)
+            except exception.CepheidException as exc:
+                LOG.warning('Cast %s of a batch refused: %s', item.get('method'), exc)
+            except Exception:
+                LOG.exception('Cast %s of a batch failed', item.get('method'))
 
     def reboot_instance(self, context, *, instance, reboot_type):
         instance = self._receive(instance)

@@ -19,6 +19,9 @@ Version history:
   1.7 - live_migration, live_migration_abort, live_migration_force_complete (casts to the
         source); pre_live_migration, post_live_migration_at_destination,
         rollback_live_migration_at_destination (calls, source to destination)
+  1.8 - run_casts: several casts for one host in one message (the outbox's batches); a
+        client capped below 1.8 (``[api] compute_rpc_version_cap``: older computes) sends
+        them one by one
 """
 
 import typing
@@ -28,7 +31,8 @@ from cepheid.common import objects
 from cepheid.common import rpc
 
 TOPIC = 'compute'
-VERSION = '1.7'
+VERSION = '1.8'
+BATCH_VERSION = '1.8'
 # Methods newer than 1.0, sent with the version that introduced them.
 _SINCE = {'soft_delete_instance': '1.1', 'restore_instance': '1.1',
           'rescue_instance': '1.2', 'unrescue_instance': '1.2', 'trigger_crash_dump': '1.2',
@@ -150,6 +154,19 @@ class ComputeRPCAPI:
         self.client.prepare(server=cast.host, retry=self.retry,
                             version=_version(cast)).cast(
             context, cast.method, **cast.kwargs)
+
+    def can_batch(self):
+        """Whether ``send_batch`` may be used (the version cap allows 1.8)."""
+        return self.client.can_send_version(BATCH_VERSION)
+
+    def send_batch(self, host, items):
+        """Publish ``items`` (``[(context dict, Cast)]``, all for ``host``, in order) as
+        one ``run_casts`` message (1.8); each cast keeps its own context."""
+        casts = [{'method': cast.method, 'context': context, 'kwargs': cast.kwargs}
+                 for context, cast in items]
+        context = cep_context.RequestContext.from_dict(items[0][0])
+        self.client.prepare(server=host, retry=self.retry, version=BATCH_VERSION).cast(
+            context, 'run_casts', casts=casts)
 
     def _call(self, context, instance, method, *, version='1.2', **kwargs):
         """An RPC *call* to the instance's host (not through the outbox: it answers)."""

@@ -19,14 +19,26 @@ from tests.fixtures import local_stack
 class Broker:
     """A compute RPC client that publishes into a list, or refuses while ``down``."""
 
-    def __init__(self):
+    def __init__(self, batches=False):
         self.sent, self.down = [], False
+        self.batches, self.messages = batches, 0
+
+    def can_batch(self):
+        return self.batches
 
     def send(self, context, cast):
         if self.down:
             raise ConnectionRefusedError('broker down')
+        self.messages += 1
         self.sent.append((context['request_id'], cast.host, cast.method,
                           cast.kwargs['instance']['task_state']))
+
+    def send_batch(self, host, items):
+        if self.down:
+            raise ConnectionRefusedError('broker down')
+        self.messages += 1
+        self.sent.extend((context['request_id'], cast.host, cast.method,
+                          cast.kwargs['instance']['task_state']) for context, cast in items)
 
 
 @pytest.fixture
@@ -106,3 +118,34 @@ def test_a_claim_taken_over_by_another_process_is_not_published_twice(setup):
         row['claimed_until'] = models.utcnow()
     assert box.flush() and other.flush()
     assert len(broker.sent) == 1
+
+
+def test_the_casts_for_one_host_leave_as_one_message_when_the_computes_take_it(setup):
+    stack, broker, box, api = setup
+    broker.batches = True
+    first, second = stack.make_instance(), stack.make_instance()
+    elsewhere = stack.make_instance(host='other-host', node='other-host')
+    contexts = [stack.context() for _ in range(3)]
+    for ctx, instance in zip(contexts, (first, elsewhere, second), strict=True):
+        api.reboot(ctx, instance, 'SOFT')
+    assert box.flush()
+    # one message for the two casts of HOST (in commit order), one for the other host
+    assert broker.messages == 2
+    assert sorted(broker.sent) == sorted(
+        (ctx.request_id, instance['host'], 'reboot_instance', states.REBOOTING)
+        for ctx, instance in zip(contexts, (first, elsewhere, second), strict=True))
+    mine = [s[0] for s in broker.sent if s[1] == local_stack.HOST]
+    assert mine == [contexts[0].request_id, contexts[2].request_id]
+    assert _rows(stack) == 0
+
+
+def test_a_batch_the_broker_refuses_stays_whole_for_the_retry(setup):
+    stack, broker, box, api = setup
+    broker.batches, broker.down = True, True
+    for _ in range(2):
+        api.reboot(stack.context(), stack.make_instance(), 'SOFT')
+    assert not box.flush()
+    assert broker.sent == [] and _rows(stack) == 2
+    broker.down = False
+    assert box.flush() and broker.messages == 1 and len(broker.sent) == 2
+    assert _rows(stack) == 0

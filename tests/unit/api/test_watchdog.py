@@ -18,6 +18,10 @@ class RecordingRPCAPI:
     def __init__(self):
         self.sent = []
 
+    @staticmethod
+    def can_batch():
+        return False
+
     def send(self, context, cast):
         kwargs = {k: v for k, v in cast.kwargs.items() if k != 'instance'}
         self.sent.append((context['request_id'], cast.kwargs['instance']['uuid'],
