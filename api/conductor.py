@@ -24,6 +24,7 @@ from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
 from cepheid.api.db import task_log as db_task_log
 from cepheid.api.db import tenant_usage as db_usage
+from cepheid.common import context as cep_context
 from cepheid.common import exception
 from cepheid.common import objects
 from cepheid.common import states
@@ -283,8 +284,15 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
             rows = db_instances.get_all(session, host=host)
         return [objects.instance_to_primitive(r) for r in rows]
 
-    def instance_get(self, context, *, host, instance_uuid):
-        """One instance of ``host`` (the power-state sync re-reads it before deciding)."""
+    def instance_get(self, context, *, host, instance_uuid, end=None):
+        """One instance of ``host`` (the power-state sync re-reads it before deciding).
+
+        ``end`` (1.12): the ``task_end`` the compute cast last for it (``{"context",
+        "args"}``), applied first — a no-op when it was — so the read never overtakes it.
+        """
+        if end is not None:
+            own = cep_context.RequestContext.from_dict(end['context'])
+            self.task_end(own, host=host, **end['args'])
         with self.db.transaction() as session:
             instance = self._own_instance(session, host, instance_uuid)
         return objects.instance_to_primitive(instance)

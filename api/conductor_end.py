@@ -15,10 +15,14 @@ Ordering: a next operation on the instance cannot overtake the end. The api acce
 operation whose states the end's CAS expects only once the end is committed (a soft
 reboot needs task_state None), and an operation accepted before (a HARD reboot, a
 delete) moves task_state out of those states, so the end's CAS misses whichever of the
-two the api applies first. A lost cast leaves the task to the watchdog: past
-``reboot_timeout`` it re-sends the request to the host (the compute that remembers
-sending this end sends it again, as a call; else it redoes the reboot) or, host down,
-ends the task and finishes the open event.
+two the api applies first. The compute's own next read of the instance (``instance_get``:
+a power-update event, the power-state sync) carries the end it cast shortly before,
+applied first, so it never reads the state before the end.
+
+A lost cast leaves the task to the watchdog: past ``reboot_timeout`` it re-sends the
+request to the host (the compute that remembers sending this end sends it again, as a
+call; else it redoes the reboot) or, host down, ends the task and finishes the open
+event.
 """
 
 from oslo_log import log as logging

@@ -32,6 +32,18 @@ BATCH_VERSION = '1.4'
 END_VERSION = '1.12'
 # How many instances' last cast ends a compute remembers (to send again as a call).
 ENDS_REMEMBERED = 4096
+# How long a cast end may still be on its way: a read of the instance within that time
+# carries it (past it, a cast not applied yet was lost: the watchdog's case).
+END_SETTLE_SECONDS = 60.0
+
+
+class _End:
+    """The last end this compute cast for an instance."""
+
+    __slots__ = ('context', 'args', 'sent', 'carried')
+
+    def __init__(self, context, args, sent):
+        self.context, self.args, self.sent, self.carried = context, args, sent, False
 # What an api service older than report_batch answers it with.
 _NO_BATCH = ('UnsupportedVersion', 'NoSuchMethod')
 # A retry's timeout is the previous one's doubled (capped), less up to this share, so
@@ -236,7 +248,7 @@ class ConductorAPI:
                     notify=list(notify))
         self._report('task_end', instance_uuid, values)
         with self._ends_lock:
-            self._ends[instance_uuid] = (context.request_id, args)
+            self._ends[instance_uuid] = _End(context, args, time.monotonic())
             self._ends.move_to_end(instance_uuid)
             while len(self._ends) > ENDS_REMEMBERED:
                 self._ends.popitem(last=False)
@@ -248,10 +260,21 @@ class ConductorAPI:
         lost). False when this compute sent no such end (the request is run again)."""
         with self._ends_lock:
             found = self._ends.get(instance_uuid)
-        if found is None or found[0] != context.request_id:
+        if found is None or found.context.request_id != context.request_id:
             return False
-        self._timed_call(context, 'task_end', END_VERSION, found[1], steps=True)
+        self._timed_call(context, 'task_end', END_VERSION, found.args, steps=True)
         return True
+
+    def _unsettled_end(self, instance_uuid):
+        """The end cast for this instance that may still be on its way (cast less than
+        END_SETTLE_SECONDS ago and not carried by a read yet), marked carried; or None."""
+        with self._ends_lock:
+            found = self._ends.get(instance_uuid)
+            if (found is None or found.carried
+                    or time.monotonic() - found.sent > END_SETTLE_SECONDS):
+                return None
+            found.carried = True
+        return {'context': found.context.to_dict(), 'args': found.args}
 
     def instance_destroy(self, context, instance_uuid, *, event):
         return self._call(context, 'instance_destroy', instance_uuid=instance_uuid,
@@ -261,7 +284,14 @@ class ConductorAPI:
         return self._call(context, 'instances_on_host')
 
     def instance_get(self, context, instance_uuid):
-        return self._call(context, 'instance_get', version='1.1', instance_uuid=instance_uuid)
+        """The instance as the api has it; a read right after an end this compute cast
+        carries that end, which the api applies first (1.12): the read sees it."""
+        end = self._unsettled_end(instance_uuid)
+        if end is None:
+            return self._call(context, 'instance_get', version='1.1',
+                              instance_uuid=instance_uuid)
+        return self._call(context, 'instance_get', version=END_VERSION,
+                          instance_uuid=instance_uuid, end=end)
 
     def power_state_sync(self, context, instance_uuid, *, values, expected_vm_state,
                          action=None):

@@ -1,7 +1,9 @@
 """The computes' conductor steps over RabbitMQ: with the lean consumer (the default) the
 api names the topic ``cepheid-api-steps`` in its answer to a called heartbeat, the
-computes send begin / task_advance / task_finish / report_batch there, reboots end as
-before (states, events, start and end notifications), and a conductor error reaches the
+computes send begin / task_advance / task_finish / task_end / report_batch there,
+reboots end as before (states, events, start and end notifications — the end sent by the
+api for the compute, after the commit, when the end is a cast — or by the compute when it
+is a call), and a conductor error reaches the
 compute's client as the same exception; with ``[api] steps_consumer = rpc`` the steps
 stay on the conductor topic and no steps queue exists."""
 
@@ -24,7 +26,8 @@ TOPIC = 'cepheid-api-steps'
 
 def _reboot_all(cluster, servers):
     """SOFT, HARD, SOFT... over ``servers``: each ends ACTIVE and idle with its events
-    Success and its start and end notifications."""
+    Success and its start and end notifications, published as its compute's; once a
+    server's end notification is out, its end state is already saved."""
     listener = cluster.listener()
     try:
         for index, server_id in enumerate(servers):
@@ -32,11 +35,18 @@ def _reboot_all(cluster, servers):
             assert status == 202
 
         def reboot_events(server_id):
-            return [e[2] for e in listener.events if e[2].startswith('instance.reboot')
+            return [e[1:3] for e in listener.events if e[2].startswith('instance.reboot')
                     and e[3]['nova_object.data']['uuid'] == server_id]
         listener.wait_for(lambda _: all(
-            reboot_events(s) == ['instance.reboot.start', 'instance.reboot.end']
+            [event for _, event in reboot_events(s)] == ['instance.reboot.start',
+                                                        'instance.reboot.end']
             for s in servers), timeout=30)
+        for server_id in servers:
+            server = cluster.server(server_id)     # no wait: the end is saved already
+            assert (server['status'], server['OS-EXT-STS:task_state']) == ('ACTIVE', None)
+            host = server['OS-EXT-SRV-ATTR:host']
+            assert {publisher for publisher, _ in reboot_events(server_id)} == {
+                f'cepheid-compute:{host}'}
     finally:
         listener.close()
     for server_id in servers:
@@ -104,6 +114,12 @@ def test_steps_go_through_the_lean_consumer_and_errors_arrive_as_themselves(star
         transport.cleanup()
     for server_id in (servers[0], on_b):
         assert cluster.wait_idle(server_id)['OS-EXT-STS:task_state'] is None
+
+
+def test_reboots_end_alike_with_the_finish_as_a_call(start):
+    cluster = start(compute_options={'conductor_finish_cast': False})
+    servers = [cluster.create_on(host, f'vm-{host}') for host in cluster.hosts]
+    _reboot_all(cluster, servers)
 
 
 def test_rpc_setting_keeps_the_steps_on_the_conductor_topic(start):

@@ -1,8 +1,9 @@
 """The end of a reboot as a cast (conductor 1.12 ``task_end``, api/conductor_end.py):
 applied once per event, its end notification sent by the api after the commit, harmless
-when duplicated, late or overtaken; the failure path keeps the call; a request re-sent
-after a lost cast sends the end again instead of rebooting twice; the compute casts only
-to an api that advertises 1.12."""
+when duplicated, late or overtaken; the compute's next read of the instance carries the
+end, so it never reads the state before it; the failure path keeps the call; a request
+re-sent after a lost cast sends the end again instead of rebooting twice; the compute
+casts only to an api that advertises 1.12."""
 
 import oslo_messaging
 import pytest
@@ -21,10 +22,11 @@ class HostNotices:
     """The api's HostNotifiers, recording ``(host, event type, instance)``."""
 
     def __init__(self):
-        self.sent = []
+        self.sent, self.request_ids = [], []
 
     def notify(self, host, context, instance, action, phase):
         self.sent.append((host, f'instance.{action}.{phase}', instance))
+        self.request_ids.append(context.request_id)
 
 
 class LostEnds(local_stack.LocalConductor):
@@ -33,8 +35,9 @@ class LostEnds(local_stack.LocalConductor):
     def task_end(self, context, instance_uuid, **kwargs):
         kwargs['expected_task_state'] = list(kwargs['expected_task_state'])
         kwargs['notify'] = list(kwargs['notify'])
-        self.ends[instance_uuid] = (context.request_id, dict(instance_uuid=instance_uuid,
-                                                             **kwargs))
+        args = dict(instance_uuid=instance_uuid, **kwargs)
+        self.ends[instance_uuid] = (context.request_id, args)
+        self.unsettled[instance_uuid] = {'context': context.to_dict(), 'args': args}
 
 
 @pytest.fixture
@@ -123,6 +126,21 @@ def test_a_hard_reboot_begun_before_the_soft_ones_end_keeps_the_instance(stack, 
     assert [e['result'] for e in events] == ['Success']
 
 
+def test_the_next_read_of_the_instance_carries_the_end_still_on_its_way(stack, notices):
+    ctx, instance = _requested(stack)
+    stack.conductor = stack.manager.conductor = LostEnds(
+        stack.endpoint, local_stack.HOST, finish_cast=True)
+    stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')
+    assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
+    # e.g. a power-update event queued behind the reboot reads the instance first
+    read = stack.conductor.instance_get(stack.context(), instance['uuid'])
+    assert (read['task_state'], read['vm_state']) == (None, states.ACTIVE)
+    [(_, event_type, _)] = notices.sent
+    assert event_type == 'instance.reboot.end' and notices.request_ids == [ctx.request_id]
+    _, events = stack.events(instance['uuid'], ctx.request_id)
+    assert [e['result'] for e in events] == ['Success']
+
+
 def test_a_failed_reboot_keeps_the_call(stack, notices):
     ctx, instance = _requested(stack)
     stack.driver.fail('reboot', exception.InstanceRebootFailure(reason='acpi went away'))
@@ -195,3 +213,23 @@ def test_the_compute_remembers_its_last_cast_end_per_instance(client, monkeypatc
     assert client.end_again(other, 'i1') is False and called == []
     assert client.end_again(ctx, 'i1') is True
     assert called == [('task_end', '1.12', 5)]
+
+
+def test_a_read_carries_the_cast_end_once_and_only_while_it_may_be_on_its_way(
+        client, monkeypatch):
+    called = []
+    monkeypatch.setattr(client, '_step', lambda *args, **kwargs: None)
+    monkeypatch.setattr(client, '_timed_call', lambda ctx, method, version, args, steps:
+                        called.append((method, version, sorted(args))))
+    ctx = cep_context.RequestContext(user_id='u', project_id='p')
+    for uuid in ('i1', 'i2'):
+        client.task_end(ctx, uuid, event='compute_reboot_instance', event_id=5,
+                        values={'task_state': None}, expected_task_state=('a',),
+                        notify=('reboot', 'end'))
+    client._ends['i2'].sent -= conductor_rpcapi.END_SETTLE_SECONDS + 1
+    for uuid in ('i1', 'i1', 'i2', 'i3'):
+        client.instance_get(ctx, uuid)
+    assert called == [('instance_get', '1.12', ['end', 'instance_uuid']),
+                      ('instance_get', '1.1', ['instance_uuid']),
+                      ('instance_get', '1.1', ['instance_uuid']),
+                      ('instance_get', '1.1', ['instance_uuid'])]
