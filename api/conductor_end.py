@@ -33,7 +33,8 @@ from cepheid.common import objects
 
 LOG = logging.getLogger(__name__)
 
-#: session.info key: ``(context, instance, action, phase, host)`` to notify after commit.
+#: session.info key: ``(context, instance, action, phase, host, format)`` to notify
+#: after the commit.
 NOTICES = 'cepheid.end_notices'
 
 
@@ -47,7 +48,8 @@ class EndConductor:
     def task_end(self, context, *, host, instance_uuid, event, event_id, values,
                  expected_task_state, notify=None):
         """1.12: the end of the operation whose event (``event``, ``event_id``) succeeded
-        (see the module docstring); ``notify``: ``[action, phase]`` of its notification.
+        (see the module docstring); ``notify``: ``[action, phase, the compute's
+        notification_format]`` of its notification.
         Returns True when this delivery applied it, False for a duplicate or late one."""
         values = self._clean(values)
         with self.db.core_transaction() as session:
@@ -68,9 +70,10 @@ class EndConductor:
             LOG.info('End state of %s not saved: %s', instance_uuid, exc)
             return True
         if notify:
-            action, phase = notify
+            action, phase, *fmt = notify
             session.info.setdefault(NOTICES, []).append(
-                (context, objects.instance_to_primitive(instance), action, phase, host))
+                (context, objects.instance_to_primitive(instance), action, phase, host,
+                 fmt[0] if fmt else None))
         return True
 
     def _batched_task_end(self, session, context, host, *, instance_uuid, event, event_id,
@@ -85,6 +88,6 @@ class EndConductor:
         notices = session.info.pop(NOTICES, None)
         if not notices:
             return
-        for context, instance, action, phase, host in notices:
-            self.end_notifier.notify(host, context, instance, action, phase)
+        for context, instance, action, phase, host, fmt in notices:
+            self.end_notifier.notify(host, context, instance, action, phase, fmt)
 

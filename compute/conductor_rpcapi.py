@@ -55,7 +55,8 @@ STEPS_TIMEOUTS_BEFORE_FALLBACK = 2
 
 class ConductorAPI:
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
-                 group_commit=True, max_timeout=None, finish_cast=False):
+                 group_commit=True, max_timeout=None, finish_cast=False,
+                 notification_format=None):
         self.host = host
         self.attempts = attempts
         # The longest a retried call waits for its answer (default: 4 x timeout, so
@@ -84,6 +85,9 @@ class ConductorAPI:
         # its answer to a called heartbeat (None: an api older than 1.12).
         self.finish_cast = finish_cast
         self.api_version = None
+        # This compute's [notifications] notification_format: the api sends a task_end's
+        # notification in it.
+        self.notification_format = notification_format
         # instance uuid -> (request id, args) of the last end sent as a cast.
         self._ends = collections.OrderedDict()
         self._ends_lock = threading.Lock()
@@ -245,7 +249,7 @@ class ConductorAPI:
         request finds it (``end_again``)."""
         args = dict(instance_uuid=instance_uuid, event=event, event_id=event_id,
                     values=values, expected_task_state=list(expected_task_state),
-                    notify=list(notify))
+                    notify=[*notify, self.notification_format])
         self._report('task_end', instance_uuid, values)
         with self._ends_lock:
             self._ends[instance_uuid] = _End(context, args, time.monotonic())

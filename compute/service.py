@@ -44,7 +44,8 @@ class ComputeService:
         self.driver = driver or virt_driver.load_driver(conf, conf.compute_driver)
         self.conductor = conductor_rpcapi.ConductorAPI(
             self.transport, host=self.host, group_commit=conf.conductor_group_commit,
-            finish_cast=conf.conductor_finish_cast)
+            finish_cast=conf.conductor_finish_cast,
+            notification_format=conf.notifications.notification_format)
         self.notifier = notifications.InstanceNotifier(
             conf, self.notification_transport, service=BINARY, host=self.host)
         self.manager = compute_manager.ComputeManager(

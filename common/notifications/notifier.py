@@ -26,8 +26,10 @@ class InstanceNotifier:
     """Versioned publisher ``<binary>:<host>`` (``binary_prefix`` names the binary);
     legacy publisher ``compute.<host>`` as Nova's, whichever service sends."""
 
-    def __init__(self, conf, transport, *, service, host):
-        fmt = conf.notifications.notification_format
+    def __init__(self, conf, transport, *, service, host, fmt=None):
+        # ``fmt``: another service's notification_format (the api sending a compute's).
+        fmt = fmt or conf.notifications.notification_format
+        self.format = fmt
         topics = conf.notifications
         self.publisher_id = f'{binaries.shown(conf, service)}:{host}'
         self.versioned = None

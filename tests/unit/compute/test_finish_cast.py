@@ -8,6 +8,7 @@ casts only to an api that advertises 1.12."""
 import oslo_messaging
 import pytest
 
+from cepheid.api import compute_notices
 from cepheid.api.conductor import ConductorEndpoint
 from cepheid.api.db import actions as db_actions
 from cepheid.common import config
@@ -22,11 +23,12 @@ class HostNotices:
     """The api's HostNotifiers, recording ``(host, event type, instance)``."""
 
     def __init__(self):
-        self.sent, self.request_ids = [], []
+        self.sent, self.request_ids, self.formats = [], [], []
 
-    def notify(self, host, context, instance, action, phase):
+    def notify(self, host, context, instance, action, phase, fmt=None):
         self.sent.append((host, f'instance.{action}.{phase}', instance))
         self.request_ids.append(context.request_id)
+        self.formats.append(fmt)
 
 
 class LostEnds(local_stack.LocalConductor):
@@ -233,3 +235,22 @@ def test_a_read_carries_the_cast_end_once_and_only_while_it_may_be_on_its_way(
                       ('instance_get', '1.1', ['instance_uuid']),
                       ('instance_get', '1.1', ['instance_uuid']),
                       ('instance_get', '1.1', ['instance_uuid'])]
+
+
+def test_the_end_notification_goes_in_the_computes_format_as_the_compute(client):
+    client.notification_format = 'both'
+    sent = []
+    client._step = lambda ctx, method, version, args, wait: sent.append(args['notify'])
+    ctx = cep_context.RequestContext(user_id='u', project_id='p')
+    client.task_end(ctx, 'i1', event='compute_reboot_instance', event_id=5,
+                    values={'task_state': None}, expected_task_state=('a',),
+                    notify=('reboot', 'end'))
+    assert sent == [['reboot', 'end', 'both']]
+    conf = config.make_conf()
+    conf([])        # the api's own format: versioned
+    notifiers = compute_notices.HostNotifiers(
+        conf, oslo_messaging.get_notification_transport(conf, url='fake:/'))
+    both = notifiers.notifier('h1', 'both')
+    assert both.publisher_id == 'cepheid-compute:h1'
+    assert both.versioned is not None and both.legacy is not None
+    assert notifiers.notifier('h1').legacy is None
