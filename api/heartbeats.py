@@ -3,8 +3,9 @@
 With ``[DEFAULT] report_interval`` 10 s, 1,000 computes send 100 heartbeats a second; one
 transaction each is 100 commits a second at idle. The conductor hands each beat to a
 ``HeartbeatBatcher`` instead, which keeps the newest per service and writes them all in
-one transaction every ``[api] heartbeat_flush_interval`` seconds (one SELECT of the
-services, one executemany UPDATE, and a capacity report per host that sent one).
+one transaction every ``[api] heartbeat_flush_interval`` seconds: one prebuilt executemany
+UPDATE of the services (by host and binary, no SELECT unless one is missing), and for the
+hosts that sent a capacity report one SELECT of their nodes and an UPDATE where it changed.
 
 The first beat this process sees of a service is written at once, so a compute that
 starts (its first beat is a call) is visible, with its node, when the call returns. A
@@ -14,11 +15,9 @@ later beat reaches the database at most one flush interval later, well inside
 
 import threading
 
-import sqlalchemy as sa
 from oslo_log import log as logging
 
 from cepheid.api.db import compute_nodes as db_compute_nodes
-from cepheid.api.db import models
 from cepheid.api.db import services as db_services
 from cepheid.common import periodic
 
@@ -77,11 +76,11 @@ class HeartbeatBatcher(periodic.PeriodicThread):
             newer['resources'] = entry['resources']
 
     def _write(self, pending):
-        with self.db.transaction() as session:
-            refresh(session, pending)
-            for (host, _binary), entry in pending.items():
-                if entry['resources'] is not None:
-                    db_compute_nodes.report(session, host=host, resources=entry['resources'])
+        reports = {host: entry['resources'] for (host, _binary), entry in pending.items()
+                   if entry['resources'] is not None}
+        with self.db.core_transaction() as session:
+            db_services.beats(session, pending)
+            db_compute_nodes.report_many(session, reports)
 
     # -- the flush thread ------------------------------------------------------------
     def check_once(self):
@@ -97,25 +96,3 @@ class HeartbeatBatcher(periodic.PeriodicThread):
         except Exception as exc:
             LOG.warning('Last heartbeat flush failed: %s', exc)
 
-
-def refresh(session, pending):
-    """Mark every service of ``pending`` ({(host, binary): {'topic', 'beats'}}) seen now:
-    one SELECT, one executemany UPDATE, and an INSERT per service not there yet."""
-    model = models.Service
-    hosts = sorted({host for host, _ in pending})
-    rows = session.execute(sa.select(model.id, model.host, model.binary)
-                           .where(model.host.in_(hosts))).all()
-    ids = {(r.host, r.binary): r.id for r in rows}
-    now = models.utcnow()
-    params = [{'b_id': ids[key], 'b_beats': entry['beats']}
-              for key, entry in pending.items() if key in ids]
-    if params:
-        table = model.__table__
-        session.execute(
-            sa.update(table).where(table.c.id == sa.bindparam('b_id'))
-            .values(report_count=table.c.report_count + sa.bindparam('b_beats'),
-                    last_seen_up=now, updated_at=now),
-            params)
-    for (host, binary), entry in pending.items():
-        if (host, binary) not in ids:
-            db_services.heartbeat(session, host=host, binary=binary, topic=entry['topic'])

@@ -39,6 +39,29 @@ def report(session, *, host, resources):
         session.execute(sa.update(model).where(model.id == row.id).values(**changed))
 
 
+_NODES = models.ComputeNode.__table__
+_REPORTED_ROWS = (sa.select(_NODES.c.id, _NODES.c.host, *(_NODES.c[k] for k in REPORTED))
+                  .where(_NODES.c.deleted == 0,
+                         _NODES.c.host.in_(sa.bindparam('hosts', expanding=True))))
+
+
+def report_many(session, reports):
+    """``report`` for each ``{host: resources}``: one SELECT of their nodes, an UPDATE
+    of the changed columns of a node whose report changed, a new node where none is."""
+    if not reports:
+        return
+    conn = session.connection()
+    rows = {row.host: row for row in conn.execute(_REPORTED_ROWS, {'hosts': sorted(reports)})}
+    for host, resources in reports.items():
+        row = rows.get(host)
+        if row is None:
+            report(session, host=host, resources=resources)
+            continue
+        changed = {k: v for k, v in _clean(resources).items() if getattr(row, k) != v}
+        if changed:
+            conn.execute(sa.update(_NODES).where(_NODES.c.id == row.id).values(**changed))
+
+
 def get_all(session, *, hypervisor_hostname_pattern=None):
     model = models.ComputeNode
     stmt = sa.select(model).where(model.deleted == 0).order_by(model.id)

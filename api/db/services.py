@@ -10,6 +10,14 @@ from cepheid.api.db import session as db_session
 
 CLASSIC_FLAVORS = db_flavors.CLASSIC_FLAVORS
 
+_SERVICES = models.Service.__table__
+# One heartbeat flush: every service heard from, in one executemany.
+_BEATS = (sa.update(_SERVICES)
+          .where(_SERVICES.c.host == sa.bindparam('b_host'),
+                 _SERVICES.c.binary == sa.bindparam('b_binary'))
+          .values(report_count=_SERVICES.c.report_count + sa.bindparam('b_beats'),
+                  last_seen_up=sa.bindparam('b_now'), updated_at=sa.bindparam('b_now')))
+
 
 def heartbeat(session, *, host, binary, topic):
     """Create or refresh the service row of ``host``/``binary``."""
@@ -24,6 +32,27 @@ def heartbeat(session, *, host, binary, topic):
     row.last_seen_up = now
     session.flush()
     return db_session.row_to_dict(row)
+
+
+def beats(session, pending):
+    """Mark the services of ``pending`` ({(host, binary): {'topic', 'beats'}}) seen now:
+    one prebuilt executemany UPDATE; a SELECT and an INSERT only for services it did not
+    find (new, or their row deleted)."""
+    if not pending:
+        return
+    now = models.utcnow()
+    conn = session.connection()
+    params = [{'b_host': host, 'b_binary': binary, 'b_beats': entry['beats'], 'b_now': now}
+              for (host, binary), entry in pending.items()]
+    updated = conn.execute(_BEATS, params).rowcount
+    if updated == len(params) and conn.dialect.supports_sane_multi_rowcount:
+        return
+    hosts = sorted({host for host, _ in pending})
+    found = {(row.host, row.binary) for row in conn.execute(
+        sa.select(_SERVICES.c.host, _SERVICES.c.binary).where(_SERVICES.c.host.in_(hosts)))}
+    for (host, binary), entry in pending.items():
+        if (host, binary) not in found:
+            heartbeat(session, host=host, binary=binary, topic=entry['topic'])
 
 
 def service_list(session, *, binary=None, host=None):

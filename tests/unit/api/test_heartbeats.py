@@ -30,6 +30,18 @@ def _node(db, host):
         return next(n for n in db_compute_nodes.get_all(session) if n['host'] == host)
 
 
+class Statements:
+    """The SQL statements run on ``db`` (executemany counted once)."""
+
+    def __init__(self, db):
+        self.seen = []
+        sa.event.listen(db.engine, 'before_cursor_execute', self._record)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        self.seen.append(statement.split()[0].upper() + ' ' + statement.split()[
+            statement.split().index('FROM') + 1 if 'FROM' in statement.split() else 1])
+
+
 class CountingCommits:
     def __init__(self, db):
         self.commits = 0
@@ -111,3 +123,54 @@ def test_conductor_hands_beats_to_the_batcher(db):
     assert _services(db)['h1']['report_count'] == 1
     batcher.flush()
     assert _services(db)['h1']['report_count'] == 2
+
+
+def test_a_flush_of_known_services_is_one_update_and_no_select(db):
+    batcher = heartbeats.HeartbeatBatcher(db)
+    for host in ('h1', 'h2', 'h3'):
+        batcher.record(host=host, binary=BINARY, topic='compute')
+        batcher.record(host=host, binary=BINARY, topic='compute')
+    statements = Statements(db)
+    assert batcher.flush() == 3
+    assert statements.seen == ['UPDATE services']
+    assert {h: s['report_count'] for h, s in _services(db).items()} == {
+        'h1': 2, 'h2': 2, 'h3': 2}
+
+
+def test_an_unchanged_capacity_report_is_one_select_and_no_update(db):
+    resources = {'vcpus': 8, 'memory_mb': 1024, 'local_gb': 10, 'cpu_allocation_ratio': 16}
+    batcher = heartbeats.HeartbeatBatcher(db)
+    for host in ('h1', 'h2'):
+        batcher.record(host=host, binary=BINARY, topic='compute', resources=resources)
+        batcher.record(host=host, binary=BINARY, topic='compute', resources=resources)
+    statements = Statements(db)
+    batcher.flush()
+    assert statements.seen == ['UPDATE services', 'SELECT compute_nodes']
+    batcher.record(host='h2', binary=BINARY, topic='compute',
+                   resources=dict(resources, vcpus=32))
+    statements.seen.clear()
+    batcher.flush()
+    assert statements.seen == ['UPDATE services', 'SELECT compute_nodes',
+                               'UPDATE compute_nodes']
+    assert (_node(db, 'h1')['vcpus'], _node(db, 'h2')['vcpus']) == (8, 32)
+
+
+def test_a_batched_report_of_a_host_without_a_node_creates_it(db):
+    batcher = heartbeats.HeartbeatBatcher(db)
+    batcher.record(host='h1', binary=BINARY, topic='compute')      # no report: no node
+    batcher.record(host='h1', binary=BINARY, topic='compute',
+                   resources={'vcpus': 4, 'memory_mb': 512, 'local_gb': 1})
+    batcher.flush()
+    assert _node(db, 'h1')['vcpus'] == 4
+
+
+def test_a_flush_with_a_deleted_service_keeps_the_others_counts(db):
+    batcher = heartbeats.HeartbeatBatcher(db)
+    for host in ('h1', 'h2'):
+        batcher.record(host=host, binary=BINARY, topic='compute')
+    with db.transaction() as session:
+        db_services.service_delete(session, _services(db)['h1']['id'])
+    for host in ('h1', 'h2'):
+        batcher.record(host=host, binary=BINARY, topic='compute')
+    batcher.flush()
+    assert {h: s['report_count'] for h, s in _services(db).items()} == {'h1': 1, 'h2': 2}
