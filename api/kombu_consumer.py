@@ -5,7 +5,9 @@ computes send ordinary oslo.messaging casts and calls to, without an RPC server:
 queue is declared as oslo.messaging declares a topic queue, each thread holds one kombu
 connection (with the brokers of the transport URL in failover order), checks the AMQP
 heartbeat at least once a second, and reconnects after ``reconnect_delay`` when the
-broker goes away. A subclass says what to do with a message (``on_message``).
+broker goes away. A subclass says what to do with a message (``on_message``), may take
+the body undecoded (``raw``: the bytes, no kombu deserializer) and may act after each
+wait for messages (``after_drain``: e.g. ack several at once).
 """
 
 import threading
@@ -58,6 +60,8 @@ class TopicConsumer:
 
     topic = None
     thread_name = 'topic-consumer'
+    #: hand ``on_message`` the body as the broker sent it (bytes), not kombu's decoding
+    raw = False
 
     def __init__(self, conf, *, threads=1, prefetch=1, reconnect_delay=1.0):
         self.urls = broker_urls(conf)
@@ -86,6 +90,13 @@ class TopicConsumer:
     def on_message(self, body, message, producer):
         raise NotImplementedError
 
+    def after_drain(self, idle):
+        """Called in the consumer's thread after each wait for messages (``idle``: it
+        timed out, or the thread is leaving the connection); nothing by default."""
+
+    def connected(self):
+        """Called in the consumer's thread on each new connection, before consuming."""
+
     def _run(self):
         while not self._stop.is_set():
             try:
@@ -102,20 +113,27 @@ class TopicConsumer:
                               heartbeat=self.amqp_heartbeat) as conn:
             conn.ensure_connection(max_retries=1)
             producer = conn.Producer()
+            self.connected()
 
             def callback(body, message):
                 self.on_message(body, message, producer)
 
-            with conn.Consumer([self.queue], callbacks=[callback],
-                               accept=['json']) as consumer:
+            if self.raw:
+                handler = {'on_message': lambda message: callback(message.body, message)}
+            else:
+                handler = {'callbacks': [callback], 'accept': ['json']}
+            with conn.Consumer([self.queue], **handler) as consumer:
                 consumer.qos(prefetch_count=self.prefetch)
                 LOG.info('Consuming %s', self.topic)
                 checked = time.monotonic()
                 while not self._stop.is_set():
                     try:
                         conn.drain_events(timeout=1.0)
+                        idle = False
                     except TimeoutError:
-                        pass
+                        idle = True
+                    self.after_drain(idle)
                     if time.monotonic() - checked >= 1.0:  # busy or not
                         conn.heartbeat_check()
                         checked = time.monotonic()
+                self.after_drain(True)

@@ -1,6 +1,7 @@
-"""The lean heartbeat consumer: it decodes oslo.messaging's cast envelope, records each
-beat where the conductor would, drops (and acks) anything else, and runs only for a
-RabbitMQ transport with ``[api] heartbeat_consumer = lean``."""
+"""The lean heartbeat consumer: it decodes oslo.messaging's cast envelope (the raw body),
+records each beat where the conductor would, drops (and acks) anything else, acks
+several beats at once and only those handed over, and runs only for a RabbitMQ
+transport with ``[api] heartbeat_consumer = lean``."""
 
 import json
 
@@ -29,11 +30,36 @@ def _cast(method='service_heartbeat', version='1.3', **args):
     return driver_common.serialize_msg(message)
 
 
-class Message:
-    acked = False
+class Channel:
+    """Acks as the broker sees them: ``(delivery tag, multiple)``."""
 
-    def ack(self):
-        self.acked = True
+    def __init__(self):
+        self.acks = []
+        self.tags = 0
+
+    def message(self):
+        self.tags += 1
+        return Message(self, self.tags)
+
+    def acked(self):
+        """Delivery tags the broker considers acked."""
+        done = set()
+        for tag, multiple in self.acks:
+            done.update(range(1, tag + 1) if multiple else (tag,))
+        return done
+
+
+class Message:
+    def __init__(self, channel=None, tag=1):
+        self.channel = channel or Channel()
+        self.delivery_tag = tag
+
+    def ack(self, multiple=False):
+        self.channel.acks.append((self.delivery_tag, multiple))
+
+    @property
+    def acked(self):
+        return self.delivery_tag in self.channel.acked()
 
 
 @pytest.fixture
@@ -70,12 +96,14 @@ def test_each_beat_is_written_through_the_batcher_and_acked(db):
     endpoint = conductor.ConductorEndpoint(db, heartbeats=heartbeats.HeartbeatBatcher(db))
     consumer = heartbeat_consumer.HeartbeatConsumer(
         _conf('rabbit://guest:guest@127.0.0.1:5672/'), endpoint._record_heartbeat)
+    channel = Channel()
     for _ in range(3):
-        message = Message()
-        consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute',
-                                  resources={'vcpus': 8, 'memory_mb': 512,
-                                             'local_gb': 1}), message)
-        assert message.acked
+        consumer.on_message(json.dumps(_cast(
+            host='h1', binary=BINARY, topic='compute',
+            resources={'vcpus': 8, 'memory_mb': 512, 'local_gb': 1})).encode(),
+            channel.message())
+    consumer.after_drain(idle=True)
+    assert channel.acked() == {1, 2, 3}
     endpoint.heartbeats.flush()
     with db.transaction() as session:
         [service] = db_services.service_list(session, binary=BINARY)
@@ -91,6 +119,7 @@ def test_a_message_that_is_no_heartbeat_is_acked_and_dropped(db):
         _conf('rabbit://guest:guest@127.0.0.1:5672/'), lambda **beat: beats.append(beat))
     message = Message()
     consumer.on_message(b'{not json', message)
+    consumer.after_drain(idle=True)
     assert message.acked and beats == [] and consumer.dropped == 1
 
 
@@ -132,7 +161,67 @@ def test_a_beat_the_database_refuses_is_acked_and_the_next_one_recorded():
 
     consumer = heartbeat_consumer.HeartbeatConsumer(
         _conf('rabbit://guest:guest@127.0.0.1:5672/'), record)
-    messages = [Message(), Message()]
+    channel = Channel()
+    messages = [channel.message(), channel.message()]
     for message in messages:
         consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'), message)
+    consumer.after_drain(idle=True)
     assert all(m.acked for m in messages) and beats == [None, 'h1']
+
+
+def _consumer(record=None):
+    return heartbeat_consumer.HeartbeatConsumer(
+        _conf('rabbit://guest:guest@127.0.0.1:5672/'), record or (lambda **beat: None))
+
+
+def test_beats_are_acked_together_every_ack_every_with_one_multiple_ack():
+    consumer, channel = _consumer(), Channel()
+    for _ in range(heartbeat_consumer.ACK_EVERY - 1):
+        consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'),
+                            channel.message())
+    consumer.after_drain(idle=False)           # busy, and the oldest is fresh
+    assert channel.acks == []
+    consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'), channel.message())
+    assert channel.acks == [(heartbeat_consumer.ACK_EVERY, True)]
+    assert heartbeat_consumer.ACK_EVERY < heartbeat_consumer.PREFETCH
+
+
+def test_unacked_beats_are_acked_once_the_oldest_waited_ack_within(monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr(heartbeat_consumer.time, 'monotonic', lambda: now[0])
+    consumer, channel = _consumer(), Channel()
+    consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'), channel.message())
+    now[0] += heartbeat_consumer.ACK_WITHIN / 2
+    consumer.on_message(_cast(host='h2', binary=BINARY, topic='compute'), channel.message())
+    consumer.after_drain(idle=False)
+    assert channel.acks == []
+    now[0] += heartbeat_consumer.ACK_WITHIN / 2
+    consumer.after_drain(idle=False)
+    assert channel.acks == [(2, True)]
+    consumer.after_drain(idle=True)           # nothing left to ack
+    assert channel.acks == [(2, True)]
+
+
+def test_no_ack_covers_a_beat_before_it_is_handed_to_the_batcher():
+    channel = Channel()
+    seen = []
+
+    def record(**beat):
+        # while beat n is handed over, the broker holds no ack of it yet
+        seen.append(channel.acked())
+
+    consumer = _consumer(record)
+    for _ in range(heartbeat_consumer.ACK_EVERY + 5):
+        consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'),
+                            channel.message())
+    consumer.after_drain(idle=True)
+    assert all(tag not in acked for tag, acked in enumerate(seen, start=1))
+    assert channel.acked() == set(range(1, heartbeat_consumer.ACK_EVERY + 6))
+
+
+def test_a_new_connection_forgets_the_unacked_tags_of_the_old_one():
+    consumer, old = _consumer(), Channel()
+    consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'), old.message())
+    consumer.connected()                      # the broker redelivers them on the new one
+    consumer.after_drain(idle=True)
+    assert old.acks == []
