@@ -49,7 +49,9 @@ api_opts = [
                     "e.g. 1.7 before every compute takes run_casts (1.8: the outbox's casts "
                     "for one host published together as one message). Unset: the newest."),
     cfg.FloatOpt('outbox_poll_interval', default=1.0, min=0.05,
-                 help='Seconds between looks for outbox casts whose api process died.'),
+                 help='Seconds between looks for outbox casts whose api process died; '
+                      'while the looks find none they space out, doubling up to a sixth '
+                      'of outbox_claim_seconds.'),
     cfg.FloatOpt('heartbeat_flush_interval', default=1.0, min=0.0,
                  help='Seconds between writes of the computes\' heartbeats and capacity '
                       'reports, batched: one transaction for all the computes heard from '

@@ -8,9 +8,10 @@ message (compute RPC 1.8; one cast per row when the version cap is below it: old
 computes) — and deletes them. A broker that is down fails a publish
 at once (the sender's client has ``retry=0``): the rows stay pending, the sender backs
 off, renews its claims and tries again. A row whose claim ran out — its process died
-before publishing — is claimed by any sender on its next poll, so every committed cast
+before publishing — is claimed by any sender on its next look, so every committed cast
 is published at least once; a compute treats the duplicate of a finished request as a
-no-op.
+no-op. Looks that find nothing space out (``look_interval``): a process's own casts wake
+its sender at once, only another's death waits for a look.
 """
 
 import datetime
@@ -81,8 +82,15 @@ class Outbox:
         with self._lock:
             return len(self._pending)
 
+    def look_interval(self, empty_looks):
+        """Seconds until the next look for lapsed claims: ``poll_interval`` after a look
+        that found some (or failed), doubling with each look that found none, up to a
+        sixth of the lease (a dead process's casts wait lease + lease / 6 at most)."""
+        cap = max(self.poll_interval, self.lease / 6)
+        return min(cap, self.poll_interval * 2 ** min(empty_looks, 16))
+
     def _loop(self):
-        backoff, next_poll = 0.0, 0.0
+        backoff, next_poll, empty_looks = 0.0, 0.0, 0
         while not self._stop.is_set():
             if backoff:
                 self._stop.wait(backoff)       # new casts wait too: the broker is down
@@ -90,8 +98,8 @@ class Outbox:
                 self._wake.wait(max(0.0, next_poll - time.monotonic()))
             self._wake.clear()
             if time.monotonic() >= next_poll:
-                next_poll = time.monotonic() + self.poll_interval
-                self._claim_expired()
+                empty_looks = 0 if self._claim_expired() else empty_looks + 1
+                next_poll = time.monotonic() + self.look_interval(empty_looks)
             try:
                 ok = self.flush()
             except Exception:
@@ -100,17 +108,19 @@ class Outbox:
             backoff = 0.0 if ok else min(MAX_BACKOFF, max(0.2, backoff * 2))
 
     def _claim_expired(self):
+        """Claim the rows whose claim lapsed; False when there were none."""
         try:
             with self.db.transaction() as session:
                 rows = db_outbox.claim_expired(session, owner=self.owner,
                                                until=self._until(), limit=self.batch)
         except db_errors.UNAVAILABLE as exc:
             LOG.warning('Outbox: database unavailable: %s', db_errors.brief(exc))
-            return
+            return True
         rows = [r for r in rows if r['id'] not in self._published]
         if rows:
             LOG.info('Outbox: claimed %d casts whose sender stopped', len(rows))
             self.submit(rows)
+        return bool(rows)
 
     def flush(self):
         """Publish every pending row, host by host; False when a publish failed."""

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from cepheid.api import outbox
 from cepheid.api.db import models
 from cepheid.api.db import outbox as db_outbox
+from cepheid.api.db import session as db_session
 from cepheid.api.db import store as db_store
 from cepheid.common import exception
 from cepheid.common import states
@@ -98,8 +99,8 @@ def test_casts_of_a_dead_process_are_claimed_by_exactly_one_other(setup):
         session.execute(sa.update(models.Outbox).values(
             claimed_until=models.utcnow() - datetime.timedelta(seconds=1)))
     first, second = outbox.Outbox(stack.db, broker), outbox.Outbox(stack.db, broker)
-    first._claim_expired()
-    second._claim_expired()
+    assert first._claim_expired() is True       # found some: the next look comes soon
+    assert second._claim_expired() is False
     assert (first.pending(), second.pending()) == (3, 0)
     assert first.flush() and second.flush()
     assert [s[2] for s in broker.sent] == ['stop_instance'] * 3
@@ -149,3 +150,18 @@ def test_a_batch_the_broker_refuses_stays_whole_for_the_retry(setup):
     broker.down = False
     assert box.flush() and broker.messages == 1 and len(broker.sent) == 2
     assert _rows(stack) == 0
+
+
+def test_looks_for_lapsed_claims_space_out_while_they_find_none(setup):
+    stack, broker, _, _ = setup
+    box = outbox.Outbox(stack.db, broker, lease=30, poll_interval=1.0)
+    assert [box.look_interval(n) for n in range(5)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+    assert box.look_interval(10_000) == 5.0           # a sixth of the lease at most
+    short = outbox.Outbox(stack.db, broker, lease=3, poll_interval=1.0)
+    assert short.look_interval(3) == 1.0              # never below poll_interval
+
+
+def test_a_failed_look_counts_as_not_empty(setup, tmp_path):
+    stack, broker, _, _ = setup
+    box = outbox.Outbox(db_session.Database(f'sqlite:///{tmp_path}/missing/x.sqlite'), broker)
+    assert box._claim_expired() is True
