@@ -64,12 +64,12 @@ def buffer_reads(conn, timeout=DRAIN_TIMEOUT):
 
     py-amqp reads each frame (three per message) in three ``recv`` calls of exactly the
     bytes it needs next, each behind a ``poll``, and switches the socket to ``timeout``
-    and back around each frame: about thirty system calls per message. Here its reader
-    takes whatever the socket holds (up to ``READ_CHUNK``; it keeps what it did not use
-    for the next frame, as it does after any short read), and the socket keeps the drain
-    timeout, so there is nothing to switch (a send blocked that long, or a broker's
-    answer awaited that long, fails the connection, which is then re-established: call
-    it once the consumer is set up)."""
+    and back around each frame: eight system calls a frame, two dozen a message. Here
+    its reader takes whatever the socket holds (up to ``READ_CHUNK``; it keeps what it
+    did not use for the next frame, as it does after any short read), and the socket
+    keeps the drain timeout, so there is nothing to switch (a send blocked that long, or
+    a broker's answer awaited that long, fails the connection, which is then
+    re-established: call it once the consumer is set up)."""
     transport = getattr(conn.connection, 'transport', None)
     sock = getattr(transport, 'sock', None)
     if type(transport).__name__ != 'TCPTransport' or not hasattr(transport, '_quick_recv'):
