@@ -8,9 +8,10 @@ the serializer's context), most of its CPU at idle. This thread consumes the top
 messages are ordinary oslo.messaging casts, sent by an ordinary RPCClient), decodes the
 body as the broker sent it (two ``json.loads``, no kombu deserializer) and hands the beat
 to the batcher. Acks go several at once (``basic_ack`` with ``multiple``), each covering
-only beats already handed over: every ``ACK_EVERY`` beats, or once the oldest unacked
-one waited ``ACK_WITHIN`` seconds or the queue went quiet. A connection lost before
-that redelivers them: a beat counted twice, which nothing reads as more than "seen".
+only beats already handed over: at the first pause of ``ACK_PAUSE`` seconds in the
+deliveries, every ``ACK_EVERY`` beats, or once the oldest unacked one waited
+``ACK_WITHIN`` seconds. A connection lost before that redelivers them: a beat counted
+twice, which nothing reads as more than "seen".
 
 The api advertises the topic in its answer to a compute's first (called) heartbeat; a
 compute that got no topic (an older api, or ``[api] heartbeat_consumer = rpc``) keeps
@@ -31,6 +32,7 @@ METHOD = 'service_heartbeat'
 _ARGS = ('host', 'binary', 'topic', 'resources')
 ACK_EVERY = 100          # below the prefetch, or the broker stops delivering
 ACK_WITHIN = 1.0
+ACK_PAUSE = 0.1
 PREFETCH = 200
 
 
@@ -93,6 +95,9 @@ class HeartbeatConsumer(kombu_consumer.TopicConsumer):
         self._unacked_count += 1
         if self._unacked_count >= ACK_EVERY:
             self._ack()
+
+    def drain_timeout(self):
+        return ACK_PAUSE if self._unacked is not None else kombu_consumer.DRAIN_TIMEOUT
 
     def after_drain(self, idle):
         if self._unacked is not None and (

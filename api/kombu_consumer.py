@@ -118,6 +118,10 @@ class TopicConsumer:
     def on_message(self, body, message, producer):
         raise NotImplementedError
 
+    def drain_timeout(self):
+        """Seconds the next wait for messages may last."""
+        return DRAIN_TIMEOUT
+
     def after_drain(self, idle):
         """Called in the consumer's thread after each wait for messages (``idle``: it
         timed out, or the thread is leaving the connection); nothing by default."""
@@ -158,7 +162,7 @@ class TopicConsumer:
                 checked = time.monotonic()
                 while not self._stop.is_set():
                     try:
-                        conn.drain_events(timeout=DRAIN_TIMEOUT)
+                        conn.drain_events(timeout=self.drain_timeout())
                         idle = False
                     except TimeoutError:
                         idle = True

@@ -205,6 +205,16 @@ def test_unacked_beats_are_acked_once_the_oldest_waited_ack_within(monkeypatch):
     assert channel.acks == [(2, True)]
 
 
+def test_unacked_beats_shorten_the_wait_so_a_pause_acks_them():
+    consumer, channel = _consumer(), Channel()
+    assert consumer.drain_timeout() == kombu_consumer.DRAIN_TIMEOUT
+    consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'), channel.message())
+    assert consumer.drain_timeout() == heartbeat_consumer.ACK_PAUSE
+    consumer.after_drain(idle=True)           # nothing came within ACK_PAUSE
+    assert channel.acks == [(1, True)]
+    assert consumer.drain_timeout() == kombu_consumer.DRAIN_TIMEOUT
+
+
 def test_no_ack_covers_a_beat_before_it_is_handed_to_the_batcher():
     channel = Channel()
     seen = []
