@@ -59,7 +59,6 @@ class HeartbeatConsumer(kombu_consumer.TopicConsumer):
     topic = TOPIC
     thread_name = 'heartbeat-consumer'
     raw = True
-    buffered_reads = True
 
     def __init__(self, conf, record, *, reconnect_delay=1.0):
         super().__init__(conf, prefetch=PREFETCH, reconnect_delay=reconnect_delay)

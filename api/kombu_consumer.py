@@ -6,9 +6,9 @@ queue is declared as oslo.messaging declares a topic queue, each thread holds on
 connection (with the brokers of the transport URL in failover order), checks the AMQP
 heartbeat at least once a second, and reconnects after ``reconnect_delay`` when the
 broker goes away. A subclass says what to do with a message (``on_message``), may take
-the body undecoded (``raw``: the bytes, no kombu deserializer), may act after each
-wait for messages (``after_drain``: e.g. ack several at once) and may read the socket
-in chunks (``buffered_reads``, see ``buffer_reads``).
+the body undecoded (``raw``: the bytes, no kombu deserializer) and may shorten the wait
+for messages and act after each one (``drain_timeout``, ``after_drain``: e.g. ack
+several at once).
 """
 
 import threading
@@ -21,7 +21,6 @@ from oslo_log import log as logging
 LOG = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT = 1.0
-READ_CHUNK = 65536
 
 
 def rabbitmq(conf):
@@ -58,28 +57,6 @@ def broker_urls(conf):
     return urls
 
 
-def buffer_reads(conn, timeout=DRAIN_TIMEOUT):
-    """Cut py-amqp's system calls per message on ``conn`` (a connected kombu Connection
-    over plain TCP); False when it cannot (TLS, another transport).
-
-    py-amqp reads each frame (three per message) in three ``recv`` calls of exactly the
-    bytes it needs next, each behind a ``poll``, and switches the socket to ``timeout``
-    and back around each frame: eight system calls a frame, two dozen a message. Here
-    its reader takes whatever the socket holds (up to ``READ_CHUNK``; it keeps what it
-    did not use for the next frame, as it does after any short read), and the socket
-    keeps the drain timeout, so there is nothing to switch (a send blocked that long, or
-    a broker's answer awaited that long, fails the connection, which is then
-    re-established: call it once the consumer is set up)."""
-    transport = getattr(conn.connection, 'transport', None)
-    sock = getattr(transport, 'sock', None)
-    if type(transport).__name__ != 'TCPTransport' or not hasattr(transport, '_quick_recv'):
-        return False
-    recv = sock.recv
-    transport._quick_recv = lambda n: recv(max(n, READ_CHUNK))
-    sock.settimeout(timeout)
-    return True
-
-
 class TopicConsumer:
     """``threads`` kombu consumers of ``topic``; ``on_message(body, message, producer)``
     handles one message (``producer`` publishes on the same connection) and acks it."""
@@ -88,8 +65,6 @@ class TopicConsumer:
     thread_name = 'topic-consumer'
     #: hand ``on_message`` the body as the broker sent it (bytes), not kombu's decoding
     raw = False
-    #: read the socket in chunks (``buffer_reads``)
-    buffered_reads = False
 
     def __init__(self, conf, *, threads=1, prefetch=1, reconnect_delay=1.0):
         self.urls = broker_urls(conf)
@@ -156,8 +131,6 @@ class TopicConsumer:
                 handler = {'callbacks': [callback], 'accept': ['json']}
             with conn.Consumer([self.queue], **handler) as consumer:
                 consumer.qos(prefetch_count=self.prefetch)
-                if self.buffered_reads:    # set up: no more waits for a broker's answer
-                    buffer_reads(conn)
                 LOG.info('Consuming %s', self.topic)
                 checked = time.monotonic()
                 while not self._stop.is_set():

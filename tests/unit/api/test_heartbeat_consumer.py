@@ -4,11 +4,8 @@ several beats at once and only those handed over, and runs only for a RabbitMQ
 transport with ``[api] heartbeat_consumer = lean``."""
 
 import json
-import socket
-import struct
 
 import pytest
-from amqp import transport as amqp_transport
 from oslo_messaging._drivers import common as driver_common
 
 from cepheid.api import conductor
@@ -238,43 +235,3 @@ def test_a_new_connection_forgets_the_unacked_tags_of_the_old_one():
     consumer.connected()                      # the broker redelivers them on the new one
     consumer.after_drain(idle=True)
     assert old.acks == []
-
-
-class _Conn:
-    """A kombu Connection as buffer_reads sees it: ``.connection.transport``."""
-
-    def __init__(self, transport):
-        self.connection = type('AmqpConnection', (), {'transport': transport})()
-
-
-def _frame(channel, payload):
-    return struct.pack('>BHI', 1, channel, len(payload)) + payload + b'\xce'
-
-
-def test_buffered_reads_take_the_frames_of_a_message_in_one_recv():
-    ours, broker = socket.socketpair()
-    transport = amqp_transport.TCPTransport.__new__(amqp_transport.TCPTransport)
-    transport.sock, transport._read_buffer = ours, b''
-    transport._quick_recv = ours.recv
-    assert kombu_consumer.buffer_reads(_Conn(transport))
-    assert ours.gettimeout() == kombu_consumer.DRAIN_TIMEOUT
-    recvs = []
-    chunked = transport._quick_recv
-    transport._quick_recv = lambda n: recvs.append(n) or chunked(n)
-    frames = [_frame(1, b'method'), _frame(1, b'header' * 3), _frame(1, b'{"body": 1}')]
-    broker.sendall(b''.join(frames))
-    read = [transport.read_frame() for _ in frames]
-    assert [payload for _type, _channel, payload in read] == [
-        b'method', b'header' * 3, b'{"body": 1}']
-    assert len(recvs) == 1                         # was 9 (3 per frame)
-    broker.sendall(frames[0][:5])                   # a frame cut in two: the rest later
-    with pytest.raises(socket.timeout):
-        transport.read_frame()
-    broker.sendall(frames[0][5:])
-    assert transport.read_frame()[2] == b'method'
-    ours.close()
-    broker.close()
-
-
-def test_buffered_reads_leave_a_tls_or_other_transport_alone():
-    assert not kombu_consumer.buffer_reads(_Conn(object()))
