@@ -10,9 +10,7 @@ before (capped, with a little jitter): a call that timed out is still in the api
 and will be served, so against an overloaded api a quick retry only doubles its work.
 """
 
-import collections
 import random
-import threading
 import time
 
 import oslo_messaging
@@ -21,6 +19,7 @@ from oslo_log import log as logging
 from cepheid.common import exception
 from cepheid.common import metrics
 from cepheid.common import rpc
+from cepheid.compute import cast_ends
 from cepheid.compute import report_batcher
 
 LOG = logging.getLogger(__name__)
@@ -30,20 +29,6 @@ VERSION = '1.0'
 BATCH_VERSION = '1.4'
 # task_end: the end of an operation as a cast, sent only to an api that advertises it.
 END_VERSION = '1.12'
-# How many instances' last cast ends a compute remembers (to send again as a call).
-ENDS_REMEMBERED = 4096
-# How long a cast end may still be on its way: a read of the instance within that time
-# carries it (past it, a cast not applied yet was lost: the watchdog's case).
-END_SETTLE_SECONDS = 60.0
-
-
-class _End:
-    """The last end this compute cast for an instance."""
-
-    __slots__ = ('context', 'args', 'sent', 'carried')
-
-    def __init__(self, context, args, sent):
-        self.context, self.args, self.sent, self.carried = context, args, sent, False
 # What an api service older than report_batch answers it with.
 _NO_BATCH = ('UnsupportedVersion', 'NoSuchMethod')
 # A retry's timeout is the previous one's doubled (capped), less up to this share, so
@@ -88,9 +73,8 @@ class ConductorAPI:
         # This compute's [notifications] notification_format: the api sends a task_end's
         # notification in it.
         self.notification_format = notification_format
-        # instance uuid -> (request id, args) of the last end sent as a cast.
-        self._ends = collections.OrderedDict()
-        self._ends_lock = threading.Lock()
+        # The last end sent as a cast per instance (compute/cast_ends.py).
+        self.cast_ends = cast_ends.CastEnds()
 
     def _report(self, method, instance_uuid, values):
         if values and 'task_state' in values:
@@ -251,34 +235,18 @@ class ConductorAPI:
                     values=values, expected_task_state=list(expected_task_state),
                     notify=[*notify, self.notification_format])
         self._report('task_end', instance_uuid, values)
-        with self._ends_lock:
-            self._ends[instance_uuid] = _End(context, args, time.monotonic())
-            self._ends.move_to_end(instance_uuid)
-            while len(self._ends) > ENDS_REMEMBERED:
-                self._ends.popitem(last=False)
+        self.cast_ends.remember(instance_uuid, context, args)
         self._step(context, 'task_end', END_VERSION, args, wait=False)
 
     def end_again(self, context, instance_uuid):
         """Send the end this compute cast for this request again, as a call: the request
         came again (the watchdog re-sends a task stuck past its timeout: the cast was
         lost). False when this compute sent no such end (the request is run again)."""
-        with self._ends_lock:
-            found = self._ends.get(instance_uuid)
-        if found is None or found.context.request_id != context.request_id:
+        args = self.cast_ends.of_request(instance_uuid, context.request_id)
+        if args is None:
             return False
-        self._timed_call(context, 'task_end', END_VERSION, found.args, steps=True)
+        self._timed_call(context, 'task_end', END_VERSION, args, steps=True)
         return True
-
-    def _unsettled_end(self, instance_uuid):
-        """The end cast for this instance that may still be on its way (cast less than
-        END_SETTLE_SECONDS ago and not carried by a read yet), marked carried; or None."""
-        with self._ends_lock:
-            found = self._ends.get(instance_uuid)
-            if (found is None or found.carried
-                    or time.monotonic() - found.sent > END_SETTLE_SECONDS):
-                return None
-            found.carried = True
-        return {'context': found.context.to_dict(), 'args': found.args}
 
     def instance_destroy(self, context, instance_uuid, *, event):
         return self._call(context, 'instance_destroy', instance_uuid=instance_uuid,
@@ -290,7 +258,7 @@ class ConductorAPI:
     def instance_get(self, context, instance_uuid):
         """The instance as the api has it; a read right after an end this compute cast
         carries that end, which the api applies first (1.12): the read sees it."""
-        end = self._unsettled_end(instance_uuid)
+        end = self.cast_ends.unsettled(instance_uuid)
         if end is None:
             return self._call(context, 'instance_get', version='1.1',
                               instance_uuid=instance_uuid)

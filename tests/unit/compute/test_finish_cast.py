@@ -15,6 +15,7 @@ from cepheid.common import config
 from cepheid.common import context as cep_context
 from cepheid.common import exception
 from cepheid.common import states
+from cepheid.compute import cast_ends
 from cepheid.compute import conductor_rpcapi
 from tests.fixtures import local_stack
 
@@ -63,6 +64,15 @@ def _requested(stack, reboot_type='SOFT'):
     return stack.context('reboot', instance['uuid']), instance
 
 
+def _soft_reboot_losing_its_end(stack):
+    """A soft reboot by a compute whose end casts never arrive."""
+    ctx, instance = _requested(stack)
+    stack.conductor = stack.manager.conductor = LostEnds(
+        stack.endpoint, local_stack.HOST, finish_cast=True)
+    stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')
+    return ctx, instance
+
+
 def _end_args(stack, instance_uuid):
     return stack.conductor.ends[instance_uuid][1]
 
@@ -96,10 +106,7 @@ def test_a_duplicate_end_changes_nothing_even_when_a_newer_reboot_runs(stack, no
 
 
 def test_an_end_after_the_watchdog_finished_its_event_is_ignored(stack, notices):
-    ctx, instance = _requested(stack)
-    stack.conductor = stack.manager.conductor = LostEnds(
-        stack.endpoint, local_stack.HOST, finish_cast=True)
-    stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')
+    ctx, instance = _soft_reboot_losing_its_end(stack)
     args = _end_args(stack, instance['uuid'])
     with stack.db.transaction() as session:   # the watchdog ends the task
         db_actions.event_finish_by_id(session, args['event_id'], result='Error')
@@ -111,10 +118,7 @@ def test_an_end_after_the_watchdog_finished_its_event_is_ignored(stack, notices)
 
 
 def test_a_hard_reboot_begun_before_the_soft_ones_end_keeps_the_instance(stack, notices):
-    ctx, instance = _requested(stack)
-    stack.conductor = stack.manager.conductor = LostEnds(
-        stack.endpoint, local_stack.HOST, finish_cast=True)
-    stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')
+    ctx, instance = _soft_reboot_losing_its_end(stack)
     # the api accepted a HARD reboot meanwhile and its begin is applied first
     stack.set_task_state(instance['uuid'], states.REBOOTING_HARD)
     hard = stack.context('reboot', instance['uuid'])
@@ -129,10 +133,7 @@ def test_a_hard_reboot_begun_before_the_soft_ones_end_keeps_the_instance(stack, 
 
 
 def test_the_next_read_of_the_instance_carries_the_end_still_on_its_way(stack, notices):
-    ctx, instance = _requested(stack)
-    stack.conductor = stack.manager.conductor = LostEnds(
-        stack.endpoint, local_stack.HOST, finish_cast=True)
-    stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')
+    ctx, instance = _soft_reboot_losing_its_end(stack)
     assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
     # e.g. a power-update event queued behind the reboot reads the instance first
     read = stack.conductor.instance_get(stack.context(), instance['uuid'])
@@ -154,10 +155,7 @@ def test_a_failed_reboot_keeps_the_call(stack, notices):
 
 def test_a_request_re_sent_after_a_lost_end_sends_the_end_again_without_rebooting(
         stack, notices):
-    ctx, instance = _requested(stack)
-    stack.conductor = stack.manager.conductor = LostEnds(
-        stack.endpoint, local_stack.HOST, finish_cast=True)
-    stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')
+    ctx, instance = _soft_reboot_losing_its_end(stack)
     assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
     stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')   # the watchdog's
     assert [c.method for c in stack.driver.calls] == ['reboot']
@@ -168,10 +166,7 @@ def test_a_request_re_sent_after_a_lost_end_sends_the_end_again_without_rebootin
 
 
 def test_ends_ride_in_a_report_batch(stack, notices):
-    ctx, instance = _requested(stack)
-    stack.conductor = stack.manager.conductor = LostEnds(
-        stack.endpoint, local_stack.HOST, finish_cast=True)
-    stack.manager.reboot_instance(ctx, instance, reboot_type='SOFT')
+    ctx, instance = _soft_reboot_losing_its_end(stack)
     item = {'method': 'task_end', 'context': ctx.to_dict(),
             'args': _end_args(stack, instance['uuid'])}
     replies = stack.endpoint.report_batch(ctx, host=local_stack.HOST, items=[item, item])
@@ -228,7 +223,7 @@ def test_a_read_carries_the_cast_end_once_and_only_while_it_may_be_on_its_way(
         client.task_end(ctx, uuid, event='compute_reboot_instance', event_id=5,
                         values={'task_state': None}, expected_task_state=('a',),
                         notify=('reboot', 'end'))
-    client._ends['i2'].sent -= conductor_rpcapi.END_SETTLE_SECONDS + 1
+    client.cast_ends._ends['i2'].sent -= cast_ends.SETTLE_SECONDS + 1
     for uuid in ('i1', 'i1', 'i2', 'i3'):
         client.instance_get(ctx, uuid)
     assert called == [('instance_get', '1.12', ['end', 'instance_uuid']),
