@@ -11,7 +11,8 @@ off, renews its claims and tries again. A row whose claim ran out — its proces
 before publishing — is claimed by any sender on its next look, so every committed cast
 is published at least once; a compute treats the duplicate of a finished request as a
 no-op. Looks that find nothing space out (``look_interval``): a process's own casts wake
-its sender at once, only another's death waits for a look.
+its sender at once, only another's death waits for a look. Only one worker of an api host
+looks (``start(look_for_lapsed=...)``, api/workers.py); every worker sends its own casts.
 """
 
 import datetime
@@ -68,8 +69,11 @@ class Outbox:
         self._wake.set()
 
     # -- the sender -----------------------------------------------------------------
-    def start(self):
-        self._thread = threading.Thread(target=self._loop, name='outbox-sender', daemon=True)
+    def start(self, *, look_for_lapsed=True):
+        """Start the sender; ``look_for_lapsed=False``: it only sends this process's own
+        casts (another worker of this host looks for the dead processes' ones)."""
+        self._thread = threading.Thread(target=self._loop, args=(look_for_lapsed,),
+                                        name='outbox-sender', daemon=True)
         self._thread.start()
 
     def stop(self, timeout=10):
@@ -89,13 +93,16 @@ class Outbox:
         cap = max(self.poll_interval, self.lease / 6)
         return min(cap, self.poll_interval * 2 ** min(empty_looks, 16))
 
-    def _loop(self):
-        backoff, next_poll, empty_looks = 0.0, 0.0, 0
+    def _loop(self, look_for_lapsed=True):
+        backoff, empty_looks = 0.0, 0
+        next_poll = 0.0 if look_for_lapsed else float('inf')
         while not self._stop.is_set():
             if backoff:
                 self._stop.wait(backoff)       # new casts wait too: the broker is down
-            else:
+            elif look_for_lapsed:
                 self._wake.wait(max(0.0, next_poll - time.monotonic()))
+            else:
+                self._wake.wait()
             self._wake.clear()
             if time.monotonic() >= next_poll:
                 empty_looks = 0 if self._claim_expired() else empty_looks + 1

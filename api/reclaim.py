@@ -1,10 +1,10 @@
 """The reclaim of soft-deleted servers: Nova's ``_reclaim_queued_deletes``, in the api.
 
-With ``[DEFAULT] reclaim_instance_interval`` > 0, DELETE only soft-deletes a server. Every
-api process checks every interval for servers soft-deleted longer than that and deletes
-them for good through the compute API (a cast to their compute, or a local delete when
-its host is gone). The delete claims the instance with a compare-and-swap on task_state,
-so several api processes never delete one twice.
+With ``[DEFAULT] reclaim_instance_interval`` > 0, DELETE only soft-deletes a server. One
+worker of each api host (api/workers.py) checks every interval for servers soft-deleted
+longer than that and deletes them for good through the compute API (a cast to their
+compute, or a local delete when its host is gone). The delete claims the instance with a
+compare-and-swap on task_state, so several api processes never delete one twice.
 """
 
 import datetime

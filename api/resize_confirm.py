@@ -1,8 +1,8 @@
-"""Nova's ``_poll_unconfirmed_resizes``, in the api: with ``[DEFAULT] resize_confirm_window``
-> 0, every api process confirms resizes and cold migrations left in VERIFY_RESIZE longer
-than the window, as if the owner had sent confirmResize (action ``confirmResize``). The
-confirm is a compare-and-swap on the migration's status, so two processes never confirm
-one twice.
+"""Nova's ``_poll_unconfirmed_resizes``, in the api: with ``[DEFAULT]
+resize_confirm_window`` > 0, one worker of each api host (api/workers.py) confirms resizes
+and cold migrations left in VERIFY_RESIZE longer than the window, as if the owner had sent
+confirmResize (action ``confirmResize``). The confirm is a compare-and-swap on the
+migration's status, so two processes never confirm one twice.
 
 ``resend_stuck_confirms`` (run by the watchdog) re-sends the ``confirm_resize`` of a move
 left ``confirming`` past ``reboot_timeout`` (its cast lost): the source confirms once, a

@@ -16,6 +16,7 @@ from cepheid.api import resize_confirm
 from cepheid.api import rpc_queue_depth
 from cepheid.api import steps_consumer
 from cepheid.api import watchdog
+from cepheid.api import workers
 from cepheid.api.dashboard import feed as dashboard_feed
 from cepheid.api.db import session as db_session
 from cepheid.api.db import store as db_store
@@ -74,9 +75,15 @@ class ApiServices:
 class ConductorService:
     """The api's background side: the RPC server on topic ``cepheid-api`` through which
     computes write the DB, the outbox's sender, the stuck-task watchdog and the reclaim of
-    soft-deleted servers."""
+    soft-deleted servers.
 
-    def __init__(self, conf, services):
+    Every worker serves the computes and sends its own casts; the periodic duties that
+    act on the whole database (the watchdog, the reclaim, the resize confirm, the
+    outbox's looks for a dead process's casts) run in one worker per api host
+    (``host_duties``: api/workers.py). Each claims its rows with a compare-and-swap,
+    so several api hosts running them stay safe, as several workers did."""
+
+    def __init__(self, conf, services, *, host_duties=None):
         interval = conf.api.heartbeat_flush_interval
         self.heartbeats = (heartbeats.HeartbeatBatcher(services.db, interval=interval)
                            if interval > 0 else None)
@@ -105,10 +112,19 @@ class ConductorService:
         self.reclaimer = reclaim.Reclaimer(conf, services.db, services.compute_api)
         self.resize_confirmer = resize_confirm.ResizeConfirmer(conf, services.store)
         self.dashboard = services.dashboard
+        self.host_duties = (workers.runs_host_duties() if host_duties is None
+                            else host_duties)
+
+    def duties(self):
+        """The periodic duties this process runs: ``{name: job}`` (none outside slot 0)."""
+        if not self.host_duties:
+            return {}
+        return {'watchdog': self.watchdog, 'reclaim': self.reclaimer,
+                'resize_confirm': self.resize_confirmer}
 
     def start(self):
         self.dashboard.start()
-        self.outbox.start()
+        self.outbox.start(look_for_lapsed=self.host_duties)
         if self.heartbeats is not None:
             self.heartbeats.start()
         if self.heartbeat_consumer is not None:
@@ -116,9 +132,8 @@ class ConductorService:
         if self.steps_consumer is not None:
             self.steps_consumer.start()
         self.server.start()
-        self.watchdog.start()
-        self.reclaimer.start()
-        self.resize_confirmer.start()
+        for job in self.duties().values():
+            job.start()
 
     def stop(self):
         self.resize_confirmer.stop()

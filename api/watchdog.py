@@ -1,8 +1,9 @@
 """The stuck-task watchdog (beyond Nova): nothing stays in a task state forever.
 
-Runs in every api process. An instance whose task_state has not moved for
-``[DEFAULT] reboot_timeout`` seconds is re-sent once to its host when the host is up (the
-cast may have been lost; the compute ignores a duplicate of a finished request), and
+Runs in one worker of each api host (api/workers.py). An instance whose task_state has
+not moved for ``[DEFAULT] reboot_timeout`` seconds is re-sent once to its host when the
+host is up (the cast may have been lost; the compute ignores a duplicate of a finished
+request), and
 otherwise — host down, or already re-sent — ended: task_state cleared, a fault row, and an
 ``api_watchdog`` event in Error on its action. Each step claims the instance with a
 compare-and-swap on ``updated_at``, so several api processes never handle one twice. A

@@ -24,6 +24,8 @@ LISTEN_FD_ENV = 'CEPHEID_API_LISTEN_FD'
 PARENT_ENV = 'CEPHEID_API_SUPERVISOR_PID'
 # 0..workers-1, reused by a restarted worker: names per-worker queues (the dashboard's).
 SLOT_ENV = 'CEPHEID_API_WORKER_SLOT'
+# The slot whose worker runs the host's periodic duties (runs_host_duties).
+HOST_DUTIES_SLOT = '0'
 MAX_FAST_DEATHS = 5       # workers dying within FAST_DEATH_SECONDS of start, in a row
 FAST_DEATH_SECONDS = 10
 STOP_TIMEOUT = 15
@@ -40,6 +42,21 @@ def worker_slot():
     return os.environ.get(SLOT_ENV, '0')
 
 
+def free_slot(taken):
+    """The lowest slot not in ``taken``: a worker started in place of a dead one gets
+    the dead one's slot (with it, its dashboard queue and its host duties)."""
+    taken = set(taken)
+    return min(set(range(len(taken) + 1)) - taken)
+
+
+def runs_host_duties():
+    """Whether this process runs the api host's once-per-host periodic duties (the
+    watchdog, the reclaim, the resize confirm, the outbox's looks for lapsed claims):
+    slot 0 only. That is the only worker with ``[api] workers = 1``, every standalone or
+    in-process api, and a respawned slot-0 worker (it gets its slot back)."""
+    return worker_slot() == HOST_DUTIES_SLOT
+
+
 def parent_pid():
     return int(os.environ[PARENT_ENV])
 
@@ -52,7 +69,7 @@ class Supervisor:
         self.fast_deaths = 0
 
     def _spawn(self):
-        slot = min(set(range(len(self.children) + 1)) - set(self.slots.values()))
+        slot = free_slot(self.slots.values())
         env = dict(os.environ, **{LISTEN_FD_ENV: str(self.sock.fileno()),
                                   PARENT_ENV: str(os.getpid()), SLOT_ENV: str(slot)})
         proc = subprocess.Popen([sys.executable, '-m', 'cepheid.api.cmd', *self.argv],
