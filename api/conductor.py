@@ -48,7 +48,9 @@ TOPIC = 'cepheid-api'
 #        (api/steps_consumer.py); a compute that gets none sends them here
 # 1.12 - task_end: the end of an operation as a cast, applied once per event
 #        (api/conductor_end.py); the heartbeat's answer carries 'conductor_version'
-VERSION = '1.12'
+# 1.13 - the steps topic (api/steps_consumer.py) also serves the called service_heartbeat
+#        and instances_on_host; a compute sends them there only to an api of 1.13
+VERSION = '1.13'
 USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.

@@ -16,7 +16,11 @@ the RPC server's early ack would have lost it.
 
 The api names the topic in its answer to a compute's called heartbeat (conductor 1.11);
 a compute that got none (an older api, ``[api] steps_consumer = rpc``, or a transport
-other than RabbitMQ) sends its steps to ``cepheid-api`` as before.
+other than RabbitMQ) sends its steps to ``cepheid-api`` as before. From 1.13 the topic
+also answers the called heartbeat (every 30th beat; the first one, and any after a
+fallback, still goes to ``cepheid-api``: it is how a compute learns the topic) and the
+power sync's ``instances_on_host``, with the endpoint the RPC server uses: the same
+answers and errors (compute/conductor_topics.py).
 """
 
 from oslo_log import log as logging
@@ -31,9 +35,10 @@ from cepheid.common import context as cep_context
 LOG = logging.getLogger(__name__)
 
 TOPIC = 'cepheid-api-steps'
-#: The conductor methods this topic serves: the steps of an operation.
+#: The conductor methods this topic serves: the steps of an operation, and (1.13) the
+#: computes' called heartbeat and the power sync's read of its host's instances.
 METHODS = frozenset(('begin', 'task_advance', 'task_update', 'task_finish',
-                     'task_end', 'report_batch'))
+                     'task_end', 'report_batch', 'service_heartbeat', 'instances_on_host'))
 
 
 def usable(conf):

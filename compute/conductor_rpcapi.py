@@ -20,6 +20,7 @@ from cepheid.common import exception
 from cepheid.common import metrics
 from cepheid.common import rpc
 from cepheid.compute import cast_ends
+from cepheid.compute import conductor_topics
 from cepheid.compute import report_batcher
 
 LOG = logging.getLogger(__name__)
@@ -29,16 +30,12 @@ VERSION = '1.0'
 BATCH_VERSION = '1.4'
 # task_end: the end of an operation as a cast, sent only to an api that advertises it.
 END_VERSION = '1.12'
-# What an api service older than report_batch answers it with.
-_NO_BATCH = ('UnsupportedVersion', 'NoSuchMethod')
 # A retry's timeout is the previous one's doubled (capped), less up to this share, so
 # the computes whose calls timed out together do not retry together.
 RETRY_JITTER = 0.1
-# Timeouts in a row on the steps topic before the steps go back to the conductor topic.
-STEPS_TIMEOUTS_BEFORE_FALLBACK = 2
 
 
-class ConductorAPI:
+class ConductorAPI(conductor_topics.TopicRouting):
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
                  group_commit=True, max_timeout=None, finish_cast=False,
                  notification_format=None):
@@ -51,13 +48,8 @@ class ConductorAPI:
         self.transport = transport
         self.timeout = timeout
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, timeout=timeout)
-        # Where heartbeats go: the conductor topic until the api names its heartbeat
-        # topic in the answer to the first (called) heartbeat (conductor 1.10).
-        self.heartbeat_client = self.client
-        # Where the steps of an operation go: the conductor topic until the api names its
-        # steps topic in the same answer (conductor 1.11); back to the conductor topic when
-        # a later answer names none or a call there gets no answer.
-        self.steps_client = self.client
+        # heartbeat_client, steps_client, api_version: compute/conductor_topics.py.
+        self._init_topics()
         # Callables ``(when, instance_uuid, task_state, method)`` told of every task_state
         # this compute reports, as it sends it (``when``: time.monotonic()).
         self.observers = []
@@ -66,10 +58,8 @@ class ConductorAPI:
         # ``[DEFAULT] conductor_group_commit``; False: each report goes alone, as
         # before 1.4.
         self.group_commit = group_commit
-        # ``[DEFAULT] conductor_finish_cast``, and the conductor version the api named in
-        # its answer to a called heartbeat (None: an api older than 1.12).
+        # ``[DEFAULT] conductor_finish_cast`` (sent as a cast to an api of 1.12 or later).
         self.finish_cast = finish_cast
-        self.api_version = None
         # This compute's [notifications] notification_format: the api sends a task_end's
         # notification in it.
         self.notification_format = notification_format
@@ -106,7 +96,7 @@ class ConductorAPI:
                 timeouts += 1
                 if base is not self.client:
                     steps_timeouts += 1
-                    self._steps_timed_out(base, steps_timeouts)
+                    self.steps_timed_out(base, steps_timeouts)
                 if timeouts >= self.attempts:
                     raise
                 LOG.warning('Conductor call %s timed out (attempt %d of %d), retrying '
@@ -129,18 +119,6 @@ class ConductorAPI:
         value = min(self.max_timeout, self.timeout * 2 ** timeouts)
         return value * (1 - random.uniform(0, RETRY_JITTER)) if jitter else value
 
-    def _steps_timed_out(self, base, in_a_row):
-        """A call on the steps topic got no answer. Once is what an overloaded api looks
-        like: the retry stays on this cheaper path (the conductor topic's RPC server costs
-        the api more per message). Twice in a row (no answer in 3 x timeout) looks like
-        nobody consumes it (an api switched to ``steps_consumer = rpc`` or rolled back):
-        the steps go to the conductor topic until the api names the topic again."""
-        if in_a_row < STEPS_TIMEOUTS_BEFORE_FALLBACK:
-            return
-        LOG.warning('No answer on topic %s: steps go to the conductor topic until the '
-                    'api names it again', base.target.topic)
-        self.steps_client = self.client
-
     # -- the steps of an operation: batched ----------------------------------------
     def _step(self, context, method, version, args, *, wait=True):
         if not self.group_commit:
@@ -155,7 +133,7 @@ class ConductorAPI:
             try:
                 return self._send_batch(reports)
             except oslo_messaging.RemoteError as exc:
-                if exc.exc_type not in _NO_BATCH:
+                if not conductor_topics.refused(exc):
                     raise
                 LOG.warning('The api service does not take report batches: sending '
                             'reports one by one')
@@ -223,7 +201,7 @@ class ConductorAPI:
     def ends_by_cast(self):
         """Whether an operation's end may go as a ``task_end`` cast: asked for, and the
         api advertised 1.12."""
-        return self.finish_cast and _at_least(self.api_version, END_VERSION)
+        return self.finish_cast and conductor_topics.at_least(self.api_version, END_VERSION)
 
     def task_end(self, context, instance_uuid, *, event, event_id, values,
                  expected_task_state, notify):
@@ -251,9 +229,6 @@ class ConductorAPI:
     def instance_destroy(self, context, instance_uuid, *, event):
         return self._call(context, 'instance_destroy', instance_uuid=instance_uuid,
                           event=event)
-
-    def instances_on_host(self, context):
-        return self._call(context, 'instances_on_host')
 
     def instance_get(self, context, instance_uuid):
         """The instance as the api has it; a read right after an end this compute cast
@@ -315,42 +290,6 @@ class ConductorAPI:
     def instances_for_recovery(self, context):
         return self._call(context, 'instances_for_recovery')
 
-    def service_heartbeat(self, context, *, binary, topic, wait=False, resources=None):
-        """Report this service alive (and, with ``resources``, its host's capacity: 1.3);
-        ``wait`` makes it a call (used once at start-up)."""
-        kwargs = {'resources': resources} if resources is not None else {}
-        if wait:
-            client = self.client.prepare(version='1.3') if kwargs else self.client
-            reply = client.prepare(timeout=10).call(context, 'service_heartbeat',
-                                                    host=self.host, binary=binary,
-                                                    topic=topic, **kwargs)
-            self._topics(reply)
-            return
-        client = self.heartbeat_client
-        if kwargs:
-            client = client.prepare(version='1.3')
-        client.cast(context, 'service_heartbeat', host=self.host, binary=binary,
-                    topic=topic, **kwargs)
-
-    def _topics(self, reply):
-        """Send the next heartbeats and steps where the api's answer says (none: the
-        conductor topic)."""
-        reply = reply if isinstance(reply, dict) else {}
-        self.api_version = reply.get('conductor_version')
-        self.heartbeat_client = self._client_for(reply.get('heartbeat_topic'),
-                                                 self.heartbeat_client, 'Heartbeats')
-        self.steps_client = self._client_for(reply.get('steps_topic'), self.steps_client,
-                                             'Conductor steps')
-
-    def _client_for(self, name, current, what):
-        if not name:
-            return self.client
-        if current.target.topic == name:
-            return current
-        LOG.info('%s of %s go to topic %s', what, self.host, name)
-        return rpc.get_client(self.transport, name, version=VERSION,
-                              timeout=self.timeout)
-
     def usage_audit_begin(self, context, *, begin, end):
         """Begin this host's usage audit of [begin, end]: its instances, or None when the
         period's audit already ran (or runs) here."""
@@ -362,11 +301,3 @@ class ConductorAPI:
                           begin=begin.isoformat(), end=end.isoformat(), errors=errors,
                           message=message)
 
-
-def _at_least(version, wanted):
-    """Whether the advertised ``version`` ("1.12") serves ``wanted`` (same major)."""
-    if not version:
-        return False
-    have = tuple(int(part) for part in str(version).split('.'))
-    need = tuple(int(part) for part in wanted.split('.'))
-    return have[0] == need[0] and have >= need

@@ -14,6 +14,7 @@ from cepheid.api import conductor
 from cepheid.api import conf as api_conf
 from cepheid.api import rpc_envelope
 from cepheid.api import steps_consumer
+from cepheid.api.db import services as db_services
 from cepheid.api.db import session as db_session
 from cepheid.common import config
 from cepheid.common import exception
@@ -187,6 +188,46 @@ def test_the_answer_is_the_one_oslo_messaging_gives_for_the_same_exception():
     ours = json.loads(rpc_envelope.failure(exc))
     theirs = json.loads(driver_common.serialize_remote_exception((type(exc), exc, None)))
     assert ours == theirs
+
+
+def test_a_called_heartbeat_is_recorded_and_answered_as_the_rpc_server_answers_it(stack):
+    endpoint = conductor.ConductorEndpoint(stack.db, heartbeat_topic='cepheid-heartbeat',
+                                           steps_topic=steps_consumer.TOPIC)
+    consumer = steps_consumer.StepsConsumer(_conf('rabbit://guest:guest@127.0.0.1:5672/'),
+                                            endpoint)
+    args = dict(host='h1', binary='cepheid-compute', topic='compute')
+    [(_, routing_key, body, acked)] = _consume(consumer, _message(
+        stack.context(), 'service_heartbeat', args, version='1.3'))
+    result, error = _reply(body)
+    assert (routing_key, acked, error) == ('reply_abc', False, None)
+    assert result == endpoint.service_heartbeat(stack.context(), **args) == {
+        'heartbeat_topic': 'cepheid-heartbeat', 'steps_topic': steps_consumer.TOPIC,
+        'conductor_version': conductor.VERSION}
+    with stack.db.transaction() as session:
+        [service] = db_services.service_list(session, host='h1')
+    assert (service['binary'], service['report_count']) == ('cepheid-compute', 2)
+
+
+def test_instances_on_host_answers_the_hosts_instances_as_the_rpc_server_does(stack):
+    mine = [stack.make_instance()['uuid'] for _ in range(2)]
+    stack.make_instance(host='elsewhere')
+    [(_, _, body, _)] = _consume(_consumer(stack), _message(
+        stack.context(), 'instances_on_host', {'host': local_stack.HOST}, version='1.0'))
+    result, error = _reply(body)
+    assert error is None
+    assert sorted(i['uuid'] for i in result) == sorted(mine)
+    assert result == json.loads(json.dumps(stack.conductor.endpoint.instances_on_host(
+        stack.context(), host=local_stack.HOST)))
+
+
+def test_instances_on_host_in_a_database_outage_answers_service_unavailable(tmp_path):
+    down = db_session.Database(f'sqlite:///{tmp_path}/missing-dir/db.sqlite')
+    consumer = steps_consumer.StepsConsumer(_conf('rabbit://guest:guest@127.0.0.1:5672/'),
+                                            conductor.ConductorEndpoint(down))
+    ctx = local_stack.LocalStack().context()
+    [(_, _, body, _)] = _consume(consumer, _message(ctx, 'instances_on_host', {'host': 'h'}))
+    _, error = _reply(body)
+    assert isinstance(error, exception.ServiceUnavailable)
 
 
 def test_a_message_that_is_no_rpc_message_is_acked_and_dropped(stack):

@@ -8,6 +8,7 @@ import time
 
 import oslo_messaging
 import pytest
+from oslo_messaging._drivers import impl_fake
 
 from cepheid.common import config
 from cepheid.common import context as cep_context
@@ -119,6 +120,7 @@ class SlowOnceSteps:
 
 
 def test_a_late_answer_on_the_steps_topic_over_a_bus_keeps_the_steps_there():
+    impl_fake.FakeExchangeManager.cleanup()     # no call another test left unanswered
     conf = config.make_conf(lambda conf: None)
     conf([])
     transport = oslo_messaging.get_rpc_transport(conf, url='fake:/')
