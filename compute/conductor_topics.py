@@ -133,7 +133,8 @@ class TopicRouting:
                                                  self.heartbeat_client, 'Heartbeats')
         self.steps_client = self._client_for(reply.get('steps_topic'), self.steps_client,
                                              'Conductor steps')
-        self.reads_on_steps = at_least(self.api_version, READS_ON_STEPS_VERSION)
+        self.reads_on_steps = (self.steps_client is not self.client
+                               and at_least(self.api_version, READS_ON_STEPS_VERSION))
 
     def _client_for(self, name, current, what):
         if not name:

@@ -4,7 +4,9 @@ computes send begin / task_advance / task_finish / task_end / report_batch there
 reboots end as before (states, events, start and end notifications — the end sent by the
 api for the compute, after the commit, when the end is a cast — or by the compute when it
 is a call), and a conductor error reaches the
-compute's client as the same exception; with ``[api] steps_consumer = rpc`` the steps
+compute's client as the same exception; a compute's called heartbeat and its power sync's
+``instances_on_host`` are answered there too (conductor 1.13), and go back to the conductor
+topic when the steps topic does not answer; with ``[api] steps_consumer = rpc`` the steps
 stay on the conductor topic and no steps queue exists."""
 
 import oslo_messaging
@@ -15,6 +17,7 @@ from cepheid.common import context as cep_context
 from cepheid.common import exception
 from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
+from cepheid.compute import conductor_topics
 from tests.fixtures import http
 from tests.fixtures import processes
 from tests.fixtures import rabbit_queues
@@ -108,12 +111,25 @@ def test_steps_go_through_the_lean_consumer_and_errors_arrive_as_themselves(star
                                expected_task_state=[None])
         # a method the steps topic does not serve: oslo.messaging's own answer
         with pytest.raises(oslo_messaging.RemoteError) as refused:
-            client.steps_client.call(ctx, 'instances_on_host', host='hostA')
+            client.steps_client.call(ctx, 'instances_for_recovery', host='hostA')
         assert refused.value.exc_type == 'NoSuchMethod'
+        _reads_answered_by_the_steps_consumer(client, transport, ctx, on_a['id'])
     finally:
         transport.cleanup()
     for server_id in (servers[0], on_b):
         assert cluster.wait_idle(server_id)['OS-EXT-STS:task_state'] is None
+
+
+def _reads_answered_by_the_steps_consumer(client, transport, ctx, server_id):
+    """With the conductor topic out of the compute's reach, its called heartbeat and
+    instances_on_host are still answered: by the steps consumer, with the endpoint's
+    answers."""
+    assert client.reads_on_steps
+    client.client = rpc.get_client(transport, 'cepheid-api-nobody', version='1.0',
+                                   timeout=2)
+    client.service_heartbeat(ctx, binary='cepheid-compute', topic='compute', wait=True)
+    assert client.steps_client.target.topic == TOPIC and client.reads_on_steps
+    assert server_id in {i['uuid'] for i in client.instances_on_host(ctx)}
 
 
 def test_reboots_end_alike_with_the_finish_as_a_call(start):
@@ -122,7 +138,8 @@ def test_reboots_end_alike_with_the_finish_as_a_call(start):
     _reboot_all(cluster, servers)
 
 
-def test_rpc_setting_keeps_the_steps_on_the_conductor_topic(start):
+def test_rpc_setting_keeps_the_steps_on_the_conductor_topic(start, monkeypatch):
+    monkeypatch.setattr(conductor_topics, 'HEARTBEAT_CALL_TIMEOUT', 2)
     cluster = start(api_options={'api.steps_consumer': 'rpc'})
     servers = [cluster.create_on(host, f'vm-{host}') for host in cluster.hosts]
     _reboot_all(cluster, servers)
@@ -130,5 +147,14 @@ def test_rpc_setting_keeps_the_steps_on_the_conductor_topic(start):
     client, transport = _compute_client(cluster, 'hostA')
     try:
         assert client.steps_client is client.client
+        # a compute told the steps topic before the api switched to rpc: its called
+        # heartbeat gets no answer there, is asked on the conductor topic, whose answer
+        # brings the steps and the reads back
+        client.steps_client = rpc.get_client(transport, TOPIC, version='1.0', timeout=2)
+        client.reads_on_steps = True
+        ctx = cep_context.get_admin_context()
+        client.service_heartbeat(ctx, binary='cepheid-compute', topic='compute', wait=True)
+        assert client.steps_client is client.client and not client.reads_on_steps
+        assert servers[0] in {i['uuid'] for i in client.instances_on_host(ctx)}
     finally:
         transport.cleanup()
