@@ -68,14 +68,17 @@ def check_broker_capacity(hosts, processes_count, margin=100):
 class HostProcess:
     """One ``bench.scale.hosts`` child; ``kill(host)`` crashes one of its hosts."""
 
-    def __init__(self, conf_path, log_path, *, first, count):
+    def __init__(self, conf_path, log_path, *, first, count, nice=0):
         self.hosts = [f'{PREFIX}{i}' for i in range(first, first + count)]
         self.log_path = log_path
         self._lines = []
         self._cond = threading.Condition()
         with open(log_path, 'ab') as log:
+            # A niceness stands in for hosts on machines of their own: the api, the
+            # broker and the database get the cores first.
+            prefix = ['nice', '-n', str(nice)] if nice else []
             self.proc = subprocess.Popen(
-                [sys.executable, '-m', 'bench.scale.hosts', '--first', str(first),
+                prefix + [sys.executable, '-m', 'bench.scale.hosts', '--first', str(first),
                  '--count', str(count), '--prefix', PREFIX, '--config-file', conf_path],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
                 start_new_session=True)
@@ -137,12 +140,13 @@ class ScaleCluster(bench_cluster.Cluster):
     """``with ScaleCluster(n, workdir, ...) as c:`` — api, hosts processes, tracker."""
 
     def __init__(self, hosts, workdir, *, per_process=100, api_workers=2, api_options=None,
-                 host_options=None):
+                 host_options=None, hosts_nice=0):
         super().__init__([f'{PREFIX}{i}' for i in range(hosts)], workdir,
                          api_workers=api_workers)
         self.per_process = per_process
         self.api_options = api_options or {}
         self.host_options = host_options or {}
+        self.hosts_nice = hosts_nice
         self.host_procs = []
 
     def start(self):
@@ -173,7 +177,8 @@ class ScaleCluster(bench_cluster.Cluster):
         for first in range(0, len(self.hosts), self.per_process):
             count = min(self.per_process, len(self.hosts) - first)
             self.host_procs.append(HostProcess(
-                host_conf, self.workdir / f'hosts-{first}.log', first=first, count=count))
+                host_conf, self.workdir / f'hosts-{first}.log', first=first, count=count,
+                nice=self.hosts_nice))
         for proc in self.host_procs:
             proc.expect('ready', 120 + 2 * len(proc.hosts))
         processes.wait_until(self._computes_up, 60, 'computes up', interval=0.5)

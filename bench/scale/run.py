@@ -34,6 +34,10 @@ def parse_args(argv):
                         'keeps 64: oslo.messaging keeps a worker per message received up '
                         'to it, each waking every second, and 100 hosts share a process; '
                         'the compute endpoint only queues the work)')
+    p.add_argument('--hosts-nice', type=int, default=0,
+                   help='niceness of the hosts processes (e.g. 19: the simulation takes '
+                        'only the CPU the api, broker and database leave, as hosts on '
+                        'machines of their own would; use the same for every host count)')
     p.add_argument('--servers-per-host', type=int, default=2)
     p.add_argument('--create-threads', type=int, default=16,
                    help='creates POSTed at once (1,000 hosts on 2 cores: fewer, or the '
@@ -75,11 +79,13 @@ def run_one(args, hosts, workdir, result, save, samples_path):
     api_options, host_options = _options(args)
     result.update({'hosts': hosts, 'per_process': args.per_process,
                    'api_workers': args.api_workers,
-                   'host_executor_threads': args.host_executor_threads})
+                   'host_executor_threads': args.host_executor_threads,
+                   'hosts_nice': args.hosts_nice})
     t0 = time.monotonic()
     with scale_cluster.ScaleCluster(hosts, workdir, per_process=args.per_process,
                                     api_workers=args.api_workers, api_options=api_options,
-                                    host_options=host_options) as cluster:
+                                    host_options=host_options,
+                                    hosts_nice=args.hosts_nice) as cluster:
         result['start_seconds'] = round(time.monotonic() - t0, 1)
         _progress(f'{hosts} hosts up in {result["start_seconds"]} s')
         with scale_sampler.Sampler(cluster, samples_path, phase=f'{hosts}:create') as sampler:
