@@ -7,11 +7,16 @@ the serializer's context), most of its CPU at idle. This thread consumes the top
 ``cepheid-heartbeat`` (its queue declared as oslo.messaging declares a topic queue, so the
 messages are ordinary oslo.messaging casts, sent by an ordinary RPCClient), decodes the
 body as the broker sent it (two ``json.loads``, no kombu deserializer) and hands the beat
-to the batcher. Acks go several at once (``basic_ack`` with ``multiple``), each covering
-only beats already handed over: at the first pause of ``ACK_PAUSE`` seconds in the
-deliveries, every ``ACK_EVERY`` beats, or once the oldest unacked one waited
-``ACK_WITHIN`` seconds. A connection lost before that redelivers them: a beat counted
-twice, which nothing reads as more than "seen".
+to the batcher. The beats are taken in bursts: the first one after a quiet spell wakes
+the thread, which then sleeps ``GATHER`` seconds and takes what came meanwhile in one go
+(at 100 beats a second, one wake-up for ~25 beats: on this machine a thread's wake-up
+cost about five times the CPU of reading one more beat that is already there; a beat
+reaches the batcher at most ``GATHER`` later, its flush is every second anyway). Acks go
+several at once (``basic_ack`` with ``multiple``), each covering only beats already
+handed over: at the end of each burst (nothing more came within ``BURST_WAIT``), every
+``ACK_EVERY`` beats, or once the oldest unacked one waited ``ACK_WITHIN`` seconds. A
+connection lost before that redelivers them: a beat counted twice, which nothing reads
+as more than "seen".
 
 The api advertises the topic in its answer to a compute's first (called) heartbeat; a
 compute that got no topic (an older api, or ``[api] heartbeat_consumer = rpc``) keeps
@@ -32,8 +37,9 @@ METHOD = 'service_heartbeat'
 _ARGS = ('host', 'binary', 'topic', 'resources')
 ACK_EVERY = 100          # below the prefetch, or the broker stops delivering
 ACK_WITHIN = 1.0
-ACK_PAUSE = 0.1
 PREFETCH = 200
+GATHER = 0.25            # sleep after the first beat of a burst
+BURST_WAIT = 0.005       # a burst ends when nothing more came within this
 
 
 def decode(body):
@@ -67,10 +73,12 @@ class HeartbeatConsumer(kombu_consumer.TopicConsumer):
         self._unacked = None        # the newest message handled and not acked yet
         self._unacked_count = 0
         self._oldest = 0.0          # when the oldest of them was handled (monotonic)
+        self._burst = False         # taking a burst (after its GATHER sleep)
 
     def connected(self):
         # Delivery tags belong to the channel: a new one starts afresh.
         self._unacked, self._unacked_count = None, 0
+        self._burst = False
 
     def on_message(self, body, message, producer=None):
         try:
@@ -96,12 +104,22 @@ class HeartbeatConsumer(kombu_consumer.TopicConsumer):
             self._ack()
 
     def drain_timeout(self):
-        return ACK_PAUSE if self._unacked is not None else kombu_consumer.DRAIN_TIMEOUT
+        return BURST_WAIT if self._burst else kombu_consumer.DRAIN_TIMEOUT
 
     def after_drain(self, idle):
         if self._unacked is not None and (
                 idle or time.monotonic() - self._oldest >= ACK_WITHIN):
             self._ack()
+
+    def pause_after(self, idle):
+        """``GATHER`` after the first beat of a burst, then none until the burst ends."""
+        if idle:
+            self._burst = False
+            return 0.0
+        if self._burst:
+            return 0.0
+        self._burst = True
+        return GATHER
 
     def _ack(self):
         message, self._unacked, self._unacked_count = self._unacked, None, 0

@@ -7,8 +7,9 @@ connection (with the brokers of the transport URL in failover order), checks the
 heartbeat at least once a second, and reconnects after ``reconnect_delay`` when the
 broker goes away. A subclass says what to do with a message (``on_message``), may take
 the body undecoded (``raw``: the bytes, no kombu deserializer) and may shorten the wait
-for messages and act after each one (``drain_timeout``, ``after_drain``: e.g. ack
-several at once).
+for messages, act after each one (``drain_timeout``, ``after_drain``: e.g. ack
+several at once) and let messages gather before taking them (``pause_after``: one
+wake-up for many messages instead of one each).
 """
 
 import threading
@@ -101,6 +102,11 @@ class TopicConsumer:
         """Called in the consumer's thread after each wait for messages (``idle``: it
         timed out, or the thread is leaving the connection); nothing by default."""
 
+    def pause_after(self, idle):
+        """Seconds to sleep after ``after_drain`` before the next wait for messages (the
+        messages that come meanwhile are then taken in one go); none by default."""
+        return 0.0
+
     def connected(self):
         """Called in the consumer's thread on each new connection, before consuming."""
 
@@ -140,6 +146,9 @@ class TopicConsumer:
                     except TimeoutError:
                         idle = True
                     self.after_drain(idle)
+                    pause = self.pause_after(idle)
+                    if pause:
+                        self._stop.wait(pause)
                     if time.monotonic() - checked >= 1.0:  # busy or not
                         conn.heartbeat_check()
                         checked = time.monotonic()

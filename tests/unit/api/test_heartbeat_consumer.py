@@ -202,14 +202,43 @@ def test_unacked_beats_are_acked_once_the_oldest_waited_ack_within(monkeypatch):
     assert channel.acks == [(2, True)]
 
 
-def test_unacked_beats_shorten_the_wait_so_a_pause_acks_them():
+def _burst(consumer, channel, beats):
+    """What the consumer's loop does with ``beats`` beats that arrive together after a
+    quiet spell: (drain timeout, pause after) of each wait, the last one timing out."""
+    steps = []
+    for _ in range(beats):
+        timeout = consumer.drain_timeout()
+        consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'),
+                            channel.message())
+        consumer.after_drain(idle=False)
+        steps.append((timeout, consumer.pause_after(idle=False)))
+    timeout = consumer.drain_timeout()
+    consumer.after_drain(idle=True)
+    steps.append((timeout, consumer.pause_after(idle=True)))
+    return steps
+
+
+def test_the_first_beat_after_a_quiet_spell_waits_for_the_others_to_gather():
     consumer, channel = _consumer(), Channel()
-    assert consumer.drain_timeout() == kombu_consumer.DRAIN_TIMEOUT
-    consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'), channel.message())
-    assert consumer.drain_timeout() == heartbeat_consumer.ACK_PAUSE
-    consumer.after_drain(idle=True)           # nothing came within ACK_PAUSE
-    assert channel.acks == [(1, True)]
-    assert consumer.drain_timeout() == kombu_consumer.DRAIN_TIMEOUT
+    steps = _burst(consumer, channel, 3)
+    # one wake-up for the first beat, a sleep of GATHER, the rest taken without waiting
+    assert steps == [(kombu_consumer.DRAIN_TIMEOUT, heartbeat_consumer.GATHER),
+                     (heartbeat_consumer.BURST_WAIT, 0.0),
+                     (heartbeat_consumer.BURST_WAIT, 0.0),
+                     (heartbeat_consumer.BURST_WAIT, 0.0)]
+    # the burst's end acks it all, and the next beat starts a new burst
+    assert channel.acks == [(3, True)]
+    assert _burst(consumer, channel, 1)[0] == (kombu_consumer.DRAIN_TIMEOUT,
+                                               heartbeat_consumer.GATHER)
+    assert channel.acks == [(3, True), (4, True)]
+
+
+def test_the_default_topic_consumer_never_pauses():
+    class Consumer(kombu_consumer.TopicConsumer):
+        topic = 'some-topic'
+
+    consumer = Consumer(_conf('rabbit://guest:guest@127.0.0.1:5672/'))
+    assert consumer.pause_after(idle=False) == consumer.pause_after(idle=True) == 0.0
 
 
 def test_no_ack_covers_a_beat_before_it_is_handed_to_the_batcher():
@@ -232,6 +261,8 @@ def test_no_ack_covers_a_beat_before_it_is_handed_to_the_batcher():
 def test_a_new_connection_forgets_the_unacked_tags_of_the_old_one():
     consumer, old = _consumer(), Channel()
     consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'), old.message())
+    consumer.pause_after(idle=False)          # in a burst when the connection went
     consumer.connected()                      # the broker redelivers them on the new one
+    assert consumer.drain_timeout() == kombu_consumer.DRAIN_TIMEOUT
     consumer.after_drain(idle=True)
     assert old.acks == []
