@@ -25,9 +25,11 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 import kombu
 import sqlalchemy as sa
+from oslo_messaging._drivers import common as rpc_common
 
 from bench import cluster as bench_cluster
 from bench import procstat
@@ -121,6 +123,35 @@ def publish(conf, hosts, beats, threads, rate=None):
         worker.join()
     transport.cleanup()
     return {api.host: order.count((api, tracker)) for api, tracker in senders}
+
+
+def publish_transient(conf, hosts, beats):
+    """The same beats as ``publish``, each the body oslo.messaging would send, but from
+    one kombu producer: transient and without publisher confirms (oslo.messaging
+    confirms every publish and leaves the delivery mode persistent). Not what computes
+    do: what it would cost the broker if they did."""
+    driver = fake.FakeDriver(conf)
+    trackers = [_tracker(conf, driver, host, i) for i, host in enumerate(hosts)]
+    context = {f'_context_{k}': v for k, v in
+               cep_context.get_admin_context().to_dict().items()}
+    exchange = kombu.Exchange(conf.control_exchange, 'topic', durable=True)
+    sent = dict.fromkeys(hosts, 0)
+    with kombu.Connection(kombu_consumer.broker_urls(conf)[0]) as conn:
+        producer = conn.Producer()
+        for i in range(beats):
+            host, tracker = hosts[i % len(hosts)], trackers[i % len(hosts)]
+            resources = tracker.due()
+            args = {'host': host, 'binary': BINARY, 'topic': 'compute'}
+            if resources is not None:
+                args['resources'] = resources
+            msg = dict(context, method='service_heartbeat', args=args,
+                       version='1.3' if resources is not None else '1.0',
+                       _unique_id=uuid.uuid4().hex)
+            producer.publish(rpc_common.serialize_msg(msg), exchange=exchange,
+                             routing_key=heartbeat_consumer.TOPIC, delivery_mode=1,
+                             serializer='json')
+            sent[host] += 1
+    return sent
 
 
 class CountingBatcher(heartbeats.HeartbeatBatcher):
@@ -246,7 +277,10 @@ def one_run(args):
             sent = result.pop('sent')
         else:
             pub = procstat.CpuMeter({'broker': scale_cluster.system_broker_pids}).start()
-            sent = publish(compute_c, hosts, args.beats, args.publish_threads)
+            if args.transient:
+                sent = publish_transient(compute_c, hosts, args.beats)
+            else:
+                sent = publish(compute_c, hosts, args.beats, args.publish_threads)
             published = pub.stop()
             load.append(_loadavg())
             api.start()
@@ -311,6 +345,9 @@ def main(argv=None):
     p.add_argument('--publish-threads', type=int, default=16)
     p.add_argument('--flush-interval', type=float, default=1.0,
                    help="the api's [api] heartbeat_flush_interval")
+    p.add_argument('--transient', action='store_true',
+                   help='backlog mode: publish the same beats transient and without '
+                        'confirms (one kombu producer), to see what that saves the broker')
     p.add_argument('--timeout', type=float, default=300)
     p.add_argument('--json', action='store_true', help='one JSON line per run')
     p.add_argument('--publish-to', help=argparse.SUPPRESS)   # the steady publisher
