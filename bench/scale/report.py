@@ -25,6 +25,11 @@ ROWS = (
     ('storm duplicated', lambda r: r['storm']['duplicated']),
     ('storm errors (non-202)', lambda r: r['storm']['errors']),
     ('tasks left in DB', lambda r: r['storm']['tasks_left_in_db']),
+    ('storm CPU ms/reboot: api', lambda r: r['storm']['cpu_ms_per_reboot']['api']),
+    ('storm CPU ms/reboot: hosts', lambda r: r['storm']['cpu_ms_per_reboot']['hosts']),
+    ('storm CPU ms/reboot: broker (<=)',
+     lambda r: r['storm']['cpu_ms_per_reboot']['broker']),
+    ('storm CPU ms/reboot: db (<=)', lambda r: r['storm']['cpu_ms_per_reboot']['db']),
     ('storm: threads, most in a hosts proc', lambda r: r['samples']['storm'][
         'max_threads_per_hosts_process']),
     ('storm: broker connections, most', lambda r: r['samples']['storm'][

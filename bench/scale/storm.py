@@ -1,5 +1,9 @@
 """The reboot storm: many reboots spread over every host, each counted to its end once.
 
+The CPU each group (api, hosts, broker, db) burned over the storm is reported per reboot
+ended: whether the api's cost per reboot grows with the host count, apart from the
+simulation competing for the same cores.
+
 A reboot is *lost* when its 202 never got a terminal notification (``instance.reboot.end``
 or ``.error``) and *duplicated* when it got more than one. The database is asked too: no
 server may keep a task_state once the storm is over.
@@ -12,6 +16,7 @@ import time
 import psycopg
 
 from bench import load
+from bench import procstat
 from bench import tracker as bench_tracker
 
 
@@ -46,14 +51,18 @@ def run(cluster, servers, *, reboots, inflight, max_seconds, settle=10.0):
         return status, request_id
 
     before = dict(tracker.terminal)
+    meter = procstat.CpuMeter(cluster.groups()).start()
     out = load.closed_loop(post, servers, tracker, inflight=min(inflight, len(servers)),
                            count=reboots, max_seconds=max_seconds)
     result = load.summarize_closed(out)
     deadline = time.monotonic() + settle
     while time.monotonic() < deadline and _missing(tracker, accepted):
         time.sleep(0.5)
+    cpu = meter.stop()
     time.sleep(min(2.0, settle))     # a duplicate would come after the first end
     counts = [tracker.terminal[r] - before.get(r, 0) for r in accepted]
+    ended = sum(1 for c in counts if c) or 1
+    result['cpu_ms_per_reboot'] = {k: round(1000 * v / ended, 2) for k, v in cpu.items()}
     result.update(accepted=len(accepted), lost=sum(1 for c in counts if c == 0),
                   duplicated=sum(1 for c in counts if c > 1),
                   servers=len(servers), inflight=min(inflight, len(servers)),
