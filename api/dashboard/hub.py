@@ -4,9 +4,14 @@ import collections
 import queue
 import threading
 
+from cepheid.api.dashboard import compact
+
 TIMELINE_LENGTH = 200      # entries kept per instance
 INSTANCES_KEPT = 2000      # instances whose timeline is kept (oldest forgotten first)
 CLIENT_QUEUE = 1000        # events buffered per stream before it is dropped
+# What the hub keeps of an instance's newest summary: its time first (which is newer),
+# then the states a timeline entry shows (api/dashboard/summaries.changed).
+LATEST_KEYS = ('updated_at', 'task_state', 'vm_state', 'power_state', 'locked')
 
 
 class Subscription:
@@ -33,15 +38,20 @@ class Hub:
     "timeline", "uuid": ..., "entry": {...}}``, ``{"type": "deleted", "uuid": ...}``.
 
     An instance event is dropped when an event with a newer ``updated_at`` was already
-    seen for it (the bus does not keep order across publishers)."""
+    seen for it (the bus does not keep order across publishers).
+
+    What the hub keeps per instance is compact (``api/dashboard/compact.py``): the
+    timeline packed in one buffer, and of the newest summary only what decides whether
+    a later one is newer or changed (LATEST_KEYS)."""
 
     CLOSED = {'type': 'closed'}
 
     def __init__(self):
         self._lock = threading.Lock()
         self._subscribers = set()
-        self._timelines = collections.OrderedDict()
-        self._latest = {}   # uuid -> newest instance summary seen
+        self._codec = compact.Codec()
+        self._timelines = collections.OrderedDict()     # uuid -> compact.Timeline
+        self._latest = {}   # uuid -> the LATEST_KEYS values of the newest summary seen
         self._open = threading.Condition(self._lock)
         self._streams = 0   # subscriptions not yet closed by their stream
         self.closed = False
@@ -67,23 +77,28 @@ class Hub:
             return len(self._subscribers)
 
     def timeline(self, uuid):
+        """The instance's entries seen live, oldest first."""
         with self._lock:
-            return list(self._timelines.get(uuid, ()))
+            timeline = self._timelines.get(uuid)
+            packed = timeline.entries() if timeline is not None else []
+        return [self._codec.unpack(data) for data in packed]
 
     def latest(self, uuid):
+        """The LATEST_KEYS of the newest summary seen for ``uuid``, or None."""
         with self._lock:
-            return self._latest.get(uuid)
+            values = self._latest.get(uuid)
+        return dict(zip(LATEST_KEYS, values, strict=True)) if values is not None else None
 
     def publish_instance(self, summary, entry=None):
         """A new state of an instance (and its timeline entry, if any). A state older
         than one already seen only adds its entry: the table keeps the newest."""
         with self._lock:
             previous = self._latest.get(summary['uuid'])
-            newest = not previous or (
-                (previous.get('updated_at') or '') <= (summary['updated_at'] or ''))
+            newest = not previous or (previous[0] or '') <= (summary['updated_at'] or '')
             events = []
             if newest:
-                self._latest[summary['uuid']] = summary
+                self._latest[summary['uuid']] = tuple(
+                    self._codec.intern(key, summary.get(key)) for key in LATEST_KEYS)
                 events.append({'type': 'instance', 'instance': summary})
             if entry is not None:
                 events.append(self._add_entry(summary['uuid'], entry))
@@ -101,13 +116,13 @@ class Hub:
             self._send([{'type': 'deleted', 'uuid': uuid}])
 
     def _add_entry(self, uuid, entry):
-        entries = self._timelines.get(uuid)
-        if entries is None:
-            entries = self._timelines[uuid] = collections.deque(maxlen=TIMELINE_LENGTH)
+        timeline = self._timelines.get(uuid)
+        if timeline is None:
+            timeline = self._timelines[uuid] = compact.Timeline()
             while len(self._timelines) > INSTANCES_KEPT:
                 forgotten, _ = self._timelines.popitem(last=False)
                 self._latest.pop(forgotten, None)
-        entries.append(entry)
+        timeline.append(self._codec.pack(entry), TIMELINE_LENGTH)
         return {'type': 'timeline', 'uuid': uuid, 'entry': entry}
 
     def _send(self, events):
