@@ -36,6 +36,10 @@ MAX_BATCH = 100
 # meanwhile queue without waking it): at most one wake-up per interval under load, and
 # the first change after a quiet spell still goes at once.
 GATHER_SECONDS = 0.01
+# Threads of the notification listener: its endpoint only files an entry under the hub's
+# lock, so more threads buy nothing (oslo.messaging's default, 64, each kept once started,
+# cost the api ~64 idle threads' stacks and state).
+LISTENER_THREADS = 2
 
 
 def pool_name(conf):
@@ -188,7 +192,7 @@ class Feed:
     def start(self):
         if self.live:
             self.publisher.start()
-            self.listener.start()
+            self.listener.start(override_pool_size=LISTENER_THREADS)
 
     def stop(self):
         self.hub.close()
