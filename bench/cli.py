@@ -62,6 +62,9 @@ def parse_args(argv):
                         help="scenario 2: the computes' [DEFAULT] conductor_finish_cast "
                         '(default: the service default; an api or compute without it '
                         'ignores it)')
+    parser.add_argument('--computes', type=int, action='append',
+                        help='scenario 2: the clusters to run, by compute count (repeatable; '
+                        'default 1 and 4; the memory figures come from the 1-compute one)')
     parser.add_argument('--pairs', type=int, default=1,
                         help="--group-commit both: how many off/on pairs, alternating")
     parser.add_argument('--nova-servers', type=int, default=4,
@@ -116,7 +119,7 @@ def run(args, workdir, group_commit):
         if args.api_seconds:
             api['seconds'] = args.api_seconds
         results['split'] = []
-        computes = sp['computes'] if 'split' in only else (1,)
+        computes = (args.computes or sp['computes']) if 'split' in only else (1,)
         for count in computes:
             _progress(f'scenario 2: {count} compute(s) over RabbitMQ + PostgreSQL')
             with_api = 'api_only' in only and count == 1
