@@ -31,6 +31,14 @@ _Q = struct.Struct('<q')
 _I = struct.Struct('<I')
 
 
+def _micros(text):
+    """Microseconds since the epoch of ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; None if no date."""
+    try:
+        return (datetime.datetime.fromisoformat(text[:-1]) - _EPOCH) // _ONE_US
+    except ValueError:
+        return None
+
+
 class Codec:
     """``pack(entry) -> bytes`` and ``unpack(bytes) -> dict``; thread-safe."""
 
@@ -73,8 +81,7 @@ class Codec:
         if type(value) is str:
             if key in REPEATED_KEYS and (code := self._code(value)) is not None:
                 return bytes((CODE,)) + _H.pack(code)
-            if _TIME.match(value):
-                micros = (datetime.datetime.fromisoformat(value[:-1]) - _EPOCH) // _ONE_US
+            if _TIME.match(value) and (micros := _micros(value)) is not None:
                 return bytes((TIME,)) + _Q.pack(micros)
             if _REQ.match(value):
                 return bytes((REQ,)) + uuid.UUID(value[4:]).bytes

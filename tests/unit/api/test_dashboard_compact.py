@@ -26,6 +26,7 @@ ODD_ENTRIES = [
     {'time': '1999-12-31T23:59:59.999999Z', 'source': 'action', 'what': 'reboot requested',
      'request_id': 'req-not-a-uuid'},
     {'time': '0999-01-01T00:00:00.000000Z', 'request_id': 'REQ-1', 'what': 'ünïcode ✓'},
+    {'time': '2026-13-45T00:00:00.000000Z', 'what': None, 'locked': True},
     {'time': '2026-12-02T13:40:00Z', 'n': -2 ** 70, 'm': 2 ** 63 - 1, 'f': 1.5},
     {'request_id': 'req-4C5D8E1E-0000-4000-8000-000000000000', 'nested': {'a': [1, 'b']}},
     {},
