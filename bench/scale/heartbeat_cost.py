@@ -13,9 +13,15 @@ measured: this process (and its consumer and flush threads), RabbitMQ's ``beam.s
 PostgreSQL (upper bounds: other users of this machine count too). The publish phase's
 broker CPU is printed as well (what the computes' beats cost the broker to take in).
 
+``--rate R`` (steady mode) measures what an idle api sees instead: the consumer runs
+while another process publishes R beats a second (100: 1,000 hosts at ``report_interval``
+10); each beat then arrives alone and wakes the consumer, which a backlog hides.
+``--transient`` publishes the backlog from one kombu producer, transient and unconfirmed,
+to compare the broker's publish cost with oslo.messaging's.
+
 At the end every service row must hold all its beats (``report_count``) and a
 ``last_seen_up`` after the last beat was published. Figures are per heartbeat; ``--runs``
-repeats the drain (a fresh vhost and database each) to show the spread.
+repeats the run (a fresh vhost and database each) to show the spread.
 """
 
 import argparse
