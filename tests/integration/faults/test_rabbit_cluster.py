@@ -3,7 +3,14 @@ queues (``rabbit_quorum_queue`` and ``rabbit_transient_quorum_queue``); one node
 killed (SIGKILL) during 300 reboots over 30 servers on 3 computes: none lost, none run
 twice (counted from the computes' logs: one "Rebooting instance" per request), no 5xx.
 Notifications sent while a compute's connection fails over can be lost (oslo.messaging
-gives up on them); the test reports how many reboot.end it saw, and asserts none."""
+gives up on them); the test reports how many reboot.end it saw, and asserts none.
+
+A successful reboot ends with the ``task_end`` cast; one cast during the fail-over can be
+lost too (seen once in CI, 2026-12-02: the server stayed REBOOT). The designed recovery
+is the watchdog: after ``reboot_timeout`` it re-sends the request and the compute answers
+with the end it remembers, without rebooting again. The api here runs it after 90 s
+(``watchdog_interval`` 5) so that a lost end is recovered within each reboot's wait, and
+"none run twice" below still holds."""
 
 import collections
 import concurrent.futures
@@ -47,6 +54,7 @@ def _driver_reboots(cluster):
 
 def test_a_node_killed_during_300_reboots_loses_and_duplicates_none(make_cluster, nodes):
     cluster = make_cluster(hosts=HOSTS, transport_url=nodes.url, rabbit_options=QUORUM,
+                           api_options={'reboot_timeout': 90, 'watchdog_interval': 5},
                            compute_options={'fake_driver.reboot_delay': 0.2})
     servers = [cluster.create_on(HOSTS[i % 3], f'q-{i}') for i in range(SERVERS)]
     recorder = cluster.listener()
