@@ -3,14 +3,13 @@
 Runs in one worker of each api host (api/workers.py). An instance whose task_state has
 not moved for ``[DEFAULT] reboot_timeout`` seconds is re-sent once to its host when the
 host is up (the cast may have been lost; the compute ignores a duplicate of a finished
-request), and
-otherwise — host down, or already re-sent — ended: task_state cleared, a fault row, and an
-``api_watchdog`` event in Error on its action. Each step claims the instance with a
-compare-and-swap on ``updated_at``, so several api processes never handle one twice. A
-re-send is written to the outbox in the claim's transaction. It also finishes, as Error,
-events left open past the timeout whose request no longer owns the instance. A stuck
-evacuation is re-sent to its destination, never to its failed source, or ended in ERROR
-with the evacuation failed (the source keeps its guest).
+request), and otherwise — host down, or already re-sent — ended: task_state cleared, a
+fault row, and an ``api_watchdog`` event in Error on its action. Each step claims the
+instance with a compare-and-swap on ``updated_at``, so several api processes never handle
+one twice. A re-send is written to the outbox in the claim's transaction. It also
+finishes, as Error, events left open past the timeout whose request no longer owns the
+instance. A stuck evacuation is re-sent to its destination, never to its failed source,
+or ended in ERROR with the evacuation failed (the source keeps its guest).
 """
 
 import datetime

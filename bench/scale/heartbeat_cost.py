@@ -65,11 +65,6 @@ def thread_cpu(native_id, fields=(11, 12)):
     return sum(int(stat[i]) for i in fields) / procstat.CLK_TCK
 
 
-def _loadavg():
-    with open('/proc/loadavg') as f:
-        return float(f.read().split()[0])
-
-
 def _confs(url, db_url, flush_interval):
     api = config.make_conf(api_conf.register_opts)
     api([], default_config_files=[])
@@ -277,7 +272,7 @@ def one_run(args):
             batcher.record(host=host, binary=BINARY, topic='compute', resources=report)
         declare_queue(api_c)
         api = Api(api_c, batcher)
-        load = [_loadavg()]
+        load = [os.getloadavg()[0]]
         if args.rate:
             result = _steady(args, api, vhost.url, hosts)
             sent = result.pop('sent')
@@ -288,7 +283,7 @@ def one_run(args):
             else:
                 sent = publish(compute_c, hosts, args.beats, args.publish_threads)
             published = pub.stop()
-            load.append(_loadavg())
+            load.append(os.getloadavg()[0])
             api.start()
             api.begin()
             api.wait_for(args.beats, args.timeout)
@@ -296,7 +291,7 @@ def one_run(args):
             result['broker_publish_us'] = round(published['broker'] / args.beats * 1e6, 1)
             result['publish_s'] = round(pub.wall, 1)
         published_at = time.time() - result['wall_s']
-        load.append(_loadavg())
+        load.append(os.getloadavg()[0])
         complete, rows = check_rows(db, sent, published_at)
         db.dispose()
     finally:

@@ -12,6 +12,7 @@
   a reboot sent to it.
 """
 
+import os
 import subprocess
 import time
 
@@ -83,13 +84,8 @@ def idle(cluster, seconds):
         'seconds': round(wall, 1),
         'cpu_cores': {k: round(v / wall, 4) for k, v in cpu.items()},
         'db_per_s': {k: round((db_after[k] - db_before[k]) / wall, 1) for k in DB_COUNTERS},
-        'load_average': _loadavg(),
+        'load_average': list(os.getloadavg()),
     }
-
-
-def _loadavg():
-    with open('/proc/loadavg') as f:
-        return [float(x) for x in f.read().split()[:3]]
 
 
 def host_death(cluster, host, server_id, *, timeout):

@@ -9,6 +9,7 @@ short it is.
 """
 
 import json
+import os
 import queue
 import subprocess
 import threading
@@ -56,9 +57,8 @@ class Sampler:
     def sample(self):
         pids = self.cluster.host_pids()
         threads = [threads_of(pid) for pid in pids]
-        with open('/proc/loadavg') as f:
-            load = float(f.read().split()[0])
-        return {'time': round(time.time(), 1), 'phase': self.phase, 'load_1min': load,
+        return {'time': round(time.time(), 1), 'phase': self.phase,
+                'load_1min': os.getloadavg()[0],
                 'hosts_process_threads': threads,
                 'broker_connections': vhost_connections(self.cluster.vhost.name)}
 
