@@ -1,8 +1,7 @@
 """The oslo.policy Enforcer (defaults from code, overrides from policy files) and ``authorize``."""
 
-from oslo_policy import policy as oslo_policy
-
 from cepheid.api import policies
+from cepheid.api import policy_enforcer
 from cepheid.common import exception
 
 _ENFORCER = None
@@ -10,7 +9,7 @@ _ENFORCER = None
 
 def make_enforcer(conf):
     """A new Enforcer on ``conf`` with every default rule registered."""
-    enforcer = oslo_policy.Enforcer(conf)
+    enforcer = policy_enforcer.Enforcer(conf)
     enforcer.register_defaults(policies.list_rules())
     return enforcer
 
@@ -44,12 +43,12 @@ def authorize(context, rule, target=None, *, enforcer=None):
     ``target`` defaults to the caller's own project, as Nova's list policies do.
     """
     enforcer = enforcer or _ENFORCER
-    enforcer.authorize(rule, _target(context, target), context, do_raise=True,
-                       exc=exception.PolicyNotAuthorized, action=rule)
+    enforcer.decide(rule, _target(context, target), context, do_raise=True,
+                    exc=exception.PolicyNotAuthorized, action=rule)
     return True
 
 
 def check(context, rule, target=None, *, enforcer=None):
     """True when ``context`` may do ``rule``; never raises (for optional view fields)."""
     enforcer = enforcer or _ENFORCER
-    return enforcer.authorize(rule, _target(context, target), context, do_raise=False)
+    return enforcer.decide(rule, _target(context, target), context, do_raise=False)
