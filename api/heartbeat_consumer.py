@@ -11,9 +11,12 @@ to the batcher. The beats are taken in bursts: the first one after a quiet spell
 the thread, which then sleeps ``GATHER`` seconds and takes what came meanwhile in one go
 (at 100 beats a second, one wake-up for ~25 beats: on this machine a thread's wake-up
 cost about five times the CPU of reading one more beat that is already there; a beat
-reaches the batcher at most ``GATHER`` later, its flush is every second anyway). Acks go
+reaches the batcher at most ``GATHER`` later, its flush is every second anyway). A burst
+ends when nothing more came within ``BURST_WAIT``, or ``BURST_MAX`` after its sleep: past
+a few hundred beats a second they never stop coming, and each would wake the thread
+again; the next one then sleeps ``GATHER`` again. Acks go
 several at once (``basic_ack`` with ``multiple``), each covering only beats already
-handed over: at the end of each burst (nothing more came within ``BURST_WAIT``), every
+handed over: when nothing more came within ``BURST_WAIT``, every
 ``ACK_EVERY`` beats, or once the oldest unacked one waited ``ACK_WITHIN`` seconds. A
 connection lost before that redelivers them: a beat counted twice, which nothing reads
 as more than "seen".
@@ -40,6 +43,7 @@ ACK_WITHIN = 1.0
 PREFETCH = 200
 GATHER = 0.25            # sleep after the first beat of a burst
 BURST_WAIT = 0.005       # a burst ends when nothing more came within this
+BURST_MAX = 0.05         # or this long after its sleep
 
 
 def decode(body):
@@ -74,6 +78,7 @@ class HeartbeatConsumer(kombu_consumer.TopicConsumer):
         self._unacked_count = 0
         self._oldest = 0.0          # when the oldest of them was handled (monotonic)
         self._burst = False         # taking a burst (after its GATHER sleep)
+        self._burst_taking = 0.0    # when it woke from that sleep (monotonic)
 
     def connected(self):
         # Delivery tags belong to the channel: a new one starts afresh.
@@ -112,13 +117,15 @@ class HeartbeatConsumer(kombu_consumer.TopicConsumer):
             self._ack()
 
     def pause_after(self, idle):
-        """``GATHER`` after the first beat of a burst, then none until the burst ends."""
+        """``GATHER`` after the first beat of a burst, then none until the burst ends
+        (nothing came within ``BURST_WAIT``, or it has taken beats for ``BURST_MAX``)."""
         if idle:
             self._burst = False
             return 0.0
-        if self._burst:
+        now = time.monotonic()
+        if self._burst and now - self._burst_taking < BURST_MAX:
             return 0.0
-        self._burst = True
+        self._burst, self._burst_taking = True, now + GATHER
         return GATHER
 
     def _ack(self):

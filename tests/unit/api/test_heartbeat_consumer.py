@@ -233,6 +233,23 @@ def test_the_first_beat_after_a_quiet_spell_waits_for_the_others_to_gather():
     assert channel.acks == [(3, True), (4, True)]
 
 
+def test_a_burst_that_never_stops_sleeps_again_after_burst_max(monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr(heartbeat_consumer.time, 'monotonic', lambda: now[0])
+    consumer, channel = _consumer(), Channel()
+    pauses = []
+    for _ in range(10):                 # a beat every 12 ms, never BURST_WAIT apart
+        consumer.on_message(_cast(host='h1', binary=BINARY, topic='compute'),
+                            channel.message())
+        consumer.after_drain(idle=False)
+        pause = consumer.pause_after(idle=False)
+        pauses.append(pause)
+        now[0] += pause + 0.012
+    gather = heartbeat_consumer.GATHER
+    taken = int(heartbeat_consumer.BURST_MAX / 0.012)
+    assert pauses == ([gather] + [0.0] * taken) * 2
+
+
 def test_the_default_topic_consumer_never_pauses():
     class Consumer(kombu_consumer.TopicConsumer):
         topic = 'some-topic'
