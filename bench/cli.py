@@ -12,6 +12,7 @@ import tempfile
 import time
 import warnings
 
+from bench import rate_sweep
 from bench import report
 
 SCENARIOS = ('inprocess', 'split', 'api_only', 'memory')
@@ -20,14 +21,15 @@ FULL = {
     'inprocess': {'servers': 200, 'reboots': 2000, 'inflight': 64, 'warmup': 200},
     'split': {'servers': 1000, 'reboots': 1000, 'inflights': (1, 50), 'computes': (1, 4),
               'idle_seconds': 2.0, 'warmup': 100, 'max_seconds': 60},
-    'api_only': {'rate': 100, 'seconds': 10},
+    'api_only': {'rate': 100, 'seconds': 10, 'sweep_seconds': 5.0,
+                 'sweep_rates': (10, 20, 30, 40, 50, 60, 80, 100)},
     'nova_max_seconds': 600,
 }
 QUICK = {
     'inprocess': {'servers': 20, 'reboots': 80, 'inflight': 16, 'warmup': 16},
     'split': {'servers': 50, 'reboots': 30, 'inflights': (1, 50), 'computes': (1, 4),
               'idle_seconds': 0.5, 'warmup': 10, 'max_seconds': 30},
-    'api_only': {'rate': 100, 'seconds': 1},
+    'api_only': {'rate': 100, 'seconds': 1, 'sweep_seconds': 1.0, 'sweep_rates': (10, 20)},
     'nova_max_seconds': 120,
 }
 
@@ -47,6 +49,10 @@ def parse_args(argv):
                         'temporary directory, removed afterwards)')
     parser.add_argument('--api-seconds', type=float,
                         help='scenario 3: seconds at the offered rate')
+    parser.add_argument('--api-sweep', metavar='RATES',
+                        help="scenario 3's sweep: comma-separated offered rates (default "
+                        "10,20,30,40,50,60,80,100; 'off' skips it); the highest rate whose "
+                        'POST p99 stays <= 50 ms is printed as the sustained rate')
     parser.add_argument('--cap', type=float,
                         help='time cap in seconds of each measured run of scenarios 1 and 2 '
                         '(default: theirs); a run it stops is reported as partial')
@@ -118,6 +124,9 @@ def run(args, workdir, group_commit):
         sp, api = plan['split'], dict(plan['api_only'])
         if args.api_seconds:
             api['seconds'] = args.api_seconds
+        if args.api_sweep:
+            api['sweep_rates'] = (() if args.api_sweep == 'off'
+                                  else rate_sweep.parse_rates(args.api_sweep))
         results['split'] = []
         computes = (args.computes or sp['computes']) if 'split' in only else (1,)
         for count in computes:
@@ -129,6 +138,8 @@ def run(args, workdir, group_commit):
                 reboots=sp['reboots'], idle_seconds=sp['idle_seconds'], warmup=sp['warmup'],
                 max_seconds=sp['max_seconds'], run_seconds=args.cap,
                 api_rate=api['rate'] if with_api else None, api_seconds=api['seconds'],
+                api_sweep={'rates': api['sweep_rates'], 'seconds': api['sweep_seconds']}
+                if with_api and api['sweep_rates'] else None,
                 api_workers=args.api_workers, group_commit=group_commit,
                 finish_cast=None if args.finish_cast is None else args.finish_cast == 'on')
             results['split'].extend(runs)

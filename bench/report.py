@@ -1,5 +1,7 @@
 """The short table printed after a run, and the issue's targets checked against it."""
 
+from bench import rate_sweep
+
 TARGETS = {
     'inprocess_cpu_ms_per_reboot': ('<=', 2.5),
     'split_4_computes_reboots_per_s': ('>=', 250),
@@ -84,6 +86,8 @@ def table(doc):
         lines.append(f'3 API only: {api["offered_rate"]} req/s offered for {api["seconds"]} s, '
                      f'POST p50 {_fmt(lat["p50"], ".2f")} ms p99 {_fmt(lat["p99"], ".2f")} ms '
                      f'(statuses {api["status_counts"]})')
+        if api.get('sweep'):
+            lines.append(rate_sweep.summary_line(api['sweep']))
     if res.get('memory'):
         mem = res['memory']
         lines.append(f'memory: compute VmRSS {mem["rss_mb_no_instances"]} MB empty, '

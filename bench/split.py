@@ -6,7 +6,8 @@ beam.smp and every postgres process (they are local); this client is shown apart
 broker or PostgreSQL served others meanwhile (``upper_bounds`` says why), that sum is an
 upper bound; ``cpu_ms_per_reboot_lower_bound`` counts only the api, the computes and the
 backends of the run's own database. ``noise``: what the rest of the machine did.
-Scenario 3: reboot POST latency at a fixed offered rate, computes consuming.
+Scenario 3: reboot POST latency at a fixed offered rate, computes consuming, then a sweep
+of rising rates for the highest one whose p99 stays within 50 ms (``rate_sweep``).
 Memory: the compute's VmRSS with all the servers on it; the api's at start and after the runs.
 """
 
@@ -20,6 +21,7 @@ from bench import cluster as bench_cluster
 from bench import load
 from bench import noise
 from bench import procstat
+from bench import rate_sweep
 
 IDLE_GROUPS = {'broker': procstat.broker_pids, 'db': procstat.database_pids}
 
@@ -93,10 +95,12 @@ def _api_rss_mb(cluster, field='VmRSS'):
 
 
 def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds, warmup,
-                api_rate=None, api_seconds=None, max_seconds=300, api_workers=1,
+                api_rate=None, api_seconds=None, api_sweep=None, max_seconds=300,
+                api_workers=1,
                 run_seconds=None, group_commit=None, finish_cast=None):
     """One cluster: create the servers, then every closed-loop run, then (optionally) the
-    fixed-rate API run. Returns ``(runs, api_only, memory)``."""
+    fixed-rate API run and its sweep of rates (``api_sweep``: ``{'rates', 'seconds'}``).
+    Returns ``(runs, api_only, memory)``."""
     workdir.mkdir(parents=True, exist_ok=True)
     hosts = [f'bench{i + 1}' for i in range(computes)]
     with bench_cluster.Cluster(hosts, workdir, api_workers=api_workers,
@@ -132,6 +136,9 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
             api_only.update(computes=computes, servers=servers,
                             api_cpu_ms_per_request=round(
                                 seconds['api'] / max(1, api_only['requests']) * 1000, 3))
+            if api_sweep:
+                time.sleep(3.0)     # the fixed-rate run's reboots end first
+                api_only['sweep'] = rate_sweep.sweep(cluster.post_reboot, ids, **api_sweep)
         time.sleep(0.5)  # let the last reboots finish before reading memory
         memory.update(rss_mb_after_reboots=_rss_mb(first), hwm_mb=_rss_mb(first, 'VmHWM'),
                       reboots_done_on_compute=sum(r['reboots'] for r in runs) // computes,

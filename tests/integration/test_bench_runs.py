@@ -47,6 +47,10 @@ def test_bench_quick_runs_and_writes_every_scenario(tmp_path):
         assert set(run['upper_bounds']) <= {'broker', 'db'}
     assert NOISE_KEYS <= scenarios['inprocess']['noise'].keys()
     assert LATENCY_KEYS <= scenarios['api_only']['post_latency_ms'].keys()
+    sweep = scenarios['api_only']['sweep']
+    assert [s['offered_rate'] for s in sweep['steps']][:1] == [10]
+    assert sweep['sustained_rate'] in (None, 10, 20)
+    assert 'API sweep' in proc.stdout
     assert {'rss_mb_after_create', 'rss_mb_after_reboots'} <= scenarios['memory'].keys()
     assert set(doc['targets']) == {'inprocess_cpu_ms_per_reboot',
                                    'split_4_computes_reboots_per_s', 'api_only_post_p99_ms',
