@@ -16,46 +16,27 @@ import threading
 import time
 
 import kombu
-import oslo_messaging
 from oslo_log import log as logging
+
+from cepheid.common import kombu_transport
 
 LOG = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT = 1.0
 
 
-def rabbitmq(conf):
-    """Whether the RPC transport is RabbitMQ (a kombu consumer can take its topics)."""
-    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
-    return url.transport in ('rabbit', 'amqp', 'kombu') and bool(url.hosts)
+# Shared with the compute's lean heartbeat publisher (cepheid.common).
+rabbitmq = kombu_transport.rabbitmq
+broker_urls = kombu_transport.broker_urls
 
 
 def topic_queue(conf, topic):
     """The queue of ``topic``, declared as oslo.messaging declares a topic queue."""
     rabbit = conf.oslo_messaging_rabbit
-    durable = rabbit.amqp_durable_queues or rabbit.rabbit_quorum_queue
     arguments = {'x-queue-type': 'quorum'} if rabbit.rabbit_quorum_queue else None
-    exchange = kombu.Exchange(conf.control_exchange, 'topic', durable=durable,
-                              auto_delete=rabbit.amqp_auto_delete)
-    return kombu.Queue(topic, exchange, routing_key=topic, durable=durable,
+    return kombu.Queue(topic, kombu_transport.topic_exchange(conf), routing_key=topic,
+                       durable=kombu_transport.durable(conf),
                        auto_delete=rabbit.amqp_auto_delete, queue_arguments=arguments)
-
-
-def broker_urls(conf):
-    """kombu URLs of the transport's brokers (failover order)."""
-    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
-    vhost = url.virtual_host or ''
-    urls = []
-    for host in url.hosts:
-        auth = ''
-        if host.username:
-            auth = kombu.utils.url.quote(host.username, safe='')
-            if host.password:
-                auth += ':' + kombu.utils.url.quote(host.password, safe='')
-            auth += '@'
-        urls.append(f'amqp://{auth}{host.hostname}:{host.port or 5672}/'
-                    f'{kombu.utils.url.quote(vhost, safe="")}')
-    return urls
 
 
 class TopicConsumer:
@@ -70,7 +51,7 @@ class TopicConsumer:
     def __init__(self, conf, *, threads=1, prefetch=1, reconnect_delay=1.0):
         self.urls = broker_urls(conf)
         rabbit = conf.oslo_messaging_rabbit
-        self.ssl = bool(rabbit.ssl)
+        self.ssl = kombu_transport.ssl_options(conf)
         self.amqp_heartbeat = rabbit.heartbeat_timeout_threshold
         self.queue = topic_queue(conf, self.topic)
         self.threads = threads

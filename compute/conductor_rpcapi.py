@@ -38,8 +38,10 @@ RETRY_JITTER = 0.1
 class ConductorAPI(conductor_topics.TopicRouting):
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
                  group_commit=True, max_timeout=None, finish_cast=False,
-                 notification_format=None):
+                 notification_format=None, heartbeat_publisher=None):
         self.host = host
+        # compute/heartbeat_publisher.Publisher, or None: casts through oslo.messaging.
+        self.heartbeat_publisher = heartbeat_publisher
         self.attempts = attempts
         # The longest a retried call waits for its answer (default: 4 x timeout, so
         # 15, 30, 60, 60 s).

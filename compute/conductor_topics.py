@@ -100,9 +100,21 @@ class TopicRouting:
             self._topics(self._called_heartbeat(context, kwargs))
             return
         client = self.heartbeat_client
+        version = '1.3' if resources is not None else VERSION
+        if self._lean_heartbeat(context, client, kwargs, version):
+            return
         if resources is not None:
-            client = client.prepare(version='1.3')
+            client = client.prepare(version=version)
         client.cast(context, 'service_heartbeat', **kwargs)
+
+    def _lean_heartbeat(self, context, client, kwargs, version):
+        """Publish the cast through the lean publisher (compute/heartbeat_publisher.py):
+        only on the heartbeat topic the api named, never on the conductor topic."""
+        publisher = self.heartbeat_publisher
+        if publisher is None or client is self.client:
+            return False
+        return publisher.publish(context, topic=client.target.topic,
+                                 method='service_heartbeat', args=kwargs, version=version)
 
     def _called_heartbeat(self, context, kwargs):
         if self._reads_on_steps():

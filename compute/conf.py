@@ -24,6 +24,14 @@ compute_opts = [
                      "notification sent by the api after the commit, a lost cast left to "
                      "the watchdog) instead of a call. Only to an api that advertises "
                      "1.12; failures and the other operations keep the call."),
+    cfg.StrOpt('heartbeat_publisher', default='lean', choices=['lean', 'rpc'],
+               help="How this host's heartbeat casts leave it once the api named its "
+                    "heartbeat topic, over RabbitMQ: 'lean' publishes them from one kombu "
+                    "connection per process, transient and without publisher confirms "
+                    "(the body oslo.messaging would send; on an error the beat goes "
+                    "through oslo.messaging and the connection is made again at a later "
+                    "beat); 'rpc' casts them through oslo.messaging (confirmed, "
+                    "persistent). Called heartbeats are always oslo.messaging calls."),
     cfg.FloatOpt('cpu_allocation_ratio', default=4.0, min=0.0,
                  help='Virtual CPUs per physical CPU the scheduler may place on this host '
                       "(Nova's initial_cpu_allocation_ratio)."),

@@ -12,6 +12,7 @@ from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
 from cepheid.compute import endpoint as compute_endpoint
 from cepheid.compute import evacuation_cleanup
+from cepheid.compute import heartbeat_publisher
 from cepheid.compute import instance_queue
 from cepheid.compute import manager as compute_manager
 from cepheid.compute import metrics as compute_metrics
@@ -45,7 +46,8 @@ class ComputeService:
         self.conductor = conductor_rpcapi.ConductorAPI(
             self.transport, host=self.host, group_commit=conf.conductor_group_commit,
             finish_cast=conf.conductor_finish_cast,
-            notification_format=conf.notifications.notification_format)
+            notification_format=conf.notifications.notification_format,
+            heartbeat_publisher=heartbeat_publisher.for_conf(conf))
         self.notifier = notifications.InstanceNotifier(
             conf, self.notification_transport, service=BINARY, host=self.host)
         self.manager = compute_manager.ComputeManager(

@@ -1,0 +1,65 @@
+"""kombu's view of the oslo.messaging RabbitMQ transport: whether ``transport_url`` is
+RabbitMQ, its brokers as kombu URLs (credentials, vhost, failover order), the TLS options
+oslo.messaging would use (``[oslo_messaging_rabbit] ssl*``) and the topic exchange as it
+declares it. Shared by the api's lean consumers and the compute's lean heartbeat
+publisher, which talk to RabbitMQ beside oslo.messaging's own connections."""
+
+import ssl as ssl_lib
+
+import kombu
+import oslo_messaging
+
+
+def rabbitmq(conf):
+    """Whether the RPC transport is RabbitMQ (kombu can reach its topics)."""
+    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
+    return url.transport in ('rabbit', 'amqp', 'kombu') and bool(url.hosts)
+
+
+def broker_urls(conf):
+    """kombu URLs of the transport's brokers (failover order)."""
+    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
+    vhost = url.virtual_host or ''
+    urls = []
+    for host in url.hosts:
+        auth = ''
+        if host.username:
+            auth = kombu.utils.url.quote(host.username, safe='')
+            if host.password:
+                auth += ':' + kombu.utils.url.quote(host.password, safe='')
+            auth += '@'
+        urls.append(f'amqp://{auth}{host.hostname}:{host.port or 5672}/'
+                    f'{kombu.utils.url.quote(vhost, safe="")}')
+    return urls
+
+
+def ssl_options(conf):
+    """kombu's ``ssl`` argument as oslo.messaging's rabbit driver builds it: False, True,
+    or the key, certificate and CA files (a CA makes the broker's certificate required,
+    checked against each broker's own name)."""
+    rabbit = conf.oslo_messaging_rabbit
+    if not rabbit.ssl:
+        return False
+    options = {}
+    if rabbit.ssl_key_file:
+        options['keyfile'] = rabbit.ssl_key_file
+    if rabbit.ssl_cert_file:
+        options['certfile'] = rabbit.ssl_cert_file
+    if rabbit.ssl_ca_file:
+        options['ca_certs'] = rabbit.ssl_ca_file
+        options['cert_reqs'] = ssl_lib.CERT_REQUIRED
+        options['server_hostname'] = None
+    return options or True
+
+
+def durable(conf):
+    """Whether oslo.messaging declares topic exchanges and queues durable."""
+    rabbit = conf.oslo_messaging_rabbit
+    return bool(rabbit.amqp_durable_queues or rabbit.rabbit_quorum_queue)
+
+
+def topic_exchange(conf):
+    """The exchange oslo.messaging sends topic casts to (``control_exchange``), declared
+    as it declares it."""
+    return kombu.Exchange(conf.control_exchange, 'topic', durable=durable(conf),
+                          auto_delete=conf.oslo_messaging_rabbit.amqp_auto_delete)

@@ -1,0 +1,145 @@
+"""The computes' heartbeat casts published lean: transient, unconfirmed, one connection.
+
+oslo.messaging publishes every cast persistent (kombu's default delivery mode) and waits
+for the broker's publisher confirm (``confirm_publish`` is always on in its rabbit
+driver); taking in such a publish is most of what the idle broker spends on a
+heartbeat (docs/scale.md). A heartbeat needs neither: a lost one is replaced by the next
+within ``report_interval``. When the transport is RabbitMQ, ``[DEFAULT]
+heartbeat_publisher`` is ``lean`` (the default) and the api named its heartbeat topic,
+ConductorAPI hands its (non-called) heartbeats to a Publisher: the exact body an
+oslo.messaging RPCClient casts (the 2.0 envelope, context keys, ``_unique_id``), to the
+same exchange (``control_exchange``, declared as oslo.messaging declares it, or
+passively if that is refused) and routing key, with delivery mode 1 and no confirm, from
+one kombu connection per process and transport URL (the hosts of a process share it),
+opened at the first beat. Any error closes the connection and returns False: that beat
+goes through oslo.messaging's cast instead, and a later beat (not sooner than
+``RETRY_AFTER``) connects again. Nothing waits long: the connect and each write time out
+after a couple of seconds, and a beat that finds another host's beat connecting takes the
+oslo.messaging path. The connection negotiates no AMQP heartbeat (it never reads, so it
+could not answer the broker's); a dead broker shows up as a failed write.
+"""
+
+import threading
+import time
+import uuid
+
+import kombu
+from oslo_log import log as logging
+from oslo_messaging._drivers import amqp as rpc_amqp
+from oslo_messaging._drivers import common as rpc_common
+
+from cepheid.common import kombu_transport
+
+LOG = logging.getLogger(__name__)
+
+TRANSIENT = 1
+CONNECT_TIMEOUT = 2.0
+WRITE_TIMEOUT = 2.0
+LOCK_WAIT = 1.0          # a beat waits this long for another's publish or connect
+RETRY_AFTER = 1.0        # after a failure, beats take the oslo.messaging path this long
+
+_shared = {}
+_shared_lock = threading.Lock()
+
+
+def body(context, method, args, version):
+    """The message an oslo.messaging RPCClient casts ``method(**args)`` at ``version``
+    with (amqpdriver: the message, ``_unique_id``, the context's keys, the envelope)."""
+    msg = {'method': method, 'args': dict(args), 'version': version}
+    msg[rpc_amqp.UNIQUE_ID] = uuid.uuid4().hex
+    rpc_amqp.pack_context(msg, context)
+    return rpc_common.serialize_msg(msg)
+
+
+def for_conf(conf):
+    """This process's Publisher for the transport of ``conf``, or None when the beats go
+    through oslo.messaging (``heartbeat_publisher = rpc``, or not RabbitMQ)."""
+    if conf.heartbeat_publisher != 'lean' or not kombu_transport.rabbitmq(conf):
+        return None
+    exchange = kombu_transport.topic_exchange(conf)
+    key = (conf.transport_url, exchange.name, exchange.durable, exchange.auto_delete)
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = Publisher(kombu_transport.broker_urls(conf), exchange=exchange,
+                                     ssl=kombu_transport.ssl_options(conf))
+        return _shared[key]
+
+
+class Publisher:
+    """``publish(...)`` is True when the beat left on this connection, False when the
+    caller must cast it through oslo.messaging. Thread-safe; one connection."""
+
+    def __init__(self, urls, *, exchange, ssl=False, connection_factory=kombu.Connection):
+        self.urls = list(urls)
+        self.exchange = exchange
+        self.ssl = ssl
+        self._factory = connection_factory
+        self._lock = threading.Lock()
+        self._conn = self._producer = None
+        self._failed_at = None
+        self.published = self.failed = 0
+
+    def publish(self, context, *, topic, method, args, version):
+        if not self._lock.acquire(timeout=LOCK_WAIT):
+            return False
+        try:
+            if self._producer is None and not self._connect():
+                return False
+            try:
+                self._producer.publish(body(context, method, args, version),
+                                       exchange=self.exchange, routing_key=topic,
+                                       delivery_mode=TRANSIENT, serializer='json')
+            except Exception as exc:
+                self._failed(exc)
+                return False
+            self.published += 1
+            return True
+        finally:
+            self._lock.release()
+
+    def _connect(self):
+        if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER:
+            return False
+        try:
+            conn = self._factory(self.urls, ssl=self.ssl, heartbeat=0,
+                                 connect_timeout=CONNECT_TIMEOUT,
+                                 transport_options={'write_timeout': WRITE_TIMEOUT})
+            self._conn = conn
+            conn.ensure_connection(max_retries=len(self.urls), interval_start=0,
+                                   interval_step=0)
+            channel = self._declared(conn)
+            self._producer = kombu.Producer(channel)
+        except Exception as exc:
+            self._failed(exc)
+            return False
+        if self._failed_at is not None:
+            LOG.info('Heartbeats published lean again')
+        self._failed_at = None
+        return True
+
+    def _declared(self, conn):
+        """A channel on which the exchange exists: declared as oslo.messaging declares
+        it, or (refused: declared otherwise by someone) passively."""
+        channel = conn.channel()
+        try:
+            self.exchange(channel).declare()
+            return channel
+        except conn.channel_errors as exc:
+            LOG.info('Exchange %s not declared as oslo.messaging would (%s): using it '
+                     'as it is', self.exchange.name, exc)
+        channel = conn.channel()
+        self.exchange(channel).declare(passive=True)
+        return channel
+
+    def _failed(self, exc):
+        self.failed += 1
+        if self._failed_at is None:
+            LOG.warning('Lean heartbeat publish failed (%s): heartbeats go through '
+                        'oslo.messaging until a connection is made again', exc)
+        self._failed_at = time.monotonic()
+        conn, self._conn, self._producer = self._conn, None, None
+        if conn is not None:
+            try:
+                conn.collect()      # the socket closed, no closing handshake to wait for
+            except Exception:
+                LOG.debug('Dropping the broken heartbeat connection failed', exc_info=True)
