@@ -15,10 +15,15 @@ opened at the first beat. Any error closes the connection and returns False: tha
 goes through oslo.messaging's cast instead, and a later beat (not sooner than
 ``RETRY_AFTER``) connects again. Nothing waits long: the connect and each write time out
 after a couple of seconds, and a beat that finds another host's beat connecting takes the
-oslo.messaging path. The connection negotiates no AMQP heartbeat (it never reads, so it
-could not answer the broker's); a dead broker shows up as a failed write.
+oslo.messaging path. The connection negotiates no AMQP heartbeat (it only reads when
+the broker sent something); before each publish it takes what the broker sent meanwhile,
+so a connection or channel the broker closed (a forced close, the exchange deleted)
+fails that beat over to oslo.messaging instead of losing the next ones. The broker lists
+the connection as ``cepheid-heartbeat-publisher:<pid>`` (its ``connection_name``).
 """
 
+import os
+import select
 import threading
 import time
 import uuid
@@ -37,6 +42,7 @@ CONNECT_TIMEOUT = 2.0
 WRITE_TIMEOUT = 2.0
 LOCK_WAIT = 1.0          # a beat waits this long for another's publish or connect
 RETRY_AFTER = 1.0        # after a failure, beats take the oslo.messaging path this long
+CONNECTION_NAME = 'cepheid-heartbeat-publisher'
 
 _shared = {}
 _shared_lock = threading.Lock()
@@ -77,20 +83,25 @@ class Publisher:
         self._lock = threading.Lock()
         self._conn = self._producer = None
         self._failed_at = None
-        self.published = self.failed = 0
+        # beats published; handed back to the caller (oslo.messaging's cast); errors
+        self.published = self.declined = self.failed = 0
 
     def publish(self, context, *, topic, method, args, version):
         if not self._lock.acquire(timeout=LOCK_WAIT):
+            self.declined += 1
             return False
         try:
             if self._producer is None and not self._connect():
+                self.declined += 1
                 return False
             try:
+                self._take_incoming()
                 self._producer.publish(body(context, method, args, version),
                                        exchange=self.exchange, routing_key=topic,
                                        delivery_mode=TRANSIENT, serializer='json')
             except Exception as exc:
                 self._failed(exc)
+                self.declined += 1
                 return False
             self.published += 1
             return True
@@ -101,9 +112,12 @@ class Publisher:
         if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER:
             return False
         try:
+            name = f'{CONNECTION_NAME}:{os.getpid()}'
             conn = self._factory(self.urls, ssl=self.ssl, heartbeat=0,
                                  connect_timeout=CONNECT_TIMEOUT,
-                                 transport_options={'write_timeout': WRITE_TIMEOUT})
+                                 transport_options={
+                                     'write_timeout': WRITE_TIMEOUT,
+                                     'client_properties': {'connection_name': name}})
             self._conn = conn
             conn.ensure_connection(max_retries=len(self.urls), interval_start=0,
                                    interval_step=0)
@@ -116,6 +130,13 @@ class Publisher:
             LOG.info('Heartbeats published lean again')
         self._failed_at = None
         return True
+
+    def _take_incoming(self):
+        """Read what the broker sent (a connection.close or channel.close raises here);
+        nothing to read costs one ``select``."""
+        sock = getattr(self._conn.connection, 'sock', None)   # none: kombu's memory://
+        while sock is not None and select.select([sock], [], [], 0)[0]:
+            self._conn.drain_events(timeout=WRITE_TIMEOUT)
 
     def _declared(self, conn):
         """A channel on which the exchange exists: declared as oslo.messaging declares
