@@ -17,7 +17,11 @@ broker CPU is printed as well (what the computes' beats cost the broker to take 
 while another process publishes R beats a second (100: 1,000 hosts at ``report_interval``
 10); each beat then arrives alone and wakes the consumer, which a backlog hides.
 ``--transient`` publishes the backlog from one kombu producer, transient and unconfirmed,
-to compare the broker's publish cost with oslo.messaging's.
+to compare the broker's publish cost with oslo.messaging's (``--delivery-mode 2`` and
+``--confirm`` put persistence or publisher confirms back, one at a time). ``--lean``
+publishes (either mode) through the compute's own lean heartbeat publisher
+(``compute/heartbeat_publisher.py``, what a compute does by default) instead of
+oslo.messaging's casts.
 
 At the end every service row must hold all its beats (``report_count``) and a
 ``last_seen_up`` after the last beat was published. Figures are per heartbeat; ``--runs``
@@ -51,6 +55,7 @@ from cepheid.common import context as cep_context
 from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
 from cepheid.compute import conf as compute_conf
+from cepheid.compute import heartbeat_publisher
 from cepheid.compute import resource_tracker
 from cepheid.compute.virt import fake
 from tests.fixtures import processes
@@ -94,16 +99,20 @@ def _tracker(conf, driver, host, index):
     return tracker
 
 
-def publish(conf, hosts, beats, threads, rate=None):
+def publish(conf, hosts, beats, threads, rate=None, lean=False):
     """``beats`` heartbeats round-robin from ``hosts``, as their computes send them (at
-    ``rate`` a second in all, or as fast as ``threads`` senders go)."""
+    ``rate`` a second in all, or as fast as ``threads`` senders go); ``lean``: through
+    the compute's lean publisher (compute/heartbeat_publisher.py, one connection shared
+    by the hosts as in a compute process), else oslo.messaging's casts."""
     transport = rpc.get_rpc_transport(conf)
     client = rpc.get_client(transport, heartbeat_consumer.TOPIC,
                             version=conductor_rpcapi.VERSION)
+    publisher = heartbeat_publisher.for_conf(conf) if lean else None
     driver = fake.FakeDriver(conf)
     senders = []
     for index, host in enumerate(hosts):
-        api = conductor_rpcapi.ConductorAPI(transport, host=host)
+        api = conductor_rpcapi.ConductorAPI(transport, host=host,
+                                            heartbeat_publisher=publisher)
         api.heartbeat_client = client      # as after the api named its heartbeat topic
         senders.append((api, _tracker(conf, driver, host, index)))
     ctx = cep_context.get_admin_context()
@@ -123,21 +132,26 @@ def publish(conf, hosts, beats, threads, rate=None):
     for worker in workers:
         worker.join()
     transport.cleanup()
+    if publisher is not None and publisher.declined:
+        print(f'lean publisher: {publisher.declined} beats handed back to oslo.messaging',
+              file=sys.stderr)
     return {api.host: order.count((api, tracker)) for api, tracker in senders}
 
 
-def publish_transient(conf, hosts, beats):
+def publish_transient(conf, hosts, beats, *, delivery_mode=1, confirm=False):
     """The same beats as ``publish``, each the body oslo.messaging would send, but from
-    one kombu producer: transient and without publisher confirms (oslo.messaging
-    confirms every publish and leaves the delivery mode persistent). Not what computes
-    do: what it would cost the broker if they did."""
+    the bench's own kombu producer: transient and without publisher confirms by default
+    (oslo.messaging confirms every publish and leaves the delivery mode persistent);
+    ``delivery_mode`` 2 and ``confirm`` put either back, to see which costs the broker."""
     driver = fake.FakeDriver(conf)
     trackers = [_tracker(conf, driver, host, i) for i, host in enumerate(hosts)]
     context = {f'_context_{k}': v for k, v in
                cep_context.get_admin_context().to_dict().items()}
     exchange = kombu.Exchange(conf.control_exchange, 'topic', durable=True)
     sent = dict.fromkeys(hosts, 0)
-    with kombu.Connection(kombu_consumer.broker_urls(conf)[0]) as conn:
+    options = {'confirm_publish': True} if confirm else {}
+    with kombu.Connection(kombu_consumer.broker_urls(conf)[0],
+                          transport_options=options) as conn:
         producer = conn.Producer()
         for i in range(beats):
             host, tracker = hosts[i % len(hosts)], trackers[i % len(hosts)]
@@ -149,7 +163,8 @@ def publish_transient(conf, hosts, beats):
                        version='1.3' if resources is not None else '1.0',
                        _unique_id=uuid.uuid4().hex)
             producer.publish(rpc_common.serialize_msg(msg), exchange=exchange,
-                             routing_key=heartbeat_consumer.TOPIC, delivery_mode=1,
+                             routing_key=heartbeat_consumer.TOPIC,
+                             delivery_mode=delivery_mode,
                              serializer='json')
             sent[host] += 1
     return sent
@@ -236,7 +251,7 @@ def _publisher(args, url, hosts):
     """Publish from another process (steady mode: its CPU is not the api's)."""
     cmd = [sys.executable, '-m', 'bench.scale.heartbeat_cost', '--publish-to', url,
            '--hosts', str(len(hosts)), '--beats', str(args.beats), '--rate', str(args.rate),
-           '--publish-threads', str(args.publish_threads)]
+           '--publish-threads', str(args.publish_threads)] + (['--lean'] if args.lean else [])
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
 
@@ -279,9 +294,12 @@ def one_run(args):
         else:
             pub = procstat.CpuMeter({'broker': scale_cluster.system_broker_pids}).start()
             if args.transient:
-                sent = publish_transient(compute_c, hosts, args.beats)
+                sent = publish_transient(compute_c, hosts, args.beats,
+                                         delivery_mode=args.delivery_mode,
+                                         confirm=args.confirm)
             else:
-                sent = publish(compute_c, hosts, args.beats, args.publish_threads)
+                sent = publish(compute_c, hosts, args.beats, args.publish_threads,
+                               lean=args.lean)
             published = pub.stop()
             load.append(os.getloadavg()[0])
             api.start()
@@ -349,6 +367,13 @@ def main(argv=None):
     p.add_argument('--transient', action='store_true',
                    help='backlog mode: publish the same beats transient and without '
                         'confirms (one kombu producer), to see what that saves the broker')
+    p.add_argument('--delivery-mode', type=int, choices=(1, 2), default=1,
+                   help='with --transient: 2 publishes them persistent')
+    p.add_argument('--confirm', action='store_true',
+                   help='with --transient: with publisher confirms (as oslo.messaging)')
+    p.add_argument('--lean', action='store_true',
+                   help="publish through the compute's lean heartbeat publisher "
+                        '(compute/heartbeat_publisher.py), both modes')
     p.add_argument('--timeout', type=float, default=300)
     p.add_argument('--json', action='store_true', help='one JSON line per run')
     p.add_argument('--publish-to', help=argparse.SUPPRESS)   # the steady publisher
@@ -356,7 +381,7 @@ def main(argv=None):
     if args.publish_to:
         _, compute_c = _confs(args.publish_to, 'sqlite://', args.flush_interval)
         sent = publish(compute_c, _hosts(args.hosts), args.beats, args.publish_threads,
-                       rate=args.rate)
+                       rate=args.rate, lean=args.lean)
         print(json.dumps(sent))
         return 0
     for run in range(1, args.runs + 1):
