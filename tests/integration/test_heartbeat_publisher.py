@@ -83,12 +83,7 @@ def _arrived(report_count, count):
 
 def _close_publisher_connection(vhost):
     """Close the publisher's connection from the broker (rabbitmqctl close_connection)."""
-    out = subprocess.run(['rabbitmqctl', '-q', 'list_connections', 'pid', 'vhost',
-                          'client_properties'], capture_output=True, text=True,
-                         timeout=60, check=True).stdout
-    pids = [line.split('\t', 1)[0] for line in out.splitlines()
-            if f'\t{vhost.name}\t' in line
-            and heartbeat_publisher.CONNECTION_NAME in line]
+    pids = rabbit_queues.connections(vhost.name, heartbeat_publisher.CONNECTION_NAME)
     assert len(pids) == 1
     subprocess.run(['rabbitmqctl', '-q', 'close_connection', pids[0], 'test'],
                    capture_output=True, timeout=60, check=True)

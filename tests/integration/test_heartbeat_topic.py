@@ -1,7 +1,8 @@
 """Heartbeats over RabbitMQ: with the lean consumer (the default) the computes' beats go to
 the queue ``cepheid-heartbeat`` the api consumes, keep the hosts up in os-services, a
 killed host is down within 2 x service_down_time; with ``[api] heartbeat_consumer = rpc``
-they stay on the conductor topic and no heartbeat queue exists."""
+they stay on the conductor topic and no heartbeat queue exists. Each compute process
+publishes its beats from its own lean connection (compute/heartbeat_publisher.py)."""
 
 import time
 
@@ -34,6 +35,9 @@ def test_lean_consumer_keeps_hosts_up_and_a_killed_one_goes_down(start):
     assert rabbit_queues.queues(cluster.vhost.name)['cepheid-heartbeat'][0] == 1
     _beats_advance(cluster, 'hostA')
     _beats_advance(cluster, 'hostA')
+    # each compute process publishes its beats lean (compute/heartbeat_publisher.py)
+    assert len(rabbit_queues.connections(cluster.vhost.name,
+                                         'cepheid-heartbeat-publisher')) == 2
     cluster.computes['hostB'].kill()
     killed = time.monotonic()
     processes.wait_until(lambda: _services(cluster)['hostB']['state'] == 'down',
