@@ -1,5 +1,7 @@
 """oslo.messaging plumbing: transports, RPC client/server and notifier factories."""
 
+import concurrent.futures
+
 import oslo_messaging
 from oslo_messaging.rpc import dispatcher as rpc_dispatcher
 
@@ -93,8 +95,22 @@ class ExpectingEndpoint:
         return call
 
 
+class RPCExecutor(concurrent.futures.ThreadPoolExecutor):
+    """The thread pool of Cepheid's threading RPC servers, in place of oslo.messaging's
+    (futurist's ThreadPoolExecutor). Futurist adds a worker for every message received
+    until ``executor_thread_pool_size`` (64) whatever the idle ones, and each worker wakes
+    every second while idle (a queue get with a 1 s timeout), forever: an idle compute
+    that has received 64 messages wakes 64 times a second. The standard library's workers
+    wait on their queue without a timeout, and one is added only when none is idle.
+    ``max_workers`` is still ``executor_thread_pool_size``."""
+
+    def __init__(self, max_workers):
+        super().__init__(max_workers=max_workers, thread_name_prefix='rpc-executor')
+
+
 def get_server(conf, transport, topic, *, server, endpoints, expected=(), translate=None):
-    """An RPC server on ``topic``/``server``; threads unless the eventlet executor is chosen.
+    """An RPC server on ``topic``/``server``; threads (RPCExecutor) unless the eventlet
+    executor is chosen.
 
     ``expected``: exceptions the endpoints raise as a normal outcome (not logged as errors);
     ``translate``: see ExpectingEndpoint.
@@ -105,9 +121,39 @@ def get_server(conf, transport, topic, *, server, endpoints, expected=(), transl
         kwargs['executor'] = 'eventlet'
     if expected or translate:
         endpoints = [ExpectingEndpoint(e, expected, translate) for e in endpoints]
-    return oslo_messaging.get_rpc_server(
+    rpc_server = oslo_messaging.get_rpc_server(
         transport, target, endpoints, serializer=RequestContextSerializer(),
         access_policy=rpc_dispatcher.DefaultRPCAccessPolicy, **kwargs)
+    # The server makes its pool at start() from this class (no public way to pass one).
+    if conf.executor != 'eventlet' and hasattr(rpc_server, '_executor_cls'):
+        rpc_server._executor_cls = RPCExecutor
+    return rpc_server
+
+
+def set_listener_wait(seconds):
+    """How long this process's idle AMQP listeners (RPC servers, the reply waiter) wait for
+    a frame before they wake; 0 or less leaves oslo.messaging's waits. Returns whether
+    they were set.
+
+    oslo.messaging's rabbit listeners wait 1 ms after every message received, doubling up
+    to 5 s (``amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN``/``MAX``, constants, no option):
+    each wake runs the acknowledgements and requeues other threads queued, which only
+    notification listeners do (an RPC listener and the reply waiter acknowledge as they
+    receive). An idle RPC server thus wakes every 5 s, and 13 times in the ~8 s after each
+    message. With ``seconds`` both become that, so a listener wakes on a frame or after
+    ``min(seconds, heartbeat_timeout_threshold / heartbeat_rate / 2)`` (10 s by default:
+    its AMQP heartbeat check still runs then). A stopping RPC server notices within that
+    wait too. Process-wide: only for processes with no notification listener (a compute).
+    """
+    if seconds <= 0:
+        return False
+    from oslo_messaging._drivers import amqpdriver
+    names = ('ACK_REQUEUE_EVERY_SECONDS_MIN', 'ACK_REQUEUE_EVERY_SECONDS_MAX')
+    if not all(isinstance(getattr(amqpdriver, name, None), (int, float)) for name in names):
+        return False    # another oslo.messaging: its own waits
+    for name in names:
+        setattr(amqpdriver, name, float(seconds))
+    return True
 
 
 def get_notifier(conf, transport, publisher_id, topics):

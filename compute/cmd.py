@@ -57,8 +57,10 @@ def _start(argv):
     from oslo_log import log as logging
 
     from cepheid.common import binaries
+    from cepheid.common import rpc
     log = logging.getLogger(__name__)
     startup.check_transport(conf)
+    rpc.set_listener_wait(conf.rpc_listener_wait)
     service = _service(conf)
     startup.wait_for_broker(conf, log)
     service.start()

@@ -81,14 +81,16 @@ def start_all(services, threads):
 
 
 def thread_kinds():
-    """``{kind: count}`` of this process's threads: oslo.messaging's RPC executor workers
-    (futurist's, one per message received until ``executor_thread_pool_size``, each
-    waking every second while idle), the instance queues' workers, and the others by
+    """``{kind: count}`` of this process's threads: the RPC servers' executor workers
+    (``common.rpc.RPCExecutor``, up to ``executor_thread_pool_size`` each; futurist's when
+    oslo.messaging's own executor runs), the instance queues' workers, and the others by
     their target (``Thread-7 (_loop)`` -> ``_loop``)."""
     kinds = collections.Counter()
     for thread in threading.enumerate():
         if type(thread).__module__.startswith('futurist'):
             kinds['rpc executor (futurist)'] += 1
+        elif thread.name.startswith('rpc-executor'):
+            kinds['rpc executor'] += 1
         elif thread.name.startswith('instance-op'):
             kinds['instance queue'] += 1
         else:
@@ -113,6 +115,7 @@ def main(argv=None):
     args, rest = parse_args(sys.argv[1:] if argv is None else argv)
     conf = config.make_conf(compute_conf.register_opts)
     startup.parse(conf, rest, prog=PROG, description=__doc__)
+    rpc.set_listener_wait(conf.rpc_listener_wait)   # as cepheid-compute does
     transport = rpc.get_rpc_transport(conf)
     notification_transport = rpc.get_notification_transport(conf)
     services = {}

@@ -1,0 +1,83 @@
+"""An idle RPC server wakes only when it must: Cepheid's threading RPC servers run their
+endpoints on a standard-library pool (workers wait without a timeout, one added only when
+none is idle) instead of futurist's (a worker per message, each waking every second), and a
+compute's RabbitMQ listeners wait ``[DEFAULT] rpc_listener_wait`` seconds, not 1 ms
+doubling to 5 s after every message."""
+
+import threading
+
+import oslo_messaging
+import pytest
+from oslo_messaging._drivers import amqpdriver
+
+from cepheid.common import config
+from cepheid.common import context as cep_context
+from cepheid.common import rpc
+from cepheid.compute import conf as compute_conf
+
+
+class Endpoint:
+    target = oslo_messaging.Target(version='1.0')
+
+    def __init__(self):
+        self.threads = []
+
+    def echo(self, context, value):
+        self.threads.append(threading.current_thread())
+        return value
+
+
+@pytest.fixture
+def conf():
+    conf = config.make_conf(compute_conf.register_opts)
+    conf([], project='cepheid')
+    conf.set_override('transport_url', 'fake://')
+    return conf
+
+
+def test_rpc_server_runs_endpoints_on_a_pool_without_idle_wakeups(conf):
+    transport = rpc.get_rpc_transport(conf)
+    endpoint = Endpoint()
+    server = rpc.get_server(conf, transport, 'idle-test', server='h1', endpoints=[endpoint])
+    server.start()
+    try:
+        client = rpc.get_client(transport, 'idle-test', version='1.0', server='h1',
+                                timeout=10)
+        context = cep_context.get_admin_context()
+        assert [client.call(context, 'echo', value=i) for i in range(5)] == list(range(5))
+    finally:
+        server.stop()
+        server.wait()
+    assert all(t.name.startswith('rpc-executor') for t in endpoint.threads)
+    # Calls one after another reuse the idle worker: futurist would have made five.
+    assert len({t.ident for t in endpoint.threads}) == 1
+    assert isinstance(server._work_executor, rpc.RPCExecutor)
+
+
+def test_eventlet_executor_is_left_to_oslo_messaging(conf):
+    conf.set_override('executor', 'eventlet')
+    server = rpc.get_server(conf, rpc.get_rpc_transport(conf), 'idle-test', server='h1',
+                            endpoints=[Endpoint()])
+    assert server._executor_cls is not rpc.RPCExecutor
+
+
+def test_listener_wait_replaces_the_1ms_to_5s_backoff(conf, monkeypatch):
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', 0.001)
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
+    assert conf.rpc_listener_wait == 5.0     # the compute's default
+    assert rpc.set_listener_wait(conf.rpc_listener_wait)
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 5.0
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 5.0
+
+
+def test_listener_wait_zero_keeps_oslo_messaging_waits(monkeypatch):
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', 0.001)
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
+    assert not rpc.set_listener_wait(0)
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.001
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 5.0
+
+
+def test_listener_wait_leaves_an_oslo_messaging_without_the_constants(monkeypatch):
+    monkeypatch.delattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN')
+    assert not rpc.set_listener_wait(5.0)
