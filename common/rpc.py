@@ -130,29 +130,29 @@ def get_server(conf, transport, topic, *, server, endpoints, expected=(), transl
     return rpc_server
 
 
-def set_listener_wait(seconds):
-    """How long this process's idle AMQP listeners (RPC servers, the reply waiter) wait for
-    a frame before they wake; 0 or less leaves oslo.messaging's waits. Returns whether
-    they were set.
+def set_listener_min_wait(seconds):
+    """The first wait of this process's idle AMQP listeners (RPC servers, the reply waiter)
+    after a message; 0 or less leaves oslo.messaging's. Returns whether it was set.
 
     oslo.messaging's rabbit listeners wait 1 ms after every message received, doubling up
     to 5 s (``amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN``/``MAX``, constants, no option):
     each wake runs the acknowledgements and requeues other threads queued, which only
     notification listeners do (an RPC listener and the reply waiter acknowledge as they
-    receive). An idle RPC server thus wakes every 5 s, and 13 times in the ~8 s after each
-    message. With ``seconds`` both become that, so a listener wakes on a frame or after
-    ``min(seconds, heartbeat_timeout_threshold / heartbeat_rate / 2)`` (10 s by default:
-    its AMQP heartbeat check still runs then). A stopping RPC server notices within that
-    wait too. Process-wide: only for processes with no notification listener (a compute).
+    receive). So each message costs ~13 wake-ups over the next ~8 s (each a timed-out
+    read, an AMQP heartbeat check, oslo.messaging's Timeout through its retry wrapper). With
+    ``seconds`` the doubling starts there (0.25: 5 wake-ups). The longest wait stays
+    oslo.messaging's (5 s): a stopping RPC server notices the stop only at its listener's
+    next wake, so longer waits would make every graceful stop slower by up to that much.
+    Process-wide: only for processes with no notification listener (a compute).
     """
     if seconds <= 0:
         return False
     from oslo_messaging._drivers import amqpdriver
-    names = ('ACK_REQUEUE_EVERY_SECONDS_MIN', 'ACK_REQUEUE_EVERY_SECONDS_MAX')
-    if not all(isinstance(getattr(amqpdriver, name, None), (int, float)) for name in names):
+    first = getattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', None)
+    longest = getattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', None)
+    if not all(isinstance(v, (int, float)) for v in (first, longest)):
         return False    # another oslo.messaging: its own waits
-    for name in names:
-        setattr(amqpdriver, name, float(seconds))
+    amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN = min(float(seconds), longest)
     return True
 
 

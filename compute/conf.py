@@ -32,18 +32,16 @@ compute_opts = [
                     "through oslo.messaging and the connection is made again at a later "
                     "beat); 'rpc' casts them through oslo.messaging (confirmed, "
                     "persistent). Called heartbeats are always oslo.messaging calls."),
-    cfg.FloatOpt('rpc_listener_wait', default=5.0, min=0,
-                 help="Seconds this compute's idle RabbitMQ listeners (its RPC server, the "
-                      "reply waiter) wait for a message before they wake; 0 keeps "
-                      "oslo.messaging's waits. Cepheid's default differs from "
-                      "oslo.messaging (which has no option for it): its listeners wait "
-                      "1 ms after every message, doubling up to 5 s, to run the "
-                      "acknowledgements other threads queued, which only notification "
-                      "listeners queue (a compute has none), so each message cost ~13 "
-                      "wake-ups. 5 s keeps oslo.messaging's longest wait, hence how soon a "
-                      "stopping RPC server notices. The AMQP heartbeat check caps it at "
-                      "[oslo_messaging_rabbit] heartbeat_timeout_threshold / heartbeat_rate "
-                      "/ 2 seconds (10 by default)."),
+    cfg.FloatOpt('rpc_listener_min_wait', default=0.25, min=0,
+                 help="Seconds this compute's RabbitMQ listeners (its RPC server, the reply "
+                      "waiter) first wait for the next message after one arrived, doubling "
+                      "up to oslo.messaging's 5 s; 0 keeps oslo.messaging's 1 ms. Cepheid's "
+                      "default differs from oslo.messaging (which has no option for it): "
+                      "those short waits serve acknowledgements that only notification "
+                      "listeners queue (a compute has none), and cost ~13 wake-ups per "
+                      "message received (5 with 0.25). A graceful stop right after a "
+                      "message takes up to this long more (the listener notices the stop "
+                      "at its next wake)."),
     cfg.FloatOpt('cpu_allocation_ratio', default=4.0, min=0.0,
                  help='Virtual CPUs per physical CPU the scheduler may place on this host '
                       "(Nova's initial_cpu_allocation_ratio)."),

@@ -31,9 +31,9 @@ def parse_args(argv):
     p.add_argument('--per-process', type=int, default=100, help='hosts per process')
     p.add_argument('--host-executor-threads', type=int, default=2,
                    help='executor_thread_pool_size of the simulated hosts (a real compute '
-                        'keeps 64: oslo.messaging keeps a worker per message received up '
-                        'to it, each waking every second, and 100 hosts share a process; '
-                        'the compute endpoint only queues the work)')
+                        'keeps 64; common.rpc.RPCExecutor adds a worker only when none is '
+                        'idle, and idle ones sleep, but 100 hosts share a process; the '
+                        'compute endpoint only queues the work)')
     p.add_argument('--hosts-nice', type=int, default=0,
                    help='niceness of the hosts processes (e.g. 19: the simulation takes '
                         'only the CPU the api, broker and database leave, as hosts on '

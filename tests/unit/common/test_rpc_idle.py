@@ -1,8 +1,8 @@
 """An idle RPC server wakes only when it must: Cepheid's threading RPC servers run their
 endpoints on a standard-library pool (workers wait without a timeout, one added only when
 none is idle) instead of futurist's (a worker per message, each waking every second), and a
-compute's RabbitMQ listeners wait ``[DEFAULT] rpc_listener_wait`` seconds, not 1 ms
-doubling to 5 s after every message."""
+compute's RabbitMQ listeners first wait ``[DEFAULT] rpc_listener_min_wait`` seconds after
+a message, not 1 ms, doubling to oslo.messaging's 5 s."""
 
 import threading
 
@@ -61,23 +61,24 @@ def test_eventlet_executor_is_left_to_oslo_messaging(conf):
     assert server._executor_cls is not rpc.RPCExecutor
 
 
-def test_listener_wait_replaces_the_1ms_to_5s_backoff(conf, monkeypatch):
+def test_listener_min_wait_starts_the_backoff_later(conf, monkeypatch):
     monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', 0.001)
     monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
-    assert conf.rpc_listener_wait == 5.0     # the compute's default
-    assert rpc.set_listener_wait(conf.rpc_listener_wait)
+    assert conf.rpc_listener_min_wait == 0.25     # the compute's default
+    assert rpc.set_listener_min_wait(conf.rpc_listener_min_wait)
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.25
+    # The longest wait (how late a stopping server notices) stays oslo.messaging's.
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 5.0
+    assert rpc.set_listener_min_wait(30)
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 5.0
-    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 5.0
 
 
-def test_listener_wait_zero_keeps_oslo_messaging_waits(monkeypatch):
+def test_listener_min_wait_zero_keeps_oslo_messaging_waits(monkeypatch):
     monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', 0.001)
-    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
-    assert not rpc.set_listener_wait(0)
+    assert not rpc.set_listener_min_wait(0)
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.001
-    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 5.0
 
 
-def test_listener_wait_leaves_an_oslo_messaging_without_the_constants(monkeypatch):
+def test_listener_min_wait_leaves_an_oslo_messaging_without_the_constants(monkeypatch):
     monkeypatch.delattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN')
-    assert not rpc.set_listener_wait(5.0)
+    assert not rpc.set_listener_min_wait(0.25)
