@@ -74,6 +74,13 @@ api_opts = [
     cfg.IntOpt('steps_consumer_threads', default=4, min=1,
                help='Threads (each with its own broker connection) consuming the topic '
                     'cepheid-api-steps in each api process, [api] steps_consumer = lean.'),
+    cfg.IntOpt('conductor_threads', default=8, min=1,
+               help="Threads serving the conductor topic (cepheid-api) in each api process: "
+                    "the computes' calls not taken by the steps consumer and the dashboard's "
+                    "fanout casts. Each is a short database transaction that waits on no "
+                    "other conductor message; more are queued in the broker. "
+                    "oslo.messaging's [DEFAULT] executor_thread_pool_size (64) stays the "
+                    "computes' own."),
     cfg.IntOpt('db_retry_after', default=5, min=0,
                help='Retry-After (seconds) of the 503 answered while the database is '
                     'unavailable.'),

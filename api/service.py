@@ -107,6 +107,7 @@ class ConductorService:
                                      endpoints=[self.endpoint, services.dashboard.endpoint],
                                      expected=conductor.EXPECTED,
                                      translate=conductor.database_unavailable)
+        self.threads = conf.api.conductor_threads
         self.outbox = services.outbox
         self.watchdog = watchdog.Watchdog(conf, services.store)
         self.reclaimer = reclaim.Reclaimer(conf, services.db, services.compute_api)
@@ -131,7 +132,9 @@ class ConductorService:
             self.heartbeat_consumer.start()
         if self.steps_consumer is not None:
             self.steps_consumer.start()
-        self.server.start()
+        # A thread per message up to the pool's size, kept (futurist): 64 by default,
+        # each with its stack and a share of glibc's heaps.
+        self.server.start(override_pool_size=self.threads)
         for job in self.duties().values():
             job.start()
 
