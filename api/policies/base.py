@@ -2,6 +2,11 @@
 
 from oslo_policy import policy
 
+from cepheid.api import policy_plugins
+
+# Before the first rule below is parsed (every policy module imports this one).
+policy_plugins.defer()
+
 ADMIN = 'rule:context_is_admin'
 PROJECT_MEMBER_OR_ADMIN = 'rule:project_member_or_admin'
 PROJECT_READER_OR_ADMIN = 'rule:project_reader_or_admin'
