@@ -1,13 +1,13 @@
 """``GET /healthcheck`` for load balancers: oslo.middleware's healthcheck middleware with
-Cepheid's backend (entry point ``oslo.middleware.healthcheck: cepheid``).
+Cepheid's backend (``common/health_backend.py``).
 
 200 ``OK`` when every check passes, 503 with the reasons otherwise. The api checks its
 database and the broker (``api/health.py``); a compute the broker, on its metrics port.
-Nothing here needs a token.
+Nothing here needs a token. oslo.middleware (with webob and paste, ~2.4 MB of RSS) is
+imported at the first ``/healthcheck``, not in a process no balancer asks.
 """
 
-from oslo_middleware import healthcheck
-from oslo_middleware.healthcheck import pluginbase
+import threading
 
 from cepheid.common import startup
 
@@ -25,28 +25,26 @@ def broker_failure(conf):
     return None if failure is None else f'broker: {failure}'
 
 
-class CepheidBackend(pluginbase.HealthcheckBaseExtension):
-    """The checks handed in by ``HealthApp``: ``conf['cepheid_checks']``, callables returning
-    None (fine) or a reason."""
-
-    def healthcheck(self, server_port):
-        reasons = [reason for check in self.conf['cepheid_checks']
-                   if (reason := check()) is not None]
-        if reasons:
-            return pluginbase.HealthcheckResult(available=False, reason='; '.join(reasons))
-        return pluginbase.HealthcheckResult(available=True, reason='OK')
-
-
 class HealthApp:
     """WSGI: ``/healthcheck`` answered by oslo.middleware's Healthcheck (which answers any
     path it is given), everything else passed to ``wsgi_app``."""
 
     def __init__(self, wsgi_app, checks):
         self.wsgi_app = wsgi_app
-        self.healthcheck = healthcheck.Healthcheck(None, {
-            'backends': 'cepheid', 'detailed': False, 'cepheid_checks': list(checks)})
+        self.checks = list(checks)
+        self._healthcheck = None
+        self._lock = threading.Lock()
+
+    def _middleware(self):
+        with self._lock:
+            if self._healthcheck is None:
+                from oslo_middleware import healthcheck
+                self._healthcheck = healthcheck.Healthcheck(None, {
+                    'backends': 'cepheid', 'detailed': False,
+                    'cepheid_checks': self.checks})
+            return self._healthcheck
 
     def __call__(self, environ, start_response):
         if environ.get('PATH_INFO') == PATH:
-            return self.healthcheck(environ, start_response)
+            return self._middleware()(environ, start_response)
         return self.wsgi_app(environ, start_response)
