@@ -50,12 +50,19 @@ def _one_stream_per_worker(base):
 
 
 def _steps(stream, uuid):
+    """The task states of the server's timeline, in the order of their times, from
+    ``rebooting_hard`` on. Each api process sends its own commits to the feed, so a
+    change may reach a stream after a newer one (the REST request's ``rebooting_hard``
+    after the conductor's ``reboot_pending_hard``): the stream's summary then keeps the
+    newest, and its timeline, as the page shows it, has every step in order."""
+    entries = sorted((data['entry']['time'], data['entry']['task_state'])
+                     for event, data in stream.events
+                     if event == 'timeline' and data['uuid'] == uuid
+                     and data['entry']['source'] == 'db')
     seen = []
-    for event, data in stream.events:
-        if event == 'instance' and data['uuid'] == uuid and (
-                seen or data['task_state'] == 'rebooting_hard'):
-            if not seen or seen[-1] != data['task_state']:
-                seen.append(data['task_state'])
+    for _, task_state in entries:
+        if (seen or task_state == 'rebooting_hard') and (not seen or seen[-1] != task_state):
+            seen.append(task_state)
     return seen
 
 
