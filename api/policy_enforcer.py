@@ -113,9 +113,7 @@ class Enforcer(oslo_policy.Enforcer):
         try:
             result = self.authorize(rule, target, context, do_raise=do_raise, exc=exc,
                                     **exc_kwargs)
-        except oslo_policy.InvalidScope:
-            raise
-        except refused:
+        except refused:          # never InvalidScope (not a PolicyNotAuthorized)
             if key is not None:
                 self._remember(decisions, key, False)
             raise
