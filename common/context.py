@@ -1,12 +1,31 @@
 """The request context: who asks (user, project, roles) and the request ids, on and off the bus."""
 
 import copy
+import datetime
+import re
 
 from oslo_context import context as oslo_context
 from oslo_utils import timeutils
 
 #: Nova's time format for the context ``timestamp`` (its ``utils.strtime``).
 _STRTIME = '%Y-%m-%dT%H:%M:%S.%f'
+#: Exactly what ``_STRTIME`` writes for years 1000-9999: such a string is read by
+#: ``datetime.fromisoformat`` (a C parser, ~40x cheaper than ``strptime``) to the same value.
+_STRTIME_SHAPE = re.compile(r'[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}')
+
+
+def parse_timestamp(text):
+    """A context ``timestamp`` as sent on the bus (``_STRTIME``) back to a naive datetime."""
+    if _STRTIME_SHAPE.fullmatch(text):
+        return datetime.datetime.fromisoformat(text)
+    return timeutils.parse_strtime(text, _STRTIME)
+
+
+def format_timestamp(moment):
+    """``moment.strftime(_STRTIME)``, by the cheaper ``isoformat`` where both agree."""
+    if moment.tzinfo is None and moment.year >= 1000:
+        return moment.isoformat(timespec='microseconds')
+    return moment.strftime(_STRTIME)
 
 
 class RequestContext(oslo_context.RequestContext):
@@ -17,7 +36,7 @@ class RequestContext(oslo_context.RequestContext):
         self.remote_address = remote_address
         self.timestamp = timeutils.utcnow() if timestamp is None else timestamp
         if isinstance(self.timestamp, str):
-            self.timestamp = timeutils.parse_strtime(self.timestamp, _STRTIME)
+            self.timestamp = parse_timestamp(self.timestamp)
         self.read_deleted = read_deleted
         self.quota_class = quota_class
         self.service_catalog = service_catalog or []
@@ -33,7 +52,7 @@ class RequestContext(oslo_context.RequestContext):
             'user_id': self.user_id, 'project_id': self.project_id,
             'is_admin': self.is_admin, 'read_deleted': self.read_deleted,
             'remote_address': self.remote_address,
-            'timestamp': self.timestamp.strftime(_STRTIME),
+            'timestamp': format_timestamp(self.timestamp),
             'request_id': self.request_id, 'quota_class': self.quota_class,
             'user_name': self.user_name, 'service_catalog': self.service_catalog,
             'project_name': self.project_name,
