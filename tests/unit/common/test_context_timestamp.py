@@ -15,7 +15,7 @@ STRTIME = '%Y-%m-%dT%H:%M:%S.%f'
     datetime.datetime(2026, 1, 1, 0, 0, 0, 0),
     datetime.datetime(9999, 12, 31, 23, 59, 59, 999999),
     datetime.datetime(999, 5, 6, 7, 8, 9, 10),
-    datetime.datetime(2026, 12, 2, 21, 30, 5, 7, tzinfo=datetime.timezone.utc),
+    datetime.datetime(2026, 12, 2, 21, 30, 5, 7, tzinfo=datetime.UTC),
 ])
 def test_written_as_strftime_writes_it(moment):
     assert context.format_timestamp(moment) == moment.strftime(STRTIME)
