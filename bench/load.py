@@ -107,11 +107,13 @@ def summarize_closed(out, cpu_seconds=None):
     return result
 
 
-def open_loop(post, servers, *, rate, seconds, threads=None):
+def open_loop(post, servers, *, rate, seconds, threads=None, accepted=None):
     """Send ``rate`` reboots per second for ``seconds``, round-robin over ``servers``.
 
     A request's latency counts from its scheduled send time (so a client that falls behind
     shows up as latency rather than as a lower offered rate) and from its actual send time.
+    The request ids of the accepted POSTs are appended to ``accepted`` when given (to wait
+    for those reboots to end before the next run).
     """
     total = int(rate * seconds)
     threads = threads or max(32, int(rate))  # a second's worth: a slow API shows as latency
@@ -131,10 +133,12 @@ def open_loop(post, servers, *, rate, seconds, threads=None):
             with order_lock:
                 server_id = next(order)
             sent = time.monotonic()
-            status, _ = post(server_id)
+            status, request_id = post(server_id)
             now = time.monotonic()
             with lock:
                 out['status'][status] = out['status'].get(status, 0) + 1
+                if status == 202 and accepted is not None:
+                    accepted.append(request_id)
                 out['late'] += delay < -0.001
                 if status == 202:
                     out['from_schedule'].append(now - scheduled)

@@ -6,11 +6,11 @@ achieved rate kept up with the offered one (≥ 95 %), and the p99 latency count
 request's scheduled send time stayed within the bound (50 ms by default): a client that
 falls behind its schedule shows up as latency, not as a lower offered rate. The sweep
 stops at the first rate that is not sustained (higher ones only queue more), and between
-rates it waits ``settle`` seconds for the accepted reboots to end. ``sustained_rate`` is
-the highest rate of an unbroken run of sustained ones from the lowest, or None.
+rates it waits for the accepted reboots to end (``drain``: the CPU the computes and the
+api's conductor still spend on one rate's reboots would otherwise be charged to the next
+rate's POSTs). ``sustained_rate`` is the highest rate of an unbroken run of sustained ones
+from the lowest, or None.
 """
-
-import time
 
 from bench import load
 
@@ -37,11 +37,16 @@ def sustained(run, rate, p99_ms):
 
 
 def sweep(post, servers, *, rates=DEFAULT_RATES, seconds=5.0, p99_ms=P99_BOUND_MS,
-          settle=3.0, log=print):
-    """Run the rates in ascending order; returns the steps and the sustained rate."""
+          drain=None, log=print):
+    """Run the rates in ascending order; returns the steps and the sustained rate.
+
+    ``drain(request_ids)`` (optional) blocks until those accepted reboots ended and returns
+    how many did; it runs after each sustained rate, before the next.
+    """
     steps, best = [], None
     for rate in sorted(rates):
-        run = load.open_loop(post, servers, rate=rate, seconds=seconds)
+        accepted = []
+        run = load.open_loop(post, servers, rate=rate, seconds=seconds, accepted=accepted)
         ok = sustained(run, rate, p99_ms)
         steps.append({
             'offered_rate': rate, 'achieved_rate': run['achieved_rate'],
@@ -55,7 +60,8 @@ def sweep(post, servers, *, rates=DEFAULT_RATES, seconds=5.0, p99_ms=P99_BOUND_M
         if not ok:
             break
         best = rate
-        time.sleep(settle)
+        if drain is not None:
+            steps[-1]['ended_before_next_rate'] = drain(accepted)
     return {'p99_bound_ms': p99_ms, 'seconds_per_rate': seconds, 'steps': steps,
             'sustained_rate': best}
 

@@ -86,6 +86,10 @@ def table(doc):
         lines.append(f'3 API only: {api["offered_rate"]} req/s offered for {api["seconds"]} s, '
                      f'POST p50 {_fmt(lat["p50"], ".2f")} ms p99 {_fmt(lat["p99"], ".2f")} ms '
                      f'(statuses {api["status_counts"]})')
+        if 'reboots_ended' in api:
+            lines.append(f'  its {api["status_counts"].get("202", 0)} accepted reboots: '
+                         f'{api["reboots_ended"]} ended, the last '
+                         f'{api["drain_seconds"]} s after the run (the sweep starts then)')
         if api.get('sweep'):
             lines.append(rate_sweep.summary_line(api['sweep']))
     if res.get('memory'):

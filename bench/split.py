@@ -7,10 +7,12 @@ broker or PostgreSQL served others meanwhile (``upper_bounds`` says why), that s
 upper bound; ``cpu_ms_per_reboot_lower_bound`` counts only the api, the computes and the
 backends of the run's own database. ``noise``: what the rest of the machine did.
 Scenario 3: reboot POST latency at a fixed offered rate, computes consuming, then a sweep
-of rising rates for the highest one whose p99 stays within 50 ms (``rate_sweep``).
+of rising rates for the highest one whose p99 stays within 50 ms (``rate_sweep``), each
+started once the reboots accepted before it ended.
 Memory: the compute's VmRSS with all the servers on it; the api's at start and after the runs.
 """
 
+import functools
 import os
 import time
 
@@ -23,6 +25,8 @@ from bench import noise
 from bench import procstat
 from bench import rate_sweep
 
+#: How long the api run's accepted reboots get to end before the sweep (seconds).
+DRAIN_TIMEOUT = 300.0
 IDLE_GROUPS = {'broker': procstat.broker_pids, 'db': procstat.database_pids}
 
 
@@ -85,6 +89,16 @@ def _bounds(seconds, own_db, shared, reboots):
             'db_own_backends_ms_per_reboot': round(own_db / reboots * 1000, 3)}
 
 
+def _drain(tracker, request_ids, *, timed=False, timeout=DRAIN_TIMEOUT):
+    """Wait for the accepted reboots ``request_ids`` to end (their ``.end`` or ``.error``
+    notification); how many did (and the seconds it took, when ``timed``)."""
+    t0 = time.monotonic()
+    ended = tracker.wait_all(request_ids, timeout)
+    if timed:
+        return ended, round(time.monotonic() - t0, 2)
+    return ended
+
+
 def _rss_mb(pid, field='VmRSS'):
     return round(procstat.status_kb(pid, field) / 1024, 1)
 
@@ -130,15 +144,18 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
         api_only = None
         if api_rate:
             meter = procstat.CpuMeter(_groups(cluster)).start()
+            accepted = []
             api_only = load.open_loop(cluster.post_reboot, ids, rate=api_rate,
-                                      seconds=api_seconds)
+                                      seconds=api_seconds, accepted=accepted)
             seconds = meter.stop()
             api_only.update(computes=computes, servers=servers,
                             api_cpu_ms_per_request=round(
                                 seconds['api'] / max(1, api_only['requests']) * 1000, 3))
+            drain = functools.partial(_drain, cluster.tracker)
+            api_only['reboots_ended'], api_only['drain_seconds'] = drain(accepted, timed=True)
             if api_sweep:
-                time.sleep(3.0)     # the fixed-rate run's reboots end first
-                api_only['sweep'] = rate_sweep.sweep(cluster.post_reboot, ids, **api_sweep)
+                api_only['sweep'] = rate_sweep.sweep(cluster.post_reboot, ids, drain=drain,
+                                                     **api_sweep)
         time.sleep(0.5)  # let the last reboots finish before reading memory
         memory.update(rss_mb_after_reboots=_rss_mb(first), hwm_mb=_rss_mb(first, 'VmHWM'),
                       reboots_done_on_compute=sum(r['reboots'] for r in runs) // computes,
