@@ -128,14 +128,16 @@ database_opts = [
                     'mysql+pymysql://user:pass@host/cepheid?charset=utf8mb4 or '
                     'sqlite:////var/lib/cepheid/cepheid.sqlite.'),
     cfg.IntOpt('max_pool_size', min=1,
-               sample_default='[api] threads + [api] steps_consumer_threads + 4',
+               sample_default='[api] threads + [api] steps_consumer_threads + '
+                              '[api] conductor_threads + 4',
                help="Connections each api process keeps open (oslo.db's name). Unset: one "
                     "per thread that writes the database (the REST threads, the steps "
-                    "consumer's threads and the four background tasks), so a busy process "
-                    "does not open and close overflow connections for every request."),
+                    "consumer's threads, the conductor's threads and the four background "
+                    "tasks), so a busy process does not open and close overflow "
+                    "connections for every request. Opened only as they are needed."),
     cfg.IntOpt('max_overflow', default=50, min=0,
-               help="Connections opened past max_pool_size under a burst (the conductor's "
-                    "RPC server threads), closed when returned (oslo.db's default)."),
+               help="Connections opened past max_pool_size under a burst, closed when "
+                    "returned (oslo.db's default)."),
     cfg.IntOpt('pool_timeout', default=30, min=1,
                help='Seconds a thread waits for a free connection before its request fails.'),
 ]

@@ -49,11 +49,14 @@ BACKGROUND_THREADS = 4
 
 def pool_options(conf):
     """The engine's pool arguments from ``[database]``: ``max_pool_size`` unset means one
-    connection per thread that writes (``[api] threads``, ``[api] steps_consumer_threads``
-    and the background tasks), so a busy process reuses its connections."""
+    connection per thread that writes (``[api] threads``, ``[api] steps_consumer_threads``,
+    ``[api] conductor_threads`` and the background tasks), so a busy process reuses its
+    connections instead of opening and closing overflow ones. The pool opens a connection
+    only when every open one is in use, so an idle thread costs none."""
     size = conf.database.max_pool_size
     if size is None:
-        size = conf.api.threads + conf.api.steps_consumer_threads + BACKGROUND_THREADS
+        size = (conf.api.threads + conf.api.steps_consumer_threads
+                + conf.api.conductor_threads + BACKGROUND_THREADS)
     return {'pool_size': size, 'max_overflow': conf.database.max_overflow,
             'pool_timeout': conf.database.pool_timeout}
 

@@ -19,8 +19,9 @@ def test_unset_pool_size_counts_the_threads_that_write():
     conf = _conf()
     conf.set_override('threads', 8, group='api')
     conf.set_override('steps_consumer_threads', 4, group='api')
+    conf.set_override('conductor_threads', 6, group='api')
     assert db_session.pool_options(conf) == {
-        'pool_size': 8 + 4 + db_session.BACKGROUND_THREADS,
+        'pool_size': 8 + 4 + 6 + db_session.BACKGROUND_THREADS,
         'max_overflow': 50, 'pool_timeout': 30}
 
 
