@@ -8,6 +8,7 @@ import ssl as ssl_lib
 
 import kombu
 import oslo_messaging
+from oslo_messaging._drivers import impl_rabbit
 
 
 def rabbitmq(conf):
@@ -35,12 +36,15 @@ def broker_urls(conf):
 
 def ssl_options(conf):
     """kombu's ``ssl`` argument as oslo.messaging's rabbit driver builds it: False, True,
-    or the key, certificate and CA files (a CA makes the broker's certificate required,
-    checked against each broker's own name)."""
+    or the protocol version, key, certificate and CA files (a CA makes the broker's
+    certificate required, checked against each broker's own name)."""
     rabbit = conf.oslo_messaging_rabbit
     if not rabbit.ssl:
         return False
     options = {}
+    if rabbit.ssl_version:      # its names and its error ("Invalid SSL version") for others
+        options['ssl_version'] = impl_rabbit.Connection.validate_ssl_version(
+            rabbit.ssl_version)
     if rabbit.ssl_key_file:
         options['keyfile'] = rabbit.ssl_key_file
     if rabbit.ssl_cert_file:

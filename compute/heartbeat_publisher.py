@@ -19,9 +19,12 @@ oslo.messaging path. The connection negotiates no AMQP heartbeat (it only reads 
 the broker sent something); before each publish it takes what the broker sent meanwhile,
 so a connection or channel the broker closed (a forced close, the exchange deleted)
 fails that beat over to oslo.messaging instead of losing the next ones. The broker lists
-the connection as ``cepheid-heartbeat-publisher:<pid>`` (its ``connection_name``).
+the connection as ``cepheid-heartbeat-publisher:<pid>`` (its ``connection_name``). At
+the process's exit (``atexit``) the shared connections are closed with AMQP's closing
+handshake, so the broker sees a client leave rather than a connection dropped.
 """
 
+import atexit
 import os
 import select
 import threading
@@ -65,10 +68,22 @@ def for_conf(conf):
     exchange = kombu_transport.topic_exchange(conf)
     key = (conf.transport_url, exchange.name, exchange.durable, exchange.auto_delete)
     with _shared_lock:
+        if not _shared:
+            atexit.register(close_all)
         if key not in _shared:
             _shared[key] = Publisher(kombu_transport.broker_urls(conf), exchange=exchange,
                                      ssl=kombu_transport.ssl_options(conf))
         return _shared[key]
+
+
+def close_all():
+    """Close (and forget) this process's shared publishers: at exit, or a test's end."""
+    with _shared_lock:
+        publishers = list(_shared.values())
+        _shared.clear()
+    atexit.unregister(close_all)
+    for publisher in publishers:
+        publisher.close()
 
 
 class Publisher:
@@ -83,6 +98,7 @@ class Publisher:
         self._lock = threading.Lock()
         self._conn = self._producer = None
         self._failed_at = None
+        self._closed = False
         # beats published; handed back to the caller (oslo.messaging's cast); errors
         self.published = self.declined = self.failed = 0
 
@@ -91,7 +107,7 @@ class Publisher:
             self.declined += 1
             return False
         try:
-            if self._producer is None and not self._connect():
+            if self._closed or (self._producer is None and not self._connect()):
                 self.declined += 1
                 return False
             try:
@@ -107,6 +123,28 @@ class Publisher:
             return True
         finally:
             self._lock.release()
+
+    def close(self):
+        """Close the connection with the closing handshake (bounded by ``WRITE_TIMEOUT``
+        a step); later beats go through oslo.messaging. A publish in progress finishes
+        first (waited for up to ``LOCK_WAIT``)."""
+        locked = self._lock.acquire(timeout=LOCK_WAIT)
+        try:
+            self._closed = True
+            conn, self._conn, self._producer = self._conn, None, None
+        finally:
+            if locked:
+                self._lock.release()
+        if conn is None:
+            return
+        sock = getattr(conn.connection, 'sock', None) if conn.connected else None
+        try:
+            if sock is not None:
+                sock.settimeout(WRITE_TIMEOUT)      # a broker that stopped answering
+            conn.release()
+        except Exception as exc:
+            LOG.debug('Closing the heartbeat connection: %s', exc)
+            conn.collect()
 
     def _connect(self):
         if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER:

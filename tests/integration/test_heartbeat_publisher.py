@@ -117,3 +117,17 @@ def test_lean_beats_update_the_service_and_fall_back_when_the_connection_breaks(
     assert publisher.declined >= 1 and publisher.failed == 1
     # the handed back beats went through oslo.messaging's cast and arrived too
     _arrived(report_count, 3 + sent - lost_at_most)
+
+
+def test_closing_the_publisher_ends_its_connection_on_the_broker(bus):
+    client, publisher, report_count, vhost = bus
+    _beat(client)
+    _arrived(report_count, 1)
+    assert len(rabbit_queues.connections(vhost.name, heartbeat_publisher.CONNECTION_NAME)) == 1
+    publisher.close()       # what atexit does for the process's shared publishers
+    processes.wait_until(
+        lambda: not rabbit_queues.connections(vhost.name, heartbeat_publisher.CONNECTION_NAME),
+        10, 'the broker to forget the closed connection')
+    _beat(client)           # handed to oslo.messaging: it still arrives
+    _arrived(report_count, 2)
+    assert (publisher.published, publisher.declined) == (1, 1)

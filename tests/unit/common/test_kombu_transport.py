@@ -3,6 +3,8 @@ oslo.messaging's rabbit driver would use, and the topic exchange as it declares 
 
 import ssl
 
+import pytest
+
 from cepheid.common import config
 from cepheid.common import kombu_transport
 
@@ -23,6 +25,14 @@ def test_tls_off_on_and_with_files_as_oslo_messaging():
         ssl=True, ssl_ca_file='/ca.pem', ssl_cert_file='/c.pem', ssl_key_file='/k.pem')) == {
         'ca_certs': '/ca.pem', 'cert_reqs': ssl.CERT_REQUIRED, 'server_hostname': None,
         'certfile': '/c.pem', 'keyfile': '/k.pem'}
+
+
+def test_the_tls_version_is_passed_on_and_refused_as_oslo_messaging_refuses_it():
+    assert kombu_transport.ssl_options(_conf(ssl=True, ssl_version='tlsv1_2')) == {
+        'ssl_version': ssl.PROTOCOL_TLSv1_2}
+    with pytest.raises(RuntimeError, match='Invalid SSL version'):
+        kombu_transport.ssl_options(_conf(ssl=True, ssl_version='tlsv9'))
+    assert kombu_transport.ssl_options(_conf(ssl_version='tlsv1_2')) is False
 
 
 def test_the_topic_exchange_is_declared_as_oslo_messaging_declares_it():

@@ -115,6 +115,43 @@ def test_a_failed_publish_goes_through_oslo_messaging_and_a_later_beat_reconnect
     assert conductor.beats == [('cepheid-api', 'h1', False)]
 
 
+class Opened:
+    """A connection factory that keeps what it opened (kombu's in-memory transport)."""
+
+    def __init__(self):
+        self.opened = []
+
+    def __call__(self, urls, **options):
+        self.opened.append(kombu.Connection('memory://'))
+        return self.opened[-1]
+
+
+def test_a_closed_publisher_closes_its_connection_and_hands_beats_back(bus):
+    client, conductor, lean = bus
+    factory = Opened()
+    publisher = heartbeat_publisher.Publisher(
+        ['memory://'], exchange=kombu.Exchange('openstack', 'topic'),
+        connection_factory=factory)
+    _told_the_topic(client, conductor, publisher)
+    test_heartbeat_topic._beat(client)
+    assert publisher.published == 1 and factory.opened[0].connected
+    publisher.close()
+    assert not factory.opened[0].connected
+    test_heartbeat_topic._beat(client)       # through oslo.messaging, no new connection
+    lean.wait_for(1)
+    assert lean.beats == [(TOPIC, 'h1', False)]
+    assert (len(factory.opened), publisher.published, publisher.declined) == (1, 1, 1)
+    publisher.close()                        # twice: nothing to do
+
+
+def test_close_all_forgets_the_shared_publishers():
+    url = 'rabbit://u:p@broker:5672/vh'
+    one = heartbeat_publisher.for_conf(_conf(url))
+    heartbeat_publisher.close_all()
+    assert one._closed
+    assert heartbeat_publisher.for_conf(_conf(url)) is not one
+
+
 def test_beats_on_the_conductor_topic_never_use_the_publisher(bus):
     client, conductor, _ = bus
     factory = Refused(failures=0)
