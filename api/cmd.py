@@ -79,6 +79,7 @@ def serve(conf, sock, stopping, *, parent_pid=None):
     server = api_wsgi.ServerThread(api_app.create_app(conf, services),
                                    threads=conf.api.threads, sockets=[sock])
     server.start()
+    startup.freeze_heap()
     stopping = stopping or _stop_event()
     log.info('%s (pid %d, executor %s) serving http://%s:%s/v2.1',
              binaries.shown(conf, PROG), os.getpid(),

@@ -20,6 +20,7 @@ from bench import noise
 from bench import procstat
 from bench import tracker as bench_tracker
 from cepheid.common import config
+from cepheid.common import startup
 from cepheid.demo import allinone
 
 HOST = 'compute1'
@@ -47,7 +48,9 @@ def _make_stack(workdir, *, workers, group_commit=None):
     for limited in ('instances', 'cores', 'ram'):  # hundreds of servers in one project
         conf.set_override(limited, -1, group='quota')
     config.setup_logging(conf)
-    return allinone.AllInOne(conf, hosts=[HOST]).start()
+    stack = allinone.AllInOne(conf, hosts=[HOST]).start()
+    startup.freeze_heap()       # as cepheid-api and cepheid-compute do once they serve
+    return stack
 
 
 class SqlCounter:

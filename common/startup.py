@@ -5,10 +5,13 @@ oslo.config raises) ends the process with ``<prog>: <message>`` on stderr and ex
 SIGTERM/SIGINT during start-up end it at once (exit 128 + signal) even while it waits for
 a broker. ``parse()`` reads the command line and config files, checks every option's value
 and prints what the program is before oslo.config's ``--help``. ``wait_for_broker()``
-retries an unreachable broker with one line per attempt. Only the standard library is
-imported at module level (the eventlet executor monkey-patches after this is imported).
+retries an unreachable broker with one line per attempt. ``freeze_heap()``, once a service
+serves, takes what start-up built out of the garbage collector's full passes. Only the
+standard library is imported at module level (the eventlet executor monkey-patches after
+this is imported).
 """
 
+import gc
 import os
 import signal
 import sys
@@ -186,3 +189,12 @@ def wait_for_broker(conf, log, *, timeout=3.0, max_delay=10.0):
                     where(conf, 'transport_url'), attempt, failure, delay)
         time.sleep(delay)
         delay = min(delay * 2, max_delay)
+
+
+def freeze_heap():
+    """Collect once, then move every object alive to the collector's permanent generation
+    (``gc.freeze``): the modules, mappers, policy rules, configuration and clients a service
+    builds at start-up and keeps for its life are then skipped by every later full
+    collection, which otherwise walked them all each time (~0.1 s a pass in a service)."""
+    gc.collect()
+    gc.freeze()

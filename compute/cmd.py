@@ -64,6 +64,7 @@ def _start(argv):
     service = _service(conf)
     startup.wait_for_broker(conf, log)
     service.start()
+    startup.freeze_heap()
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.set())

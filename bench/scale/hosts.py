@@ -128,6 +128,7 @@ def main(argv=None):
     if failed:
         print(f'failed {len(failed)}: {failed[:3]}', flush=True)
         return 1
+    startup.freeze_heap()       # as cepheid-compute does once it serves
     print(f'ready {len(services)}', flush=True)
     serve(services)
     return 0
