@@ -1,4 +1,13 @@
-"""The scale run's table, and its figures scaled to 1,000 hosts."""
+"""The scale run's table, its figures scaled to 1,000 hosts, and issue 19's targets.
+
+``targets`` checks each run against them: idle api CPU ≤ 0.05 and idle broker + database
+≤ 0.10 cores per 1,000 hosts, a dead host ``down`` within 2 × ``service_down_time``, a
+storm with nothing lost or duplicated, and (given a baseline: the first run of the same
+invocation, or ``--baseline`` a scale JSON of a 4-host run from the same sitting) a storm
+rate within 20 % of the baseline's.
+"""
+
+import json
 
 ROWS = (
     ('hosts', lambda r: r['hosts']),
@@ -79,3 +88,54 @@ def table(doc):
         lines.append(f'  {name}'.ljust(width) + ''.join(
             f'{p["idle_cpu_cores"][name]:>12g}' for p in doc['per_1000_hosts']))
     return '\n'.join(lines)
+
+
+IDLE_API_MAX = 0.05           # cores per 1,000 hosts
+IDLE_BROKER_DB_MAX = 0.10     # cores per 1,000 hosts
+RATE_RATIO_MIN = 0.8          # storm rate against the baseline's
+
+
+def _verdict(ok):
+    return 'met' if ok else 'NOT met'
+
+
+def targets(doc, *, service_down_time, baseline=None):
+    """One line per target per run (``baseline``: ``(hosts, reboots/s)`` of the reference
+    storm, else the first run's when there are several)."""
+    runs = doc['runs']
+    if baseline is None and len(runs) > 1 and runs[0].get('storm'):
+        baseline = (runs[0]['hosts'], runs[0]['storm']['reboots_per_s'])
+    lines = []
+    for run, per in zip(runs, doc['per_1000_hosts'], strict=True):
+        head = f'target ({run["hosts"]} hosts)'
+        idle = per['idle_cpu_cores']
+        lines.append(f'{head} idle api <= {IDLE_API_MAX} cores per 1,000 hosts: '
+                     f'{idle["api"]:g} ({_verdict(idle["api"] <= IDLE_API_MAX)})')
+        both = round(idle['broker'] + idle['db'], 3)
+        lines.append(f'{head} idle broker + db <= {IDLE_BROKER_DB_MAX} cores per 1,000 '
+                     f'hosts: {both:g} ({_verdict(both <= IDLE_BROKER_DB_MAX)})')
+        down = (run.get('death') or {}).get('seconds_to_down')
+        if down is not None:
+            lines.append(f'{head} dead host down <= {2 * service_down_time} s: {down} '
+                         f'({_verdict(down <= 2 * service_down_time)})')
+        storm = run.get('storm')
+        if storm:
+            clean = storm['lost'] == 0 and storm['duplicated'] == 0
+            lines.append(f'{head} storm of {storm["reboots"]}: lost {storm["lost"]}, '
+                         f'duplicated {storm["duplicated"]} ({_verdict(clean)})')
+            if baseline and baseline[0] != run['hosts'] and baseline[1]:
+                ratio = round(storm['reboots_per_s'] / baseline[1], 2)
+                lines.append(f'{head} storm rate >= {RATE_RATIO_MIN}x the {baseline[0]}-host '
+                             f'run ({baseline[1]}/s): {storm["reboots_per_s"]}/s = {ratio}x '
+                             f'({_verdict(ratio >= RATE_RATIO_MIN)})')
+    return lines
+
+
+def baseline_of(path):
+    """``(hosts, reboots/s)`` of the first run with a storm in a scale JSON."""
+    with open(path) as f:
+        doc = json.load(f)
+    for run in doc['runs']:
+        if run.get('storm'):
+            return run['hosts'], run['storm']['reboots_per_s']
+    raise ValueError(f'{path}: no run with a storm')

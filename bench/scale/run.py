@@ -56,6 +56,10 @@ def parse_args(argv):
                    help='[DEFAULT] reboot_timeout of the api (the watchdog acts after it)')
     p.add_argument('--watchdog-interval', type=int, default=5)
     p.add_argument('--no-death', action='store_true', help='skip the host-death timing')
+    p.add_argument('--baseline', metavar='JSON',
+                   help='a scale JSON (e.g. a 4-host run of the same sitting) whose storm '
+                        'rate the target line compares with (default: the first --hosts '
+                        'run of this invocation, when there are several)')
     p.add_argument('--out', default='bench-results')
     p.add_argument('--workdir', help='keep configs and logs here')
     return p.parse_args(argv)
@@ -136,6 +140,7 @@ def _phases(args, cluster, result, save, sampler):
 
 def main(argv):
     args = parse_args(argv)
+    baseline = report.baseline_of(args.baseline) if args.baseline else None   # fail early
     started = time.time()
     counts = args.hosts or [100]
     runs = []
@@ -163,5 +168,7 @@ def main(argv):
     doc['per_1000_hosts'] = report.per_thousand(runs)
     save()
     print(report.table(doc))
+    print('\n'.join([''] + report.targets(doc, service_down_time=args.service_down_time,
+                                          baseline=baseline)))
     print(f'\nwrote {path}')
     return 0

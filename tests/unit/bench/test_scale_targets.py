@@ -1,0 +1,52 @@
+"""The scale run's target lines: idle costs per 1,000 hosts, death, the storm and its rate."""
+
+import json
+
+from bench.scale import report
+
+
+def _run(hosts, *, api, broker, db, rate, lost=0, duplicated=0, down=None):
+    run = {'hosts': hosts,
+           'idle': {'cpu_cores': {'api': api, 'broker': broker, 'db': db, 'hosts': 0.1}},
+           'broker': {'connections': hosts},
+           'storm': {'reboots': hosts * 10, 'reboots_per_s': rate, 'lost': lost,
+                     'duplicated': duplicated}}
+    run['idle']['db_per_s'] = {'xact_commit': 1.0}
+    if down is not None:
+        run['death'] = {'seconds_to_down': down}
+    return run
+
+
+def _doc(*runs):
+    doc = {'runs': list(runs)}
+    doc['per_1000_hosts'] = report.per_thousand(doc['runs'])
+    return doc
+
+
+def test_each_target_met_or_not_from_the_figures():
+    doc = _doc(_run(4, api=0.001, broker=0.001, db=0.001, rate=40.0),
+               _run(1000, api=0.04, broker=0.09, db=0.02, rate=31.0, down=55.5))
+    lines = report.targets(doc, service_down_time=60)
+    big = [line for line in lines if line.startswith('target (1000 hosts)')]
+    assert big == [
+        'target (1000 hosts) idle api <= 0.05 cores per 1,000 hosts: 0.04 (met)',
+        'target (1000 hosts) idle broker + db <= 0.1 cores per 1,000 hosts: 0.11 (NOT met)',
+        'target (1000 hosts) dead host down <= 120 s: 55.5 (met)',
+        'target (1000 hosts) storm of 10000: lost 0, duplicated 0 (met)',
+        'target (1000 hosts) storm rate >= 0.8x the 4-host run (40.0/s): 31.0/s = 0.78x '
+        '(NOT met)',
+    ]
+    # the baseline run itself gets no rate line
+    assert not any('rate >=' in line for line in lines if line.startswith('target (4 hosts)'))
+
+
+def test_a_baseline_from_another_runs_json(tmp_path):
+    path = tmp_path / 'scale-4.json'
+    path.write_text(json.dumps(_doc(_run(4, api=0, broker=0, db=0, rate=36.1))))
+    baseline = report.baseline_of(path)
+    assert baseline == (4, 36.1)
+    lines = report.targets(_doc(_run(1000, api=0.04, broker=0.07, db=0.01, rate=30.0,
+                                     duplicated=1)),
+                           service_down_time=60, baseline=baseline)
+    assert 'storm of 10000: lost 0, duplicated 1 (NOT met)' in lines[2]
+    assert lines[3].endswith('30.0/s = 0.83x (met)')
