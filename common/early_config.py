@@ -5,6 +5,7 @@ anything else that uses threads is imported, so the choice is read here from the
 sources oslo.config will read (``--config-file``/``--config-dir`` in command-line order,
 else the default files of ``project``/``prog``, then ``OS_DEFAULT__EXECUTOR``). The
 services compare it with the full oslo.config parse and refuse to run on a mismatch.
+Under the threading executor eventlet is then left out of the process altogether.
 """
 
 import configparser
@@ -95,14 +96,46 @@ def bootstrap(argv, *, prog):
         import eventlet
         eventlet.monkey_patch()
     else:
-        _import_eventlet_without_greendns()
+        if not leave_eventlet_out():
+            _import_eventlet_without_greendns()
     return choice
 
 
+def leave_eventlet_out():
+    """Threading executor: nothing runs on eventlet, yet oslo.service's default backend
+    (imported by oslo.messaging's server), futurist and oslo.utils import it whenever it is
+    installed: eventlet and greenlet (~2.8 MB of RSS), and its green DNS resolver with
+    dnspython and cryptography (~17 MB) unless ``EVENTLET_NO_GREENDNS`` is set.
+
+    oslo.service's threading backend (cotyledon, ~0.6 MB) is chosen instead, and a
+    ``None`` entry in ``sys.modules`` makes any later ``import eventlet`` raise the
+    ImportError those optional imports expect (futurist's green executors, oslo.utils'
+    eventlet helpers and oslo.log's eventlet fix are then off: none is used here). Nothing
+    is done when eventlet is already imported (a test runner) or oslo.service has no
+    backends (before 4.2). Returns whether eventlet was left out.
+    """
+    if 'eventlet' in sys.modules:
+        return sys.modules['eventlet'] is None
+    try:
+        from oslo_service import backend
+    except ImportError:
+        return False
+    if backend.get_backend_type() not in (None, backend.BackendType.THREADING):
+        return False
+    sys.modules['eventlet'] = None
+    try:
+        backend.init_backend(backend.BackendType.THREADING)
+    except (ImportError, ValueError):    # no cotyledon: the default backend needs eventlet
+        del sys.modules['eventlet']
+        return False
+    return True
+
+
 def _import_eventlet_without_greendns():
-    """Threading executor: oslo.utils and oslo.service import eventlet anyway; import it
-    first without its green DNS resolver (dnspython and cryptography, ~17 MB of RSS that
-    an unpatched process never uses). The variable is restored: children choose their own.
+    """Threading executor where eventlet could not be left out (no cotyledon): oslo.utils
+    and oslo.service import eventlet anyway; import it first without its green DNS resolver
+    (dnspython and cryptography, ~17 MB of RSS that an unpatched process never uses). The
+    variable is restored: children choose their own.
     """
     if 'eventlet' in sys.modules:
         return
