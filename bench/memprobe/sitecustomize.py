@@ -6,10 +6,13 @@ With ``PYTHONPATH=bench/memprobe`` and ``MEMPROBE_DIR=<dir>`` in the environment
 smaps_rollup, threads, glibc's mallinfo2) and ``<pid>.<tag>.mallocstats`` (pymalloc's
 arenas), and with ``MEMPROBE_TRACE=<frames>`` a tracemalloc snapshot ``<pid>.<tag>.snap``
 (``tracemalloc.Snapshot.load(...).compare_to(...)``); ``MEMPROBE_TRIM=1`` then calls
-``malloc_trim(0)`` and records the figures after it.
+``malloc_trim(0)`` and records the figures after it. With ``MEMPROBE_TRACE_LATER=1`` the
+tracing starts at the first request instead (start-up stays fast with many frames), so a
+later snapshot holds only what was allocated since then and is still alive: the growth.
 """
 
 import os
+import sys
 import threading
 import time
 
@@ -76,20 +79,25 @@ def _dump(tag):
         info['after_trim'] = _status()
     with open(f'{base}.json', 'w') as f:
         json.dump(info, f, indent=1)
+    if os.environ.get('MEMPROBE_TRACE') and not tracemalloc.is_tracing():
+        tracemalloc.start(int(os.environ['MEMPROBE_TRACE']))
 
 
 def _watch():
     prefix = f'{os.getpid()}.'
     while True:
         time.sleep(0.3)
-        for name in os.listdir(_DIR):
+        for name in sorted(os.listdir(_DIR)):
             if name.startswith(prefix) and name.endswith('.req'):
-                os.unlink(os.path.join(_DIR, name))
-                _dump(name.split('.')[1])
+                try:
+                    os.unlink(os.path.join(_DIR, name))
+                    _dump(name.split('.')[1])
+                except Exception as exc:    # the watcher outlives one failed dump
+                    print(f'memprobe: {name}: {exc!r}', file=sys.stderr)
 
 
 if _DIR and _is_api():
-    if os.environ.get('MEMPROBE_TRACE'):
+    if os.environ.get('MEMPROBE_TRACE') and not os.environ.get('MEMPROBE_TRACE_LATER'):
         import tracemalloc
         tracemalloc.start(int(os.environ['MEMPROBE_TRACE']))
     threading.Thread(target=_watch, name='memprobe', daemon=True).start()
