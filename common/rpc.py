@@ -140,20 +140,52 @@ def set_listener_min_wait(seconds):
     notification listeners do (an RPC listener and the reply waiter acknowledge as they
     receive). So each message costs ~13 wake-ups over the next ~8 s (each a timed-out
     read, an AMQP heartbeat check, oslo.messaging's Timeout through its retry wrapper). With
-    ``seconds`` the doubling starts there (0.25: 5 wake-ups). The longest wait stays
-    oslo.messaging's (5 s): a stopping RPC server notices the stop only at its listener's
-    next wake, so longer waits would make every graceful stop slower by up to that much.
-    Process-wide: only for processes with no notification listener (a compute).
+    ``seconds`` the doubling starts there (0.25: 5 wake-ups), up to the longest wait
+    (``set_listener_max_wait``). Process-wide: only for processes with no notification
+    listener (a compute).
     """
     if seconds <= 0:
         return False
+    waits = _listener_waits()
+    if waits is None:
+        return False    # another oslo.messaging: its own waits
+    amqpdriver, _, longest = waits
+    amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN = min(float(seconds), longest)
+    return True
+
+
+def set_listener_max_wait(seconds):
+    """The longest wait of this process's idle AMQP listeners (oslo.messaging's 5 s); 0 or
+    less leaves oslo.messaging's. Returns whether it was set.
+
+    An idle listener wakes once per longest wait: a timed-out read, an AMQP heartbeat
+    check and oslo.messaging's Timeout through its retry wrapper, ~0.5 ms of CPU. The
+    listener reads no longer than oslo.messaging's heartbeat wait at a time anyway
+    (``heartbeat_timeout_threshold / heartbeat_rate / 2``, 10 s by default), so longer
+    values change nothing. A stopping RPC server notices the stop only at its listener's
+    next wake, so whoever stops one gracefully sends it a message first (a compute: an
+    empty ``run_casts``, compute/service.py). Process-wide, as the first wait; a first
+    wait above it is lowered to it.
+    """
+    if seconds <= 0:
+        return False
+    waits = _listener_waits()
+    if waits is None:
+        return False
+    amqpdriver, first, _ = waits
+    amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX = float(seconds)
+    amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN = min(first, float(seconds))
+    return True
+
+
+def _listener_waits():
+    """``(amqpdriver, first, longest)``, or None when oslo.messaging has no such constants."""
     from oslo_messaging._drivers import amqpdriver
     first = getattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', None)
     longest = getattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', None)
     if not all(isinstance(v, (int, float)) for v in (first, longest)):
-        return False    # another oslo.messaging: its own waits
-    amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN = min(float(seconds), longest)
-    return True
+        return None
+    return amqpdriver, first, longest
 
 
 def get_notifier(conf, transport, publisher_id, topics):

@@ -60,6 +60,7 @@ def _start(argv):
     from cepheid.common import rpc
     log = logging.getLogger(__name__)
     startup.check_transport(conf)
+    rpc.set_listener_max_wait(conf.rpc_listener_max_wait)
     rpc.set_listener_min_wait(conf.rpc_listener_min_wait)
     service = _service(conf)
     startup.wait_for_broker(conf, log)

@@ -115,6 +115,7 @@ def main(argv=None):
     args, rest = parse_args(sys.argv[1:] if argv is None else argv)
     conf = config.make_conf(compute_conf.register_opts)
     startup.parse(conf, rest, prog=PROG, description=__doc__)
+    rpc.set_listener_max_wait(conf.rpc_listener_max_wait)
     rpc.set_listener_min_wait(conf.rpc_listener_min_wait)   # as cepheid-compute does
     transport = rpc.get_rpc_transport(conf)
     notification_transport = rpc.get_notification_transport(conf)

@@ -2,7 +2,8 @@
 endpoints on a standard-library pool (workers wait without a timeout, one added only when
 none is idle) instead of futurist's (a worker per message, each waking every second), and a
 compute's RabbitMQ listeners first wait ``[DEFAULT] rpc_listener_min_wait`` seconds after
-a message, not 1 ms, doubling to oslo.messaging's 5 s."""
+a message, not 1 ms, doubling to ``[DEFAULT] rpc_listener_max_wait`` (10 s), not
+oslo.messaging's 5 s."""
 
 import threading
 
@@ -82,3 +83,32 @@ def test_listener_min_wait_zero_keeps_oslo_messaging_waits(monkeypatch):
 def test_listener_min_wait_leaves_an_oslo_messaging_without_the_constants(monkeypatch):
     monkeypatch.delattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN')
     assert not rpc.set_listener_min_wait(0.25)
+
+
+def test_listener_max_wait_lengthens_the_idle_wait(conf, monkeypatch):
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', 0.001)
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
+    assert conf.rpc_listener_max_wait == 10.0     # the compute's default
+    assert rpc.set_listener_max_wait(conf.rpc_listener_max_wait)
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 10.0
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.001
+    assert rpc.set_listener_min_wait(conf.rpc_listener_min_wait)
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.25
+    assert rpc.set_listener_min_wait(30)
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 10.0
+
+
+def test_listener_max_wait_below_the_first_wait_lowers_it(monkeypatch):
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', 0.25)
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
+    assert rpc.set_listener_max_wait(0.1)
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 0.1
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.1
+
+
+def test_listener_max_wait_zero_keeps_oslo_messaging_waits(monkeypatch):
+    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
+    assert not rpc.set_listener_max_wait(0)
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 5.0
+    monkeypatch.delattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX')
+    assert not rpc.set_listener_max_wait(10)
