@@ -127,13 +127,13 @@ class ComputeService:
         self.usage_audit.stop()
         self.metrics_server.stop()
         self.power_sync.stop()
-        self._wake_listener()
+        self.wake_listener()
         self.rpc_server.stop()
         self.rpc_server.wait()
         self.queue.shutdown(wait=graceful)
         self.driver.cleanup_host(self.host)
 
-    def _wake_listener(self):
+    def wake_listener(self):
         """Cast an empty ``run_casts`` to this host's own queue. The RPC server's listener
         notices a stop only when its read returns, and idle it reads for up to
         ``[DEFAULT] rpc_listener_max_wait`` seconds: the message ends that read, so the stop

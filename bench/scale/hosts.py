@@ -49,6 +49,7 @@ def crash(service):
     died = time.time()
     service._stop.set()
     service.power_sync.stop()
+    service.wake_listener()     # else the stop waits out its read (up to 10 s)
     service.rpc_server.stop()
     service.rpc_server.wait()   # its connection closed: what arrives stays in the broker
     return died

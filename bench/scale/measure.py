@@ -6,7 +6,8 @@
 - the broker (rabbitmqctl): this vhost's queues, their messages and memory, its connections
   and channels, and the whole broker's memory;
 - the database (pg_stat_database of our database): transactions and rows touched per
-  second (pg_stat_statements is not loaded on a stock server, so statements are not
+  second, and per table (pg_stat_user_tables) the rows read by sequential and index scans
+  per second (pg_stat_statements is not loaded on a stock server, so statements are not
   counted one by one);
 - a host's death: seconds until os-services shows it ``down``, and until the watchdog ends
   a reboot sent to it.
@@ -70,8 +71,28 @@ def db_counters(database):
     return dict(zip(DB_COUNTERS, row, strict=True))
 
 
+def table_reads(database):
+    """``{table: (seq_scan, seq_tup_read, idx_scan, idx_tup_fetch)}`` of our database."""
+    with psycopg.connect(_pg_url(database.url)) as conn:
+        rows = conn.execute('SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), '
+                            'coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables').fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def _reads_per_s(before, after, wall):
+    """Per table that was read: scans and rows per second, sequential and by index."""
+    out = {}
+    for table, counts in after.items():
+        delta = [a - b for a, b in zip(counts, before.get(table, (0, 0, 0, 0)), strict=True)]
+        if any(delta):
+            out[table] = dict(zip(('seq_scans', 'seq_rows', 'idx_scans', 'idx_rows'),
+                                  (round(d / wall, 2) for d in delta), strict=True))
+    return dict(sorted(out.items(), key=lambda kv: -(kv[1]['seq_rows'] + kv[1]['idx_rows'])))
+
+
 def idle(cluster, seconds):
     """CPU per group and DB activity per second over ``seconds`` of doing nothing."""
+    tables_before = table_reads(cluster.database)    # its own catalog reads flushed first
     time.sleep(0.5)   # pg_stat counters are flushed by backends about every 0.5 s
     db_before = db_counters(cluster.database)
     meter = procstat.CpuMeter(cluster.groups()).start()
@@ -79,11 +100,13 @@ def idle(cluster, seconds):
     cpu = meter.stop()
     time.sleep(0.5)
     db_after = db_counters(cluster.database)
+    tables_after = table_reads(cluster.database)
     wall = meter.wall
     return {
         'seconds': round(wall, 1),
         'cpu_cores': {k: round(v / wall, 4) for k, v in cpu.items()},
         'db_per_s': {k: round((db_after[k] - db_before[k]) / wall, 1) for k in DB_COUNTERS},
+        'db_table_reads_per_s': _reads_per_s(tables_before, tables_after, wall),
         'load_average': list(os.getloadavg()),
     }
 

@@ -33,6 +33,8 @@ def test_bench_scale_runs_twenty_hosts(tmp_path):
     assert (run['hosts'], run['servers']) == (HOSTS, HOSTS)
     assert {'api', 'hosts', 'broker', 'db'} <= run['idle']['cpu_cores'].keys()
     assert run['idle']['db_per_s']['xact_commit'] >= 0
+    # the heartbeats' writes find their services row by index
+    assert run['idle']['db_table_reads_per_s']['services']['idx_scans'] > 0
     # every host's RPC server has its own connection; the transports are per process
     assert run['broker']['connections'] >= HOSTS
     assert run['broker']['queues'] >= 2 * HOSTS
