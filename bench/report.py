@@ -98,7 +98,9 @@ def table(doc):
                      f'{mem["rss_mb_after_create"]} MB with {mem["instances_on_compute"]} '
                      f'instances, {mem["rss_mb_after_reboots"]} MB after reboots')
         if 'api_rss_mb_start' in mem:
-            lines.append(f'memory: api VmRSS {mem["api_rss_mb_start"]} MB at start, '
+            created = (f'{mem["api_rss_mb_after_create"]} MB with the servers created, '
+                       if 'api_rss_mb_after_create' in mem else '')
+            lines.append(f'memory: api VmRSS {mem["api_rss_mb_start"]} MB at start, {created}'
                          f'{mem["api_rss_mb_after_reboots"]} MB after the runs '
                          f'(peak {mem["api_hwm_mb"]} MB)')
     lines.append('')

@@ -128,7 +128,8 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
         create_s = time.monotonic() - t0
         print(f'  {servers} servers created in {create_s:.1f} s', flush=True)
         memory.update(instances_on_compute=servers // computes,
-                      rss_mb_after_create=_rss_mb(first))
+                      rss_mb_after_create=_rss_mb(first),
+                      api_rss_mb_after_create=_api_rss_mb(cluster))
         load.closed_loop(cluster.post_reboot, ids, cluster.tracker,
                          inflight=min(10, servers), count=warmup,
                          max_seconds=max_seconds)
