@@ -178,6 +178,16 @@ def set_listener_max_wait(seconds):
     return True
 
 
+def listener_reads_long(transport):
+    """Whether ``transport``'s RPC listeners read for up to the longest wait of
+    ``set_listener_max_wait`` (oslo.messaging's AMQP drivers: rabbit), so a graceful stop
+    wakes them with a message. Other drivers' listeners see a stop at once (the fake
+    driver polls every 50 ms): a wake message there would only be left in the queue."""
+    from oslo_messaging._drivers import amqpdriver
+    driver = getattr(transport, '_driver', None)
+    return isinstance(driver, amqpdriver.AMQPDriverBase)
+
+
 def _listener_waits():
     """``(amqpdriver, first, longest)``, or None when oslo.messaging has no such constants."""
     from oslo_messaging._drivers import amqpdriver

@@ -138,7 +138,10 @@ class ComputeService:
         notices a stop only when its read returns, and idle it reads for up to
         ``[DEFAULT] rpc_listener_max_wait`` seconds: the message ends that read, so the stop
         takes a fraction of a second. The batch runs nothing; a broker that is down fails
-        the cast at once (no retry) and the stop waits for the listener as before."""
+        the cast at once (no retry) and the stop waits for the listener as before. Only
+        where listeners read that long (``rpc.listener_reads_long``: AMQP)."""
+        if not rpc.listener_reads_long(self.transport):
+            return
         try:
             self._wake_client.cast(cep_context.get_admin_context(), 'run_casts', casts=[])
         except Exception as exc:

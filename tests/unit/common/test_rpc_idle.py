@@ -112,3 +112,15 @@ def test_listener_max_wait_zero_keeps_oslo_messaging_waits(monkeypatch):
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 5.0
     monkeypatch.delattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX')
     assert not rpc.set_listener_max_wait(10)
+
+
+def test_only_amqp_listeners_need_a_wake_message_to_stop(conf):
+    # The fake driver's listener sees a stop within 50 ms: a wake cast there would stay in
+    # the stopped host's queue (a down host's queued casts are what some tests count).
+    assert rpc.listener_reads_long(rpc.get_rpc_transport(conf)) is False
+    conf.set_override('transport_url', 'rabbit://guest:guest@127.0.0.1:5672/')
+    rabbit = rpc.get_rpc_transport(conf)
+    try:
+        assert rpc.listener_reads_long(rabbit) is True
+    finally:
+        rabbit.cleanup()
