@@ -62,9 +62,14 @@ def test_eventlet_executor_is_left_to_oslo_messaging(conf):
     assert server._executor_cls is not rpc.RPCExecutor
 
 
-def test_listener_min_wait_starts_the_backoff_later(conf, monkeypatch):
+@pytest.fixture
+def oslo_waits(monkeypatch):
+    """oslo.messaging's own first and longest listener waits, whatever a test set before."""
     monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', 0.001)
     monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
+
+
+def test_listener_min_wait_starts_the_backoff_later(conf, oslo_waits):
     assert conf.rpc_listener_min_wait == 0.25     # the compute's default
     assert rpc.set_listener_min_wait(conf.rpc_listener_min_wait)
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.25
@@ -85,9 +90,7 @@ def test_listener_min_wait_leaves_an_oslo_messaging_without_the_constants(monkey
     assert not rpc.set_listener_min_wait(0.25)
 
 
-def test_listener_max_wait_lengthens_the_idle_wait(conf, monkeypatch):
-    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MIN', 0.001)
-    monkeypatch.setattr(amqpdriver, 'ACK_REQUEUE_EVERY_SECONDS_MAX', 5.0)
+def test_listener_max_wait_lengthens_the_idle_wait(conf, oslo_waits):
     assert conf.rpc_listener_max_wait == 10.0     # the compute's default
     assert rpc.set_listener_max_wait(conf.rpc_listener_max_wait)
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 10.0
