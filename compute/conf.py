@@ -32,16 +32,16 @@ compute_opts = [
                     "through oslo.messaging and the connection is made again at a later "
                     "beat); 'rpc' casts them through oslo.messaging (confirmed, "
                     "persistent). Called heartbeats are always oslo.messaging calls."),
-    cfg.FloatOpt('rpc_listener_min_wait', default=0.25, min=0,
+    cfg.FloatOpt('rpc_listener_min_wait', default=10.0, min=0,
                  help="Seconds this compute's RabbitMQ listeners (its RPC server, the reply "
                       "waiter) first wait for the next message after one arrived, doubling "
-                      "up to rpc_listener_max_wait; 0 keeps oslo.messaging's 1 ms. Cepheid's "
-                      "default differs from oslo.messaging (which has no option for it): "
-                      "those short waits serve acknowledgements that only notification "
-                      "listeners queue (a compute has none), and cost ~13 wake-ups per "
-                      "message received (5 with 0.25). A graceful stop right after a "
-                      "message takes up to this long more (the listener notices the stop "
-                      "at its next wake)."),
+                      "up to rpc_listener_max_wait (by default they are equal: no "
+                      "doubling); 0 keeps oslo.messaging's 1 ms. Cepheid's default "
+                      "differs from oslo.messaging (which has no option for it): the short "
+                      "waits serve acknowledgements that only notification listeners queue "
+                      "(a compute has none; its RPC listeners and reply waiter acknowledge "
+                      "as they read), and cost ~13 timed-out reads per message received. "
+                      "A graceful stop does not wait for it (see rpc_listener_max_wait)."),
     cfg.FloatOpt('rpc_listener_max_wait', default=10.0, min=0,
                  help="Longest wait of this compute's idle RabbitMQ listeners between two "
                       "wakes; 0 keeps oslo.messaging's 5 s. Each wake of an idle listener "
@@ -49,8 +49,8 @@ compute_opts = [
                       "oslo.messaging reads for at most heartbeat_timeout_threshold / "
                       "heartbeat_rate / 2 seconds at a time (10 s by default) to keep the "
                       "connection's AMQP heartbeats, so a longer value acts as that. A "
-                      "graceful stop does not wait for it: the compute first casts an empty "
-                      "batch to its own queue, which ends the listener's wait."),
+                      "graceful stop does not wait for it: while it stops, the compute casts "
+                      "empty batches to its own queue, which end the listener's wait."),
     cfg.FloatOpt('cpu_allocation_ratio', default=4.0, min=0.0,
                  help='Virtual CPUs per physical CPU the scheduler may place on this host '
                       "(Nova's initial_cpu_allocation_ratio)."),

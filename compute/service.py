@@ -32,6 +32,8 @@ BINARY = 'cepheid-compute'
 # topic again (an api switched to ``[api] heartbeat_consumer = rpc``, or rolled back, is
 # followed within that many report intervals).
 HEARTBEAT_CALL_EVERY = 30
+# Seconds between the empty batches that wake this host's RPC listener while it stops.
+WAKE_EVERY = 0.2
 
 
 class ComputeService:
@@ -127,22 +129,37 @@ class ComputeService:
         self.usage_audit.stop()
         self.metrics_server.stop()
         self.power_sync.stop()
-        self.wake_listener()
-        self.rpc_server.stop()
-        self.rpc_server.wait()
+        self.stop_rpc_server()
         self.queue.shutdown(wait=graceful)
         self.driver.cleanup_host(self.host)
 
-    def wake_listener(self):
-        """Cast an empty ``run_casts`` to this host's own queue. The RPC server's listener
-        notices a stop only when its read returns, and idle it reads for up to
-        ``[DEFAULT] rpc_listener_max_wait`` seconds: the message ends that read, so the stop
-        takes a fraction of a second. The batch runs nothing; a broker that is down fails
-        the cast at once (no retry) and the stop waits for the listener as before. Only
-        where listeners read that long (``rpc.listener_reads_long``: AMQP)."""
-        if not rpc.listener_reads_long(self.transport):
-            return
+    def stop_rpc_server(self):
+        """Stop the RPC server: its listener first, then wait for the work it handed out.
+
+        An idle RabbitMQ listener notices a stop only when its read returns, and it reads
+        for up to ``[DEFAULT] rpc_listener_max_wait`` seconds, after a message too
+        (``rpc_listener_min_wait``). So while the stop waits for the listener, empty
+        ``run_casts`` batches go to this host's own queue every ``WAKE_EVERY`` seconds:
+        the first one to arrive after the stop began ends the read. A batch runs nothing;
+        one the listener read before the stop is answered by the next. A broker that is
+        down fails the cast at once (no retry) and the stop waits for the read as before.
+        Only where listeners read that long (``rpc.listener_reads_long``: AMQP).
+        """
+        stopped = threading.Event()
+        if rpc.listener_reads_long(self.transport):
+            threading.Thread(target=self._wake_listener_until, args=(stopped,),
+                             name=f'wake-listener-{self.host}', daemon=True).start()
         try:
-            self._wake_client.cast(cep_context.get_admin_context(), 'run_casts', casts=[])
-        except Exception as exc:
-            LOG.debug('Could not wake the RPC listener of %s to stop: %s', self.host, exc)
+            self.rpc_server.stop()
+        finally:
+            stopped.set()
+        self.rpc_server.wait()
+
+    def _wake_listener_until(self, stopped):
+        while not stopped.is_set():
+            try:
+                self._wake_client.cast(cep_context.get_admin_context(), 'run_casts', casts=[])
+            except Exception as exc:
+                LOG.debug('Could not wake the RPC listener of %s to stop: %s', self.host, exc)
+                return
+            stopped.wait(WAKE_EVERY)

@@ -49,9 +49,9 @@ def crash(service):
     died = time.time()
     service._stop.set()
     service.power_sync.stop()
-    service.wake_listener()     # else the stop waits out its read (up to 10 s)
-    service.rpc_server.stop()
-    service.rpc_server.wait()   # its connection closed: what arrives stays in the broker
+    # Woken, else the stop waits out its read (up to 10 s); once its connection is closed
+    # what arrives stays in the broker.
+    service.stop_rpc_server()
     return died
 
 

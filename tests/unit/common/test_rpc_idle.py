@@ -2,7 +2,7 @@
 endpoints on a standard-library pool (workers wait without a timeout, one added only when
 none is idle) instead of futurist's (a worker per message, each waking every second), and a
 compute's RabbitMQ listeners first wait ``[DEFAULT] rpc_listener_min_wait`` seconds after
-a message, not 1 ms, doubling to ``[DEFAULT] rpc_listener_max_wait`` (10 s), not
+a message (10 s), not 1 ms, doubling to ``[DEFAULT] rpc_listener_max_wait`` (10 s), not
 oslo.messaging's 5 s."""
 
 import threading
@@ -70,8 +70,7 @@ def oslo_waits(monkeypatch):
 
 
 def test_listener_min_wait_starts_the_backoff_later(conf, oslo_waits):
-    assert conf.rpc_listener_min_wait == 0.25     # the compute's default
-    assert rpc.set_listener_min_wait(conf.rpc_listener_min_wait)
+    assert rpc.set_listener_min_wait(0.25)
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.25
     # The longest wait (how late a stopping server notices) stays oslo.messaging's.
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 5.0
@@ -95,8 +94,10 @@ def test_listener_max_wait_lengthens_the_idle_wait(conf, oslo_waits):
     assert rpc.set_listener_max_wait(conf.rpc_listener_max_wait)
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MAX == 10.0
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.001
+    # The compute's default first wait after a message is as long: no doubling.
+    assert conf.rpc_listener_min_wait == 10.0
     assert rpc.set_listener_min_wait(conf.rpc_listener_min_wait)
-    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 0.25
+    assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 10.0
     assert rpc.set_listener_min_wait(30)
     assert amqpdriver.ACK_REQUEUE_EVERY_SECONDS_MIN == 10.0
 
