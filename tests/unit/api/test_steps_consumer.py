@@ -48,10 +48,13 @@ def _reply(body):
 
 
 class Message:
-    acked = False
+    acked = requeued = False
 
     def ack(self):
         self.acked = True
+
+    def requeue(self):
+        self.requeued = True
 
 
 class Producer:
@@ -181,6 +184,27 @@ def test_a_database_outage_answers_service_unavailable(stack, tmp_path):
         ctx, 'begin', _begin_args(instance['uuid'], [states.REBOOTING])))
     _, error = _reply(body)
     assert isinstance(error, exception.ServiceUnavailable)
+
+
+def test_a_cast_in_a_database_outage_is_requeued_and_runs_once_the_database_is_back(
+        stack, tmp_path, monkeypatch):
+    monkeypatch.setattr(steps_consumer, 'OUTAGE_PAUSE', 0.0)
+    instance = stack.make_instance(task_state=states.REBOOT_PENDING)
+    body = _message(stack.context('reboot', instance['uuid']), 'task_advance', dict(
+        host=local_stack.HOST, instance_uuid=instance['uuid'],
+        values={'task_state': states.REBOOT_STARTED},
+        expected_task_state=[states.REBOOT_PENDING]), call=False)
+    down = db_session.Database(f'sqlite:///{tmp_path}/missing-dir/db.sqlite')
+    consumer = steps_consumer.StepsConsumer(_conf('rabbit://guest:guest@127.0.0.1:5672/'),
+                                            conductor.ConductorEndpoint(down))
+    message = Message()
+    producer = Producer(message)
+    consumer.on_message(body, message, producer)
+    assert (message.acked, message.requeued, producer.published) == (False, True, [])
+    assert consumer.requeued == 1
+    # Redelivered once the database answers: it runs and is acked.
+    assert _consume(_consumer(stack), body) == []
+    assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
 
 
 def test_the_answer_is_the_one_oslo_messaging_gives_for_the_same_exception():
