@@ -3,7 +3,7 @@
 eventlet with greenlet and its green DNS resolver (only the eventlet executor; under
 ``threading`` oslo.service runs its threading backend and futurist finds no eventlet),
 Alembic (only ``cepheid-manage db sync``), SQLAlchemy's MySQL dialect (only on MySQL or
-MariaDB: api/db/models.py's DateTime6), cryptography (only key pair creation), requests
+MariaDB: api/db/column_types.py's DateTime6), cryptography (only key pair creation), requests
 (only a policy rule of kind ``http:``/``https:``; keystonemiddleware brings it under
 keystone) and oslo.middleware with webob (only ``/healthcheck``, imported at its first
 request) would each stay resident in every api process; the README's benchmark section
