@@ -6,7 +6,8 @@ own result — a miss or a domain error answers that item only — and the batch
 once. A database error that is not an outage aborts the shared transaction; the items
 are then applied one transaction each, so one bad item cannot fail its neighbours.
 A database outage fails the whole call (ServiceUnavailable: the compute retries it; every
-item is idempotent).
+item is idempotent). The api's steps consumer gathers the step messages of many computes
+it holds at once into one such transaction as well (``gathered_steps``).
 """
 
 from oslo_log import log as logging
@@ -23,6 +24,12 @@ BATCHED = ('begin', 'task_advance', 'task_update', 'task_finish', 'task_end')
 MAX_ITEMS = 256
 
 
+def _instance_of(step):
+    """The instance a prepared step names ('' for an item refused as malformed)."""
+    args = step[2]
+    return str(args.get('instance_uuid') or '') if isinstance(args, dict) else ''
+
+
 class BatchingConductor:
     """Mixin of ConductorEndpoint: ``report_batch`` and the per-item steps it runs."""
 
@@ -34,17 +41,38 @@ class BatchingConductor:
         if not isinstance(items, list) or len(items) > MAX_ITEMS:
             raise exception.InvalidRPCPayload(reason='items must be a list of at most '
                                               f'{MAX_ITEMS}')
-        prepared = [self._prepare_item(item) for item in items]
+        replies = self._apply_reports([(host, item) for item in items])
+        return [self.reply_of(reply) for reply in replies]
+
+    def gathered_steps(self, reports):
+        """Apply ``reports`` — ``(host, item)`` pairs, from any number of computes — in one
+        transaction, as ``report_batch`` applies one compute's items: the api's steps
+        consumer gathers the messages it holds into one (api/steps_gather.py).
+        Returns each item's result, or the exception that is its answer, in order.
+        (``report_batch`` calls ``_apply_reports`` itself: each RPC method is timed once,
+        api/observed_conductor.py.)"""
+        return self._apply_reports(reports)
+
+    def _apply_reports(self, reports):
+        """Apply in one transaction, in the order of the instances they name (a stable
+        sort: each instance's steps keep their order, and any two batches lock the
+        instances' rows in the same order, so they never deadlock each other)."""
+        prepared = [(host, self._prepare_item(item)) for host, item in reports]
+        order = sorted(range(len(prepared)), key=lambda i: _instance_of(prepared[i][1]))
+        replies = [None] * len(prepared)
         try:
             with self.db.core_transaction() as session:
-                replies = [self._apply_item(session, host, step) for step in prepared]
+                for i in order:
+                    replies[i] = self._apply_item(session, *prepared[i])
         except db_errors.UNAVAILABLE:
             raise
         except Exception as exc:
+            hosts = sorted({host for host, _ in reports})
             LOG.warning('Batch of %d reports from %s failed as a whole (%s); applying '
-                        'them one by one', len(items), host, exc)
-            replies = [self._apply_alone(host, step) for step in prepared]
-        return [self._reply(reply) for reply in replies]
+                        'them one by one', len(reports), ', '.join(hosts), exc)
+            for i in order:
+                replies[i] = self._apply_alone(*prepared[i])
+        return replies
 
     @staticmethod
     def _prepare_item(item):
@@ -82,7 +110,8 @@ class BatchingConductor:
             return exc
 
     @staticmethod
-    def _reply(reply):
+    def reply_of(reply):
+        """One item's answer in a ``report_batch`` reply."""
         if isinstance(reply, Exception):
             return {'error': rpc.error_to_primitive(reply)}
         return {'result': reply}

@@ -25,7 +25,7 @@ _FINISHED = 'cepheid.finished_events'
 _MEASURED = ('begin', 'task_begin', 'task_update', 'task_advance', 'task_finish',
              'task_end', 'instance_destroy',
              'instances_on_host', 'instance_get', 'power_state_sync',
-             'instances_for_recovery', 'service_heartbeat', 'report_batch',
+             'instances_for_recovery', 'service_heartbeat', 'report_batch', 'gathered_steps',
              'usage_audit_begin', 'task_log_end_task')
 
 

@@ -11,7 +11,8 @@ declares a topic queue: the computes send ordinary oslo.messaging calls and cast
 decodes the envelope (api/rpc_envelope.py), runs the conductor endpoint's method in
 that thread, answers a call in oslo.messaging's reply format on the same connection,
 and only then acks: an api process dying mid-step leaves the message to be redelivered
-(every step is idempotent). A cast is acked after it ran, whatever its outcome, except
+(every step is idempotent). The steps a thread has been delivered at once share one
+transaction (api/steps_gather.py). A cast is acked after it ran, whatever its outcome, except
 when the database is unavailable: then it is requeued after a pause (``OUTAGE_PAUSE``)
 and runs again once the database is back, where the RPC server's early ack would lose it.
 
@@ -24,13 +25,15 @@ power sync's ``instances_on_host``, with the endpoint the RPC server uses: the s
 answers and errors (compute/conductor_topics.py).
 """
 
+import threading
+
 from oslo_log import log as logging
-from oslo_messaging import _utils as messaging_utils
 from oslo_messaging.rpc import dispatcher as rpc_dispatcher
 
 from cepheid.api import conductor
 from cepheid.api import kombu_consumer
 from cepheid.api import rpc_envelope
+from cepheid.api import steps_gather
 from cepheid.common import context as cep_context
 from cepheid.common import exception
 
@@ -56,7 +59,7 @@ def answer(endpoint, request):
     would serialize (a database outage as ServiceUnavailable)."""
     if request.method not in METHODS or request.namespace is not None:
         return None, rpc_dispatcher.NoSuchMethod(request.method)
-    if not messaging_utils.version_is_compatible(conductor.VERSION, request.version):
+    if not steps_gather.compatible(request):
         return None, rpc_dispatcher.UnsupportedVersion(request.version, method=request.method)
     try:
         context = cep_context.RequestContext.from_dict(request.context)
@@ -79,11 +82,30 @@ class StepsConsumer(kombu_consumer.TopicConsumer):
                          prefetch=prefetch, reconnect_delay=reconnect_delay)
         self.endpoint = endpoint
         self.handled = self.dropped = self.requeued = 0
+        self.gathered = 0          # messages that ran in a transaction with others
+        self._local = threading.local()
+
+    def connected(self):
+        """On each new connection: gather what the broker delivers (any messages held from
+        a lost connection come again, unacked)."""
+        self._local.pending = []
+
+    def drain_timeout(self):
+        """While messages are held, only take those already delivered: no wait."""
+        return 0 if getattr(self._local, 'pending', None) else kombu_consumer.DRAIN_TIMEOUT
+
+    def after_drain(self, idle):
+        """Nothing more was delivered (or the thread leaves its connection): run what is
+        held."""
+        if idle:
+            self._run_pending()
 
     def on_message(self, body, message, producer):
-        """Run one message; reply to a call; then ack. A reply that cannot be published
-        raises (the connection is lost): the message stays unacked and comes again. A cast
-        that met a database outage is requeued (a call's caller retries it itself)."""
+        """Run a message, or hold a step until the broker has delivered no more (then the
+        held steps share one transaction: api/steps_gather.py); reply to a call; then ack.
+        A reply that cannot be published raises (the connection is lost): the message
+        stays unacked and comes again. A cast that met a database outage is requeued (a
+        call's caller retries it itself)."""
         try:
             request = rpc_envelope.decode(body)
         except ValueError:
@@ -93,7 +115,36 @@ class StepsConsumer(kombu_consumer.TopicConsumer):
             LOG.warning('Dropped a message on %s that is no RPC message', TOPIC)
             message.ack()
             return
-        result, exc = answer(self.endpoint, request)
+        pending = getattr(self._local, 'pending', None)
+        if pending is not None and steps_gather.gatherable(request):
+            pending.append((request, message, producer))
+            if len(pending) >= self.prefetch:
+                self._run_pending()
+            return
+        self._run_pending()
+        self._finish(request, message, producer, *answer(self.endpoint, request))
+
+    def _run_pending(self):
+        pending = getattr(self._local, 'pending', None)
+        if not pending:
+            return
+        self._local.pending = []
+        if len(pending) == 1:
+            request, message, producer = pending[0]
+            self._finish(request, message, producer, *answer(self.endpoint, request))
+            return
+        try:
+            answers = steps_gather.apply(self.endpoint, [request for request, _, _ in pending])
+        except Exception as exc:
+            LOG.warning('%d gathered steps not applied together (%s); running each alone',
+                        len(pending), exc)
+            answers = [answer(self.endpoint, request) for request, _, _ in pending]
+        else:
+            self.gathered += len(pending)
+        for (request, message, producer), (result, exc) in zip(pending, answers, strict=True):
+            self._finish(request, message, producer, result, exc)
+
+    def _finish(self, request, message, producer, result, exc):
         if not request.is_call and isinstance(exc, exception.ServiceUnavailable):
             # The database is down and nobody waits for this cast: it comes again (every
             # step is idempotent), after a pause, instead of being lost to the outage.
