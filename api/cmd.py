@@ -78,9 +78,11 @@ def serve(conf, sock, stopping, *, parent_pid=None):
     conductor.start()
     server = api_wsgi.ServerThread(api_app.create_app(conf, services),
                                    threads=conf.api.threads, sockets=[sock])
+    # The graceful stop is in place before the port answers: a SIGTERM sent as soon as a
+    # request was served stops the service, not its start-up (exit 0, not 143).
+    stopping = stopping or _stop_event()
     server.start()
     startup.freeze_heap()
-    stopping = stopping or _stop_event()
     log.info('%s (pid %d, executor %s) serving http://%s:%s/v2.1',
              binaries.shown(conf, PROG), os.getpid(),
              conf.executor, conf.api.listen, server.port)

@@ -8,6 +8,8 @@ fanout queue of its own, consumed while it lives, so every process gets every ch
 no queue keeps them for nobody (a notifier would fill its topic's default queue).
 Listener: each api process listens on the versioned notifications with a pool of its own
 (``cepheid-dashboard-<host>-<worker slot>``) for the timeline entries.
+Both run only while someone watches (api/dashboard/interest.py): a process casts its
+changes only while its lease is fresh, and starts its listener with its first stream.
 """
 
 import collections
@@ -20,6 +22,7 @@ from oslo_log import log as logging
 from cepheid.api import conductor
 from cepheid.api import workers
 from cepheid.api.dashboard import hub as dashboard_hub
+from cepheid.api.dashboard import interest as dashboard_interest
 from cepheid.api.dashboard import summaries
 from cepheid.api.db import instances as db_instances
 from cepheid.common import context as cep_context
@@ -29,8 +32,9 @@ LOG = logging.getLogger(__name__)
 
 # The RPC namespace of the changes, cast (fanout) to every api process's conductor server.
 NAMESPACE = 'cepheid_dashboard'
-VERSION = '1.0'
+VERSION = '1.1'          # 1.1: dashboard_watched
 METHOD = 'instances_changed'
+WATCHED = 'dashboard_watched'
 MAX_BATCH = 100
 # After a message the sender lets changes gather this long before the next one (commits
 # meanwhile queue without waking it): at most one wake-up per interval under load, and
@@ -55,12 +59,16 @@ class Publisher:
     over to another thread.
     """
 
-    def __init__(self, database, transport):
+    def __init__(self, database, transport, interest):
         target = oslo_messaging.Target(topic=conductor.TOPIC, namespace=NAMESPACE,
-                                       version=VERSION, fanout=True)
+                                       version='1.0', fanout=True)
         self._client = oslo_messaging.get_rpc_client(
             transport, target, serializer=rpc.RequestContextSerializer())
+        # The renewals fail at once when the broker is away (a stream never waits on it).
+        self._renewals = self._client.prepare(version=VERSION, retry=0)
         self._context = cep_context.get_admin_context()
+        self._interest = interest
+        self.sent = 0           # messages of changes cast
         self._init_queue()
         self._thread = threading.Thread(target=self._run, name='dashboard-publisher',
                                         daemon=True)
@@ -75,7 +83,7 @@ class Publisher:
 
     def _committed(self, session):
         rows = session.info.get(db_instances.CHANGED)
-        if not self._running or not rows:
+        if not self._running or not rows or not self._interest.watched():
             return
         self._pending.append(rows)
         if self._idle:
@@ -86,6 +94,7 @@ class Publisher:
         while (batch := self._next_batch()) is not None:
             try:
                 self._client.cast(self._context, METHOD, instances=batch)
+                self.sent += 1
             except Exception:   # the bus is away: the dashboard misses a step, nothing else
                 LOG.warning('Dashboard update of %d instance(s) not sent', len(batch),
                             exc_info=True)
@@ -110,6 +119,13 @@ class Publisher:
             self._wake.wait()
             self._wake.clear()
 
+    def renew_everywhere(self, seconds):
+        """Renew the lease of every api process (this one's renewal is the caller's)."""
+        try:
+            self._renewals.cast(self._context, WATCHED, seconds=seconds)
+        except Exception as exc:    # the bus is away: the others' changes wait for it
+            LOG.warning('Dashboard lease not renewed in the other api processes: %s', exc)
+
     def start(self):
         self._running = True
         self._thread.start()
@@ -127,8 +143,13 @@ class ChangesEndpoint:
 
     target = oslo_messaging.Target(namespace=NAMESPACE, version=VERSION)
 
-    def __init__(self, hub, live):
-        self.hub, self.live = hub, live
+    def __init__(self, hub, live, interest):
+        self.hub, self.live, self.interest = hub, live, interest
+
+    def dashboard_watched(self, ctxt, *, seconds):
+        """A stream is open in some api process: cast the changes for ``seconds`` more."""
+        if self.live:
+            self.interest.renew(seconds)
 
     def instances_changed(self, ctxt, *, instances):
         if not self.live:
@@ -172,16 +193,21 @@ class Feed:
     """The hub of this process with its publisher and listener (none of them, only an
     empty hub, with ``[api] dashboard_feed = false``: ``live`` is then False).
     ``endpoint`` goes on the conductor RPC server (always: a process without a live feed
-    drops the changes other processes cast)."""
+    drops the changes other processes cast). The publisher casts only while someone
+    watches, and the listener starts with this process's first stream (``watch``)."""
 
-    def __init__(self, conf, database, transport, notification_transport):
+    def __init__(self, conf, database, transport, notification_transport, *,
+                 interest=None):
         self.hub = dashboard_hub.Hub()
         self.live = conf.api.dashboard_feed
-        self.endpoint = ChangesEndpoint(self.hub, self.live)
+        self.interest = interest or dashboard_interest.Interest()
+        self.endpoint = ChangesEndpoint(self.hub, self.live, self.interest)
         self.publisher = self.listener = None
+        self._listening = self._stopped = False
+        self._lock = threading.Lock()
         if not self.live:
             return
-        self.publisher = Publisher(database, transport)
+        self.publisher = Publisher(database, transport, self.interest)
         targets = [oslo_messaging.Target(topic=t)
                    for t in conf.notifications.versioned_notifications_topics]
         kwargs = {'executor': 'eventlet'} if conf.executor == 'eventlet' else {}
@@ -192,11 +218,50 @@ class Feed:
     def start(self):
         if self.live:
             self.publisher.start()
+
+    @property
+    def listening(self):
+        """Whether the notification listener runs (from this process's first stream)."""
+        return self._listening
+
+    def watch(self):
+        """A stream opened in this process: renew the lease here and (at once, when it
+        was not fresh here) in every api process, and listen to the notifications from
+        now on. True when the lease was not fresh here: the other processes may not
+        have cast their changes until the renewal reached them, so the stream sends
+        its snapshot again a moment later."""
+        fresh = not self.interest.watched()
+        self.keep_watching(now=fresh)
+        with self._lock:
+            start = not self._listening and not self._stopped
+            self._listening = self._listening or start
+        if start:   # in the background: a stream never waits on the broker
+            threading.Thread(target=self._listen, name='dashboard-listener-start',
+                             daemon=True).start()
+        return fresh
+
+    def _listen(self):
+        try:
             self.listener.start(override_pool_size=LISTENER_THREADS)
+        except Exception:
+            LOG.exception('Dashboard notification listener did not start: the timelines '
+                          'get no bus entries in this process')
+
+    def keep_watching(self, now=False):
+        """A stream of this process is still open (each stream's loop calls this after
+        every event and keepalive): when a renewal is due, renew the lease here and in
+        the others; otherwise nothing (one clock read)."""
+        if self.interest.due(now=now):
+            self.interest.renew()
+            self.publisher.renew_everywhere(dashboard_interest.LEASE_SECONDS)
 
     def stop(self):
         self.hub.close()
         if self.live:
-            self.listener.stop()
-            self.listener.wait()
+            with self._lock:
+                self._stopped = True
+                listening = self._listening
+            if listening:
+                self.listener.stop()
+                self.listener.wait()
             self.publisher.stop()

@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 import flask
 
@@ -16,6 +17,10 @@ from cepheid.api.policies import servers as server_policies
 STATIC = os.path.join(os.path.dirname(__file__), 'static')
 KEEPALIVE_SECONDS = 5      # a comment line (and, for admins, the hosts) this often
 RECONNECT_MS = 2000
+# A stream that renewed a lease which was not fresh sends its snapshot again this much
+# later: the changes other api processes committed before the renewal reached them
+# were not cast (api/dashboard/interest.py).
+RESYNC_SECONDS = 1.0
 # The page holds no data: the token stays in the browser, never in a URL it sends,
 # a log line or a Referer.
 PAGE_HEADERS = {
@@ -86,24 +91,33 @@ def _render(viewer, event):
     return ''
 
 
-def _stream(viewer, hub, sub):
+def _stream(viewer, feed, sub, resync):
+    hub = feed.hub
     try:
         yield f'retry: {RECONNECT_MS}\n: connected to api worker {workers.worker_slot()}\n\n'
         # Read after subscribing: nothing falls between this snapshot and the events.
         yield _sse('snapshot', viewer.instances())
         if viewer.sees_hosts:
             yield _sse('hosts', viewer.hosts())
+        resync_at = time.monotonic() + RESYNC_SECONDS if resync else None
         while True:
-            event = sub.get(KEEPALIVE_SECONDS)
+            wait = KEEPALIVE_SECONDS
+            if resync_at is not None:
+                wait = max(0.0, min(wait, resync_at - time.monotonic()))
+            event = sub.get(wait)
+            feed.keep_watching()
             if event is dashboard_hub.Hub.CLOSED or (event is None and (
                     sub.overflowed or hub.closed)):
                 return
-            if event is None:
+            if event is not None:
+                text = _render(viewer, event)
+                if text:
+                    yield text
+            if resync_at is not None and time.monotonic() >= resync_at:
+                resync_at = None    # after the events taken so far: the newest state
+                yield _sse('snapshot', viewer.instances())
+            elif event is None:
                 yield _sse('hosts', viewer.hosts()) if viewer.sees_hosts else ': keepalive\n\n'
-                continue
-            text = _render(viewer, event)
-            if text:
-                yield text
     finally:
         sub.close()
 
@@ -118,7 +132,8 @@ def events():
                               mimetype='text/event-stream')
     viewer = _viewer()
     sub = feed.hub.subscribe()
-    stream = flask.stream_with_context(_stream(viewer, feed.hub, sub))
+    resync = feed.watch()
+    stream = flask.stream_with_context(_stream(viewer, feed, sub, resync))
     return flask.Response(stream, mimetype='text/event-stream',
                           headers={'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no'})
 

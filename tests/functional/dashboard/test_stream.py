@@ -1,6 +1,7 @@
 """/dashboard/api/events on the all-in-one stack: every task_state step of a reboot arrives
 live (also those no notification carries), with the buttons of the caller; other projects
-see nothing; the timeline has the steps, the notifications and the action's events."""
+see nothing; the timeline has the steps, the notifications and the action's events; and
+nothing is cast for the dashboard until a stream opens."""
 
 import logging
 import urllib.parse
@@ -178,3 +179,21 @@ def test_with_the_feed_off_the_dashboard_is_a_snapshot(tmp_path):
         assert stream.comments[-1] == 'no live feed in this process'
     finally:
         stack.stop()
+
+
+def test_nothing_is_cast_for_the_dashboard_until_a_stream_opens(stack, client, server, stream):
+    feed = stack.services.dashboard
+    uuid = server['id']
+    assert client.post(f'/servers/{uuid}/action', {'reboot': {'type': 'HARD'}})[0] == 202
+    wait_for_server(client, uuid, idle)
+    # the create and the reboot committed changes, but nobody watched
+    assert feed.publisher.sent == 0
+    assert not feed.interest.watched() and not feed.listening
+    _slow_guests(stack)
+    member = stream()
+    assert member.wait_for(lambda evs: evs)[0][0] == 'snapshot'
+    assert feed.interest.watched() and feed.listening
+    assert client.post(f'/servers/{uuid}/action', {'reboot': {'type': 'HARD'}})[0] == 202
+    member.wait_for(lambda evs: _steps_seen(evs, uuid)[-1:] == [None])
+    assert _steps_seen(member.events, uuid) == HARD_STEPS
+    assert feed.publisher.sent > 0
