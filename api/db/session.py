@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy import orm
 
 from cepheid.api.db import core_session
+from cepheid.api.db import idle_ping
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -28,8 +29,6 @@ def create_engine(url, pool=None):
         if url in ('sqlite://', 'sqlite:///:memory:'):
             kwargs['poolclass'] = sa.pool.StaticPool
             pool = None
-    else:
-        kwargs['pool_pre_ping'] = True
     kwargs.update(pool or {})
     if sa.engine.make_url(url).get_backend_name() in ('mysql', 'mariadb'):
         # As on PostgreSQL: a re-read after a missed CAS sees the latest committed row,
@@ -39,6 +38,8 @@ def create_engine(url, pool=None):
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == 'sqlite':
         event.listen(engine, 'connect', _sqlite_pragmas)
+    else:
+        idle_ping.install(engine)
     return engine
 
 
