@@ -5,6 +5,9 @@ import socket
 from oslo_config import cfg
 from oslo_log import log as logging
 
+#: The exchange the services' topics live on unless ``control_exchange`` is set.
+CONTROL_EXCHANGE = 'cepheid'
+
 common_opts = [
     cfg.StrOpt('host', default=socket.gethostname(), sample_default='<hostname>',
                help='Name of this host: the compute RPC server name and the '
@@ -85,7 +88,7 @@ def make_conf(*registrars):
     from oslo_messaging import opts as messaging_opts
     for group, opts in messaging_opts.list_opts():
         conf.register_opts(opts, group=group)
-    conf.set_default('control_exchange', 'cepheid')
+    conf.set_default('control_exchange', CONTROL_EXCHANGE)
     # Compute queues and casts survive a broker restart (quorum queues are an option).
     conf.set_default('amqp_durable_queues', True, group='oslo_messaging_rabbit')
     # oslo.messaging registers its tracing and metrics groups only on the global CONF.

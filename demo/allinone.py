@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 
 import oslo_messaging
 
@@ -45,6 +46,11 @@ def make_conf(argv=(), **overrides):
     for key, value in overrides.items():
         group, _, name = key.rpartition('.')
         conf.set_override(name, value, group=group or None)
+    if conf.transport_url.startswith('fake:') and conf.control_exchange == config.CONTROL_EXCHANGE:
+        # fake:// keeps its exchanges in one dict for the whole process: a stack of its own
+        # exchange never receives what an earlier stack left unconsumed.
+        conf.set_override('control_exchange',
+                          f'{config.CONTROL_EXCHANGE}-{uuid.uuid4().hex[:12]}')
     return conf
 
 
