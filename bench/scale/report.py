@@ -3,8 +3,8 @@
 ``targets`` checks each run against them: idle api CPU ≤ 0.05 and idle broker + database
 ≤ 0.10 cores per 1,000 hosts, a dead host ``down`` within 2 × ``service_down_time``, a
 storm with nothing lost or duplicated, and (given a baseline: the first run of the same
-invocation, or ``--baseline`` a scale JSON of a 4-host run from the same sitting) a storm
-rate within 20 % of the baseline's.
+invocation, or ``--baseline`` a scale JSON of a 4-host run or the speed bench's JSON of
+its split scenario, from the same sitting) a storm rate within 20 % of the baseline's.
 """
 
 import json
@@ -39,6 +39,7 @@ ROWS = (
     ('storm CPU ms/reboot: broker (<=)',
      lambda r: r['storm']['cpu_ms_per_reboot']['broker']),
     ('storm CPU ms/reboot: db (<=)', lambda r: r['storm']['cpu_ms_per_reboot']['db']),
+    ('storm db commits/reboot', lambda r: r['storm'].get('db_commits_per_reboot')),
     ('storm: threads, most in a hosts proc', lambda r: r['samples']['storm'][
         'max_threads_per_hosts_process']),
     ('storm: broker connections, most', lambda r: r['samples']['storm'][
@@ -100,11 +101,11 @@ def _verdict(ok):
 
 
 def targets(doc, *, service_down_time, baseline=None):
-    """One line per target per run (``baseline``: ``(hosts, reboots/s)`` of the reference
+    """One line per target per run (``baseline``: ``(label, reboots/s)`` of the reference
     storm, else the first run's when there are several)."""
     runs = doc['runs']
     if baseline is None and len(runs) > 1 and runs[0].get('storm'):
-        baseline = (runs[0]['hosts'], runs[0]['storm']['reboots_per_s'])
+        baseline = (f'{runs[0]["hosts"]}-host run', runs[0]['storm']['reboots_per_s'])
     lines = []
     for run, per in zip(runs, doc['per_1000_hosts'], strict=True):
         head = f'target ({run["hosts"]} hosts)'
@@ -123,19 +124,28 @@ def targets(doc, *, service_down_time, baseline=None):
             clean = storm['lost'] == 0 and storm['duplicated'] == 0
             lines.append(f'{head} storm of {storm["reboots"]}: lost {storm["lost"]}, '
                          f'duplicated {storm["duplicated"]} ({_verdict(clean)})')
-            if baseline and baseline[0] != run['hosts'] and baseline[1]:
+            if baseline and baseline[0] != f'{run["hosts"]}-host run' and baseline[1]:
                 ratio = round(storm['reboots_per_s'] / baseline[1], 2)
-                lines.append(f'{head} storm rate >= {RATE_RATIO_MIN}x the {baseline[0]}-host '
-                             f'run ({baseline[1]}/s): {storm["reboots_per_s"]}/s = {ratio}x '
+                lines.append(f'{head} storm rate >= {RATE_RATIO_MIN}x the {baseline[0]} '
+                             f'({baseline[1]}/s): {storm["reboots_per_s"]}/s = {ratio}x '
                              f'({_verdict(ratio >= RATE_RATIO_MIN)})')
     return lines
 
 
 def baseline_of(path):
-    """``(hosts, reboots/s)`` of the first run with a storm in a scale JSON."""
+    """``(label, reboots/s)`` of the reference storm in a JSON: a scale JSON's first run
+    with a storm (``'4-host run'``), or a speed bench JSON's (``python -m bench --only
+    split``) split run with the most computes at the most in flight — the issue's "4-compute
+    figure of the speed benchmark" (``'speed bench, 4 computes, 50 in flight'``)."""
     with open(path) as f:
         doc = json.load(f)
-    for run in doc['runs']:
+    for run in doc.get('runs', []):
         if run.get('storm'):
-            return run['hosts'], run['storm']['reboots_per_s']
-    raise ValueError(f'{path}: no run with a storm')
+            return f'{run["hosts"]}-host run', run['storm']['reboots_per_s']
+    split = [run for run in (doc.get('scenarios') or {}).get('split', [])
+             if run.get('reboots_per_s')]
+    if split:
+        run = max(split, key=lambda r: (r['computes'], r['inflight']))
+        return (f'speed bench, {run["computes"]} computes, {run["inflight"]} in flight',
+                run['reboots_per_s'])
+    raise ValueError(f'{path}: no run with a storm and no split scenario')

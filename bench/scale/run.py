@@ -58,8 +58,10 @@ def parse_args(argv):
     p.add_argument('--no-death', action='store_true', help='skip the host-death timing')
     p.add_argument('--baseline', metavar='JSON',
                    help='a scale JSON (e.g. a 4-host run of the same sitting) whose storm '
-                        'rate the target line compares with (default: the first --hosts '
-                        'run of this invocation, when there are several)')
+                        'rate the target line compares with, or the JSON of `python -m '
+                        'bench --only split --computes 4` (its 4-compute, 50-in-flight '
+                        'run: the figure issue 19 names); default: the first --hosts '
+                        'run of this invocation, when there are several')
     p.add_argument('--out', default='bench-results')
     p.add_argument('--workdir', help='keep configs and logs here')
     return p.parse_args(argv)

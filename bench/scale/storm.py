@@ -2,7 +2,8 @@
 
 The CPU each group (api, hosts, broker, db) burned over the storm is reported per reboot
 ended: whether the api's cost per reboot grows with the host count, apart from the
-simulation competing for the same cores.
+simulation competing for the same cores; so are the database's commits (how many
+reboots' steps one transaction carried).
 
 A reboot is *lost* when its 202 never got a terminal notification (``instance.reboot.end``
 or ``.error``) and *duplicated* when it got more than one. The database is asked too: no
@@ -18,6 +19,7 @@ import psycopg
 from bench import load
 from bench import procstat
 from bench import tracker as bench_tracker
+from bench.scale import measure
 
 
 class CountingTracker(bench_tracker.Tracker):
@@ -51,6 +53,7 @@ def run(cluster, servers, *, reboots, inflight, max_seconds, settle=10.0):
         return status, request_id
 
     before = dict(tracker.terminal)
+    db_before = measure.db_counters(cluster.database)
     meter = procstat.CpuMeter(cluster.groups()).start()
     out = load.closed_loop(post, servers, tracker, inflight=min(inflight, len(servers)),
                            count=reboots, max_seconds=max_seconds)
@@ -60,9 +63,14 @@ def run(cluster, servers, *, reboots, inflight, max_seconds, settle=10.0):
         time.sleep(0.5)
     cpu = meter.stop()
     time.sleep(min(2.0, settle))     # a duplicate would come after the first end
+    db_after = measure.db_counters(cluster.database)   # flushed by now (every ~0.5 s)
     counts = [tracker.terminal[r] - before.get(r, 0) for r in accepted]
     ended = sum(1 for c in counts if c) or 1
     result['cpu_ms_per_reboot'] = {k: round(1000 * v / ended, 2) for k, v in cpu.items()}
+    # Everything committed meanwhile (heartbeats, and the pool's pre-ping: a SELECT 1 in
+    # autocommit), per reboot ended: the database round trips a reboot's steps took.
+    result['db_commits_per_reboot'] = round(
+        (db_after['xact_commit'] - db_before['xact_commit']) / ended, 2)
     result.update(accepted=len(accepted), lost=sum(1 for c in counts if c == 0),
                   duplicated=sum(1 for c in counts if c > 1),
                   servers=len(servers), inflight=min(inflight, len(servers)),

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from bench.scale import report
 
 
@@ -44,9 +46,29 @@ def test_a_baseline_from_another_runs_json(tmp_path):
     path = tmp_path / 'scale-4.json'
     path.write_text(json.dumps(_doc(_run(4, api=0, broker=0, db=0, rate=36.1))))
     baseline = report.baseline_of(path)
-    assert baseline == (4, 36.1)
+    assert baseline == ('4-host run', 36.1)
     lines = report.targets(_doc(_run(1000, api=0.04, broker=0.07, db=0.01, rate=30.0,
                                      duplicated=1)),
                            service_down_time=60, baseline=baseline)
     assert 'storm of 10000: lost 0, duplicated 1 (NOT met)' in lines[2]
     assert lines[3].endswith('30.0/s = 0.83x (met)')
+
+
+def test_a_baseline_from_the_speed_benchs_split_run(tmp_path):
+    path = tmp_path / 'speed.json'
+    split = [{'computes': c, 'inflight': f, 'reboots_per_s': rate}
+             for c, f, rate in ((1, 1, 20.0), (1, 50, 30.0), (4, 1, 22.0), (4, 50, 45.8))]
+    path.write_text(json.dumps({'scenarios': {'split': split}}))
+    baseline = report.baseline_of(path)
+    assert baseline == ('speed bench, 4 computes, 50 in flight', 45.8)
+    lines = report.targets(_doc(_run(1000, api=0.04, broker=0.07, db=0.01, rate=30.5)),
+                           service_down_time=60, baseline=baseline)
+    assert lines[-1] == ('target (1000 hosts) storm rate >= 0.8x the speed bench, 4 '
+                         'computes, 50 in flight (45.8/s): 30.5/s = 0.67x (NOT met)')
+
+
+def test_a_json_with_neither_is_refused(tmp_path):
+    path = tmp_path / 'other.json'
+    path.write_text(json.dumps({'scenarios': {'inprocess': {}}}))
+    with pytest.raises(ValueError, match='no split scenario'):
+        report.baseline_of(path)
