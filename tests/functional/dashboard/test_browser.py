@@ -104,7 +104,8 @@ def test_hard_reboot_from_the_dashboard_is_seen_live(stack, browser):
     b.wait(lambda: seen()[-2:] == ['HARD_REBOOT', 'ACTIVE'],
            message='row went HARD_REBOOT, then ACTIVE')
     assert seen() == ['ACTIVE', 'HARD_REBOOT', 'ACTIVE']
-    assert _status(b, uuid) == 'ACTIVE'
+    # A snapshot may re-render the row between finding the cell and reading it (None)
+    b.wait(lambda: _status(b, uuid) == 'ACTIVE', message='row shows ACTIVE')
     b.wait(lambda: any('instance.reboot.end' in t for t in _timeline(b)),
            message='timeline has the end notification')
     # The notifications and the committed changes reach the page on two feeds, in either

@@ -1,5 +1,8 @@
-"""Fault-test helpers: a cluster per scenario, and reading the real database directly."""
+"""Fault-test helpers: a cluster per scenario (its processes' last log lines printed when a
+test using it fails), and reading the real database directly."""
 
+import contextlib
+import io
 import time
 
 import pytest
@@ -8,6 +11,22 @@ from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import session as db_session
 from tests.fixtures import cluster as cluster_fixture
+
+# The clusters of the running module: a failed test's report ends with their logs' last
+# lines (what the services saw, also in CI).
+_RUNNING = []
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == 'call' and report.failed and _RUNNING:
+        logs = io.StringIO()
+        with contextlib.redirect_stdout(logs):
+            for running in _RUNNING:
+                running.dump_logs()
+        report.sections.append(('service logs (last lines)', logs.getvalue()))
+    return report
 
 
 @pytest.fixture(scope='module')
@@ -18,6 +37,7 @@ def make_cluster(tmp_path_factory):
     def factory(**options):
         running = cluster_fixture.Cluster(tmp_path_factory.mktemp('faults'), **options)
         made.append(running)
+        _RUNNING.append(running)
         try:
             return running.start()
         except Exception:
@@ -25,6 +45,7 @@ def make_cluster(tmp_path_factory):
             raise
     yield factory
     for running in made:
+        _RUNNING.remove(running)
         running.stop()
 
 
