@@ -162,6 +162,9 @@ class ScaleCluster(bench_cluster.Cluster):
             'database': {'connection': self.database.url},
             'quota': {'instances': -1, 'cores': -1, 'ram': -1},
         }
+        for group, options in self.api_options.items():   # e.g. bench scale --api-set
+            if group not in ('DEFAULT', 'api'):
+                sections.setdefault(group, {}).update(options)
         api_conf = processes.write_conf(self.workdir / 'api.conf', sections)
         subprocess.run([sys.executable, '-m', 'cepheid.api.manage', '--config-file',
                         api_conf, 'db', 'sync'], check=True, capture_output=True, timeout=120)

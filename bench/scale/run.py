@@ -19,6 +19,7 @@ import time
 
 from bench.scale import cluster as scale_cluster
 from bench.scale import measure
+from bench.scale import options as scale_options
 from bench.scale import report
 from bench.scale import sampler as scale_sampler
 from bench.scale import storm
@@ -62,6 +63,10 @@ def parse_args(argv):
                         'bench --only split --computes 4` (its 4-compute, 50-in-flight '
                         'run: the figure issue 19 names); default: the first --hosts '
                         'run of this invocation, when there are several')
+    p.add_argument('--api-set', action='append', default=[], metavar='GROUP.NAME=VALUE',
+                   help="an option of the api's config file (e.g. "
+                        "api.steps_consumer_threads=2; a name alone is in [DEFAULT]); "
+                        'repeatable')
     p.add_argument('--out', default='bench-results')
     p.add_argument('--workdir', help='keep configs and logs here')
     return p.parse_args(argv)
@@ -72,6 +77,8 @@ def _options(args):
               'service_down_time': args.service_down_time}
     api = {'DEFAULT': dict(timing, reboot_timeout=args.reboot_timeout,
                            watchdog_interval=args.watchdog_interval)}
+    for group, name, value in scale_options.api_settings(args.api_set):
+        api.setdefault(group, {})[name] = value
     return api, dict(timing, executor_thread_pool_size=args.host_executor_threads)
 
 
@@ -86,7 +93,7 @@ def run_one(args, hosts, workdir, result, save, samples_path):
     result.update({'hosts': hosts, 'per_process': args.per_process,
                    'api_workers': args.api_workers,
                    'host_executor_threads': args.host_executor_threads,
-                   'hosts_nice': args.hosts_nice})
+                   'hosts_nice': args.hosts_nice, 'api_set': list(args.api_set)})
     t0 = time.monotonic()
     with scale_cluster.ScaleCluster(hosts, workdir, per_process=args.per_process,
                                     api_workers=args.api_workers, api_options=api_options,

@@ -72,3 +72,11 @@ def test_a_json_with_neither_is_refused(tmp_path):
     path.write_text(json.dumps({'scenarios': {'inprocess': {}}}))
     with pytest.raises(ValueError, match='no split scenario'):
         report.baseline_of(path)
+
+
+def test_api_settings_name_their_group_or_default():
+    from bench.scale import options
+    assert options.api_settings(['api.steps_consumer_threads=2', 'watchdog_interval=7']) == [
+        ('api', 'steps_consumer_threads', '2'), ('DEFAULT', 'watchdog_interval', '7')]
+    with pytest.raises(SystemExit, match='GROUP.NAME=VALUE'):
+        options.api_settings(['api.threads'])
