@@ -12,12 +12,11 @@ import os
 import resource
 import time
 
-import sqlalchemy as sa
-
 from bench import cluster as bench_cluster
 from bench import load
 from bench import noise
 from bench import procstat
+from bench import sql_census
 from bench import tracker as bench_tracker
 from cepheid.common import config
 from cepheid.common import startup
@@ -53,21 +52,6 @@ def _make_stack(workdir, *, workers, group_commit=None):
     return stack
 
 
-class SqlCounter:
-    """Counts the statements and commits of an engine (a counter bump per event)."""
-
-    def __init__(self, engine):
-        self.statements = self.commits = 0
-        sa.event.listen(engine, 'before_cursor_execute', self._statement)
-        sa.event.listen(engine, 'commit', self._commit)
-
-    def _statement(self, *args):
-        self.statements += 1
-
-    def _commit(self, *args):
-        self.commits += 1
-
-
 def run(workdir, *, servers, reboots, inflight, warmup, drive='testclient', max_seconds=300,
         run_seconds=None, group_commit=None):
     """``max_seconds`` bounds creation and warm-up; ``run_seconds`` (default the same) the
@@ -97,7 +81,7 @@ def run(workdir, *, servers, reboots, inflight, warmup, drive='testclient', max_
         if warmup:
             load.closed_loop(post_reboot, ids, tracker, inflight=min(inflight, servers),
                              count=warmup, max_seconds=max_seconds)
-        sql = SqlCounter(stack.db.engine)
+        sql = sql_census.SqlCounter(stack.db.engine)
         machine = noise.MachineMeter().start()
         cpu0, ru0 = time.process_time(), resource.getrusage(resource.RUSAGE_SELF)
         out = load.closed_loop(post_reboot, ids, tracker, inflight=min(inflight, servers),
@@ -117,7 +101,10 @@ def run(workdir, *, servers, reboots, inflight, warmup, drive='testclient', max_
             notifications_received=tracker.received)
         if result['reboots']:
             result.update(sql_statements_per_reboot=round(sql.statements / result['reboots'], 1),
-                          commits_per_reboot=round(sql.commits / result['reboots'], 2))
+                          commits_per_reboot=round(sql.commits / result['reboots'], 2),
+                          sql_per_reboot_by_shape={
+                              shape: round(count / result['reboots'], 2)
+                              for shape, count in sql.shapes.most_common()})
         return result
     finally:
         tracker.stop()

@@ -65,6 +65,11 @@ def table(doc):
         run = res['inprocess']
         lines.append(_row(f'1 in-process ({run["drive"]}, {run["inflight"]} in flight)',
                           run, run.get('cpu_ms_per_reboot')))
+        shapes = run.get('sql_per_reboot_by_shape')
+        if shapes:
+            lines.append(f'  SQL per reboot: {run.get("sql_statements_per_reboot")} statements, '
+                         f'{run.get("commits_per_reboot")} commits: '
+                         + ', '.join(f'{shape} {n}' for shape, n in shapes.items()))
     for run in res.get('split', []):
         name = (f'2 split {run["computes"]} compute(s), {run["inflight"]:>2} in flight')
         lines.append(_row(name, run, run.get('cpu_ms_per_reboot')))

@@ -1,0 +1,37 @@
+"""What the database was asked during a measured run: statements by shape, and commits."""
+
+import collections
+
+import sqlalchemy as sa
+
+
+def statement_shape(statement):
+    """``'UPDATE instances'``, ``'SELECT instance_actions'``...: the verb and first table."""
+    words = statement.split()
+    verb = words[0].upper() if words else ''
+    if verb == 'SELECT':
+        upper = [w.upper() for w in words]
+        table = words[upper.index('FROM') + 1] if 'FROM' in upper[:-1] else '?'
+        return f'SELECT {table.strip(chr(34))}'
+    if verb in ('INSERT', 'DELETE') and len(words) > 2:
+        return f'{verb} {words[2].strip(chr(34))}'
+    if verb == 'UPDATE' and len(words) > 1:
+        return f'UPDATE {words[1].strip(chr(34))}'
+    return verb
+
+
+class SqlCounter:
+    """Counts the statements (by shape) and commits of an engine."""
+
+    def __init__(self, engine):
+        self.statements = self.commits = 0
+        self.shapes = collections.Counter()
+        sa.event.listen(engine, 'before_cursor_execute', self._statement)
+        sa.event.listen(engine, 'commit', self._commit)
+
+    def _statement(self, conn, cursor, statement, *args):
+        self.statements += 1
+        self.shapes[statement_shape(statement)] += 1
+
+    def _commit(self, *args):
+        self.commits += 1
