@@ -5,6 +5,10 @@ import collections
 import sqlalchemy as sa
 
 
+def _table(word):
+    return word.strip('"')
+
+
 def statement_shape(statement):
     """``'UPDATE instances'``, ``'SELECT instance_actions'``...: the verb and first table."""
     words = statement.split()
@@ -12,11 +16,11 @@ def statement_shape(statement):
     if verb == 'SELECT':
         upper = [w.upper() for w in words]
         table = words[upper.index('FROM') + 1] if 'FROM' in upper[:-1] else '?'
-        return f'SELECT {table.strip(chr(34))}'
+        return f'SELECT {_table(table)}'
     if verb in ('INSERT', 'DELETE') and len(words) > 2:
-        return f'{verb} {words[2].strip(chr(34))}'
+        return f'{verb} {_table(words[2])}'
     if verb == 'UPDATE' and len(words) > 1:
-        return f'UPDATE {words[1].strip(chr(34))}'
+        return f'UPDATE {_table(words[1])}'
     return verb
 
 
