@@ -87,21 +87,51 @@ class ComputeAPI(move_api.MoveAPI, live_migration_api.LiveMigrationAPI):
         except exception.InstanceNotFound:
             raise exception.InstanceNotFound(instance_id=instance['uuid']) from None
 
-    def reboot(self, context, instance, reboot_type):
+    def _begin_owned(self, context, uuid, spec, cast):
+        """``_begin`` on the caller's own instance (its project and user) with the lock,
+        state and launched checks in the CAS, no read first: True when it began, False on
+        a miss, with nothing written (the caller then takes the full path, whose read
+        gives the 404, 403 or 409)."""
+        return self.store.begin_owned_task(
+            context, uuid, values={'task_state': spec.task_state},
+            expected_task_state=spec.task_states, expected_vm_state=spec.vm_states,
+            unlocked=not context.is_admin, launched=spec.needs_launched,
+            action=spec.action, cast=cast) is not None
+
+    @staticmethod
+    def _reboot_plan(reboot_type):
+        """The reboot's spec and its cast builder, by type (InvalidRebootType)."""
         reboot_type = reboot_type.upper()
         if reboot_type not in actions.REBOOT:
             raise exception.InvalidRebootType(reboot_type=reboot_type)
-        spec = actions.REBOOT[reboot_type]
-        return self._begin(context, instance, spec, 'reboot',
-                           lambda inst: compute_rpcapi.reboot_instance(inst, reboot_type))
+        return (actions.REBOOT[reboot_type],
+                lambda inst: compute_rpcapi.reboot_instance(inst, reboot_type))
+
+    def reboot(self, context, instance, reboot_type):
+        spec, cast = self._reboot_plan(reboot_type)
+        return self._begin(context, instance, spec, 'reboot', cast)
+
+    def reboot_owned(self, context, uuid, reboot_type):
+        """``reboot`` of the caller's own instance by uuid (``_begin_owned``)."""
+        spec, cast = self._reboot_plan(reboot_type)
+        return self._begin_owned(context, uuid, spec, cast)
+
+    @staticmethod
+    def _power_plan(name, kwargs):
+        spec = actions.TABLE_ACTIONS[name]
+        return spec, lambda inst: compute_rpcapi.run_power_action(inst, spec.rpc_method,
+                                                                  **kwargs)
 
     def power_action(self, context, instance, name, **kwargs):
         """Run one of the table's actions (``os-start``, ``pause``, ``rescue``, ...);
         ``kwargs`` are the entry's ``driver_args``."""
-        spec = actions.TABLE_ACTIONS[name]
-        return self._begin(
-            context, instance, spec, spec.action,
-            lambda inst: compute_rpcapi.run_power_action(inst, spec.rpc_method, **kwargs))
+        spec, cast = self._power_plan(name, kwargs)
+        return self._begin(context, instance, spec, spec.action, cast)
+
+    def power_action_owned(self, context, uuid, name, **kwargs):
+        """``power_action`` on the caller's own instance by uuid (``_begin_owned``)."""
+        spec, cast = self._power_plan(name, kwargs)
+        return self._begin_owned(context, uuid, spec, cast)
 
     def rebuild(self, context, instance, *, image_ref, values, preserve_ephemeral=False,
                 admin_password=None):

@@ -47,11 +47,18 @@ def _in(column, prefix, count):
 
 
 def _where(stmt, shape):
-    _, by_host, task_shape, vm_count, updated_at = shape
+    _, by_host, task_shape, vm_count, updated_at, (by_owner, unlocked, launched) = shape
     table = TABLE
     stmt = stmt.where(table.c.uuid == sa.bindparam('x_uuid'), table.c.deleted == 0)
     if by_host:
         stmt = stmt.where(table.c.host == sa.bindparam('x_host'))
+    if by_owner:
+        stmt = stmt.where(table.c.project_id == sa.bindparam('x_project_id'),
+                          table.c.user_id == sa.bindparam('x_user_id'))
+    if unlocked:
+        stmt = stmt.where(table.c.locked == sa.false())
+    if launched:
+        stmt = stmt.where(table.c.launched_at.is_not(None))
     if task_shape is not None:
         with_null, count = task_shape
         preds = [table.c.task_state.is_(None)] if with_null else []
@@ -80,9 +87,14 @@ def _statement(shape, returning, dialect_returns):
 
 
 def swap(conn, uuid, columns, *, expected_task_state=UNSET, expected_vm_state=UNSET,
-         expected_host=UNSET, expected_updated_at=UNSET, returning=ALL):
+         expected_host=UNSET, expected_updated_at=UNSET, expected_owner=UNSET,
+         unlocked=False, launched=False, returning=ALL):
     """Run the CAS setting ``columns`` (column name -> value) on live instance ``uuid``;
     the updated row (the ``returning`` columns, by attribute name) or None on a miss.
+
+    ``expected_owner``: a (project_id, user_id) pair the row must have; ``unlocked``: the
+    row is not locked; ``launched``: it has a ``launched_at`` (the checks of a REST
+    action folded into its CAS, api/handlers/owned_action.py).
 
     One UPDATE … RETURNING where the dialect has it; MySQL/MariaDB (no RETURNING on
     UPDATE) run the UPDATE, check its rowcount (matched rows: SQLAlchemy sets FOUND_ROWS)
@@ -93,6 +105,8 @@ def swap(conn, uuid, columns, *, expected_task_state=UNSET, expected_vm_state=UN
     task_shape = vm_count = None
     if expected_host is not UNSET:
         params['x_host'] = expected_host
+    if expected_owner is not UNSET:
+        params['x_project_id'], params['x_user_id'] = expected_owner
     if expected_task_state is not UNSET:
         values = [v for v in expected_task_state if v is not None]
         task_shape = (len(values) < len(expected_task_state), len(values))
@@ -105,7 +119,9 @@ def swap(conn, uuid, columns, *, expected_task_state=UNSET, expected_vm_state=UN
         updated_at = 'null' if expected_updated_at is None else 'equal'
         if expected_updated_at is not None:
             params['x_updated_at'] = expected_updated_at
-    shape = (tuple(columns), expected_host is not UNSET, task_shape, vm_count, updated_at)
+    guards = (expected_owner is not UNSET, bool(unlocked), bool(launched))
+    shape = (tuple(columns), expected_host is not UNSET, task_shape, vm_count, updated_at,
+             guards)
     dialect_returns = conn.dialect.update_returning
     result = conn.execute(_statement(shape, returning, dialect_returns), params)
     if dialect_returns:

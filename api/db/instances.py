@@ -177,6 +177,23 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
         actual=f'updated_at {current["updated_at"]}')
 
 
+def update_owned(session, uuid, values, *, owner, unlocked, launched, expected_task_state,
+                 expected_vm_state, returning=instance_cas.ALL):
+    """The CAS of ``update`` that also requires ``owner`` (project_id, user_id), an
+    unlocked row when ``unlocked`` and a ``launched_at`` when ``launched``: the updated
+    instance, or None on a miss, with no re-read (the caller's full path says why)."""
+    columns = {_COLUMN_OF.get(key, key): value for key, value in values.items()}
+    columns['updated_at'] = models.utcnow()
+    row = instance_cas.swap(session.connection(), uuid, columns,
+                            expected_task_state=_as_list(expected_task_state),
+                            expected_vm_state=_as_list(expected_vm_state),
+                            expected_owner=owner, unlocked=unlocked, launched=launched,
+                            returning=returning)
+    if row is not None:
+        session.info.setdefault(CHANGED, []).append(row)
+    return row
+
+
 def _as_list(value):
     return list(value) if isinstance(value, (list, tuple, set)) else [value]
 

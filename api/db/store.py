@@ -52,6 +52,24 @@ class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore,
         self._submit(queued)
         return instance
 
+    def begin_owned_task(self, context, uuid, *, values, expected_task_state,
+                         expected_vm_state, unlocked, launched, action, cast):
+        """``begin_task`` on an instance of the caller's own project and user, with the
+        REST checks in the CAS (db_instances.update_owned); None, and nothing written, on
+        a miss."""
+        queued = []
+        with self.db.core_transaction() as session:
+            instance = db_instances.update_owned(
+                session, uuid, values, owner=(context.project_id, context.user_id),
+                unlocked=unlocked, launched=launched,
+                expected_task_state=expected_task_state, expected_vm_state=expected_vm_state)
+            if instance is None:
+                return None
+            self._record_action(session, context, uuid, action, None)
+            self._queue_cast(session, context, cast, instance, queued)
+        self._submit(queued)
+        return instance
+
     def cast_with_actions(self, context, *, casts, actions=()):
         """Record ``actions`` ((instance uuid, action) pairs, no event) and write ``casts``
         (compute.rpcapi.Cast) to the outbox, one transaction."""

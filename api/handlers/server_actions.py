@@ -5,6 +5,10 @@ later microversion: 404) → the instance exists for the caller (404) → policy
 action's schema (400) → the compute API, which raises InstanceIsLocked /
 InstanceInvalidState (409) → 202 without a body, unless the action answers one (rebuild,
 rescue, os-getConsoleOutput: see server_guest_actions.py).
+
+Reboot and the table's power actions first try one transaction on the caller's own
+instance, the checks in its CAS (owned_action.py); when that does not apply or misses,
+the recipe above answers, so the answers are the same.
 """
 
 import dataclasses
@@ -18,6 +22,7 @@ from cepheid.api import validation
 from cepheid.api.handlers import admin_actions
 from cepheid.api.handlers import evacuate
 from cepheid.api.handlers import move_actions
+from cepheid.api.handlers import owned_action
 from cepheid.api.handlers import server_guest_actions as guest
 from cepheid.api.policies import admin_actions as admin_policies
 from cepheid.api.policies import server_actions as action_policies
@@ -35,6 +40,10 @@ class Action:
     # response; the body matches its schema (schemas.by_action), so a lock value is null
     # or an object.
     perform: Callable
+    # owned(compute_api, context, uuid, body_value) -> bool: the action begun on the
+    # caller's own instance with the checks in its CAS (owned_action.py); None: no such
+    # path, the full one always runs.
+    owned: Callable | None = None
 
 
 def _reboot(compute_api, context, instance, value):
@@ -66,11 +75,11 @@ def _power(compute_api, context, instance, value, *, name):
 
 def _power_action(policy, name):
     """An entry for one of the compute API's table-driven power actions."""
-    return Action(policy, functools.partial(_power, name=name))
+    return Action(policy, functools.partial(_power, name=name), owned_action.power(name))
 
 
 ACTIONS = {
-    'reboot': Action(server_policies.SERVERS % 'reboot', _reboot),
+    'reboot': Action(server_policies.SERVERS % 'reboot', _reboot, owned_action.reboot),
     'os-start': _power_action(server_policies.SERVERS % 'start', 'os-start'),
     'os-stop': _power_action(server_policies.SERVERS % 'stop', 'os-stop'),
     'lock': Action(LOCK % 'lock', _lock),
@@ -120,6 +129,9 @@ def action(server_id):
     body = helpers.json_body()
     name = _action_name(body)
     spec = ACTIONS[name]
+    response = owned_action.attempt(server_id, name, spec, body)
+    if response is not None:
+        return response
     instance = helpers.load_instance(server_id)
     helpers.authorize(spec.policy, helpers.instance_target(instance))
     validation.validate(schemas.by_action(helpers.version())[name], body)

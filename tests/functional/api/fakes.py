@@ -90,6 +90,35 @@ class FakeComputeAPI:
         self._check_lock(context, instance)
         self._enter('power_action', instance['uuid'], name, *([kwargs] if kwargs else []))
 
+    def _owned(self, context, uuid):
+        """The caller's own live, unlocked (or admin) instance, as the real CAS requires;
+        None sends the handler down its full path."""
+        with self.db.transaction() as session:
+            try:
+                instance = db_instances.get(session, uuid)
+            except exception.InstanceNotFound:
+                return None
+        owner = (instance['project_id'], instance['user_id'])
+        if owner != (context.project_id, context.user_id):
+            return None
+        if instance['locked'] and not context.is_admin:
+            return None
+        return instance
+
+    def reboot_owned(self, context, uuid, reboot_type):
+        instance = self._owned(context, uuid)
+        if instance is None:
+            return False
+        self.reboot(context, instance, reboot_type)
+        return True
+
+    def power_action_owned(self, context, uuid, name, **kwargs):
+        instance = self._owned(context, uuid)
+        if instance is None:
+            return False
+        self.power_action(context, instance, name, **kwargs)
+        return True
+
     def rebuild(self, context, instance, *, image_ref, values, preserve_ephemeral=False,
                 admin_password=None):
         self._check_lock(context, instance)
