@@ -14,6 +14,7 @@ import pytest
 from cepheid.demo import allinone
 from tests.fixtures import db_strings
 from tests.fixtures import http
+from tests.fixtures import owned_actions as owned
 from tests.fixtures import processes
 
 pytestmark = pytest.mark.integration
@@ -70,3 +71,28 @@ def test_fuzzing_every_operation_never_gets_a_5xx(stack, server_id, tmp_path):
     assert 'generated' in run.stdout, tail
     assert fuzz._server_errors(report_dir) == [], tail
     assert run.returncode == 0, tail
+
+
+def test_owned_actions_answer_as_the_full_path(stack, server_id):
+    """The checks folded into the CAS (api/handlers/owned_action.py) give the full path's
+    answers on this backend: locked 409, admin 202, owner 202 in one transaction."""
+    from tests.functional.conftest import idle
+    from tests.functional.conftest import wait_for_server
+    client = http.Client(stack.endpoint)
+    assert owned.post(stack, server_id, {'lock': None}) == (202, None)
+    code, body = owned.reboot(stack, server_id)
+    assert code == 409, body
+    assert body['conflictingRequest']['message'] == f'Instance {server_id} is locked'
+    assert owned.reboot(stack, server_id, token=http.ADMIN) == (202, None)
+    wait_for_server(client, server_id, idle)
+    assert owned.post(stack, server_id, {'unlock': None}) == (202, None)
+    with owned.RequestStatements(stack.db.engine) as seen:
+        assert owned.reboot(stack, server_id, reboot_type='HARD') == (202, None)
+    # MariaDB has no UPDATE … RETURNING: its CAS reads the updated row back, after it.
+    reads = 0 if stack.db.engine.dialect.update_returning else 1
+    assert len(seen.reads_of_instances()) == reads
+    assert seen.statements[0].startswith('UPDATE INSTANCES')
+    assert seen.statements.count('COMMIT') == 1
+    wait_for_server(client, server_id, idle)
+    assert [a for a, _ in owned.actions(client, server_id)][:4] == [
+        'reboot', 'unlock', 'reboot', 'lock']
