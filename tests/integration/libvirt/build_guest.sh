@@ -5,12 +5,18 @@
 # Usage: build_guest.sh [CACHE_ROOT]   (default /var/cache/cepheid-guest)
 # Prints the directory holding vmlinuz and initrd.gz. The kernel is cached per package
 # version, the initramfs per content hash of guest_init.sh.
-# Needs: apt-get (Debian mirror reachable on first build), dpkg-deb, busybox-static.
+# Needs: apt-get (Debian mirror reachable on first build), dpkg-deb, busybox-static, flock.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE_ROOT=${1:-/var/cache/cepheid-guest}
 BUSYBOX=$(command -v busybox)
+
+# One build at a time: each pytest-xdist worker asks for the guest, and on an empty cache
+# two builds raced (one's "rm -rf $OUT && mv" pulled the directory from under the other).
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/.build.lock"
+flock 9
 
 kernel_package() {
     apt-cache depends linux-image-cloud-amd64 2>/dev/null \
