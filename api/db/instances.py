@@ -150,14 +150,10 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
         expected_task_state = _as_list(expected_task_state)
     if expected_vm_state is not UNSET:
         expected_vm_state = _as_list(expected_vm_state)
-    columns = {_COLUMN_OF.get(key, key): value for key, value in values.items()}
-    columns['updated_at'] = models.utcnow()
-    row = instance_cas.swap(session.connection(), uuid, columns,
-                            expected_task_state=expected_task_state,
-                            expected_vm_state=expected_vm_state, expected_host=expected_host,
-                            expected_updated_at=expected_updated_at, returning=returning)
+    row = _swap(session, uuid, values, expected_task_state=expected_task_state,
+                expected_vm_state=expected_vm_state, expected_host=expected_host,
+                expected_updated_at=expected_updated_at, returning=returning)
     if row is not None:
-        session.info.setdefault(CHANGED, []).append(row)
         return row
     current = get(session, uuid)
     if expected_host is not UNSET and current['host'] != expected_host:
@@ -182,13 +178,17 @@ def update_owned(session, uuid, values, *, owner, unlocked, launched, expected_t
     """The CAS of ``update`` that also requires ``owner`` (project_id, user_id), an
     unlocked row when ``unlocked`` and a ``launched_at`` when ``launched``: the updated
     instance, or None on a miss, with no re-read (the caller's full path says why)."""
+    return _swap(session, uuid, values, expected_task_state=_as_list(expected_task_state),
+                 expected_vm_state=_as_list(expected_vm_state), expected_owner=owner,
+                 unlocked=unlocked, launched=launched, returning=returning)
+
+
+def _swap(session, uuid, values, **guards):
+    """The CAS of ``values`` (attribute names) with a fresh ``updated_at``; the row, also
+    noted for the dashboard feed (CHANGED), or None on a miss."""
     columns = {_COLUMN_OF.get(key, key): value for key, value in values.items()}
     columns['updated_at'] = models.utcnow()
-    row = instance_cas.swap(session.connection(), uuid, columns,
-                            expected_task_state=_as_list(expected_task_state),
-                            expected_vm_state=_as_list(expected_vm_state),
-                            expected_owner=owner, unlocked=unlocked, launched=launched,
-                            returning=returning)
+    row = instance_cas.swap(session.connection(), uuid, columns, **guards)
     if row is not None:
         session.info.setdefault(CHANGED, []).append(row)
     return row
