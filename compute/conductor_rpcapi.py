@@ -38,10 +38,13 @@ RETRY_JITTER = 0.1
 class ConductorAPI(conductor_topics.TopicRouting):
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
                  group_commit=True, max_timeout=None, finish_cast=False,
-                 notification_format=None, heartbeat_publisher=None):
+                 notification_format=None, heartbeat_publisher=None, step_publisher=None):
         self.host = host
-        # compute/heartbeat_publisher.Publisher, or None: casts through oslo.messaging.
+        # common/lean_publisher.Publisher for the heartbeats (compute/heartbeat_publisher)
+        # and the cast steps (compute/step_publisher), or None: casts through
+        # oslo.messaging.
         self.heartbeat_publisher = heartbeat_publisher
+        self.step_publisher = step_publisher
         self.attempts = attempts
         # The longest a retried call waits for its answer (default: 4 x timeout, so
         # 15, 30, 60, 60 s).
@@ -149,9 +152,7 @@ class ConductorAPI(conductor_topics.TopicRouting):
     def _send_one(self, report):
         version, args = report.args
         if not report.wait:
-            base = self.steps_client
-            client = base.prepare(version=version) if version else base
-            client.cast(report.context, report.method, host=self.host, **args)
+            self._cast_step(report.context, report.method, version, args)
             return None
         return self._timed_call(report.context, report.method, version, args, steps=True)
 
@@ -159,8 +160,8 @@ class ConductorAPI(conductor_topics.TopicRouting):
         items = [{'method': r.method, 'context': r.context.to_dict(), 'args': r.args[1]}
                  for r in reports]
         if not any(r.wait for r in reports):
-            self.steps_client.prepare(version=BATCH_VERSION).cast(
-                reports[0].context, 'report_batch', host=self.host, items=items)
+            self._cast_step(reports[0].context, 'report_batch', BATCH_VERSION,
+                            {'items': items})
             return
         replies = self._timed_call(reports[0].context, 'report_batch', BATCH_VERSION,
                                    {'items': items}, steps=True)
@@ -169,6 +170,18 @@ class ConductorAPI(conductor_topics.TopicRouting):
                 report.error = rpc.error_from_primitive(reply['error'])
             else:
                 report.result = reply.get('result')
+
+    def _cast_step(self, context, method, version, args):
+        """Cast a step to the steps topic: through the lean publisher when there is one
+        and it takes it (compute/step_publisher.py), else through oslo.messaging."""
+        base = self.steps_client
+        client = base.prepare(version=version) if version else base
+        publisher = self.step_publisher
+        if publisher is not None and publisher.publish(
+                context, topic=client.target.topic, method=method,
+                args={'host': self.host, **args}, version=client.target.version):
+            return
+        client.cast(context, method, host=self.host, **args)
 
     def begin(self, context, instance_uuid, *, event, values, expected_task_state):
         """Start the event and CAS, one round trip: ``(instance, event_id)``."""

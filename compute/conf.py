@@ -32,6 +32,16 @@ compute_opts = [
                     "through oslo.messaging and the connection is made again at a later "
                     "beat); 'rpc' casts them through oslo.messaging (confirmed, "
                     "persistent). Called heartbeats are always oslo.messaging calls."),
+    cfg.StrOpt('steps_publisher', default='lean', choices=['lean', 'rpc'],
+               help="How the steps of an operation that nobody waits for (a reboot's "
+                    "task_advance and task_end, and batches of only such steps) leave this "
+                    "host over RabbitMQ: 'lean' publishes them from one kombu connection "
+                    "per process, persistent and confirmed by the broker like "
+                    "oslo.messaging's cast, at about half its CPU (the body "
+                    "oslo.messaging would send; on an error, a nack or no confirm within "
+                    "a few seconds the step goes through oslo.messaging and the connection "
+                    "is made again later); 'rpc' casts them through oslo.messaging. "
+                    "Called steps are always oslo.messaging calls."),
     cfg.FloatOpt('rpc_listener_min_wait', default=10.0, min=0,
                  help="Seconds this compute's RabbitMQ listeners (its RPC server, the reply "
                       "waiter) first wait for the next message after one arrived, doubling "

@@ -3,7 +3,8 @@ api names the topic ``cepheid-api-steps`` in its answer to a called heartbeat, t
 computes send begin / task_advance / task_finish / task_end / report_batch there,
 reboots end as before (states, events, start and end notifications — the end sent by the
 api for the compute, after the commit, when the end is a cast — or by the compute when it
-is a call), and a conductor error reaches the
+is a call; the cast steps through each compute's lean publisher, or oslo.messaging with
+``steps_publisher = rpc``), and a conductor error reaches the
 compute's client as the same exception; a compute's called heartbeat and its power sync's
 ``instances_on_host`` are answered there too (conductor 1.13), and go back to the conductor
 topic when the steps topic does not answer; with ``[api] steps_consumer = rpc`` the steps
@@ -18,6 +19,7 @@ from cepheid.common import exception
 from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
 from cepheid.compute import conductor_topics
+from cepheid.compute import step_publisher
 from tests.fixtures import http
 from tests.fixtures import processes
 from tests.fixtures import rabbit_queues
@@ -93,6 +95,9 @@ def test_steps_go_through_the_lean_consumer_and_errors_arrive_as_themselves(star
     _reboot_all(cluster, servers)
     processes.wait_until(lambda: rabbit_queues.queues(cluster.vhost.name)[TOPIC][1]
                          == 0, 10, 'steps queue drained')
+    # the cast steps left each compute through its lean publisher (one connection each)
+    assert len(rabbit_queues.connections(cluster.vhost.name, step_publisher.CONNECTION_NAME)
+               ) == len(cluster.hosts)
 
     client, transport = _compute_client(cluster, 'hostA')
     try:
@@ -136,6 +141,13 @@ def test_reboots_end_alike_with_the_finish_as_a_call(start):
     cluster = start(compute_options={'conductor_finish_cast': False})
     servers = [cluster.create_on(host, f'vm-{host}') for host in cluster.hosts]
     _reboot_all(cluster, servers)
+
+
+def test_reboots_end_alike_with_the_cast_steps_through_oslo_messaging(start):
+    cluster = start(compute_options={'steps_publisher': 'rpc'})
+    servers = [cluster.create_on(host, f'vm-{host}') for host in cluster.hosts]
+    _reboot_all(cluster, servers)
+    assert not rabbit_queues.connections(cluster.vhost.name, step_publisher.CONNECTION_NAME)
 
 
 def test_rpc_setting_keeps_the_steps_on_the_conductor_topic(start, monkeypatch):

@@ -14,6 +14,7 @@ from cepheid.api import heartbeat_consumer
 from cepheid.common import config
 from cepheid.common import context as cep_context
 from cepheid.common import kombu_transport
+from cepheid.common import lean_publisher
 from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
 from cepheid.compute import conf as compute_conf
@@ -108,7 +109,7 @@ def test_a_failed_publish_goes_through_oslo_messaging_and_a_later_beat_reconnect
     test_heartbeat_topic._beat(client)       # within RETRY_AFTER: no new connection
     lean.wait_for(2)
     assert (factory.calls, publisher.failed, publisher.published) == (1, 1, 0)
-    monkeypatch.setattr(heartbeat_publisher, 'RETRY_AFTER', 0.0)
+    monkeypatch.setattr(lean_publisher, 'RETRY_AFTER', 0.0)
     test_heartbeat_topic._beat(client, resources={'vcpus': 2})
     assert (factory.calls, publisher.published) == (2, 1)
     assert lean.beats == [(TOPIC, 'h1', False), (TOPIC, 'h1', False)]
