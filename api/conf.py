@@ -71,6 +71,13 @@ api_opts = [
                     'transports only), advertised to each compute in the answer to its '
                     'called heartbeat. rpc: on the conductor topic through oslo.messaging, '
                     'as before.'),
+    cfg.StrOpt('casts_publisher', default='lean', choices=('lean', 'rpc'),
+               help="How the outbox's casts to the computes leave this api process over "
+                    "RabbitMQ. lean: from one kombu connection per process, persistent "
+                    "and confirmed by the broker like oslo.messaging's cast, at about "
+                    "half its CPU (the body oslo.messaging would send; on an error, a "
+                    "nack or no confirm within a few seconds the cast goes through "
+                    "oslo.messaging). rpc: through oslo.messaging, as before."),
     cfg.IntOpt('steps_consumer_threads', default=4, min=1,
                help='Threads (each with its own broker connection) consuming the topic '
                     'cepheid-api-steps in each api process, [api] steps_consumer = lean.'),

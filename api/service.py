@@ -20,6 +20,7 @@ from cepheid.api import workers
 from cepheid.api.dashboard import feed as dashboard_feed
 from cepheid.api.db import session as db_session
 from cepheid.api.db import store as db_store
+from cepheid.common import lean_publisher
 from cepheid.common import notifications
 from cepheid.common import rpc
 from cepheid.compute import api as compute_api_mod
@@ -28,6 +29,19 @@ from cepheid.compute import rpcapi as compute_rpcapi
 LOG = logging.getLogger(__name__)
 
 BINARY = 'cepheid-api'
+# The outbox's lean publisher: its broker connection's name, and the longest a cast
+# waits for the broker's confirm before oslo.messaging sends it.
+CASTS_PUBLISHER = 'cepheid-api-casts'
+CASTS_CONFIRM_TIMEOUT = 5.0
+
+
+def casts_publisher(conf):
+    """This process's lean publisher for the outbox's casts (common/lean_publisher.py),
+    or None: ``[api] casts_publisher = rpc``, or a transport other than RabbitMQ."""
+    if conf.api.casts_publisher != 'lean':
+        return None
+    return lean_publisher.shared(conf, name=CASTS_PUBLISHER, persistent=True,
+                                 confirm_timeout=CASTS_CONFIRM_TIMEOUT)
 
 
 class ApiServices:
@@ -43,8 +57,8 @@ class ApiServices:
                                        or rpc.get_notification_transport(conf))
         # The outbox's sender publishes with retry=0: it keeps what the broker refuses.
         cap = conf.api.compute_rpc_version_cap or None
-        self.compute_rpcapi = compute_rpcapi.ComputeRPCAPI(self.transport, retry=0,
-                                                           version_cap=cap)
+        self.compute_rpcapi = compute_rpcapi.ComputeRPCAPI(
+            self.transport, retry=0, version_cap=cap, publisher=casts_publisher(conf))
         self.outbox = outbox.Outbox(self.db, self.compute_rpcapi,
                                     lease=conf.api.outbox_claim_seconds,
                                     poll_interval=conf.api.outbox_poll_interval)

@@ -139,9 +139,24 @@ def external_instance_event(host, instances, events):
 class ComputeRPCAPI:
     """Sends Casts; the request context travels along as a dict."""
 
-    def __init__(self, transport, *, version_cap=None, retry=None):
+    def __init__(self, transport, *, version_cap=None, retry=None, publisher=None):
         self.client = rpc.get_client(transport, TOPIC, version=VERSION, version_cap=version_cap)
         self.retry = retry
+        # A common/lean_publisher.Publisher (persistent, confirmed) the casts go through
+        # first (the api's outbox: [api] casts_publisher), or None: oslo.messaging's cast.
+        self.publisher = publisher
+
+    def _cast(self, context, host, method, version, kwargs):
+        """Cast ``method(**kwargs)`` at ``version`` to ``host``: through the lean
+        publisher when there is one, the version cap allows it and the broker confirmed
+        it; else through oslo.messaging (which also refuses a version past the cap)."""
+        publisher = self.publisher
+        if (publisher is not None and self.client.can_send_version(version)
+                and publisher.publish(context, topic=f'{TOPIC}.{host}', method=method,
+                                      args=kwargs, version=version)):
+            return
+        self.client.prepare(server=host, retry=self.retry, version=version).cast(
+            context, method, **kwargs)
 
     def send(self, context, cast):
         """Publish ``cast``; ``context`` is a RequestContext or its dict form.
@@ -151,9 +166,7 @@ class ComputeRPCAPI:
         """
         if isinstance(context, dict):
             context = cep_context.RequestContext.from_dict(context)
-        self.client.prepare(server=cast.host, retry=self.retry,
-                            version=_version(cast)).cast(
-            context, cast.method, **cast.kwargs)
+        self._cast(context, cast.host, cast.method, _version(cast), cast.kwargs)
 
     def can_batch(self):
         """Whether ``send_batch`` may be used (the version cap allows 1.8)."""
@@ -165,8 +178,7 @@ class ComputeRPCAPI:
         casts = [{'method': cast.method, 'context': context, 'kwargs': cast.kwargs}
                  for context, cast in items]
         context = cep_context.RequestContext.from_dict(items[0][0])
-        self.client.prepare(server=host, retry=self.retry, version=BATCH_VERSION).cast(
-            context, 'run_casts', casts=casts)
+        self._cast(context, host, 'run_casts', BATCH_VERSION, {'casts': casts})
 
     def _call(self, context, instance, method, *, version='1.2', **kwargs):
         """An RPC *call* to the instance's host (not through the outbox: it answers)."""

@@ -4,7 +4,8 @@ computes send begin / task_advance / task_finish / task_end / report_batch there
 reboots end as before (states, events, start and end notifications — the end sent by the
 api for the compute, after the commit, when the end is a cast — or by the compute when it
 is a call; the cast steps through each compute's lean publisher, or oslo.messaging with
-``steps_publisher = rpc``), and a conductor error reaches the
+``steps_publisher = rpc``; the api's casts likewise, ``[api] casts_publisher``), and a
+conductor error reaches the
 compute's client as the same exception; a compute's called heartbeat and its power sync's
 ``instances_on_host`` are answered there too (conductor 1.13), and go back to the conductor
 topic when the steps topic does not answer; with ``[api] steps_consumer = rpc`` the steps
@@ -13,6 +14,7 @@ stay on the conductor topic and no steps queue exists."""
 import oslo_messaging
 import pytest
 
+from cepheid.api import service as api_service
 from cepheid.common import config
 from cepheid.common import context as cep_context
 from cepheid.common import exception
@@ -98,6 +100,8 @@ def test_steps_go_through_the_lean_consumer_and_errors_arrive_as_themselves(star
     # the cast steps left each compute through its lean publisher (one connection each)
     assert len(rabbit_queues.connections(cluster.vhost.name, step_publisher.CONNECTION_NAME)
                ) == len(cluster.hosts)
+    # and the reboots' casts left the api's outbox through its lean publisher
+    assert rabbit_queues.connections(cluster.vhost.name, api_service.CASTS_PUBLISHER)
 
     client, transport = _compute_client(cluster, 'hostA')
     try:
@@ -143,11 +147,13 @@ def test_reboots_end_alike_with_the_finish_as_a_call(start):
     _reboot_all(cluster, servers)
 
 
-def test_reboots_end_alike_with_the_cast_steps_through_oslo_messaging(start):
-    cluster = start(compute_options={'steps_publisher': 'rpc'})
+def test_reboots_end_alike_with_the_casts_through_oslo_messaging(start):
+    cluster = start(compute_options={'steps_publisher': 'rpc'},
+                    api_options={'api.casts_publisher': 'rpc'})
     servers = [cluster.create_on(host, f'vm-{host}') for host in cluster.hosts]
     _reboot_all(cluster, servers)
-    assert not rabbit_queues.connections(cluster.vhost.name, step_publisher.CONNECTION_NAME)
+    for name in (step_publisher.CONNECTION_NAME, api_service.CASTS_PUBLISHER):
+        assert not rabbit_queues.connections(cluster.vhost.name, name)
 
 
 def test_rpc_setting_keeps_the_steps_on_the_conductor_topic(start, monkeypatch):
