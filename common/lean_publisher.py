@@ -6,7 +6,8 @@ persistent publish that waits for the broker's publisher confirm. A Publisher se
 same body (the 2.0 envelope, context keys, ``_unique_id``) to the same exchange
 (``control_exchange``, declared as oslo.messaging declares it, or passively if that is
 refused) and routing key, from one connection per process, kind and transport URL (the
-services of a process share it), opened at the first publish:
+services of a process share it), opened at the first publish; a confirmed kind may open
+a few more when publishes overlap (each waits for its confirm on its own connection):
 
 - ``persistent`` and ``confirm_timeout`` as its user needs them. A confirmed publish
   returns True only once the broker acknowledged it (as oslo.messaging's cast);
@@ -31,6 +32,7 @@ services of a process share it), opened at the first publish:
 
 import atexit
 import os
+import queue
 import select
 import threading
 import time
@@ -64,7 +66,7 @@ def body(context, method, args, version):
     return rpc_common.serialize_msg(msg)
 
 
-def shared(conf, *, name, persistent, confirm_timeout):
+def shared(conf, *, name, persistent, confirm_timeout, connections=1):
     """This process's Publisher ``name`` for the transport of ``conf`` (RabbitMQ only:
     None for another transport)."""
     if not kombu_transport.rabbitmq(conf):
@@ -78,7 +80,7 @@ def shared(conf, *, name, persistent, confirm_timeout):
             _shared[key] = Publisher(
                 kombu_transport.broker_urls(conf), exchange=exchange,
                 ssl=kombu_transport.ssl_options(conf), name=name, persistent=persistent,
-                confirm_timeout=confirm_timeout)
+                confirm_timeout=confirm_timeout, connections=connections)
         return _shared[key]
 
 
@@ -92,13 +94,26 @@ def close_all():
         publisher.close()
 
 
+class _Connection:
+    """One of a Publisher's connections: kombu's connection and producer (None until
+    connected) and when it last failed."""
+
+    __slots__ = ('conn', 'producer', 'failed_at')
+
+    def __init__(self):
+        self.conn = self.producer = self.failed_at = None
+
+
 class Publisher:
-    """``publish(...)`` is True when the message left on this connection (and, with
-    ``confirm_timeout``, the broker confirmed it), False when the caller must cast it
-    through oslo.messaging. Thread-safe; one connection."""
+    """``publish(...)`` is True when the message left on one of this publisher's
+    connections (and, with ``confirm_timeout``, the broker confirmed it), False when the
+    caller must cast it through oslo.messaging. Thread-safe. A publish takes a
+    connection no other publish is using, the most recently used first; a second one
+    (up to ``connections``) is opened only when publishes overlap, so a confirmed
+    publisher shared by many threads is not one queue of confirm waits."""
 
     def __init__(self, urls, *, exchange, name, ssl=False, persistent=False,
-                 confirm_timeout=None, connection_factory=kombu.Connection):
+                 confirm_timeout=None, connections=1, connection_factory=kombu.Connection):
         self.urls = list(urls)
         self.exchange = exchange
         self.name = name
@@ -106,9 +121,10 @@ class Publisher:
         self.delivery_mode = PERSISTENT if persistent else TRANSIENT
         self.confirm_timeout = confirm_timeout
         self._factory = connection_factory
-        self._lock = threading.Lock()
-        self._conn = self._producer = None
-        self._failed_at = None
+        self._all = [_Connection() for _ in range(connections)]
+        self._free = queue.LifoQueue()
+        for connection in reversed(self._all):
+            self._free.put(connection)
         self._closed = False
         # messages published; handed back to the caller (oslo.messaging's cast); errors
         self.published = self.declined = self.failed = 0
@@ -116,44 +132,57 @@ class Publisher:
     def publish(self, context, *, topic, method, args, version):
         """Publish ``method(**args)`` cast at ``version`` with routing key ``topic``
         (``topic.server`` for a cast to one server)."""
-        if not self._lock.acquire(timeout=LOCK_WAIT):
+        try:
+            connection = self._free.get(timeout=LOCK_WAIT)
+        except queue.Empty:
             self.declined += 1
             return False
         try:
-            if self._closed or (self._producer is None and not self._connect()):
+            if self._closed or (connection.producer is None
+                                and not self._connect(connection)):
                 self.declined += 1
                 return False
             options = {}
             if self.confirm_timeout is not None:
                 options['confirm_timeout'] = self.confirm_timeout
             try:
-                self._take_incoming()
-                self._producer.publish(body(context, method, args, version),
-                                       exchange=self.exchange, routing_key=topic,
-                                       delivery_mode=self.delivery_mode,
-                                       serializer='json', **options)
+                self._take_incoming(connection)
+                connection.producer.publish(body(context, method, args, version),
+                                            exchange=self.exchange, routing_key=topic,
+                                            delivery_mode=self.delivery_mode,
+                                            serializer='json', **options)
             except Exception as exc:
-                self._failed(exc)
+                self._failed(connection, exc)
                 self.declined += 1
                 return False
             self.published += 1
             return True
         finally:
-            self._lock.release()
+            self._free.put(connection)
+
+    def opened(self):
+        """The kombu connections open now (the tests look at their sockets)."""
+        return [c.conn for c in self._all if c.producer is not None]
 
     def close(self):
-        """Close the connection with the closing handshake (bounded by ``WRITE_TIMEOUT``
-        a step); later messages go through oslo.messaging. A publish in progress finishes
-        first (waited for up to ``LOCK_WAIT``)."""
-        locked = self._lock.acquire(timeout=LOCK_WAIT)
-        try:
-            self._closed = True
-            conn, self._conn, self._producer = self._conn, None, None
-        finally:
-            if locked:
-                self._lock.release()
-        if conn is None:
-            return
+        """Close the connections with the closing handshake (bounded by
+        ``WRITE_TIMEOUT`` a step); later messages go through oslo.messaging. A publish in
+        progress finishes first (waited for up to ``LOCK_WAIT``)."""
+        self._closed = True
+        taken = []
+        for _ in self._all:
+            try:
+                taken.append(self._free.get(timeout=LOCK_WAIT))
+            except queue.Empty:
+                break
+        for connection in self._all:
+            conn, connection.conn, connection.producer = connection.conn, None, None
+            if conn is not None:
+                self._close(conn)
+        for connection in taken:
+            self._free.put(connection)
+
+    def _close(self, conn):
         sock = getattr(conn.connection, 'sock', None) if conn.connected else None
         try:
             if sock is not None:
@@ -163,8 +192,9 @@ class Publisher:
             LOG.debug('Closing the %s connection: %s', self.name, exc)
             conn.collect()
 
-    def _connect(self):
-        if self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER:
+    def _connect(self, connection):
+        failed_at = connection.failed_at
+        if failed_at is not None and time.monotonic() - failed_at < RETRY_AFTER:
             return False
         try:
             options = {'write_timeout': WRITE_TIMEOUT,
@@ -173,25 +203,27 @@ class Publisher:
                 options['confirm_publish'] = True
             conn = self._factory(self.urls, ssl=self.ssl, heartbeat=0,
                                  connect_timeout=CONNECT_TIMEOUT, transport_options=options)
-            self._conn = conn
+            connection.conn = conn
             conn.ensure_connection(max_retries=len(self.urls), interval_start=0,
                                    interval_step=0)
             channel = self._declared(conn)
-            self._producer = kombu.Producer(channel)
+            connection.producer = kombu.Producer(channel)
         except Exception as exc:
-            self._failed(exc)
+            self._failed(connection, exc)
             return False
-        if self._failed_at is not None:
+        if failed_at is not None:
             LOG.info('%s: publishing lean again', self.name)
-        self._failed_at = None
+        connection.failed_at = None
         return True
 
-    def _take_incoming(self):
+    @staticmethod
+    def _take_incoming(connection):
         """Read what the broker sent (a connection.close or channel.close raises here);
         nothing to read costs one ``select``."""
-        sock = getattr(self._conn.connection, 'sock', None)   # none: kombu's memory://
+        conn = connection.conn
+        sock = getattr(conn.connection, 'sock', None)   # none: kombu's memory://
         while sock is not None and select.select([sock], [], [], 0)[0]:
-            self._conn.drain_events(timeout=WRITE_TIMEOUT)
+            conn.drain_events(timeout=WRITE_TIMEOUT)
 
     def _declared(self, conn):
         """A channel on which the exchange exists: declared as oslo.messaging declares
@@ -207,13 +239,13 @@ class Publisher:
         self.exchange(channel).declare(passive=True)
         return channel
 
-    def _failed(self, exc):
+    def _failed(self, connection, exc):
         self.failed += 1
-        if self._failed_at is None:
+        if connection.failed_at is None:
             LOG.warning('%s: a lean publish failed (%s): casts go through oslo.messaging '
                         'until a connection is made again', self.name, exc)
-        self._failed_at = time.monotonic()
-        conn, self._conn, self._producer = self._conn, None, None
+        connection.failed_at = time.monotonic()
+        conn, connection.conn, connection.producer = connection.conn, None, None
         if conn is not None:
             try:
                 conn.collect()      # the socket closed, no closing handshake to wait for

@@ -96,7 +96,7 @@ def test_a_step_on_a_connection_the_broker_closed_arrives_through_oslo_messaging
     pids = rabbit_queues.connections(vhost.name, step_publisher.CONNECTION_NAME)
     subprocess.run(['rabbitmqctl', '-q', 'close_connection', pids[0], 'test'],
                    capture_output=True, timeout=60, check=True)
-    sock = publisher._conn.connection.sock
+    sock = publisher.opened()[0].connection.sock
     processes.wait_until(lambda: select.select([sock], [], [], 0)[0], 10,
                          "the broker's connection.close")
     _advance(client, 'reboot_started_hard')   # the close is read first: oslo.messaging

@@ -7,6 +7,7 @@ in-memory broker (oslo.messaging's ``kombu+memory``), which has no publisher con
 tests/integration/test_step_publisher.py has the broker's confirm and nack."""
 
 import json
+import threading
 
 import kombu
 import oslo_messaging
@@ -137,3 +138,53 @@ def test_the_service_hands_its_conductor_the_shared_publisher(monkeypatch):
     assert service.conductor.step_publisher is step_publisher.for_conf(conf)
     assert service.conductor.heartbeat_publisher is heartbeat_publisher.for_conf(conf)
     lean_publisher.close_all()
+
+
+def _overlapping(publisher, monkeypatch):
+    """Publish twice, the second while the first is still publishing (held in ``body``);
+    the second's result."""
+    entered, release = threading.Event(), threading.Event()
+    real = lean_publisher.body
+
+    def held_once(*args):
+        if not entered.is_set():
+            entered.set()
+            release.wait(5)
+        return real(*args)
+    monkeypatch.setattr(lean_publisher, 'body', held_once)
+    ctx = cep_context.get_admin_context()
+    first = threading.Thread(target=publisher.publish, args=(ctx,), kwargs=dict(
+        topic=TOPIC, method='task_advance', args={}, version='1.2'))
+    first.start()
+    entered.wait(5)
+    try:
+        return publisher.publish(ctx, topic=TOPIC, method='task_advance', args={},
+                                 version='1.2')
+    finally:
+        release.set()
+        first.join()
+
+
+def test_overlapping_publishes_open_a_second_connection_serial_ones_reuse_one(
+        memory_bus, monkeypatch):
+    factory = beats.Opened()
+    publisher = lean_publisher.Publisher(
+        ['memory://'], exchange=kombu_transport.topic_exchange(beats._conf('fake:/')),
+        name='test', persistent=True, confirm_timeout=5.0, connections=2,
+        connection_factory=factory)
+    ctx = cep_context.get_admin_context()
+    for _ in range(3):
+        assert publisher.publish(ctx, topic=TOPIC, method='m', args={}, version='1.0')
+    assert len(factory.opened) == 1
+    assert _overlapping(publisher, monkeypatch)
+    assert len(factory.opened) == 2 and publisher.published == 5
+    publisher.close()
+    assert not any(conn.connected for conn in factory.opened)
+
+
+def test_with_one_connection_an_overlapping_publish_waits_then_hands_back(
+        memory_bus, monkeypatch):
+    publisher = _publisher()
+    monkeypatch.setattr(lean_publisher, 'LOCK_WAIT', 0.1)
+    assert not _overlapping(publisher, monkeypatch)
+    assert (publisher.published, publisher.declined) == (1, 1)
