@@ -77,7 +77,8 @@ def serve(conf, sock, stopping, *, parent_pid=None):
     conductor = api_service.ConductorService(conf, services)
     conductor.start()
     server = api_wsgi.ServerThread(api_app.create_app(conf, services),
-                                   threads=conf.api.threads, sockets=[sock])
+                                   threads=conf.api.threads, sockets=[sock],
+                                   connection_limit=conf.api.max_connections)
     # The graceful stop is in place before the port answers: a SIGTERM sent as soon as a
     # request was served stops the service, not its start-up (exit 0, not 143).
     stopping = stopping or _stop_event()

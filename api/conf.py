@@ -31,6 +31,12 @@ api_opts = [
     cfg.PortOpt('port', default=8774, help='Port the REST API listens on.'),
     cfg.IntOpt('threads', default=8, min=1,
                help='Request threads of the WSGI server (waitress) per process.'),
+    cfg.IntOpt('max_connections', default=1000, min=1,
+               help='Most client connections one api process keeps open, idle keep-alive '
+                    "ones and the dashboard's event streams included (as Nova's eventlet "
+                    "server's wsgi_default_pool_size). At the limit the process accepts no "
+                    'new connection until one closes; waitress closes an idle one after 120 '
+                    "s. waitress's own limit, 100, stalled the 101st client for seconds."),
     cfg.IntOpt('workers', default=cpu_count(), min=1,
                sample_default='<number of CPU cores>',
                help='Number of api processes serving the REST API (default: the number of '

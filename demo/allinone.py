@@ -160,7 +160,9 @@ class AllInOne:
         for host in self.hosts:
             self.add_compute(host)
         self.app = api_app.create_app(self.conf, self.services)
-        self.server = api_wsgi.ServerThread(self.app, self.conf.api.listen, self.conf.api.port)
+        self.server = api_wsgi.ServerThread(
+            self.app, self.conf.api.listen, self.conf.api.port,
+            connection_limit=self.conf.api.max_connections)
         self.server.start()
         self.endpoint = f'http://{self.conf.api.listen}:{self.server.port}/v2.1'
         return self

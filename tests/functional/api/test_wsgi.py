@@ -61,3 +61,51 @@ def test_unauthenticated_over_http_is_401_json(server):
     assert resp.status == 401
     assert json.loads(resp.read()) == {'unauthorized': {
         'code': 401, 'message': 'The request you have made requires authentication.'}}
+
+
+def _idle_keepalive_clients(server, count):
+    """``count`` clients that each made one request and keep their connection open."""
+    clients = []
+    for _ in range(count):
+        conn = _conn(server)
+        conn.request('GET', '/v2.1/')
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 200
+        clients.append(conn)
+    return clients
+
+
+def test_a_new_client_is_served_past_100_idle_keepalive_clients(app):
+    """waitress alone stops accepting at 100 open connections (its connection_limit) and
+    the next client waited until an idle one timed out; the api's limit is
+    [api] max_connections (1,000 by default), its sockets watched by poll()."""
+    running = wsgi.start_in_thread(app, '127.0.0.1', 0, threads=2)
+    clients = _idle_keepalive_clients(running, 150)
+    try:
+        late = http.client.HTTPConnection('127.0.0.1', running.port, timeout=3)
+        late.request('GET', '/v2.1/')
+        assert late.getresponse().status == 200
+        late.close()
+    finally:
+        for conn in clients:
+            conn.close()
+        running.stop()
+
+
+def test_at_max_connections_the_next_client_waits_for_one_to_close(app):
+    running = wsgi.start_in_thread(app, '127.0.0.1', 0, threads=2, connection_limit=5)
+    clients = _idle_keepalive_clients(running, 5)
+    try:
+        late = http.client.HTTPConnection('127.0.0.1', running.port, timeout=1)
+        late.request('GET', '/v2.1/')
+        with pytest.raises(TimeoutError):
+            late.getresponse()
+        clients.pop().close()
+        late.sock.settimeout(5)
+        assert late.getresponse().status == 200
+        late.close()
+    finally:
+        for conn in clients:
+            conn.close()
+        running.stop()
