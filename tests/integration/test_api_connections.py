@@ -15,14 +15,7 @@ IDLE_CLIENTS = 150
 
 @pytest.fixture
 def cluster(tmp_path):
-    running = cluster_mod.Cluster(tmp_path, hosts=('hostA',))
-    try:
-        yield running.start()
-    except Exception:
-        running.dump_logs()
-        raise
-    finally:
-        running.stop()
+    yield from cluster_mod.running(tmp_path, hosts=('hostA',))
 
 
 def _get_versions(port, timeout):
@@ -37,10 +30,10 @@ def test_a_new_client_is_served_while_150_keep_alive_clients_idle(cluster):
     clients = []
     try:
         for _ in range(IDLE_CLIENTS):
-            conn, status = _get_versions(cluster.port, timeout=5)
+            conn, status = _get_versions(cluster['cluster'].port, timeout=5)
             assert status == 200
             clients.append(conn)
-        late, status = _get_versions(cluster.port, timeout=5)
+        late, status = _get_versions(cluster['cluster'].port, timeout=5)
         late.close()
         assert status == 200
     finally:

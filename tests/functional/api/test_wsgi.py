@@ -1,5 +1,6 @@
 """The app served by waitress on an ephemeral port: real HTTP, real sockets."""
 
+import contextlib
 import http.client
 import json
 
@@ -76,27 +77,33 @@ def _idle_keepalive_clients(server, count):
     return clients
 
 
-def test_a_new_client_is_served_past_100_idle_keepalive_clients(app):
-    """waitress alone stops accepting at 100 open connections (its connection_limit) and
-    the next client waited until an idle one timed out; the api's limit is
-    [api] max_connections (1,000 by default), its sockets watched by poll()."""
-    running = wsgi.start_in_thread(app, '127.0.0.1', 0, threads=2)
-    clients = _idle_keepalive_clients(running, 150)
+@contextlib.contextmanager
+def _served_with_idle_clients(app, count, **options):
+    """A server with ``count`` idle keep-alive clients: yields ``(server, clients)``."""
+    running = wsgi.start_in_thread(app, '127.0.0.1', 0, threads=2, **options)
+    clients = []
     try:
-        late = http.client.HTTPConnection('127.0.0.1', running.port, timeout=3)
-        late.request('GET', '/v2.1/')
-        assert late.getresponse().status == 200
-        late.close()
+        clients.extend(_idle_keepalive_clients(running, count))
+        yield running, clients
     finally:
         for conn in clients:
             conn.close()
         running.stop()
 
 
+def test_a_new_client_is_served_past_100_idle_keepalive_clients(app):
+    """waitress alone stops accepting at 100 open connections (its connection_limit) and
+    the next client waited until an idle one timed out; the api's limit is
+    [api] max_connections (1,000 by default), its sockets watched by poll()."""
+    with _served_with_idle_clients(app, 150) as (running, _):
+        late = http.client.HTTPConnection('127.0.0.1', running.port, timeout=3)
+        late.request('GET', '/v2.1/')
+        assert late.getresponse().status == 200
+        late.close()
+
+
 def test_at_max_connections_the_next_client_waits_for_one_to_close(app):
-    running = wsgi.start_in_thread(app, '127.0.0.1', 0, threads=2, connection_limit=5)
-    clients = _idle_keepalive_clients(running, 5)
-    try:
+    with _served_with_idle_clients(app, 5, connection_limit=5) as (running, clients):
         late = http.client.HTTPConnection('127.0.0.1', running.port, timeout=1)
         late.request('GET', '/v2.1/')
         with pytest.raises(TimeoutError):
@@ -105,7 +112,3 @@ def test_at_max_connections_the_next_client_waits_for_one_to_close(app):
         late.sock.settimeout(5)
         assert late.getresponse().status == 200
         late.close()
-    finally:
-        for conn in clients:
-            conn.close()
-        running.stop()
