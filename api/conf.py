@@ -5,6 +5,10 @@ import os
 from oslo_config import cfg
 from oslo_policy import opts as policy_opts
 
+# Client connections one api process keeps open by default (Nova's eventlet server served
+# up to wsgi_default_pool_size = 1,000); api/wsgi.py's servers take it as theirs.
+MAX_CONNECTIONS = 1000
+
 
 def cpu_count():
     """The CPU cores this process may run on (its affinity), at least 1."""
@@ -31,12 +35,13 @@ api_opts = [
     cfg.PortOpt('port', default=8774, help='Port the REST API listens on.'),
     cfg.IntOpt('threads', default=8, min=1,
                help='Request threads of the WSGI server (waitress) per process.'),
-    cfg.IntOpt('max_connections', default=1000, min=1,
+    cfg.IntOpt('max_connections', default=MAX_CONNECTIONS, min=1,
                help='Most client connections one api process keeps open, idle keep-alive '
                     "ones and the dashboard's event streams included (as Nova's eventlet "
                     "server's wsgi_default_pool_size). At the limit the process accepts no "
                     'new connection until one closes; waitress closes an idle one after 120 '
-                    "s. waitress's own limit, 100, stalled the 101st client for seconds."),
+                    "s. waitress's own limit (100, its two sockets included) stalled the "
+                    '99th client.'),
     cfg.IntOpt('workers', default=cpu_count(), min=1,
                sample_default='<number of CPU cores>',
                help='Number of api processes serving the REST API (default: the number of '

@@ -1,4 +1,4 @@
-"""Serve the REST API with waitress, in the foreground or in a background thread.
+"""Serve the REST API with waitress in a background thread.
 
 Every server here watches its sockets with poll(), not select(): past a few hundred client
 connections a socket's number passes select()'s 1024, and ``connection_limit`` (the api's
@@ -9,19 +9,7 @@ import threading
 import waitress
 from waitress import wasyncore
 
-DEFAULT_CONNECTION_LIMIT = 1000
-
-
-def _options(threads, connection_limit, listening=1):
-    """waitress's options; ``connection_limit`` counts clients only (waitress counts its
-    ``listening`` sockets and its wake-up pipe too)."""
-    return {'threads': threads, 'ident': 'cepheid-api',
-            'connection_limit': connection_limit + listening + 1, 'asyncore_use_poll': True}
-
-
-def serve(app, host, port, threads=8, connection_limit=DEFAULT_CONNECTION_LIMIT):
-    """Serve ``app`` until interrupted."""
-    waitress.serve(app, host=host, port=port, **_options(threads, connection_limit))
+from cepheid.api import conf as api_conf
 
 
 class ServerThread:
@@ -34,10 +22,13 @@ class ServerThread:
     """
 
     def __init__(self, app, host='127.0.0.1', port=0, threads=4, sockets=None,
-                 connection_limit=DEFAULT_CONNECTION_LIMIT):
+                 connection_limit=api_conf.MAX_CONNECTIONS):
         where = {'sockets': sockets} if sockets else {'host': host, 'port': port}
-        options = _options(threads, connection_limit, len(sockets) if sockets else 1)
-        self.server = waitress.create_server(app, **options, **where)
+        # waitress counts its listening sockets and its wake-up pipe among the connections.
+        own = (len(sockets) if sockets else 1) + 1
+        self.server = waitress.create_server(
+            app, threads=threads, ident='cepheid-api', asyncore_use_poll=True,
+            connection_limit=connection_limit + own, **where)
         self.host = sockets[0].getsockname()[0] if sockets else host
         self.port = int(self.server.effective_port)
         self._thread = threading.Thread(target=self.server.run, name='cepheid-api-wsgi',
@@ -64,7 +55,7 @@ class ServerThread:
 
 
 def start_in_thread(app, host='127.0.0.1', port=0, threads=4,
-                    connection_limit=DEFAULT_CONNECTION_LIMIT):
+                    connection_limit=api_conf.MAX_CONNECTIONS):
     """Start serving ``app`` in the background; returns the running ServerThread
     (``.port`` is the bound port, ``.stop()`` ends it)."""
     server = ServerThread(app, host=host, port=port, threads=threads,
