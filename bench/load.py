@@ -121,7 +121,7 @@ def open_loop(post, servers, *, rate, seconds, threads=None, accepted=None):
     order = itertools.cycle(servers)
     order_lock = threading.Lock()
     lock = threading.Lock()
-    out = {'from_schedule': [], 'from_send': [], 'status': {}, 'late': 0, 'slowest': []}
+    out = {'from_schedule': [], 'from_send': [], 'status': {}, 'late': 0, 'sent_at': []}
     start = time.monotonic() + 0.05
 
     def worker():
@@ -143,7 +143,7 @@ def open_loop(post, servers, *, rate, seconds, threads=None, accepted=None):
                 if status == 202:
                     out['from_schedule'].append(now - scheduled)
                     out['from_send'].append(now - sent)
-                    out['slowest'].append((now - sent, sent - start))
+                    out['sent_at'].append(sent - start)
             if now > start + seconds + 30:
                 return
 
@@ -159,5 +159,6 @@ def open_loop(post, servers, *, rate, seconds, threads=None, accepted=None):
         'post_latency_from_schedule_ms': procstat.summarize_ms(out['from_schedule']),
         # The five slowest POSTs: (latency ms, when sent, s after the start).
         'slowest_posts': [(round(late * 1000, 2), round(at, 3))
-                          for late, at in sorted(out['slowest'], reverse=True)[:5]],
+                          for late, at in sorted(zip(out['from_send'], out['sent_at'], strict=True),
+                                                 reverse=True)[:5]],
     }

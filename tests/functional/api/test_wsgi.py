@@ -7,6 +7,7 @@ import json
 import pytest
 
 from cepheid.api import wsgi
+from tests.fixtures import http as http_fixture
 from tests.functional.api import conftest
 
 
@@ -64,26 +65,13 @@ def test_unauthenticated_over_http_is_401_json(server):
         'code': 401, 'message': 'The request you have made requires authentication.'}}
 
 
-def _idle_keepalive_clients(server, count):
-    """``count`` clients that each made one request and keep their connection open."""
-    clients = []
-    for _ in range(count):
-        conn = _conn(server)
-        conn.request('GET', '/v2.1/')
-        resp = conn.getresponse()
-        resp.read()
-        assert resp.status == 200
-        clients.append(conn)
-    return clients
-
-
 @contextlib.contextmanager
 def _served_with_idle_clients(app, count, **options):
     """A server with ``count`` idle keep-alive clients: yields ``(server, clients)``."""
     running = wsgi.start_in_thread(app, '127.0.0.1', 0, threads=2, **options)
     clients = []
     try:
-        clients.extend(_idle_keepalive_clients(running, count))
+        clients.extend(http_fixture.idle_keepalive_clients(running.port, count))
         yield running, clients
     finally:
         for conn in clients:
