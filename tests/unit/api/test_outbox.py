@@ -2,6 +2,7 @@
 published after commit, kept while the broker refuses, and claimed by one process only."""
 
 import datetime
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -165,3 +166,49 @@ def test_a_failed_look_counts_as_not_empty(setup, tmp_path):
     stack, broker, _, _ = setup
     box = outbox.Outbox(db_session.Database(f'sqlite:///{tmp_path}/missing/x.sqlite'), broker)
     assert box._claim_expired() is True
+
+
+def _until(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, 'timed out'
+        time.sleep(0.01)
+
+
+def _reboot_all(stack, api, count):
+    for _ in range(count):
+        api.reboot(stack.context(), stack.make_instance(), 'SOFT')
+
+
+def test_the_sender_deletes_what_it_published_together_once_the_delay_is_up(setup):
+    stack, broker, _, _ = setup
+    box = outbox.Outbox(stack.db, broker, lease=30, delete_after=1.0)
+    api = compute_api.ComputeAPI(
+        db_store.InstanceStore(stack.db, service_down_time=60, outbox=box))
+    deletes = []
+    sa.event.listen(stack.db.engine, 'before_cursor_execute',
+                    lambda conn, cursor, sql, *args: deletes.append(sql)
+                    if sql.lstrip().upper().startswith('DELETE FROM OUTBOX') else None)
+    box.start(look_for_lapsed=False)
+    try:
+        _reboot_all(stack, api, 3)
+        _until(lambda: len(broker.sent) == 3)
+        # Published at once, deleted later: the three rows are still there.
+        assert _rows(stack) == 3 and box.pending() == 0
+        _until(lambda: _rows(stack) == 0)
+        assert len(deletes) == 1            # one DELETE for the three of them
+    finally:
+        box.stop()
+
+
+def test_stopping_the_sender_deletes_what_it_published(setup):
+    stack, broker, _, _ = setup
+    box = outbox.Outbox(stack.db, broker, lease=30, delete_after=3600)
+    api = compute_api.ComputeAPI(
+        db_store.InstanceStore(stack.db, service_down_time=60, outbox=box))
+    box.start(look_for_lapsed=False)
+    _reboot_all(stack, api, 2)
+    _until(lambda: len(broker.sent) == 2)
+    assert _rows(stack) == 2
+    box.stop()
+    assert _rows(stack) == 0
