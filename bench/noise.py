@@ -1,17 +1,19 @@
 """What else the machine did while a run was measured, so a noisy run shows as one.
 
-``MachineMeter``: the load average before and after, and the CPU the rest of the machine
-burned in the window: the whole machine's busy time (``/proc/stat``, so processes that
-came and went count too) less what the run's own groups used, with the top other
-processes by name. ``broker_sharing`` / ``database_sharing`` say whether RabbitMQ and
-PostgreSQL served anyone else meanwhile (other vhosts' connections, other nodes or
-servers, other databases' sessions): their CPU is then an upper bound of the run's.
+``MachineMeter``: the load average before and after, the machine's speed before and after
+(bench/machine_speed.py), and the CPU the rest of the machine burned in the window: the
+whole machine's busy time (``/proc/stat``, so processes that came and went count too) less
+what the run's own groups used, with the top other processes by name. ``broker_sharing`` /
+``database_sharing`` say whether RabbitMQ and PostgreSQL served anyone else meanwhile
+(other vhosts' connections, other nodes or servers, other databases' sessions): their CPU
+is then an upper bound of the run's.
 """
 
 import os
 import subprocess
 import time
 
+from bench import machine_speed
 from bench import procstat
 
 NOISY_CORES = 0.25      # other processes busier than this (in cores): the run was noisy
@@ -48,6 +50,7 @@ class MachineMeter:
     the run's own groups were measured at; returns the noise figures."""
 
     def start(self):
+        self._speed0 = machine_speed.unit_ms()
         self._t0, self._busy0 = time.monotonic(), busy_seconds()
         self._load0, self._procs0 = os.getloadavg()[0], _all_cpu()
         return self
@@ -65,7 +68,10 @@ class MachineMeter:
                     by_name[_comm(pid)] = by_name.get(_comm(pid), 0.0) + used
         top = sorted(by_name.items(), key=lambda item: -item[1])[:3]
         cores_busy = other / wall if wall > 0 else 0.0
+        speed_after = machine_speed.unit_ms()
         return {
+            'speed_unit_ms_before': self._speed0,
+            'speed_unit_ms_after': speed_after,
             'loadavg_1m_before': round(self._load0, 2),
             'loadavg_1m_after': round(os.getloadavg()[0], 2),
             'cpus': os.cpu_count(),

@@ -152,8 +152,17 @@ def _notes(res):
             lines.append(f'  {"NOISY " if machine["noisy"] else ""}machine during {name}: '
                          f'load {machine["loadavg_1m_before"]}→{machine["loadavg_1m_after"]} '
                          f'on {machine["cpus"]} CPUs, other processes '
-                         f'{machine["other_cores_busy"]:.2f} cores busy ({top})')
+                         f'{machine["other_cores_busy"]:.2f} cores busy ({top})'
+                         + _speed(machine))
     return lines
+
+
+def _speed(machine):
+    """``, machine speed unit X→Y ms`` (bench/machine_speed.py), or nothing (older JSON)."""
+    if machine.get('speed_unit_ms_before') is None:
+        return ''
+    return (f', speed unit {machine["speed_unit_ms_before"]}→'
+            f'{machine["speed_unit_ms_after"]} ms')
 
 
 def _comparable(res):

@@ -9,6 +9,8 @@ its split scenario, from the same sitting) a storm rate within 20 % of the basel
 
 import json
 
+from bench import machine_speed
+
 ROWS = (
     ('hosts', lambda r: r['hosts']),
     ('servers', lambda r: r['servers']),
@@ -100,12 +102,25 @@ def _verdict(ok):
     return 'met' if ok else 'NOT met'
 
 
+def speed_unit(run):
+    """The machine's speed unit (bench/machine_speed.py) around a storm or a speed bench
+    run: the mean of before and after, or None (not recorded)."""
+    units = (run.get('storm') or {}).get('speed_unit_ms') or [
+        (run.get('noise') or {}).get(key)
+        for key in ('speed_unit_ms_before', 'speed_unit_ms_after')]
+    units = [u for u in units if u]
+    return round(sum(units) / len(units), 2) if units else None
+
+
 def targets(doc, *, service_down_time, baseline=None):
-    """One line per target per run (``baseline``: ``(label, reboots/s)`` of the reference
-    storm, else the first run's when there are several)."""
+    """One line per target per run (``baseline``: ``(label, reboots/s, speed unit)`` of
+    the reference storm, else the first run's when there are several). Where both speed
+    units are known, a line under the rate's says what the ratio would be had the machine
+    run at the baseline's speed (the verdict stays the measured ratio's)."""
     runs = doc['runs']
     if baseline is None and len(runs) > 1 and runs[0].get('storm'):
-        baseline = (f'{runs[0]["hosts"]}-host run', runs[0]['storm']['reboots_per_s'])
+        baseline = (f'{runs[0]["hosts"]}-host run', runs[0]['storm']['reboots_per_s'],
+                    speed_unit(runs[0]))
     lines = []
     for run, per in zip(runs, doc['per_1000_hosts'], strict=True):
         head = f'target ({run["hosts"]} hosts)'
@@ -129,23 +144,30 @@ def targets(doc, *, service_down_time, baseline=None):
                 lines.append(f'{head} storm rate >= {RATE_RATIO_MIN}x the {baseline[0]} '
                              f'({baseline[1]}/s): {storm["reboots_per_s"]}/s = {ratio}x '
                              f'({_verdict(ratio >= RATE_RATIO_MIN)})')
+                now = speed_unit(run)
+                adjusted = machine_speed.adjusted_ratio(ratio, baseline[2], now)
+                if adjusted is not None:
+                    lines.append(f'  machine speed unit {baseline[2]} ms at the baseline, '
+                                 f'{now} ms around the storm: {adjusted}x at the '
+                                 f"baseline's speed")
     return lines
 
 
 def baseline_of(path):
-    """``(label, reboots/s)`` of the reference storm in a JSON: a scale JSON's first run
-    with a storm (``'4-host run'``), or a speed bench JSON's (``python -m bench --only
-    split``) split run with the most computes at the most in flight — the issue's "4-compute
-    figure of the speed benchmark" (``'speed bench, 4 computes, 50 in flight'``)."""
+    """``(label, reboots/s, speed unit or None)`` of the reference storm in a JSON: a
+    scale JSON's first run with a storm (``'4-host run'``), or a speed bench JSON's
+    (``python -m bench --only split``) split run with the most computes at the most in
+    flight — the issue's "4-compute figure of the speed benchmark" (``'speed bench, 4
+    computes, 50 in flight'``)."""
     with open(path) as f:
         doc = json.load(f)
     for run in doc.get('runs', []):
         if run.get('storm'):
-            return f'{run["hosts"]}-host run', run['storm']['reboots_per_s']
+            return f'{run["hosts"]}-host run', run['storm']['reboots_per_s'], speed_unit(run)
     split = [run for run in (doc.get('scenarios') or {}).get('split', [])
              if run.get('reboots_per_s')]
     if split:
         run = max(split, key=lambda r: (r['computes'], r['inflight']))
         return (f'speed bench, {run["computes"]} computes, {run["inflight"]} in flight',
-                run['reboots_per_s'])
+                run['reboots_per_s'], speed_unit(run))
     raise ValueError(f'{path}: no run with a storm and no split scenario')

@@ -17,6 +17,7 @@ import platform
 import tempfile
 import time
 
+from bench import machine_speed
 from bench.scale import cluster as scale_cluster
 from bench.scale import measure
 from bench.scale import options as scale_options
@@ -126,9 +127,11 @@ def _phases(args, cluster, result, save, sampler):
     _progress(f'idle: {result["idle"]["cpu_cores"]}')
     save()
     sampler.mark(f'{hosts}:storm')
+    speed_before = machine_speed.unit_ms()
     result['storm'] = storm.run(cluster, servers,
                                 reboots=int(hosts * args.reboots_per_host),
                                 inflight=args.inflight, max_seconds=args.storm_seconds)
+    result['storm']['speed_unit_ms'] = [speed_before, machine_speed.unit_ms()]
     try:
         result['storm']['threads_by_kind'] = cluster.host_procs[0].threads()
     except RuntimeError as exc:     # a process too busy to answer in 30 s: no breakdown

@@ -46,7 +46,7 @@ def test_a_baseline_from_another_runs_json(tmp_path):
     path = tmp_path / 'scale-4.json'
     path.write_text(json.dumps(_doc(_run(4, api=0, broker=0, db=0, rate=36.1))))
     baseline = report.baseline_of(path)
-    assert baseline == ('4-host run', 36.1)
+    assert baseline == ('4-host run', 36.1, None)
     lines = report.targets(_doc(_run(1000, api=0.04, broker=0.07, db=0.01, rate=30.0,
                                      duplicated=1)),
                            service_down_time=60, baseline=baseline)
@@ -60,11 +60,33 @@ def test_a_baseline_from_the_speed_benchs_split_run(tmp_path):
              for c, f, rate in ((1, 1, 20.0), (1, 50, 30.0), (4, 1, 22.0), (4, 50, 45.8))]
     path.write_text(json.dumps({'scenarios': {'split': split}}))
     baseline = report.baseline_of(path)
-    assert baseline == ('speed bench, 4 computes, 50 in flight', 45.8)
+    assert baseline == ('speed bench, 4 computes, 50 in flight', 45.8, None)
     lines = report.targets(_doc(_run(1000, api=0.04, broker=0.07, db=0.01, rate=30.5)),
                            service_down_time=60, baseline=baseline)
     assert lines[-1] == ('target (1000 hosts) storm rate >= 0.8x the speed bench, 4 '
                          'computes, 50 in flight (45.8/s): 30.5/s = 0.67x (NOT met)')
+
+
+def test_the_ratio_at_the_baselines_machine_speed_is_shown_beside_the_verdict(tmp_path):
+    path = tmp_path / 'speed.json'
+    split = [{'computes': 4, 'inflight': 50, 'reboots_per_s': 180.0,
+              'noise': {'speed_unit_ms_before': 25.0, 'speed_unit_ms_after': 27.0}}]
+    path.write_text(json.dumps({'scenarios': {'split': split}}))
+    baseline = report.baseline_of(path)
+    assert baseline == ('speed bench, 4 computes, 50 in flight', 180.0, 26.0)
+    run = _run(1000, api=0.04, broker=0.07, db=0.01, rate=117.0)
+    run['storm']['speed_unit_ms'] = [33.0, 32.0]          # the machine ran slower
+    lines = report.targets(_doc(run), service_down_time=60, baseline=baseline)
+    assert lines[-2].endswith('117.0/s = 0.65x (NOT met)')   # the verdict: as measured
+    assert lines[-1] == ("  machine speed unit 26.0 ms at the baseline, 32.5 ms around "
+                         "the storm: 0.81x at the baseline's speed")
+
+
+def test_machine_speed_unit_is_a_positive_cpu_time_and_scales_ratios():
+    from bench import machine_speed
+    assert machine_speed.unit_ms(tries=1) > 0
+    assert machine_speed.adjusted_ratio(0.5, 20.0, 30.0) == 0.75
+    assert machine_speed.adjusted_ratio(0.5, None, 30.0) is None
 
 
 def test_a_json_with_neither_is_refused(tmp_path):
