@@ -175,12 +175,12 @@ class ConductorAPI(conductor_topics.TopicRouting):
         """Cast a step to the steps topic: through the lean publisher when there is one
         and it takes it (compute/step_publisher.py), else through oslo.messaging."""
         base = self.steps_client
-        client = base.prepare(version=version) if version else base
         publisher = self.step_publisher
         if publisher is not None and publisher.publish(
-                context, topic=client.target.topic, method=method,
-                args={'host': self.host, **args}, version=client.target.version):
+                context, topic=base.target.topic, method=method,
+                args={'host': self.host, **args}, version=version or base.target.version):
             return
+        client = base.prepare(version=version) if version else base
         client.cast(context, method, host=self.host, **args)
 
     def begin(self, context, instance_uuid, *, event, values, expected_task_state):
