@@ -131,10 +131,8 @@ class Outbox:
     def _wait_seconds(self, next_poll):
         """How long the sender may sleep: until the next look or the published rows'
         delete, whichever is first (None: until woken)."""
-        deadlines = [next_poll] if next_poll != float('inf') else []
-        if self._published:
-            deadlines.append(self._delete_due)
-        return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        deadline = min(next_poll, self._delete_due) if self._published else next_poll
+        return None if deadline == float('inf') else max(0.0, deadline - time.monotonic())
 
     def _claim_expired(self):
         """Claim the rows whose claim lapsed; False when there were none."""

@@ -1,13 +1,12 @@
 """The machine's speed right now: a fixed piece of pure-Python work, timed in CPU time.
 
-A shared machine's speed drifts (another tenant's load on the same cores, frequency): on
-2026-12-04 the same split run gave 139.6 and then 182.4 reboots/s half an hour apart. A
-figure taken minutes before another is only comparable with it when the machine ran at the
-same speed, so each measured run records ``unit_ms()`` before and after it: the CPU time,
-in ms, of the same work (JSON round trips, a sort, string formatting: what the services do
-most), the fastest of a few tries. Lower is faster. Timed in this process's CPU time, so
-other processes taking turns on the cores do not count; what does is how fast a core runs
-Python code now.
+A shared machine's cores may run faster or slower from one hour to the next (another
+tenant's load, frequency). So each measured run records ``unit_ms()`` before and after it:
+the CPU time, in ms, of the same work (JSON round trips, a sort, string formatting: what the
+services do most), the fastest of a few tries; lower is faster. Two figures taken minutes
+apart are comparable as far as the cores go when their units agree; when the units agree
+and the figures do not, the spread is the system's own. Timed in this process's CPU time,
+so other processes taking turns on the cores do not count.
 """
 
 import json

@@ -2,7 +2,6 @@
 published after commit, kept while the broker refuses, and claimed by one process only."""
 
 import datetime
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from cepheid.api.db import store as db_store
 from cepheid.common import exception
 from cepheid.common import states
 from cepheid.compute import api as compute_api
+from tests.fixtures import driver_contract
 from tests.fixtures import local_stack
 
 
@@ -168,13 +168,6 @@ def test_a_failed_look_counts_as_not_empty(setup, tmp_path):
     assert box._claim_expired() is True
 
 
-def _until(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, 'timed out'
-        time.sleep(0.01)
-
-
 def _reboot_all(stack, api, count):
     for _ in range(count):
         api.reboot(stack.context(), stack.make_instance(), 'SOFT')
@@ -192,10 +185,10 @@ def test_the_sender_deletes_what_it_published_together_once_the_delay_is_up(setu
     box.start(look_for_lapsed=False)
     try:
         _reboot_all(stack, api, 3)
-        _until(lambda: len(broker.sent) == 3)
+        assert driver_contract.wait_until(lambda: len(broker.sent) == 3)
         # Published at once, deleted later: the three rows are still there.
         assert _rows(stack) == 3 and box.pending() == 0
-        _until(lambda: _rows(stack) == 0)
+        assert driver_contract.wait_until(lambda: _rows(stack) == 0)
         assert len(deletes) == 1            # one DELETE for the three of them
     finally:
         box.stop()
@@ -208,7 +201,7 @@ def test_stopping_the_sender_deletes_what_it_published(setup):
         db_store.InstanceStore(stack.db, service_down_time=60, outbox=box))
     box.start(look_for_lapsed=False)
     _reboot_all(stack, api, 2)
-    _until(lambda: len(broker.sent) == 2)
+    assert driver_contract.wait_until(lambda: len(broker.sent) == 2)
     assert _rows(stack) == 2
     box.stop()
     assert _rows(stack) == 0
