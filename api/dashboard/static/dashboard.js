@@ -75,9 +75,13 @@
       actions);
   }
 
-  function upsert(s) {
-    const before = servers.get(s.uuid);
-    if (before && before.updated_at > s.updated_at) return;   // an older state, late
+  // ``before``: what the page showed of this server (a snapshot passes it, having
+  // emptied the table first).
+  function upsert(s, before = servers.get(s.uuid)) {
+    if (before && before.updated_at > s.updated_at) {   // an older state, late
+      if (servers.has(s.uuid)) return;
+      s = before;                                       // a snapshot behind the page
+    }
     servers.set(s.uuid, s);
     // A task ended: its action events (kept in the database) join the timeline.
     if (s.uuid === selected && before && before.task_state !== null && s.task_state === null) {
@@ -154,9 +158,13 @@
   function handle(event, data) {
     if (event === 'snapshot') {
       $('#servers').dataset.synced = 'true';   // the table now follows the stream
+      // Read from the database, a snapshot may show a task's end before (or instead
+      // of) that end's own event: compared with what the page showed, the ended task's
+      // action events still join the timeline.
+      const shown = servers;
       servers = new Map();
       $('#servers tbody').replaceChildren();
-      data.forEach(upsert);
+      data.forEach((s) => upsert(s, shown.get(s.uuid)));
     } else if (event === 'instance') upsert(data);
     else if (event === 'deleted') remove(data.uuid);
     else if (event === 'timeline') addEntry(data.uuid, data.entry);
@@ -214,7 +222,7 @@
     $('#login').hidden = true; $('#main').hidden = false; $('#logout').hidden = false;
     $('#servers tbody').replaceChildren();
     servers = new Map();
-    state.servers.forEach(upsert);
+    state.servers.forEach((s) => upsert(s));
     showHosts(state.hosts);
     if (selected) selectServer(selected);
     if (state.live) listen();   // else a snapshot: [api] dashboard_feed is off
