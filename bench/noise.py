@@ -1,9 +1,11 @@
 """What else the machine did while a run was measured, so a noisy run shows as one.
 
-``MachineMeter``: the load average before and after, the machine's speed before and after
-(bench/machine_speed.py), and the CPU the rest of the machine burned in the window: the
-whole machine's busy time (``/proc/stat``, so processes that came and went count too) less
-what the run's own groups used, with the top other processes by name. ``broker_sharing`` /
+``MachineMeter``: the load average before and after, the machine's speed before, during
+and after (bench/machine_speed.py), the CPU the rest of the machine burned in the window (the whole
+machine's busy time from ``/proc/stat``, so processes that came and went count too, less
+what the run's own groups used, with the top other processes by name), and the share of
+the CPUs' time the hypervisor gave to other guests (steal): the speed unit, timed in CPU
+time, does not see it, the run's wall-clock figures do. ``broker_sharing`` /
 ``database_sharing`` say whether RabbitMQ and PostgreSQL served anyone else meanwhile
 (other vhosts' connections, other nodes or servers, other databases' sessions): their CPU
 is then an upper bound of the run's.
@@ -17,14 +19,30 @@ from bench import machine_speed
 from bench import procstat
 
 NOISY_CORES = 0.25      # other processes busier than this (in cores): the run was noisy
+NOISY_STEAL = 10.0      # or the hypervisor took this much of the CPUs' time (%)
 
 
-def busy_seconds():
-    """CPU seconds the whole machine has spent busy since boot (every core)."""
+def cpu_seconds():
+    """``(busy, stolen)``: CPU seconds the whole machine has spent busy since boot (every
+    core), and those the hypervisor gave to other guests while this one wanted to run
+    (``steal``: neither this run's nor any process's here)."""
     with open('/proc/stat') as f:
         fields = [int(v) for v in f.readline().split()[1:]]
     user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / procstat.CLK_TCK
+    return ((user + nice + system + irq + softirq) / procstat.CLK_TCK,
+            steal / procstat.CLK_TCK)
+
+
+class StealMeter:
+    """The hypervisor's share of the CPUs' time (%) since it was made."""
+
+    def __init__(self):
+        self._t0, self._stolen0 = time.monotonic(), cpu_seconds()[1]
+
+    def percent(self):
+        wall = time.monotonic() - self._t0
+        stolen = cpu_seconds()[1] - self._stolen0
+        return round(100.0 * stolen / (wall * os.cpu_count()), 1) if wall > 0 else 0.0
 
 
 def _all_cpu():
@@ -51,13 +69,17 @@ class MachineMeter:
 
     def start(self):
         self._speed0 = machine_speed.unit_ms()
-        self._t0, self._busy0 = time.monotonic(), busy_seconds()
+        self._t0, self._busy0 = time.monotonic(), cpu_seconds()[0]
+        self._steal = StealMeter()
+        self._during = machine_speed.DuringRun()
         self._load0, self._procs0 = os.getloadavg()[0], _all_cpu()
         return self
 
     def stop(self, accounted_seconds, accounted_pids=()):
         wall = time.monotonic() - self._t0
-        busy = busy_seconds() - self._busy0
+        speed_during = self._during.stop()
+        busy = cpu_seconds()[0] - self._busy0
+        steal = self._steal.percent()
         other = max(0.0, busy - accounted_seconds)
         mine = set(accounted_pids)
         by_name = {}
@@ -72,13 +94,15 @@ class MachineMeter:
         return {
             'speed_unit_ms_before': self._speed0,
             'speed_unit_ms_after': speed_after,
+            'speed_unit_ms_during': speed_during,
             'loadavg_1m_before': round(self._load0, 2),
             'loadavg_1m_after': round(os.getloadavg()[0], 2),
             'cpus': os.cpu_count(),
             'other_cpu_seconds': round(other, 2),
             'other_cores_busy': round(cores_busy, 2),
             'top_other_processes': [[name, round(s, 2)] for name, s in top],
-            'noisy': cores_busy > NOISY_CORES,
+            'steal_percent': steal,
+            'noisy': cores_busy > NOISY_CORES or steal >= NOISY_STEAL,
         }
 
 

@@ -153,16 +153,26 @@ def _notes(res):
                          f'load {machine["loadavg_1m_before"]}→{machine["loadavg_1m_after"]} '
                          f'on {machine["cpus"]} CPUs, other processes '
                          f'{machine["other_cores_busy"]:.2f} cores busy ({top})'
-                         + _speed(machine))
+                         + _steal(machine) + _speed(machine))
     return lines
 
 
+def _steal(machine):
+    """``, steal X %`` (the hypervisor's share of the CPUs' time), or nothing (older JSON)."""
+    if machine.get('steal_percent') is None:
+        return ''
+    return f', steal {machine["steal_percent"]} %'
+
+
 def _speed(machine):
-    """``, machine speed unit X→Y ms`` (bench/machine_speed.py), or nothing (older JSON)."""
+    """``, speed unit X→Y ms (Z during)`` (bench/machine_speed.py), or nothing (older
+    JSON)."""
     if machine.get('speed_unit_ms_before') is None:
         return ''
+    during = machine.get('speed_unit_ms_during')
     return (f', speed unit {machine["speed_unit_ms_before"]}→'
-            f'{machine["speed_unit_ms_after"]} ms')
+            f'{machine["speed_unit_ms_after"]} ms'
+            + (f' ({during} during)' if during is not None else ''))
 
 
 def _comparable(res):

@@ -103,8 +103,12 @@ def _verdict(ok):
 
 
 def speed_unit(run):
-    """The machine's speed unit (bench/machine_speed.py) around a storm or a speed bench
-    run: the mean of before and after, or None (not recorded)."""
+    """The machine's speed unit (bench/machine_speed.py) during a storm or a speed bench
+    run, else the mean of before and after (older JSON), or None (not recorded)."""
+    during = ((run.get('storm') or {}).get('speed_unit_ms_during')
+              or (run.get('noise') or {}).get('speed_unit_ms_during'))
+    if during:
+        return during
     units = (run.get('storm') or {}).get('speed_unit_ms') or [
         (run.get('noise') or {}).get(key)
         for key in ('speed_unit_ms_before', 'speed_unit_ms_after')]
@@ -112,15 +116,23 @@ def speed_unit(run):
     return round(sum(units) / len(units), 2) if units else None
 
 
+def steal(run):
+    """The hypervisor's share of the CPUs' time (%) during a storm or a speed bench run,
+    or None (not recorded)."""
+    return ((run.get('storm') or {}).get('steal_percent')
+            if run.get('storm') else (run.get('noise') or {}).get('steal_percent'))
+
+
 def targets(doc, *, service_down_time, baseline=None):
-    """One line per target per run (``baseline``: ``(label, reboots/s, speed unit)`` of
-    the reference storm, else the first run's when there are several). Where both speed
-    units are known, a line under the rate's says what the ratio would be had the machine
-    run at the baseline's speed (the verdict stays the measured ratio's)."""
+    """One line per target per run (``baseline``: ``(label, reboots/s, speed unit, steal
+    %)`` of the reference storm, else the first run's when there are several). Where both
+    speed units are known, a line under the rate's says what the ratio would be had the
+    machine run at the baseline's speed (the verdict stays the measured ratio's); where
+    both steals are, another gives them."""
     runs = doc['runs']
     if baseline is None and len(runs) > 1 and runs[0].get('storm'):
         baseline = (f'{runs[0]["hosts"]}-host run', runs[0]['storm']['reboots_per_s'],
-                    speed_unit(runs[0]))
+                    speed_unit(runs[0]), steal(runs[0]))
     lines = []
     for run, per in zip(runs, doc['per_1000_hosts'], strict=True):
         head = f'target ({run["hosts"]} hosts)'
@@ -150,24 +162,28 @@ def targets(doc, *, service_down_time, baseline=None):
                     lines.append(f'  machine speed unit {baseline[2]} ms at the baseline, '
                                  f'{now} ms around the storm: {adjusted}x at the '
                                  f"baseline's speed")
+                if len(baseline) > 3 and None not in (baseline[3], steal(run)):
+                    lines.append(f'  steal {baseline[3]} % during the baseline, '
+                                 f'{steal(run)} % during the storm')
     return lines
 
 
 def baseline_of(path):
-    """``(label, reboots/s, speed unit or None)`` of the reference storm in a JSON: a
-    scale JSON's first run with a storm (``'4-host run'``), or a speed bench JSON's
-    (``python -m bench --only split``) split run with the most computes at the most in
-    flight — the issue's "4-compute figure of the speed benchmark" (``'speed bench, 4
+    """``(label, reboots/s, speed unit, steal %)`` (None: not recorded) of the reference
+    storm in a JSON: a scale JSON's first run with a storm (``'4-host run'``), or a speed
+    bench JSON's (``python -m bench --only split``) split run with the most computes at the
+    most in flight — the issue's "4-compute figure of the speed benchmark" (``'speed bench, 4
     computes, 50 in flight'``)."""
     with open(path) as f:
         doc = json.load(f)
     for run in doc.get('runs', []):
         if run.get('storm'):
-            return f'{run["hosts"]}-host run', run['storm']['reboots_per_s'], speed_unit(run)
+            return (f'{run["hosts"]}-host run', run['storm']['reboots_per_s'],
+                    speed_unit(run), steal(run))
     split = [run for run in (doc.get('scenarios') or {}).get('split', [])
              if run.get('reboots_per_s')]
     if split:
         run = max(split, key=lambda r: (r['computes'], r['inflight']))
         return (f'speed bench, {run["computes"]} computes, {run["inflight"]} in flight',
-                run['reboots_per_s'], speed_unit(run))
+                run['reboots_per_s'], speed_unit(run), steal(run))
     raise ValueError(f'{path}: no run with a storm and no split scenario')

@@ -18,6 +18,7 @@ import tempfile
 import time
 
 from bench import machine_speed
+from bench import noise
 from bench.scale import cluster as scale_cluster
 from bench.scale import measure
 from bench.scale import options as scale_options
@@ -127,10 +128,13 @@ def _phases(args, cluster, result, save, sampler):
     _progress(f'idle: {result["idle"]["cpu_cores"]}')
     save()
     sampler.mark(f'{hosts}:storm')
-    speed_before = machine_speed.unit_ms()
+    speed_before, steal = machine_speed.unit_ms(), noise.StealMeter()
+    during = machine_speed.DuringRun()
     result['storm'] = storm.run(cluster, servers,
                                 reboots=int(hosts * args.reboots_per_host),
                                 inflight=args.inflight, max_seconds=args.storm_seconds)
+    result['storm']['steal_percent'] = steal.percent()
+    result['storm']['speed_unit_ms_during'] = during.stop()
     result['storm']['speed_unit_ms'] = [speed_before, machine_speed.unit_ms()]
     try:
         result['storm']['threads_by_kind'] = cluster.host_procs[0].threads()

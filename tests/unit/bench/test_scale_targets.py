@@ -46,7 +46,7 @@ def test_a_baseline_from_another_runs_json(tmp_path):
     path = tmp_path / 'scale-4.json'
     path.write_text(json.dumps(_doc(_run(4, api=0, broker=0, db=0, rate=36.1))))
     baseline = report.baseline_of(path)
-    assert baseline == ('4-host run', 36.1, None)
+    assert baseline == ('4-host run', 36.1, None, None)
     lines = report.targets(_doc(_run(1000, api=0.04, broker=0.07, db=0.01, rate=30.0,
                                      duplicated=1)),
                            service_down_time=60, baseline=baseline)
@@ -60,7 +60,7 @@ def test_a_baseline_from_the_speed_benchs_split_run(tmp_path):
              for c, f, rate in ((1, 1, 20.0), (1, 50, 30.0), (4, 1, 22.0), (4, 50, 45.8))]
     path.write_text(json.dumps({'scenarios': {'split': split}}))
     baseline = report.baseline_of(path)
-    assert baseline == ('speed bench, 4 computes, 50 in flight', 45.8, None)
+    assert baseline == ('speed bench, 4 computes, 50 in flight', 45.8, None, None)
     lines = report.targets(_doc(_run(1000, api=0.04, broker=0.07, db=0.01, rate=30.5)),
                            service_down_time=60, baseline=baseline)
     assert lines[-1] == ('target (1000 hosts) storm rate >= 0.8x the speed bench, 4 '
@@ -70,16 +70,28 @@ def test_a_baseline_from_the_speed_benchs_split_run(tmp_path):
 def test_the_ratio_at_the_baselines_machine_speed_is_shown_beside_the_verdict(tmp_path):
     path = tmp_path / 'speed.json'
     split = [{'computes': 4, 'inflight': 50, 'reboots_per_s': 180.0,
-              'noise': {'speed_unit_ms_before': 25.0, 'speed_unit_ms_after': 27.0}}]
+              'noise': {'speed_unit_ms_before': 25.0, 'speed_unit_ms_after': 27.0,
+                        'steal_percent': 1.5}}]
     path.write_text(json.dumps({'scenarios': {'split': split}}))
     baseline = report.baseline_of(path)
-    assert baseline == ('speed bench, 4 computes, 50 in flight', 180.0, 26.0)
+    assert baseline == ('speed bench, 4 computes, 50 in flight', 180.0, 26.0, 1.5)
     run = _run(1000, api=0.04, broker=0.07, db=0.01, rate=117.0)
     run['storm']['speed_unit_ms'] = [33.0, 32.0]          # the machine ran slower
+    run['storm']['steal_percent'] = 18.2                  # and the hypervisor took more
     lines = report.targets(_doc(run), service_down_time=60, baseline=baseline)
-    assert lines[-2].endswith('117.0/s = 0.65x (NOT met)')   # the verdict: as measured
-    assert lines[-1] == ("  machine speed unit 26.0 ms at the baseline, 32.5 ms around "
+    assert lines[-3].endswith('117.0/s = 0.65x (NOT met)')   # the verdict: as measured
+    assert lines[-2] == ("  machine speed unit 26.0 ms at the baseline, 32.5 ms around "
                          "the storm: 0.81x at the baseline's speed")
+    assert lines[-1] == '  steal 1.5 % during the baseline, 18.2 % during the storm'
+
+
+def test_the_speed_unit_during_a_run_is_preferred_to_before_and_after():
+    storm = {'storm': {'speed_unit_ms': [26.0, 28.0], 'speed_unit_ms_during': 39.0}}
+    assert report.speed_unit(storm) == 39.0
+    assert report.speed_unit({'storm': {'speed_unit_ms': [26.0, 28.0]}}) == 27.0
+    bench_run = {'noise': {'speed_unit_ms_before': 26.0, 'speed_unit_ms_after': 28.0,
+                           'speed_unit_ms_during': 33.0}}
+    assert report.speed_unit(bench_run) == 33.0
 
 
 def test_machine_speed_unit_is_a_positive_cpu_time_and_scales_ratios():
