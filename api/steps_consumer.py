@@ -141,21 +141,32 @@ class StepsConsumer(kombu_consumer.TopicConsumer):
             answers = [answer(self.endpoint, request) for request, _, _ in pending]
         else:
             self.gathered += len(pending)
+        last = None
         for (request, message, producer), (result, exc) in zip(pending, answers, strict=True):
-            self._finish(request, message, producer, result, exc)
+            if self._finish(request, message, producer, result, exc, ack=False):
+                last = message
+        if last is not None:
+            # Every delivery this thread's channel holds unacked is in ``pending`` (a
+            # message that is not held runs and is acked at once; a requeued one is
+            # settled): one ack settles them all, after every reply went.
+            last.ack(multiple=True)
 
-    def _finish(self, request, message, producer, result, exc):
+    def _finish(self, request, message, producer, result, exc, *, ack=True):
+        """Reply to a call, then ack (``ack``), or requeue a cast the database outage
+        refused. True when the message is to be acked."""
         if not request.is_call and isinstance(exc, exception.ServiceUnavailable):
             # The database is down and nobody waits for this cast: it comes again (every
             # step is idempotent), after a pause, instead of being lost to the outage.
             self.requeued += 1
             self._stop.wait(OUTAGE_PAUSE)
             message.requeue()
-            return
+            return False
         if request.is_call:
             failure = rpc_envelope.failure(exc) if exc is not None else None
             producer.publish(rpc_envelope.reply_body(request.msg_id, result=result,
                                                      failure=failure),
                              exchange='', routing_key=request.reply_q, serializer='json')
         self.handled += 1
-        message.ack()
+        if ack:
+            message.ack()
+        return True

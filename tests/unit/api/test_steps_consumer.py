@@ -47,13 +47,39 @@ def _reply(body):
     return msg['result'], None
 
 
-class Message:
-    acked = requeued = False
+class Channel:
+    """A consumer's channel: the deliveries it holds unacked, settled as RabbitMQ settles
+    them (an ack with ``multiple`` settles every unacked delivery up to its tag), and the
+    acks it sent."""
 
-    def ack(self):
-        self.acked = True
+    def __init__(self):
+        self.unacked, self.acks, self.tags = {}, [], 0
+
+    def settle(self, message, multiple):
+        if message.delivery_tag not in self.unacked:
+            raise RuntimeError(f'delivery {message.delivery_tag} already settled')
+        tags = [t for t in self.unacked if t <= message.delivery_tag] if multiple else [
+            message.delivery_tag]
+        return [self.unacked.pop(tag) for tag in tags]
+
+
+class Message:
+    requeued = False
+
+    def __init__(self, channel=None):
+        self.channel = channel or Channel()
+        self.channel.tags += 1
+        self.delivery_tag = self.channel.tags
+        self.channel.unacked[self.delivery_tag] = self
+        self.acked = False
+
+    def ack(self, multiple=False):
+        self.channel.acks.append((self.delivery_tag, multiple))
+        for message in self.channel.settle(self, multiple):
+            message.acked = True
 
     def requeue(self):
+        self.channel.settle(self, False)
         self.requeued = True
 
 

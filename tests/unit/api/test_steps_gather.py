@@ -1,6 +1,6 @@
 """Group commit across computes on the steps consumer: the step messages a consumer thread
 was delivered at once run in one transaction, each with its own answer (a miss answers
-only its own call), acked after their replies; a message alone, a message of another
+only its own call), acked after their replies by one ack; a message alone, a message of another
 kind and a database outage run as before."""
 
 import pytest
@@ -14,6 +14,7 @@ from cepheid.common import exception
 from cepheid.common import states
 from tests.fixtures import local_stack
 from tests.unit.api.test_steps_consumer import EVENT
+from tests.unit.api.test_steps_consumer import Channel
 from tests.unit.api.test_steps_consumer import Message
 from tests.unit.api.test_steps_consumer import Producer
 from tests.unit.api.test_steps_consumer import _begin_args
@@ -37,9 +38,10 @@ class Held:
         self.consumer = steps_consumer.StepsConsumer(_conf(URL), endpoint, prefetch=prefetch)
         self.consumer.connected()
         self.delivered = []
+        self.channel = Channel()
 
     def deliver(self, body):
-        message = Message()
+        message = Message(self.channel)
         producer = Producer(message)
         self.consumer.on_message(body, message, producer)
         self.delivered.append((message, producer))
@@ -85,6 +87,7 @@ def test_steps_of_two_hosts_delivered_together_share_one_transaction(stack):
     result, error = _reply(body)
     assert error is None and result['instance']['task_state'] == states.REBOOT_PENDING
     assert (call.acked, cast.acked, cast_producer.published) == (True, True, [])
+    assert held.channel.acks == [(cast.delivery_tag, True)]   # one ack settles both
     assert stack.get(first['uuid'])['task_state'] == states.REBOOT_PENDING
     assert stack.get(other['uuid'])['task_state'] == states.REBOOT_STARTED
     _, events = stack.events(first['uuid'], ctx_first.request_id)
@@ -171,4 +174,5 @@ def test_in_a_database_outage_held_casts_are_requeued_and_calls_answered_503(
     _, error = _reply(producer.published[0][2])
     assert isinstance(error, exception.ServiceUnavailable)
     assert (call.acked, cast.acked, cast.requeued) == (True, False, True)
+    assert held.channel.acks == [(call.delivery_tag, True)] and not held.channel.unacked
     assert (held.consumer.requeued, held.consumer.gathered) == (1, 0)
