@@ -1,8 +1,7 @@
 """Over RabbitMQ: the step casts of many computes waiting in ``cepheid-api-steps`` when a
 consumer thread starts reach it together (its prefetch) and share transactions — every
-step applied once, the queue drained and acked (one ack a gathered batch), fewer commits than
-messages — and a call
-sent afterwards, alone, is answered as before."""
+step applied once, the queue drained and acked (one ack a gathered batch), fewer commits
+than messages — and a call sent afterwards, alone, is answered as before."""
 
 import time
 
