@@ -1,11 +1,11 @@
 """What else the machine did while a run was measured, so a noisy run shows as one.
 
 ``MachineMeter``: the load average before and after, the machine's speed before, during
-and after (bench/machine_speed.py), the CPU the rest of the machine burned in the window (the whole
-machine's busy time from ``/proc/stat``, so processes that came and went count too, less
-what the run's own groups used, with the top other processes by name), and the share of
-the CPUs' time the hypervisor gave to other guests (steal): the speed unit, timed in CPU
-time, does not see it, the run's wall-clock figures do. ``broker_sharing`` /
+and after (bench/machine_speed.py), the CPU the rest of the machine burned in the window
+(the whole machine's busy time from ``/proc/stat``, so processes that came and went count
+too, less what the run's own groups used, with the top other processes by name), and the
+share of the CPUs' time the hypervisor gave to other guests (steal): the speed unit, timed
+in CPU time, does not see it, the run's wall-clock figures do. ``broker_sharing`` /
 ``database_sharing`` say whether RabbitMQ and PostgreSQL served anyone else meanwhile
 (other vhosts' connections, other nodes or servers, other databases' sessions): their CPU
 is then an upper bound of the run's.
