@@ -33,16 +33,26 @@ def cpu_seconds():
             steal / procstat.CLK_TCK)
 
 
-class StealMeter:
-    """The hypervisor's share of the CPUs' time (%) since it was made."""
+class SpeedMeter:
+    """The machine's speed around a run: the unit before, sampled during
+    (``machine_speed.DuringRun``) and after, and the share of the CPUs' time (%) the
+    hypervisor gave to other guests meanwhile (steal)."""
 
-    def __init__(self):
+    def start(self):
+        self._before = machine_speed.unit_ms()
         self._t0, self._stolen0 = time.monotonic(), cpu_seconds()[1]
+        self._during = machine_speed.DuringRun()
+        return self
 
-    def percent(self):
+    def stop(self):
+        during = self._during.stop()
         wall = time.monotonic() - self._t0
         stolen = cpu_seconds()[1] - self._stolen0
-        return round(100.0 * stolen / (wall * os.cpu_count()), 1) if wall > 0 else 0.0
+        return {'speed_unit_ms_before': self._before,
+                'speed_unit_ms_after': machine_speed.unit_ms(),
+                'speed_unit_ms_during': during,
+                'steal_percent': round(100.0 * stolen / (wall * os.cpu_count()), 1)
+                if wall > 0 else 0.0}
 
 
 def _all_cpu():
@@ -68,18 +78,14 @@ class MachineMeter:
     the run's own groups were measured at; returns the noise figures."""
 
     def start(self):
-        self._speed0 = machine_speed.unit_ms()
+        self._speed = SpeedMeter().start()
         self._t0, self._busy0 = time.monotonic(), cpu_seconds()[0]
-        self._steal = StealMeter()
-        self._during = machine_speed.DuringRun()
         self._load0, self._procs0 = os.getloadavg()[0], _all_cpu()
         return self
 
     def stop(self, accounted_seconds, accounted_pids=()):
         wall = time.monotonic() - self._t0
-        speed_during = self._during.stop()
         busy = cpu_seconds()[0] - self._busy0
-        steal = self._steal.percent()
         other = max(0.0, busy - accounted_seconds)
         mine = set(accounted_pids)
         by_name = {}
@@ -90,19 +96,16 @@ class MachineMeter:
                     by_name[_comm(pid)] = by_name.get(_comm(pid), 0.0) + used
         top = sorted(by_name.items(), key=lambda item: -item[1])[:3]
         cores_busy = other / wall if wall > 0 else 0.0
-        speed_after = machine_speed.unit_ms()
+        speed = self._speed.stop()
         return {
-            'speed_unit_ms_before': self._speed0,
-            'speed_unit_ms_after': speed_after,
-            'speed_unit_ms_during': speed_during,
+            **speed,
             'loadavg_1m_before': round(self._load0, 2),
             'loadavg_1m_after': round(os.getloadavg()[0], 2),
             'cpus': os.cpu_count(),
             'other_cpu_seconds': round(other, 2),
             'other_cores_busy': round(cores_busy, 2),
             'top_other_processes': [[name, round(s, 2)] for name, s in top],
-            'steal_percent': steal,
-            'noisy': cores_busy > NOISY_CORES or steal >= NOISY_STEAL,
+            'noisy': cores_busy > NOISY_CORES or speed['steal_percent'] >= NOISY_STEAL,
         }
 
 

@@ -102,16 +102,19 @@ def _verdict(ok):
     return 'met' if ok else 'NOT met'
 
 
+def _machine(run):
+    """Where a run's machine figures are: a storm's own, else a speed bench run's noise."""
+    return run.get('storm') or run.get('noise') or {}
+
+
 def speed_unit(run):
     """The machine's speed unit (bench/machine_speed.py) during a storm or a speed bench
     run, else the mean of before and after (older JSON), or None (not recorded)."""
-    during = ((run.get('storm') or {}).get('speed_unit_ms_during')
-              or (run.get('noise') or {}).get('speed_unit_ms_during'))
-    if during:
-        return during
-    units = (run.get('storm') or {}).get('speed_unit_ms') or [
-        (run.get('noise') or {}).get(key)
-        for key in ('speed_unit_ms_before', 'speed_unit_ms_after')]
+    machine = _machine(run)
+    if machine.get('speed_unit_ms_during'):
+        return machine['speed_unit_ms_during']
+    units = machine.get('speed_unit_ms') or [
+        machine.get(key) for key in ('speed_unit_ms_before', 'speed_unit_ms_after')]
     units = [u for u in units if u]
     return round(sum(units) / len(units), 2) if units else None
 
@@ -119,8 +122,7 @@ def speed_unit(run):
 def steal(run):
     """The hypervisor's share of the CPUs' time (%) during a storm or a speed bench run,
     or None (not recorded)."""
-    return ((run.get('storm') or {}).get('steal_percent')
-            if run.get('storm') else (run.get('noise') or {}).get('steal_percent'))
+    return _machine(run).get('steal_percent')
 
 
 def targets(doc, *, service_down_time, baseline=None):
@@ -162,7 +164,7 @@ def targets(doc, *, service_down_time, baseline=None):
                     lines.append(f'  machine speed unit {baseline[2]} ms at the baseline, '
                                  f'{now} ms around the storm: {adjusted}x at the '
                                  f"baseline's speed")
-                if len(baseline) > 3 and None not in (baseline[3], steal(run)):
+                if None not in (baseline[3], steal(run)):
                     lines.append(f'  steal {baseline[3]} % during the baseline, '
                                  f'{steal(run)} % during the storm')
     return lines

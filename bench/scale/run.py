@@ -17,7 +17,6 @@ import platform
 import tempfile
 import time
 
-from bench import machine_speed
 from bench import noise
 from bench.scale import cluster as scale_cluster
 from bench.scale import measure
@@ -128,14 +127,15 @@ def _phases(args, cluster, result, save, sampler):
     _progress(f'idle: {result["idle"]["cpu_cores"]}')
     save()
     sampler.mark(f'{hosts}:storm')
-    speed_before, steal = machine_speed.unit_ms(), noise.StealMeter()
-    during = machine_speed.DuringRun()
+    speed = noise.SpeedMeter().start()
     result['storm'] = storm.run(cluster, servers,
                                 reboots=int(hosts * args.reboots_per_host),
                                 inflight=args.inflight, max_seconds=args.storm_seconds)
-    result['storm']['steal_percent'] = steal.percent()
-    result['storm']['speed_unit_ms_during'] = during.stop()
-    result['storm']['speed_unit_ms'] = [speed_before, machine_speed.unit_ms()]
+    figures = speed.stop()
+    result['storm'].update(
+        steal_percent=figures['steal_percent'],
+        speed_unit_ms_during=figures['speed_unit_ms_during'],
+        speed_unit_ms=[figures['speed_unit_ms_before'], figures['speed_unit_ms_after']])
     try:
         result['storm']['threads_by_kind'] = cluster.host_procs[0].threads()
     except RuntimeError as exc:     # a process too busy to answer in 30 s: no breakdown
