@@ -57,11 +57,13 @@ def make_conf(argv=(), **overrides):
 class NotificationRecorder:
     """Listens on the notification topics and keeps (time, publisher, event_type, payload),
     ``time`` being when it was received (``time.monotonic()``); ``emitted[i]`` is when
-    ``events[i]`` was sent, on the same clock (from the message's timestamp)."""
+    ``events[i]`` was sent, on the same clock (from the message's timestamp), and
+    ``message_ids[i]`` its message id (a redelivery of one message carries the same)."""
 
     def __init__(self, transport, topics=('versioned_notifications', 'notifications')):
         self.events = []
         self.emitted = []
+        self.message_ids = []
         self._cond = threading.Condition()
         self._transport = transport
         targets = [oslo_messaging.Target(topic=t) for t in topics]
@@ -80,6 +82,7 @@ class NotificationRecorder:
         with self._cond:
             self.events.append((now, publisher_id, event_type, payload))
             self.emitted.append(_emitted(metadata, now))
+            self.message_ids.append((metadata or {}).get('message_id'))
             self._cond.notify_all()
 
     def info(self, ctxt, publisher_id, event_type, payload, metadata):
@@ -92,6 +95,11 @@ class NotificationRecorder:
         """``[(emitted, event), ...]`` for every event so far."""
         with self._cond:
             return list(zip(self.emitted, self.events, strict=True))
+
+    def with_message_ids(self):
+        """``[(message_id, event), ...]`` for every event so far."""
+        with self._cond:
+            return list(zip(self.message_ids, self.events, strict=True))
 
     def wait_for(self, predicate, timeout=30):
         """Block until ``predicate(events)`` is true; return the events (raise on timeout)."""
@@ -128,6 +136,11 @@ class TransitionRecorder:
     def since(self, mark):
         with self._cond:
             return [row for row in self.rows if row[0] >= mark]
+
+    def with_message_ids(self):
+        """``[(message_id, event), ...]`` for every event so far."""
+        with self._cond:
+            return list(zip(self.message_ids, self.events, strict=True))
 
     def wait_for(self, predicate, mark, timeout=30):
         """Block until ``predicate(rows since mark)`` is true."""

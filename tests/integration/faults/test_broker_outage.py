@@ -1,10 +1,20 @@
 """Fault 2 (issue 14 item 2): a private RabbitMQ node stops for 10 s during a stream of 200
 reboots over 20 servers. POSTs made during the outage answer at once (the cast waits in
 the api's outbox), and every accepted reboot completes once the broker is back: none lost,
-none run twice."""
+none run twice.
+
+Notifications go through oslo.messaging's notifier, as Nova's do. It retries a publish
+across a reconnect, but drops one that fails otherwise as the node goes down (a
+publisher-confirm nack is not retried: it logs "Problem ... attempting to send to
+notification system"). So an ``instance.reboot.end`` is only required of the reboots that
+did not end while the node was stopping (or ``STOP_MARGIN`` before); the others are
+counted and printed. A notification the test's listener took but could not ack before the
+stop comes again after it, with the same message id: counted once.
+"""
 
 import collections
 import concurrent.futures
+import datetime
 import statistics
 import threading
 import time
@@ -21,6 +31,7 @@ SERVERS = 20
 PER_SERVER = 10
 PROBES = 10            # servers rebooted (HARD) while the broker is down
 OUTAGE = 10
+STOP_MARGIN = datetime.timedelta(seconds=2)
 
 
 @pytest.fixture(scope='module')
@@ -31,8 +42,17 @@ def broker(tmp_path_factory):
 
 
 def _reboot_ends(recorder):
-    return collections.Counter(e[3]['nova_object.data']['request_id']
-                               for e in recorder.events if e[2] == 'instance.reboot.end')
+    """``{request_id: number of distinct instance.reboot.end messages}``. A message the
+    recorder took but could not ack before the node stopped comes again after the restart,
+    with the same message id: the consumer's duplicate, not a second notification."""
+    seen = {(e[3]['nova_object.data']['request_id'], message_id)
+            for message_id, e in recorder.with_message_ids() if e[2] == 'instance.reboot.end'}
+    return collections.Counter(request_id for request_id, _ in seen)
+
+
+def _utcnow():
+    """The clock of the rows' finish_time (naive UTC)."""
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cluster,
@@ -60,8 +80,9 @@ def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cl
 
     def break_broker():
         processes.wait_until(lambda: sum(accepted.values()) >= 30, 120, '30 reboots')
+        outage['stopping_at'] = _utcnow()
         node.stop()
-        outage['down'] = time.monotonic()
+        outage['down'], outage['stopped_at'] = time.monotonic(), _utcnow()
         latencies = []
         for server_id in probes:        # requests made while nothing can be published
             asked = time.monotonic()
@@ -84,7 +105,7 @@ def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cl
     recovered = time.monotonic() - outage['up']
     took = time.monotonic() - started
     rows = Rows(cluster)
-    request_ids = []
+    request_ids, around_stop = [], set()
     for server_id in servers + probes:
         reboots = [(a, evs) for a, evs in rows.actions(server_id) if a['action'] == 'reboot']
         assert len(reboots) == accepted[server_id]
@@ -92,10 +113,19 @@ def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cl
             assert [(e['event'], e['result']) for e in events] == [
                 ('compute_reboot_instance', 'Success')], action
             request_ids.append(action['request_id'])
-    recorder.wait_for(lambda evs: set(_reboot_ends(recorder)) >= set(request_ids),
-                      timeout=120)
+            if (outage['stopping_at'] - STOP_MARGIN <= events[0]['finish_time']
+                    <= outage['stopped_at']):
+                around_stop.add(action['request_id'])
+    required = set(request_ids) - around_stop
+    try:
+        recorder.wait_for(lambda evs: set(_reboot_ends(recorder)) >= required, timeout=120)
+    except TimeoutError:
+        missing = required - set(_reboot_ends(recorder))
+        raise AssertionError(f'no instance.reboot.end for {len(missing)} reboots that ended '
+                             f'away from the stop: {sorted(missing)}') from None
     ends = _reboot_ends(recorder)
     duplicated = [r for r in request_ids if ends[r] > 1]
+    lost_at_stop = len(around_stop - set(ends))
     latencies = outage['latencies']
     fivexx = sum(n for c, n in codes.items() if c >= 500)
     print(f'\nbroker outage {OUTAGE}s (private node): accepted {sum(accepted.values())}, '
@@ -104,7 +134,9 @@ def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cl
           f'5xx {fivexx}, 409 {codes[409]}; POST during the outage: '
           f'{len(latencies)} answered {sorted(set(codes))}, median '
           f'{statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; '
-          f'all done {recovered:.1f} s after the broker came back; stream took {took:.1f}s')
+          f'all done {recovered:.1f} s after the broker came back; stream took {took:.1f}s; '
+          f'{len(around_stop)} ended as the node stopped, {lost_at_stop} of their '
+          f'instance.reboot.end not received')
     assert sum(accepted.values()) == SERVERS * PER_SERVER + PROBES
     assert duplicated == [] and fivexx == 0
     assert max(latencies) < 1.0
