@@ -68,6 +68,9 @@ def parse_args(argv):
                         help="scenario 2: the computes' [DEFAULT] conductor_finish_cast "
                         '(default: the service default; an api or compute without it '
                         'ignores it)')
+    parser.add_argument('--compute-option', action='append', default=[], metavar='KEY=VALUE',
+                        help="scenario 2: a [DEFAULT] option of every compute (repeatable), "
+                        "e.g. steps_caller=rpc")
     parser.add_argument('--computes', type=int, action='append',
                         help='scenario 2: the clusters to run, by compute count (repeatable; '
                         'default 1 and 4; the memory figures come from the 1-compute one)')
@@ -85,6 +88,17 @@ def _git_revision():
                               text=True, timeout=10).stdout.strip() or None
     except OSError:
         return None
+
+
+def _options(pairs):
+    """``['key=value', ...]`` as a dict (a missing ``=`` is an error of the command line)."""
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition('=')
+        if not sep or not key:
+            raise SystemExit(f'--compute-option wants KEY=VALUE, not {pair!r}')
+        options[key.strip()] = value.strip()
+    return options
 
 
 def _group_commit_settings(args):
@@ -141,7 +155,8 @@ def run(args, workdir, group_commit):
                 api_sweep={'rates': api['sweep_rates'], 'seconds': api['sweep_seconds']}
                 if with_api and api['sweep_rates'] else None,
                 api_workers=args.api_workers, group_commit=group_commit,
-                finish_cast=None if args.finish_cast is None else args.finish_cast == 'on')
+                finish_cast=None if args.finish_cast is None else args.finish_cast == 'on',
+                compute_options=_options(args.compute_option))
             results['split'].extend(runs)
             if api_only is not None:
                 results['api_only'] = api_only
@@ -189,7 +204,8 @@ def _run_one(args, group_commit, index):
                  'seconds': round(time.time() - started, 1), 'quick': args.quick,
                  'git': _git_revision(), 'python': platform.python_version(),
                  'cpus': os.cpu_count(), 'drive': args.drive,
-                 'group_commit': group_commit, 'finish_cast': args.finish_cast},
+                 'group_commit': group_commit, 'finish_cast': args.finish_cast,
+                 'compute_options': _options(args.compute_option)},
         'scenarios': results,
     }
     doc['targets'] = report.targets(results)

@@ -88,7 +88,7 @@ class Cluster:
     """``with Cluster(hosts, workdir) as c:`` starts everything and tears it all down."""
 
     def __init__(self, hosts, workdir, *, api_workers=1, group_commit=None,
-                 finish_cast=None):
+                 finish_cast=None, compute_options=None):
         self.hosts = list(hosts)
         self.workdir = workdir
         self.api_workers = api_workers
@@ -96,6 +96,8 @@ class Cluster:
         self.group_commit = group_commit
         # [DEFAULT] conductor_finish_cast of the computes; None: the service default.
         self.finish_cast = finish_cast
+        # More [DEFAULT] options of every compute.
+        self.compute_options = dict(compute_options or {})
         self.procs = {}
         self.database = None
         self.vhost = None
@@ -136,6 +138,7 @@ class Cluster:
                 options['conductor_group_commit'] = self.group_commit
             if self.finish_cast is not None:
                 options['conductor_finish_cast'] = self.finish_cast
+            options.update(self.compute_options)
             conf = processes.write_conf(self.workdir / f'{host}.conf', {'DEFAULT': options})
             self.procs[host] = processes.ServiceProcess(
                 'cepheid.compute.cmd', conf, self.workdir / f'{host}.log')

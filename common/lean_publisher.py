@@ -57,10 +57,11 @@ _shared = {}
 _shared_lock = threading.Lock()
 
 
-def body(context, method, args, version):
+def body(context, method, args, version, extra=None):
     """The message an oslo.messaging RPCClient casts ``method(**args)`` at ``version``
-    with (amqpdriver: the message, ``_unique_id``, the context's keys, the envelope)."""
-    msg = {'method': method, 'args': dict(args), 'version': version}
+    with (amqpdriver: the message, ``_unique_id``, the context's keys, the envelope);
+    ``extra``: more keys of the message (a call's ``_msg_id``, ``_reply_q``)."""
+    msg = {'method': method, 'args': dict(args), 'version': version, **(extra or {})}
     msg[rpc_amqp.UNIQUE_ID] = uuid.uuid4().hex
     rpc_amqp.pack_context(msg, context)
     return rpc_common.serialize_msg(msg)
@@ -129,9 +130,9 @@ class Publisher:
         # messages published; handed back to the caller (oslo.messaging's cast); errors
         self.published = self.declined = self.failed = 0
 
-    def publish(self, context, *, topic, method, args, version):
+    def publish(self, context, *, topic, method, args, version, extra=None):
         """Publish ``method(**args)`` cast at ``version`` with routing key ``topic``
-        (``topic.server`` for a cast to one server)."""
+        (``topic.server`` for a cast to one server); ``extra``: see ``body``."""
         try:
             connection = self._free.get(timeout=LOCK_WAIT)
         except queue.Empty:
@@ -147,7 +148,7 @@ class Publisher:
                 options['confirm_timeout'] = self.confirm_timeout
             try:
                 self._take_incoming(connection)
-                connection.producer.publish(body(context, method, args, version),
+                connection.producer.publish(body(context, method, args, version, extra),
                                             exchange=self.exchange, routing_key=topic,
                                             delivery_mode=self.delivery_mode,
                                             serializer='json', **options)

@@ -22,6 +22,7 @@ from cepheid.common import rpc
 from cepheid.compute import cast_ends
 from cepheid.compute import conductor_topics
 from cepheid.compute import report_batcher
+from cepheid.compute import step_caller
 
 LOG = logging.getLogger(__name__)
 
@@ -38,13 +39,16 @@ RETRY_JITTER = 0.1
 class ConductorAPI(conductor_topics.TopicRouting):
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
                  group_commit=True, max_timeout=None, finish_cast=False,
-                 notification_format=None, heartbeat_publisher=None, step_publisher=None):
+                 notification_format=None, heartbeat_publisher=None, step_publisher=None,
+                 step_caller=None):
         self.host = host
         # common/lean_publisher.Publisher for the heartbeats (compute/heartbeat_publisher)
         # and the cast steps (compute/step_publisher), or None: casts through
         # oslo.messaging.
         self.heartbeat_publisher = heartbeat_publisher
         self.step_publisher = step_publisher
+        # compute/step_caller.Caller for the calls on the steps topic, or None.
+        self.step_caller = step_caller
         self.attempts = attempts
         # The longest a retried call waits for its answer (default: 4 x timeout, so
         # 15, 30, 60, 60 s).
@@ -94,8 +98,12 @@ class ConductorAPI(conductor_topics.TopicRouting):
             options = {'version': version} if version else {}
             if timeouts:
                 options['timeout'] = self.retry_timeout(timeouts)
-            client = base.prepare(**options) if options else base
             try:
+                answer = self._lean_call(base, context, method, version, kwargs,
+                                         options.get('timeout', self.timeout))
+                if answer is not step_caller.NOT_TAKEN:
+                    return answer
+                client = base.prepare(**options) if options else base
                 return client.call(context, method, host=self.host, **kwargs)
             except oslo_messaging.MessagingTimeout:
                 timeouts += 1
@@ -130,6 +138,16 @@ class ConductorAPI(conductor_topics.TopicRouting):
             report = report_batcher.Report(method, context, (version, args), wait)
             return self._send_one(report)
         return self.batcher.submit(method, context, (version, args), wait=wait)
+
+    def _lean_call(self, base, context, method, version, kwargs, timeout):
+        """A call on the api's steps topic through the lean caller
+        (compute/step_caller.py): its answer, or NOT_TAKEN (oslo.messaging's call)."""
+        if self.step_caller is None or base is self.client or base is not self.steps_client:
+            return step_caller.NOT_TAKEN
+        return self.step_caller.call(context, topic=base.target.topic, method=method,
+                                     args={'host': self.host, **kwargs},
+                                     version=version or base.target.version or VERSION,
+                                     timeout=timeout)
 
     def _send_reports(self, reports):
         """The batcher's sender: one report as its own method (what an api of any

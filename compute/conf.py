@@ -41,7 +41,16 @@ compute_opts = [
                     "oslo.messaging would send; on an error, a nack or no confirm within "
                     "a few seconds the step goes through oslo.messaging and the connection "
                     "is made again later); 'rpc' casts them through oslo.messaging. "
-                    "Called steps are always oslo.messaging calls."),
+                    "Called steps: see steps_caller."),
+    cfg.StrOpt('steps_caller', default='lean', choices=['lean', 'rpc'],
+               help="How the called steps of an operation (a reboot's begin, batches "
+                    "with a called step) go to the api's steps topic over RabbitMQ: "
+                    "'lean' publishes the request from one kombu connection per process, "
+                    "transient and unconfirmed (a lost one times out and is retried, as "
+                    "with oslo.messaging), and takes the answer on a reply queue of the "
+                    "process's own (compute/step_caller.py); when that queue is not "
+                    "consumed (at start, after a lost connection) the call goes through "
+                    "oslo.messaging. 'rpc': always oslo.messaging's call."),
     cfg.FloatOpt('rpc_listener_min_wait', default=10.0, min=0,
                  help="Seconds this compute's RabbitMQ listeners (its RPC server, the reply "
                       "waiter) first wait for the next message after one arrived, doubling "

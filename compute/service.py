@@ -22,6 +22,7 @@ from cepheid.compute import resize_recovery
 from cepheid.compute import resource_tracker
 from cepheid.compute import rpcapi as compute_rpcapi
 from cepheid.compute import stale_guests
+from cepheid.compute import step_caller
 from cepheid.compute import step_publisher
 from cepheid.compute import usage_audit
 from cepheid.compute.virt import driver as virt_driver
@@ -51,7 +52,8 @@ class ComputeService:
             finish_cast=conf.conductor_finish_cast,
             notification_format=conf.notifications.notification_format,
             heartbeat_publisher=heartbeat_publisher.for_conf(conf),
-            step_publisher=step_publisher.for_conf(conf))
+            step_publisher=step_publisher.for_conf(conf),
+            step_caller=step_caller.for_conf(conf))
         self.notifier = notifications.InstanceNotifier(
             conf, self.notification_transport, service=BINARY, host=self.host)
         self.manager = compute_manager.ComputeManager(

@@ -1,4 +1,5 @@
-"""The api's config options a scale run sets from the command line (``--api-set``)."""
+"""The config options a scale run sets from the command line (``--api-set``, and
+``--host-set`` for the hosts)."""
 
 
 def api_settings(settings):

@@ -68,6 +68,9 @@ def parse_args(argv):
                    help="an option of the api's config file (e.g. "
                         "api.steps_consumer_threads=2; a name alone is in [DEFAULT]); "
                         'repeatable')
+    p.add_argument('--host-set', action='append', default=[], metavar='NAME=VALUE',
+                   help="a [DEFAULT] option of the hosts' config file (e.g. "
+                        'steps_caller=rpc); repeatable')
     p.add_argument('--out', default='bench-results')
     p.add_argument('--workdir', help='keep configs and logs here')
     return p.parse_args(argv)
@@ -80,7 +83,12 @@ def _options(args):
                            watchdog_interval=args.watchdog_interval)}
     for group, name, value in scale_options.api_settings(args.api_set):
         api.setdefault(group, {})[name] = value
-    return api, dict(timing, executor_thread_pool_size=args.host_executor_threads)
+    hosts = dict(timing, executor_thread_pool_size=args.host_executor_threads)
+    for group, name, value in scale_options.api_settings(args.host_set):
+        if group != 'DEFAULT':
+            raise SystemExit(f'--host-set {group}.{name}: only [DEFAULT] options')
+        hosts[name] = value
+    return api, hosts
 
 
 def _progress(text):
