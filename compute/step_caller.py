@@ -83,10 +83,14 @@ class Caller:
         waiter = _Waiter()
         with self._lock:
             self._waiters[msg_id] = waiter
-        extra = {'_msg_id': msg_id, '_reply_q': self.reply_q, '_timeout': timeout}
+        # Read after registering: a queue lost before this sees not ready; one lost after
+        # hands this waiter back (the thread clears ready, then fails those waiting).
+        reply_q = self.reply_q
+        extra = {'_msg_id': msg_id, '_reply_q': reply_q, '_timeout': timeout}
         try:
-            if not self.publisher.publish(context, topic=topic, method=method, args=args,
-                                          version=version, extra=extra):
+            if not self._ready.is_set() or not self.publisher.publish(
+                    context, topic=topic, method=method, args=args, version=version,
+                    extra=extra):
                 self.declined += 1
                 return NOT_TAKEN
             if not waiter.event.wait(timeout):
