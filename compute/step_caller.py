@@ -70,6 +70,10 @@ class Caller:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._closed = threading.Event()
+        # Set by a call that timed out: the thread makes a new connection and queue (a
+        # connection without heartbeats may be dead without a word from the broker).
+        self._renew = threading.Event()
+        self._lost = False          # the queue was lost: one warning until it is back
         self._thread = None
         # calls answered here; handed back (NOT_TAKEN); timed out
         self.answered = self.declined = self.timed_out = 0
@@ -95,6 +99,7 @@ class Caller:
                 return NOT_TAKEN
             if not waiter.event.wait(timeout):
                 self.timed_out += 1
+                self._renew.set()
                 raise oslo_messaging.MessagingTimeout(
                     f'Timed out waiting for a reply to message ID {msg_id}')
         finally:
@@ -127,15 +132,23 @@ class Caller:
         while not self._closed.is_set():
             conn = None
             try:
+                self._renew.clear()
                 conn = self._connect()
                 self._ready.set()
-                while not self._closed.is_set():
+                if self._lost:
+                    LOG.info('%s: calls lean again', self.name)
+                    self._lost = False
+                while not self._closed.is_set() and not self._renew.is_set():
                     try:
                         conn.drain_events(timeout=POLL_SECONDS)
                     except TimeoutError:
                         continue
+                if self._renew.is_set():
+                    LOG.info('%s: a call got no answer: a new connection and reply '
+                             'queue', self.name)
             except Exception as exc:
-                if not self._closed.is_set():
+                if not self._closed.is_set() and not self._lost:
+                    self._lost = True
                     LOG.warning('%s: the reply queue was lost (%s): calls go through '
                                 'oslo.messaging until it is consumed again', self.name, exc)
             finally:

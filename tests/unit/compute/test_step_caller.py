@@ -8,6 +8,7 @@ api/steps_consumer.py does (api/rpc_envelope.py)."""
 
 import json
 import threading
+import time
 
 import kombu
 import oslo_messaging
@@ -144,6 +145,35 @@ def test_no_answer_is_a_messaging_timeout(api):
         assert caller.timed_out == 1 and not caller._waiters
     finally:
         caller.close()
+
+
+def test_after_a_call_with_no_answer_the_caller_takes_a_new_connection(api, monkeypatch):
+    """A connection without heartbeats may be dead without a word from the broker: a
+    timed-out call makes the thread connect and declare its queue again."""
+    answering = threading.Event()
+    api(lambda request: {'event_id': 1} if answering.is_set() else None)
+    monkeypatch.setattr(step_caller, 'RETRY_AFTER', 0.05)
+    factory = Breaking()
+    caller = _ready(_caller(factory))
+    try:
+        first_queue = caller.reply_q
+        with pytest.raises(oslo_messaging.MessagingTimeout):
+            _begin(caller, timeout=0.2)
+        assert _eventually(lambda: factory.made == 2 and caller._ready.is_set())
+        answering.set()
+        assert _begin(caller) == {'event_id': 1} and caller.reply_q != first_queue
+    finally:
+        caller.close()
+
+
+def _eventually(predicate, timeout=5):
+    """Whether ``predicate()`` became true within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def test_a_refused_publish_is_handed_back(api):
