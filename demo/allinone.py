@@ -137,11 +137,6 @@ class TransitionRecorder:
         with self._cond:
             return [row for row in self.rows if row[0] >= mark]
 
-    def with_message_ids(self):
-        """``[(message_id, event), ...]`` for every event so far."""
-        with self._cond:
-            return list(zip(self.message_ids, self.events, strict=True))
-
     def wait_for(self, predicate, mark, timeout=30):
         """Block until ``predicate(rows since mark)`` is true."""
         with self._cond:
