@@ -14,6 +14,7 @@ import warnings
 
 from bench import rate_sweep
 from bench import report
+from bench.scale import options as scale_options
 
 SCENARIOS = ('inprocess', 'split', 'api_only', 'memory')
 
@@ -79,7 +80,10 @@ def parse_args(argv):
     parser.add_argument('--nova-servers', type=int, default=4,
                         help='--nova: servers Nova reboots round-robin (default 4; the '
                         'harness\'s fake compute has room for 8 m1.tiny)')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.compute_options = scale_options.default_settings(args.compute_option,
+                                                          '--compute-option')
+    return args
 
 
 def _git_revision():
@@ -88,17 +92,6 @@ def _git_revision():
                               text=True, timeout=10).stdout.strip() or None
     except OSError:
         return None
-
-
-def _options(pairs):
-    """``['key=value', ...]`` as a dict (a missing ``=`` is an error of the command line)."""
-    options = {}
-    for pair in pairs:
-        key, sep, value = pair.partition('=')
-        if not sep or not key:
-            raise SystemExit(f'--compute-option wants KEY=VALUE, not {pair!r}')
-        options[key.strip()] = value.strip()
-    return options
 
 
 def _group_commit_settings(args):
@@ -156,7 +149,7 @@ def run(args, workdir, group_commit):
                 if with_api and api['sweep_rates'] else None,
                 api_workers=args.api_workers, group_commit=group_commit,
                 finish_cast=None if args.finish_cast is None else args.finish_cast == 'on',
-                compute_options=_options(args.compute_option))
+                compute_options=args.compute_options)
             results['split'].extend(runs)
             if api_only is not None:
                 results['api_only'] = api_only
@@ -205,7 +198,7 @@ def _run_one(args, group_commit, index):
                  'git': _git_revision(), 'python': platform.python_version(),
                  'cpus': os.cpu_count(), 'drive': args.drive,
                  'group_commit': group_commit, 'finish_cast': args.finish_cast,
-                 'compute_options': _options(args.compute_option)},
+                 'compute_options': args.compute_options},
         'scenarios': results,
     }
     doc['targets'] = report.targets(results)

@@ -84,10 +84,7 @@ def _options(args):
     for group, name, value in scale_options.api_settings(args.api_set):
         api.setdefault(group, {})[name] = value
     hosts = dict(timing, executor_thread_pool_size=args.host_executor_threads)
-    for group, name, value in scale_options.api_settings(args.host_set):
-        if group != 'DEFAULT':
-            raise SystemExit(f'--host-set {group}.{name}: only [DEFAULT] options')
-        hosts[name] = value
+    hosts.update(scale_options.default_settings(args.host_set, '--host-set'))
     return api, hosts
 
 
