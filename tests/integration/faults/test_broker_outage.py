@@ -21,6 +21,7 @@ import time
 
 import pytest
 
+from cepheid.api.db import column_types
 from tests.fixtures import processes
 from tests.fixtures import rabbit_nodes
 from tests.integration.faults.conftest import Rows
@@ -50,11 +51,6 @@ def _reboot_ends(recorder):
     return collections.Counter(request_id for request_id, _ in seen)
 
 
-def _utcnow():
-    """The clock of the rows' finish_time (naive UTC)."""
-    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-
-
 def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cluster,
                                                                          broker):
     cluster = make_cluster(hosts=['hostA', 'hostB'], transport_url=broker.new_vhost_url(),
@@ -80,9 +76,9 @@ def test_broker_outage_answers_at_once_and_loses_or_duplicates_no_reboot(make_cl
 
     def break_broker():
         processes.wait_until(lambda: sum(accepted.values()) >= 30, 120, '30 reboots')
-        outage['stopping_at'] = _utcnow()
+        outage['stopping_at'] = column_types.utcnow()
         node.stop()
-        outage['down'], outage['stopped_at'] = time.monotonic(), _utcnow()
+        outage['down'], outage['stopped_at'] = time.monotonic(), column_types.utcnow()
         latencies = []
         for server_id in probes:        # requests made while nothing can be published
             asked = time.monotonic()
