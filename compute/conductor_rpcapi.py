@@ -140,9 +140,10 @@ class ConductorAPI(conductor_topics.TopicRouting):
         return self.batcher.submit(method, context, (version, args), wait=wait)
 
     def _lean_call(self, base, context, method, version, kwargs, timeout):
-        """A call on the api's steps topic through the lean caller
-        (compute/step_caller.py): its answer, or NOT_TAKEN (oslo.messaging's call)."""
-        if self.step_caller is None or base is self.client or base is not self.steps_client:
+        """A call on the api's steps topic (``base`` is the steps client, unless the
+        steps go to the conductor topic) through the lean caller (compute/step_caller.py):
+        its answer, or NOT_TAKEN (oslo.messaging's call)."""
+        if self.step_caller is None or base is self.client:
             return step_caller.NOT_TAKEN
         return self.step_caller.call(context, topic=base.target.topic, method=method,
                                      args={'host': self.host, **kwargs},
