@@ -54,7 +54,7 @@ LOCK_WAIT = 1.0          # a publish waits this long for another's publish or co
 RETRY_AFTER = 1.0        # after a failure, messages take the oslo.messaging path this long
 
 _shared = {}
-_shared_lock = threading.Lock()
+_shared_lock = threading.RLock()     # make() may ask for another shared object
 
 
 def body(context, method, args, version, extra=None):
@@ -73,26 +73,36 @@ def shared(conf, *, name, persistent, confirm_timeout, connections=1):
     if not kombu_transport.rabbitmq(conf):
         return None
     exchange = kombu_transport.topic_exchange(conf)
-    key = (name, conf.transport_url, exchange.name, exchange.durable, exchange.auto_delete)
+    return shared_object(
+        (name, conf.transport_url, exchange.name, exchange.durable, exchange.auto_delete),
+        lambda: Publisher(
+            kombu_transport.broker_urls(conf), exchange=exchange,
+            ssl=kombu_transport.ssl_options(conf), name=name, persistent=persistent,
+            confirm_timeout=confirm_timeout, connections=connections))
+
+
+def shared_object(key, make):
+    """This process's object ``key`` (a Publisher, or another user of the broker with a
+    ``close()``: compute/step_caller.py), made by ``make()`` at first use and closed by
+    ``close_all``. ``make`` may ask for other shared objects."""
     with _shared_lock:
         if not _shared:
             atexit.register(close_all)
-        if key not in _shared:
-            _shared[key] = Publisher(
-                kombu_transport.broker_urls(conf), exchange=exchange,
-                ssl=kombu_transport.ssl_options(conf), name=name, persistent=persistent,
-                confirm_timeout=confirm_timeout, connections=connections)
-        return _shared[key]
+        found = _shared.get(key)
+        if found is None:
+            found = _shared[key] = make()
+        return found
 
 
 def close_all():
-    """Close (and forget) this process's shared publishers: at exit, or a test's end."""
+    """Close (and forget) this process's shared objects, in the order they were made: at
+    exit, or a test's end."""
     with _shared_lock:
-        publishers = list(_shared.values())
+        objects = list(_shared.values())
         _shared.clear()
     atexit.unregister(close_all)
-    for publisher in publishers:
-        publisher.close()
+    for shared_one in objects:
+        shared_one.close()
 
 
 class _Connection:

@@ -21,7 +21,6 @@ as for a call oslo.messaging retries. A lost request or answer (the broker resta
 times out as oslo.messaging's would, and ConductorAPI retries it.
 """
 
-import atexit
 import json
 import os
 import threading
@@ -45,9 +44,6 @@ POLL_SECONDS = 1.0
 # After a lost connection, the calls go through oslo.messaging this long.
 RETRY_AFTER = 1.0
 NOT_TAKEN = object()
-
-_shared = {}
-_shared_lock = threading.Lock()
 
 
 class _Waiter:
@@ -210,28 +206,16 @@ class Caller:
 
 def for_conf(conf):
     """This process's Caller over the transport of ``conf``, or None (``steps_caller =
-    rpc``, or not RabbitMQ): the called steps go through oslo.messaging."""
+    rpc``, or not RabbitMQ): the called steps go through oslo.messaging. Shared, and
+    closed at exit, as the lean publishers are (common/lean_publisher.shared_object)."""
     if conf.steps_caller != 'lean' or not kombu_transport.rabbitmq(conf):
         return None
-    key = conf.transport_url
-    with _shared_lock:
-        if not _shared:
-            atexit.register(close_all)
-        if key not in _shared:
-            publisher = lean_publisher.shared(conf, name=f'{CONNECTION_NAME}-publisher',
-                                              persistent=False, confirm_timeout=None,
-                                              connections=2)
-            _shared[key] = Caller(kombu_transport.broker_urls(conf), publisher=publisher,
-                                  ssl=kombu_transport.ssl_options(conf))
-        return _shared[key]
+    return lean_publisher.shared_object((CONNECTION_NAME, conf.transport_url), lambda: Caller(
+        kombu_transport.broker_urls(conf), ssl=kombu_transport.ssl_options(conf),
+        publisher=lean_publisher.shared(conf, name=f'{CONNECTION_NAME}-publisher',
+                                        persistent=False, confirm_timeout=None,
+                                        connections=2)))
 
 
-def close_all():
-    """Stop this process's Callers, closing their connections with the closing handshake:
-    at exit, or a test's end."""
-    with _shared_lock:
-        callers = list(_shared.values())
-        _shared.clear()
-    atexit.unregister(close_all)
-    for caller in callers:
-        caller.close()
+#: Close this process's Callers (and lean publishers): a test's end.
+close_all = lean_publisher.close_all
