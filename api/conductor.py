@@ -11,6 +11,7 @@ each CAS returns only the columns its reply uses.
 import oslo_messaging
 from oslo_log import log as logging
 
+from cepheid.api import conductor_advance
 from cepheid.api import conductor_batch
 from cepheid.api import conductor_cleanup
 from cepheid.api import conductor_end
@@ -50,7 +51,9 @@ TOPIC = 'cepheid-api'
 #        (api/conductor_end.py); the heartbeat's answer carries 'conductor_version'
 # 1.13 - the steps topic (api/steps_consumer.py) also serves the called service_heartbeat
 #        and instances_on_host; a compute sends them there only to an api of 1.13
-VERSION = '1.13'
+# 1.14 - begin(advance, notify): the api sends the start notification and applies the
+#        next step once the begin commits, before it answers (api/conductor_advance.py)
+VERSION = '1.14'
 USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
@@ -104,6 +107,7 @@ def _clean_values(values):
 
 
 class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndConductor,
+                        conductor_advance.AdvancingConductor,
                         conductor_moves.MoveConductor, conductor_evacuate.EvacuateConductor,
                         conductor_cleanup.CleanupConductor):
     target = oslo_messaging.Target(version=VERSION)
@@ -115,6 +119,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
         # ends are applied without one (api/compute_notices.py).
         self.end_notifier = end_notifier
         database.on_commit(self._send_end_notices)
+        database.on_commit(self._advance_begun)
         self.heartbeats = heartbeats    # an api.heartbeats.HeartbeatBatcher, or None
         # The topics this process's lean consumers take heartbeats and steps on, or None.
         self.heartbeat_topic = heartbeat_topic
@@ -129,7 +134,8 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
             raise exception.HostMismatch(host=host, instance_uuid=instance_uuid)
         return instance
 
-    def begin(self, context, *, host, instance_uuid, event, values, expected_task_state):
+    def begin(self, context, *, host, instance_uuid, event, values, expected_task_state,
+              advance=None, notify=None):
         """Start ``event`` of this request and CAS the instance, in one transaction.
 
         Returns ``{"instance": ..., "event_id": ...}``; a request whose event already
@@ -137,18 +143,21 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
         the instance: a SOFT reboot overtaken by a HARD one, a HARD merged into one in
         progress) the event is still recorded, finished as Error with the reason, and
         committed before the miss is raised: every accepted request ends with its event.
+        1.14: ``advance`` (the next step) and ``notify`` (``[action, phase, format]``)
+        follow the commit, before the answer (api/conductor_advance.py).
         """
         values = _clean_values(values)
         with self.db.core_transaction() as session:
             reply, missed = self._begin_in(session, context, host, instance_uuid, event,
-                                           values, expected_task_state)
+                                           values, expected_task_state, advance, notify)
         if missed is not None:
             raise missed
         return reply
 
     def _begin_in(self, session, context, host, instance_uuid, event, values,
-                  expected_task_state):
+                  expected_task_state, advance=None, notify=None):
         """``begin`` inside ``session``: ``(reply, None)`` or ``(None, the CAS miss)``."""
+        parsed = None if advance is None else conductor_advance.parse(advance, _clean_values)
         event_id = self._event_begin(session, context, host, instance_uuid, event)
         try:
             instance = db_instances.update(session, instance_uuid, values,
@@ -162,7 +171,10 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
             LOG.info('Request %s on %s not run: %s', context.request_id, instance_uuid,
                      reason)
             return None, exc
-        return {'instance': objects.instance_to_primitive(instance), 'event_id': event_id}, None
+        primitive = objects.instance_to_primitive(instance)
+        if parsed is not None:
+            self._note_advance(session, context, host, primitive, parsed, notify)
+        return {'instance': primitive, 'event_id': event_id}, None
 
     @staticmethod
     def _event_begin(session, context, host, instance_uuid, event):

@@ -118,10 +118,10 @@ class BatchingConductor:
 
     # -- the steps, inside the batch's session -------------------------------------
     def _batched_begin(self, session, context, host, *, instance_uuid, event, values,
-                       expected_task_state):
+                       expected_task_state, advance=None, notify=None):
         values = self._clean(values)
         reply, missed = self._begin_in(session, context, host, instance_uuid, event,
-                                       values, expected_task_state)
+                                       values, expected_task_state, advance, notify)
         if missed is not None:
             return missed
         return reply

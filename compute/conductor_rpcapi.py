@@ -31,6 +31,8 @@ VERSION = '1.0'
 BATCH_VERSION = '1.4'
 # task_end: the end of an operation as a cast, sent only to an api that advertises it.
 END_VERSION = '1.12'
+# begin(advance, notify): the next step and the start notification ride on the begin.
+ADVANCE_VERSION = '1.14'
 # A retry's timeout is the previous one's doubled (capped), less up to this share, so
 # the computes whose calls timed out together do not retry together.
 RETRY_JITTER = 0.1
@@ -40,7 +42,7 @@ class ConductorAPI(conductor_topics.TopicRouting):
     def __init__(self, transport, *, host, timeout=15, attempts=4, db_wait=120,
                  group_commit=True, max_timeout=None, finish_cast=False,
                  notification_format=None, heartbeat_publisher=None, step_publisher=None,
-                 step_caller=None):
+                 step_caller=None, begin_advances=False):
         self.host = host
         # common/lean_publisher.Publisher for the heartbeats (compute/heartbeat_publisher)
         # and the cast steps (compute/step_publisher), or None: casts through
@@ -69,6 +71,8 @@ class ConductorAPI(conductor_topics.TopicRouting):
         self.group_commit = group_commit
         # ``[DEFAULT] conductor_finish_cast`` (sent as a cast to an api of 1.12 or later).
         self.finish_cast = finish_cast
+        # ``[DEFAULT] conductor_begin_advances`` (to an api of 1.14 or later).
+        self.begin_advances = begin_advances
         # This compute's [notifications] notification_format: the api sends a task_end's
         # notification in it.
         self.notification_format = notification_format
@@ -209,6 +213,26 @@ class ConductorAPI(conductor_topics.TopicRouting):
             instance_uuid=instance_uuid, event=event, values=values,
             expected_task_state=list(expected_task_state)))
         return reply['instance'], reply['event_id']
+
+    def begin_advancing(self, context, instance_uuid, *, event, values, expected_task_state,
+                        advance, expected_by_advance, notify):
+        """``begin``, and after its commit the api sends ``notify`` (``(action, phase)``)
+        and applies the next step ``advance`` (CAS from ``expected_by_advance``) before it
+        answers (api/conductor_advance.py): ``(instance, event_id, True)``. An api before
+        1.14, or ``conductor_begin_advances`` off: the begin alone, ``(..., False)``, and
+        the step and the notification are the caller's."""
+        if not (self.begin_advances
+                and conductor_topics.at_least(self.api_version, ADVANCE_VERSION)):
+            return (*self.begin(context, instance_uuid, event=event, values=values,
+                                expected_task_state=expected_task_state), False)
+        self._report('begin', instance_uuid, values)
+        reply = self._step(context, 'begin', ADVANCE_VERSION, dict(
+            instance_uuid=instance_uuid, event=event, values=values,
+            expected_task_state=list(expected_task_state),
+            advance={'values': advance, 'expected_task_state': list(expected_by_advance)},
+            notify=[*notify, self.notification_format]))
+        self._report('task_advance', instance_uuid, advance)
+        return reply['instance'], reply['event_id'], True
 
     def task_advance(self, context, instance_uuid, *, values, expected_task_state):
         """An intermediate CAS nobody waits for (a cast)."""

@@ -24,6 +24,14 @@ compute_opts = [
                      "notification sent by the api after the commit, a lost cast left to "
                      "the watchdog) instead of a call. Only to an api that advertises "
                      "1.12; failures and the other operations keep the call."),
+    cfg.BoolOpt('conductor_begin_advances', default=True,
+                help="A reboot's begin carries its next step (task_state reboot_started) "
+                     "and its instance.reboot.start notification (conductor 1.14): the api "
+                     "service sends the notification and saves the step once the begin "
+                     "commits, before it answers, so the compute sends nothing more until "
+                     "the reboot's end (one message less per reboot). Only to an api that "
+                     "advertises 1.14; False casts the step and sends the notification "
+                     "from this host."),
     cfg.StrOpt('heartbeat_publisher', default='lean', choices=['lean', 'rpc'],
                help="How this host's heartbeat casts leave it once the api named its "
                     "heartbeat topic, over RabbitMQ: 'lean' publishes them from one kombu "

@@ -71,16 +71,24 @@ class ComputeManager(guest_operations.GuestOperations, external_events.ExternalE
             LOG.info('Reboot %s of %s ended here already: its end sent again',
                      context.request_id, instance['uuid'])
             return
-        instance, event_id = self._begin(context, instance, event, task_state=pending,
-                                         expected=states.REBOOT_STEPS[reboot_type])
-        instance['power_state'] = self.get_power_state(instance)
-        self.notifier.notify(context, instance, 'reboot', 'start')
-        # Nobody waits for this step, so it is a cast; the end state below accepts both
-        # steps, whichever order the api service applies them in.
-        self.conductor.task_advance(
-            context, instance['uuid'], values={'task_state': started,
-                                               'power_state': instance['power_state']},
-            expected_task_state=[pending])
+        power_state = self.get_power_state(instance)
+        # As Nova: reboot_pending (with the power state) saved, instance.reboot.start,
+        # reboot_started saved; the api does the last two after the begin commits.
+        instance, event_id, advanced = self.conductor.begin_advancing(
+            context, instance['uuid'], event=event,
+            values={'task_state': pending, 'power_state': power_state},
+            expected_task_state=states.REBOOT_STEPS[reboot_type],
+            advance={'task_state': started, 'power_state': power_state},
+            expected_by_advance=[pending], notify=('reboot', 'start'))
+        instance['power_state'] = power_state
+        if not advanced:
+            self.notifier.notify(context, instance, 'reboot', 'start')
+            # Nobody waits for this step, so it is a cast; the end state below accepts
+            # both steps, whichever order the api service applies them in.
+            self.conductor.task_advance(
+                context, instance['uuid'], values={'task_state': started,
+                                                   'power_state': power_state},
+                expected_task_state=[pending])
         instance['task_state'] = started
         LOG.info('Rebooting instance %s (%s)', instance['uuid'], reboot_type)
         try:

@@ -50,6 +50,7 @@ class ComputeService:
         self.conductor = conductor_rpcapi.ConductorAPI(
             self.transport, host=self.host, group_commit=conf.conductor_group_commit,
             finish_cast=conf.conductor_finish_cast,
+            begin_advances=conf.conductor_begin_advances,
             notification_format=conf.notifications.notification_format,
             heartbeat_publisher=heartbeat_publisher.for_conf(conf),
             step_publisher=step_publisher.for_conf(conf),

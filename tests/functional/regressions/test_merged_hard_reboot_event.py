@@ -21,22 +21,23 @@ EVENT = 'compute_reboot_instance'
 
 
 class HeldBegin:
-    """Hold the compute's ``begin`` report of one request until ``release()``."""
+    """Hold the compute's ``begin`` report of one request (a reboot's, which may carry
+    its next step: ``begin_advancing``) until ``release()``."""
 
     def __init__(self, conductor, request_id):
         self.entered, self._release = threading.Event(), threading.Event()
-        self._conductor, original = conductor, conductor.begin
+        self._conductor, original = conductor, conductor.begin_advancing
 
         def begin(context, *args, **kwargs):
             if context.request_id == request_id:
                 self.entered.set()
                 self._release.wait(60)
             return original(context, *args, **kwargs)
-        conductor.begin = begin
+        conductor.begin_advancing = begin
 
     def release(self):
         self._release.set()
-        vars(self._conductor).pop('begin', None)
+        vars(self._conductor).pop('begin_advancing', None)
 
 
 def _reboot(client, uuid, reboot_type):

@@ -1,0 +1,87 @@
+"""A begin that carries the operation's next step (conductor 1.14): one message fewer.
+
+A reboot's compute used to call ``begin`` (the event starts, ``task_state`` goes to
+``reboot_pending``), send ``instance.reboot.start`` itself, then cast ``task_advance``
+(``reboot_started``) before driving the guest. From 1.14 its ``begin`` may carry that
+step (``advance``) and the notification (``notify``). Once the begin commits, the api:
+
+1. sends the start notification, published as that compute's (api/compute_notices.py),
+   with the instance as the begin saved it (``reboot_pending``, as in Nova's sample);
+2. applies the advance in a transaction of its own (the advances of every begin a
+   gathered transaction held share one), a compare-and-swap on ``reboot_pending`` as the
+   cast's was;
+3. only then answers the begin.
+
+So every visible state is committed in Nova's order (pending, start notification,
+started) before the compute touches the guest, and the compute sends nothing between
+its begin and its end. An advance that misses (the instance was deleted, a newer task
+owns it) or that the database refuses is logged and dropped, as a lost cast was: the
+operation's end accepts both steps.
+"""
+
+from oslo_log import log as logging
+
+from cepheid.api import db_errors
+from cepheid.common import exception
+
+LOG = logging.getLogger(__name__)
+
+#: session.info key, with the endpoint's id: what to do once the begins of this
+#: transaction commit (each endpoint follows up its own: tests run several on one
+#: database, each with its own notifier).
+BEGUN = 'cepheid.begun_advances'
+
+
+class Advance:
+    """One begin's follow-up: its notification and its next step."""
+
+    __slots__ = ('context', 'host', 'instance', 'values', 'expected', 'notify')
+
+    def __init__(self, context, host, instance, values, expected, notify):
+        self.context, self.host, self.instance = context, host, instance
+        self.values, self.expected, self.notify = values, expected, notify
+
+
+def parse(advance, clean):
+    """``(values, expected_task_state)`` of a begin's ``advance`` argument
+    (``{"values": {...}, "expected_task_state": [...]}``); ``clean`` checks the values."""
+    if not isinstance(advance, dict) or set(advance) != {'values', 'expected_task_state'}:
+        raise exception.InvalidRPCPayload(
+            reason='advance must be {"values": ..., "expected_task_state": [...]}')
+    expected = advance['expected_task_state']
+    if not isinstance(expected, list):
+        raise exception.InvalidRPCPayload(reason='advance expected_task_state must be a list')
+    return clean(advance['values']), expected
+
+
+class AdvancingConductor:
+    """Mixin of ConductorEndpoint: the follow-up of a begin that carried ``advance``.
+    Needs ``db``, ``end_notifier`` (the compute notifications) and ``_advance_in``."""
+
+    def _note_advance(self, session, context, host, instance, parsed, notify):
+        """Remember, in ``session``, a begin's follow-up for after its commit."""
+        values, expected = parsed
+        session.info.setdefault((BEGUN, id(self)), []).append(
+            Advance(context, host, instance, values, expected, notify))
+
+    def _advance_begun(self, session):
+        """on_commit callback: the follow-ups of the begins ``session`` committed."""
+        begun = session.info.pop((BEGUN, id(self)), None)
+        if not begun:
+            return
+        if self.end_notifier is not None:
+            for item in begun:
+                if item.notify:
+                    action, phase, *fmt = item.notify
+                    self.end_notifier.notify(item.host, item.context, item.instance,
+                                             action, phase, fmt[0] if fmt else None)
+        try:
+            with self.db.core_transaction() as advancing:
+                for item in begun:
+                    self._advance_in(advancing, item.host, item.instance['uuid'],
+                                     item.values, item.expected)
+        except db_errors.UNAVAILABLE as exc:
+            LOG.warning('Next step of %d begun tasks not saved, database unavailable: %s',
+                        len(begun), db_errors.brief(exc))
+        except Exception:
+            LOG.exception('Next step of %d begun tasks not saved', len(begun))
