@@ -72,9 +72,7 @@ class AdvancingConductor:
         if self.end_notifier is not None:
             for item in begun:
                 if item.notify:
-                    action, phase, *fmt = item.notify
-                    self.end_notifier.notify(item.host, item.context, item.instance,
-                                             action, phase, fmt[0] if fmt else None)
+                    self._notify_begun(item)
         try:
             with self.db.core_transaction() as advancing:
                 for item in begun:
@@ -85,3 +83,14 @@ class AdvancingConductor:
                         len(begun), db_errors.brief(exc))
         except Exception:
             LOG.exception('Next step of %d begun tasks not saved', len(begun))
+
+    def _notify_begun(self, item):
+        """Send one begin's notification; a failure to build or send it is logged and
+        does not keep the step from being saved."""
+        action, phase, *fmt = item.notify
+        try:
+            self.end_notifier.notify(item.host, item.context, item.instance, action, phase,
+                                     fmt[0] if fmt else None)
+        except Exception:
+            LOG.exception('instance.%s.%s of %s not sent', action, phase,
+                          item.instance.get('uuid'))

@@ -210,3 +210,16 @@ def test_the_option_off_keeps_the_begin_alone(client, monkeypatch):
         ctx, 'i1', event='e', values={}, expected_task_state=SOFT, advance={},
         expected_by_advance=[], notify=('reboot', 'start'))[2] is False
     assert 'advance' not in sent[0][2]
+
+
+def test_a_notification_that_fails_is_logged_and_the_step_still_saved(stack, caplog):
+    ctx, instance = _requested(stack)
+
+    def broken(*args):
+        raise ValueError('payload')
+
+    stack.notices.notify = broken
+    reply = stack.endpoint.begin(ctx, host=local_stack.HOST, **_begin_args(instance))
+    assert reply['instance']['task_state'] == states.REBOOT_PENDING
+    assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
+    assert 'instance.reboot.start of %s not sent' % instance['uuid'] in caplog.text
