@@ -223,3 +223,24 @@ def test_a_notification_that_fails_is_logged_and_the_step_still_saved(stack, cap
     assert reply['instance']['task_state'] == states.REBOOT_PENDING
     assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
     assert 'instance.reboot.start of %s not sent' % instance['uuid'] in caplog.text
+
+
+def test_an_older_api_process_that_refuses_it_gets_the_begin_alone(client, monkeypatch):
+    sent = []
+
+    def step(ctx, method, version, args, wait=True):
+        sent.append((method, version, 'advance' in args))
+        if 'advance' in args:
+            raise oslo_messaging.RemoteError('UnsupportedVersion', 'Endpoint does not '
+                                             'support RPC version 1.14')
+        return {'instance': {'uuid': 'i1'}, 'event_id': 3}
+
+    monkeypatch.setattr(client, '_step', step)
+    client._topics({'conductor_version': '1.14'})
+    ctx = cep_context.RequestContext(user_id='u', project_id='p')
+    got = client.begin_advancing(
+        ctx, 'i1', event='e', values={'task_state': states.REBOOT_PENDING},
+        expected_task_state=SOFT, advance={'task_state': states.REBOOT_STARTED},
+        expected_by_advance=[states.REBOOT_PENDING], notify=('reboot', 'start'))
+    assert got == ({'uuid': 'i1'}, 3, False)
+    assert sent == [('begin', '1.14', True), ('begin', '1.2', False)]
