@@ -224,7 +224,10 @@ def brief(exc):
 
 def run_operation(operation, context, instance, **kwargs):
     """Run a queued operation: another owner or a redelivery is one INFO line, not raised
-    (the conductor has finished the request's event with the reason)."""
+    (the conductor has finished the request's event with the reason). The request's
+    context becomes the worker thread's current one first, so every line the operation
+    logs carries its request id, user and project (the thread last held another's)."""
+    context.update_store()
     try:
         operation(context, instance, **kwargs)
     except exception.RequestAlreadyHandled as exc:

@@ -154,6 +154,7 @@ class ComputeEndpoint:
         done = concurrent.futures.Future()
 
         def run():
+            context.update_store()
             try:
                 done.set_result(self.manager.set_admin_password(context, instance,
                                                                 new_pass=new_pass))
