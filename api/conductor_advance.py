@@ -19,6 +19,8 @@ owns it) or that the database refuses is logged and dropped, as a lost cast was:
 operation's end accepts both steps.
 """
 
+import collections
+
 from oslo_log import log as logging
 
 from cepheid.api import db_errors
@@ -32,14 +34,9 @@ LOG = logging.getLogger(__name__)
 BEGUN = 'cepheid.begun_advances'
 
 
-class Advance:
-    """One begin's follow-up: its notification and its next step."""
-
-    __slots__ = ('context', 'host', 'instance', 'values', 'expected', 'notify')
-
-    def __init__(self, context, host, instance, values, expected, notify):
-        self.context, self.host, self.instance = context, host, instance
-        self.values, self.expected, self.notify = values, expected, notify
+#: One begin's follow-up: its notification and its next step.
+Advance = collections.namedtuple(
+    'Advance', ('context', 'host', 'instance', 'values', 'expected', 'notify'))
 
 
 def parse(advance, clean):

@@ -221,28 +221,28 @@ class ConductorAPI(conductor_topics.TopicRouting):
         answers (api/conductor_advance.py): ``(instance, event_id, True)``. An api before
         1.14, or ``conductor_begin_advances`` off: the begin alone, ``(..., False)``, and
         the step and the notification are the caller's."""
-        if not (self.begin_advances
-                and conductor_topics.at_least(self.api_version, ADVANCE_VERSION)):
-            return (*self.begin(context, instance_uuid, event=event, values=values,
-                                expected_task_state=expected_task_state), False)
-        self._report('begin', instance_uuid, values)
-        try:
-            reply = self._step(context, 'begin', ADVANCE_VERSION, dict(
-                instance_uuid=instance_uuid, event=event, values=values,
-                expected_task_state=list(expected_task_state),
-                advance={'values': advance, 'expected_task_state': list(expected_by_advance)},
-                notify=[*notify, self.notification_format]))
-        except oslo_messaging.RemoteError as exc:
-            if not conductor_topics.refused(exc):
-                raise
-            # An api process older than 1.14 took it (an upgrade under way): it applied
-            # nothing, so the begin goes alone.
-            LOG.warning('The api service does not take a begin carrying its next step '
-                        '(%s): sending the begin alone', exc.exc_type)
-            return (*self.begin(context, instance_uuid, event=event, values=values,
-                                expected_task_state=expected_task_state), False)
-        self._report('task_advance', instance_uuid, advance)
-        return reply['instance'], reply['event_id'], True
+        if self.begin_advances and conductor_topics.at_least(self.api_version,
+                                                             ADVANCE_VERSION):
+            self._report('begin', instance_uuid, values)
+            try:
+                reply = self._step(context, 'begin', ADVANCE_VERSION, dict(
+                    instance_uuid=instance_uuid, event=event, values=values,
+                    expected_task_state=list(expected_task_state),
+                    advance={'values': advance,
+                             'expected_task_state': list(expected_by_advance)},
+                    notify=[*notify, self.notification_format]))
+            except oslo_messaging.RemoteError as exc:
+                if not conductor_topics.refused(exc):
+                    raise
+                # An api process older than 1.14 took it (an upgrade under way): it
+                # applied nothing, so the begin goes alone.
+                LOG.warning('The api service does not take a begin carrying its next '
+                            'step (%s): sending the begin alone', exc.exc_type)
+            else:
+                self._report('task_advance', instance_uuid, advance)
+                return reply['instance'], reply['event_id'], True
+        return (*self.begin(context, instance_uuid, event=event, values=values,
+                            expected_task_state=expected_task_state), False)
 
     def task_advance(self, context, instance_uuid, *, values, expected_task_state):
         """An intermediate CAS nobody waits for (a cast)."""

@@ -170,6 +170,15 @@ def client():
                                          notification_format='unversioned')
 
 
+def _begin_advancing(client):
+    """A reboot's begin, carrying its step, through ``client``."""
+    ctx = cep_context.RequestContext(user_id='u', project_id='p')
+    return client.begin_advancing(
+        ctx, 'i1', event='e', values={'task_state': states.REBOOT_PENDING},
+        expected_task_state=SOFT, advance={'task_state': states.REBOOT_STARTED},
+        expected_by_advance=[states.REBOOT_PENDING], notify=('reboot', 'start'))
+
+
 @pytest.mark.parametrize('version, carried', [
     (None, False), ('1.13', False), ('1.14', True), ('1.15', True), ('2.0', False)])
 def test_the_compute_asks_only_an_api_that_advertises_1_14(client, monkeypatch, version,
@@ -182,11 +191,7 @@ def test_the_compute_asks_only_an_api_that_advertises_1_14(client, monkeypatch, 
 
     monkeypatch.setattr(client, '_step', step)
     client._topics({'conductor_version': version} if version else None)
-    ctx = cep_context.RequestContext(user_id='u', project_id='p')
-    got = client.begin_advancing(
-        ctx, 'i1', event='e', values={'task_state': states.REBOOT_PENDING},
-        expected_task_state=SOFT, advance={'task_state': states.REBOOT_STARTED},
-        expected_by_advance=[states.REBOOT_PENDING], notify=('reboot', 'start'))
+    got = _begin_advancing(client)
     assert got == ({'uuid': 'i1'}, 7, carried)
     [(method, version_sent, args)] = sent
     assert method == 'begin'
@@ -205,10 +210,7 @@ def test_the_option_off_keeps_the_begin_alone(client, monkeypatch):
     monkeypatch.setattr(client, '_step', lambda ctx, method, version, args, wait=True: (
         sent.append((method, version, args)) or {'instance': {}, 'event_id': 1}))
     client._topics({'conductor_version': '1.14'})
-    ctx = cep_context.RequestContext(user_id='u', project_id='p')
-    assert client.begin_advancing(
-        ctx, 'i1', event='e', values={}, expected_task_state=SOFT, advance={},
-        expected_by_advance=[], notify=('reboot', 'start'))[2] is False
+    assert _begin_advancing(client)[2] is False
     assert 'advance' not in sent[0][2]
 
 
@@ -237,10 +239,6 @@ def test_an_older_api_process_that_refuses_it_gets_the_begin_alone(client, monke
 
     monkeypatch.setattr(client, '_step', step)
     client._topics({'conductor_version': '1.14'})
-    ctx = cep_context.RequestContext(user_id='u', project_id='p')
-    got = client.begin_advancing(
-        ctx, 'i1', event='e', values={'task_state': states.REBOOT_PENDING},
-        expected_task_state=SOFT, advance={'task_state': states.REBOOT_STARTED},
-        expected_by_advance=[states.REBOOT_PENDING], notify=('reboot', 'start'))
+    got = _begin_advancing(client)
     assert got == ({'uuid': 'i1'}, 3, False)
     assert sent == [('begin', '1.14', True), ('begin', '1.2', False)]
