@@ -11,15 +11,27 @@ import oslo_messaging
 from oslo_messaging._drivers import impl_rabbit
 
 
-def rabbitmq(conf):
-    """Whether the RPC transport is RabbitMQ (kombu can reach its topics)."""
-    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
+def _parsed(conf, url):
+    if isinstance(url, oslo_messaging.TransportURL):
+        return url
+    return oslo_messaging.TransportURL.parse(conf, url or conf.transport_url)
+
+
+def rabbitmq(conf, url=None):
+    """Whether the RPC transport (or ``url``: a URL or TransportURL) is RabbitMQ (kombu
+    can reach its topics)."""
+    url = _parsed(conf, url)
     return url.transport in ('rabbit', 'amqp', 'kombu') and bool(url.hosts)
 
 
-def broker_urls(conf):
-    """kombu URLs of the transport's brokers (failover order)."""
-    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
+def url_of(transport):
+    """The TransportURL an oslo.messaging transport was made with (None if unknown)."""
+    return getattr(getattr(transport, '_driver', None), '_url', None)
+
+
+def broker_urls(conf, url=None):
+    """kombu URLs of the transport's (or ``url``'s) brokers (failover order)."""
+    url = _parsed(conf, url)
     vhost = url.virtual_host or ''
     urls = []
     for host in url.hosts:
@@ -60,6 +72,17 @@ def durable(conf):
     """Whether oslo.messaging declares topic exchanges and queues durable."""
     rabbit = conf.oslo_messaging_rabbit
     return bool(rabbit.amqp_durable_queues or rabbit.rabbit_quorum_queue)
+
+
+def queue_arguments(conf):
+    """The arguments oslo.messaging declares a notification topic's default queue with
+    (quorum, HA), so that a queue either declares is the same queue."""
+    rabbit = conf.oslo_messaging_rabbit
+    quorum = impl_rabbit.QuorumMemConfig(rabbit.rabbit_quorum_delivery_limit,
+                                         rabbit.rabbit_quorum_max_memory_length,
+                                         rabbit.rabbit_quorum_max_memory_bytes)
+    return impl_rabbit._get_queue_arguments(rabbit.rabbit_ha_queues, 0,
+                                            rabbit.rabbit_quorum_queue, quorum, False)
 
 
 def topic_exchange(conf):

@@ -67,16 +67,18 @@ def body(context, method, args, version, extra=None):
     return rpc_common.serialize_msg(msg)
 
 
-def shared(conf, *, name, persistent, confirm_timeout, connections=1):
-    """This process's Publisher ``name`` for the transport of ``conf`` (RabbitMQ only:
-    None for another transport)."""
-    if not kombu_transport.rabbitmq(conf):
+def shared(conf, *, name, persistent, confirm_timeout, connections=1, url=None):
+    """This process's Publisher ``name`` for the transport of ``conf`` (or ``url``, a
+    TransportURL: the notification transport's), RabbitMQ only: None for another
+    transport."""
+    if not kombu_transport.rabbitmq(conf, url):
         return None
     exchange = kombu_transport.topic_exchange(conf)
     return shared_object(
-        (name, conf.transport_url, exchange.name, exchange.durable, exchange.auto_delete),
+        (name, str(url or conf.transport_url), exchange.name, exchange.durable,
+         exchange.auto_delete),
         lambda: Publisher(
-            kombu_transport.broker_urls(conf), exchange=exchange,
+            kombu_transport.broker_urls(conf, url), exchange=exchange,
             ssl=kombu_transport.ssl_options(conf), name=name, persistent=persistent,
             confirm_timeout=confirm_timeout, connections=connections))
 
@@ -109,10 +111,11 @@ class _Connection:
     """One of a Publisher's connections: kombu's connection and producer (None until
     connected) and when it last failed."""
 
-    __slots__ = ('conn', 'producer', 'failed_at')
+    __slots__ = ('conn', 'producer', 'failed_at', 'declared')
 
     def __init__(self):
         self.conn = self.producer = self.failed_at = None
+        self.declared = set()       # the queues declared on this connection
 
 
 class Publisher:
@@ -143,6 +146,15 @@ class Publisher:
     def publish(self, context, *, topic, method, args, version, extra=None):
         """Publish ``method(**args)`` cast at ``version`` with routing key ``topic``
         (``topic.server`` for a cast to one server); ``extra``: see ``body``."""
+        return self.publish_body(lambda: body(context, method, args, version, extra),
+                                 topic=topic)
+
+    def publish_body(self, make_body, *, topic, default_queue=None):
+        """Publish ``make_body()`` (a message as oslo.messaging's driver sends it) with
+        routing key ``topic``. ``default_queue``: a kombu Queue declared (bound to the exchange)
+        on the connection before its first message to it, as oslo.messaging declares a
+        notification topic's default queue so that nothing is lost before a consumer
+        comes."""
         try:
             connection = self._free.get(timeout=LOCK_WAIT)
         except queue.Empty:
@@ -158,7 +170,11 @@ class Publisher:
                 options['confirm_timeout'] = self.confirm_timeout
             try:
                 self._take_incoming(connection)
-                connection.producer.publish(body(context, method, args, version, extra),
+                if (default_queue is not None
+                        and default_queue.name not in connection.declared):
+                    default_queue(connection.producer.channel).declare()
+                    connection.declared.add(default_queue.name)
+                connection.producer.publish(make_body(),
                                             exchange=self.exchange, routing_key=topic,
                                             delivery_mode=self.delivery_mode,
                                             serializer='json', **options)
@@ -219,6 +235,7 @@ class Publisher:
                                    interval_step=0)
             channel = self._declared(conn)
             connection.producer = kombu.Producer(channel)
+            connection.declared = set()
         except Exception as exc:
             self._failed(connection, exc)
             return False

@@ -8,6 +8,7 @@ from oslo_messaging.rpc import dispatcher as rpc_dispatcher
 from cepheid.common import broker_reconnects
 from cepheid.common import context as cep_context
 from cepheid.common import exception
+from cepheid.common import lean_notifier
 
 ALLOWED_EXMODS = [exception.__name__]
 
@@ -199,7 +200,13 @@ def _listener_waits():
 
 
 def get_notifier(conf, transport, publisher_id, topics):
-    """A Notifier on ``topics`` (messagingv2 unless the operator configured a driver)."""
+    """A Notifier on ``topics`` (messagingv2 unless the operator configured a driver):
+    published lean over RabbitMQ (common/lean_notifier.py) unless ``[notifications]
+    publisher = rpc``."""
+    lean = lean_notifier.notifier(conf, transport, publisher_id=publisher_id,
+                                  topics=topics, serializer=RequestContextSerializer())
+    if lean is not None:
+        return lean
     # None means the configured [oslo_messaging_notifications] driver list.
     driver = None if conf.oslo_messaging_notifications.driver else 'messagingv2'
     return oslo_messaging.Notifier(

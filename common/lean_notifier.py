@@ -1,0 +1,121 @@
+"""Notifications published lean: the message oslo.messaging's ``messagingv2`` notifier
+sends, from a lean publisher's connection (common/lean_publisher.py).
+
+oslo.messaging's notify costs ~0.45 ms of CPU and ~1.1 ms of wall time here (the
+notifier's driver manager, the driver's connection pool, kombu's ``ensure``); a lean
+publish of the same message ~0.2 ms and ~0.3 ms. The api sends two notifications per
+reboot, before the begin's answer and after the end's commit, so both are on the path a
+user waits on.
+
+What a consumer receives is what oslo.messaging sends: the 2.0 envelope around the
+message (``message_id``, ``publisher_id``, ``event_type``, ``priority``, ``payload``,
+``timestamp``, the redacted context's ``_context_*`` keys, ``_unique_id``), persistent, on
+``control_exchange`` with routing key ``<topic>.<priority>``; the topic's default queue is
+declared first, with oslo.messaging's arguments, so that nothing is lost before a
+consumer comes. A message the lean connection cannot send (or whose confirm does not
+come) goes through oslo.messaging's notifier for that topic instead: a lost confirm may
+mean the broker had it, so a consumer may, rarely, see a notification twice, as after
+oslo.messaging's own retry of a lost confirm.
+"""
+
+import uuid
+
+import kombu
+import oslo_messaging
+from oslo_messaging._drivers import amqp as rpc_amqp
+from oslo_messaging._drivers import common as rpc_common
+from oslo_messaging.notify import notifier as oslo_notifier
+from oslo_utils import timeutils
+
+from cepheid.common import kombu_transport
+from cepheid.common import lean_publisher
+
+#: The lean publisher's broker connection name; the longest a notification waits for the
+#: broker's confirm before oslo.messaging sends it.
+CONNECTION_NAME = 'cepheid-notifications'
+CONFIRM_TIMEOUT = 5.0
+
+
+def envelope(context, message):
+    """``message`` as oslo.messaging's driver sends a notification: a ``_unique_id``,
+    the context's keys, the 2.0 envelope."""
+    msg = dict(message)
+    msg[rpc_amqp.UNIQUE_ID] = uuid.uuid4().hex
+    rpc_amqp.pack_context(msg, context)
+    return rpc_common.serialize_msg(msg)
+
+
+def publisher(conf, transport):
+    """This process's lean publisher for the notification ``transport``, or None when
+    oslo.messaging must send: ``[notifications] publisher = rpc``, a transport other than
+    RabbitMQ, compressed messages, or a notification driver other than messagingv2."""
+    url = kombu_transport.url_of(transport)
+    if (conf.notifications.publisher != 'lean' or url is None
+            or conf.oslo_messaging_rabbit.kombu_compression
+            or set(conf.oslo_messaging_notifications.driver or ['messagingv2'])
+            != {'messagingv2'}):
+        return None
+    return lean_publisher.shared(conf, name=CONNECTION_NAME, persistent=True,
+                                 confirm_timeout=CONFIRM_TIMEOUT, url=url)
+
+
+class LeanNotifier:
+    """``info``/``warning``/``error``/``critical`` as an oslo.messaging Notifier's, sent
+    through ``publisher``; ``fallback(topic)`` is the oslo.messaging Notifier of one topic
+    that sends what the publisher declines."""
+
+    def __init__(self, conf, publisher, *, publisher_id, topics, serializer, fallback):
+        self.publisher_id = publisher_id
+        self._publisher = publisher
+        self._topics = list(topics)
+        self._serializer = serializer
+        self._fallback = fallback
+        exchange = kombu_transport.topic_exchange(conf)
+        arguments = kombu_transport.queue_arguments(conf)
+        self._queues = {}
+        for topic in self._topics:
+            for priority in ('info', 'warn', 'error', 'critical'):
+                key = f'{topic}.{priority}'
+                self._queues[key] = kombu.Queue(
+                    key, exchange=exchange, routing_key=key, durable=exchange.durable,
+                    auto_delete=exchange.auto_delete, queue_arguments=arguments)
+
+    def info(self, ctxt, event_type, payload):
+        self._notify(ctxt, event_type, payload, 'INFO')
+
+    def warning(self, ctxt, event_type, payload):
+        self._notify(ctxt, event_type, payload, 'WARN')
+
+    def error(self, ctxt, event_type, payload):
+        self._notify(ctxt, event_type, payload, 'ERROR')
+
+    def critical(self, ctxt, event_type, payload):
+        self._notify(ctxt, event_type, payload, 'CRITICAL')
+
+    def _notify(self, ctxt, event_type, payload, priority):
+        context = self._serializer.serialize_context(oslo_notifier._sanitize_context(ctxt))
+        message = {'message_id': str(uuid.uuid4()), 'publisher_id': self.publisher_id,
+                   'event_type': event_type, 'priority': priority,
+                   'payload': self._serializer.serialize_entity(ctxt, payload),
+                   'timestamp': str(timeutils.utcnow())}
+        for topic in self._topics:
+            key = f'{topic}.{priority.lower()}'
+            if not self._publisher.publish_body(lambda: envelope(context, message),
+                                                topic=key, default_queue=self._queues[key]):
+                getattr(self._fallback(topic), _METHODS[priority])(
+                    ctxt, event_type, payload)
+
+
+_METHODS = {'INFO': 'info', 'WARN': 'warning', 'ERROR': 'error', 'CRITICAL': 'critical'}
+
+
+def notifier(conf, transport, *, publisher_id, topics, serializer):
+    """A LeanNotifier when ``publisher(conf, transport)`` gives one, else None."""
+    lean = publisher(conf, transport)
+    if lean is None:
+        return None
+    fallbacks = {topic: oslo_messaging.Notifier(
+        transport, publisher_id=publisher_id, driver='messagingv2', topics=[topic],
+        serializer=serializer) for topic in topics}
+    return LeanNotifier(conf, lean, publisher_id=publisher_id, topics=topics,
+                        serializer=serializer, fallback=fallbacks.__getitem__)

@@ -1,0 +1,184 @@
+"""Notifications published lean (common/lean_notifier.py): a notification leaves as the
+message oslo.messaging's messagingv2 notifier sends (envelope, context keys redacted as
+oslo.messaging redacts them, persistent, routing key ``<topic>.<priority>``) into the
+topic's default queue, declared before any consumer; a message the lean publisher
+declines goes through oslo.messaging for that topic only; and the lean path is taken only
+over RabbitMQ with ``[notifications] publisher = lean`` and the messagingv2 driver. Over
+kombu's in-memory broker."""
+
+import json
+import uuid
+
+import kombu
+import oslo_messaging
+import pytest
+
+from cepheid.common import config
+from cepheid.common import context as cep_context
+from cepheid.common import kombu_transport
+from cepheid.common import lean_notifier
+from cepheid.common import lean_publisher
+from cepheid.common import rpc
+
+RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
+PUBLISHER_ID = 'cepheid-compute:host-a'
+PAYLOAD = {'nova_object.name': 'InstanceActionPayload',
+           'nova_object.data': {'uuid': '6f4e9a47-33c5-4d8a-9a0e-2f2f8f6a1b01'}}
+
+
+def _conf(url, **notifications):
+    conf = config.make_conf()
+    conf([], default_config_files=[])
+    conf.set_override('transport_url', url)
+    for name, value in notifications.items():
+        conf.set_override(name, value, group='notifications')
+    return conf
+
+
+def _context():
+    return cep_context.RequestContext(user_id='u1', project_id='p1', auth_token='secret',
+                                      roles=['member'])
+
+
+def _taken(channel, queue_name):
+    """(the message as oslo.messaging's listener reads it, delivery mode, content type)."""
+    message = kombu.Queue(queue_name)(channel).get(no_ack=True)
+    assert message is not None, f'nothing in {queue_name}'
+    envelope = json.loads(message.body)
+    assert envelope['oslo.version'] == '2.0'
+    return (json.loads(envelope['oslo.message']), message.properties['delivery_mode'],
+            message.content_type)
+
+
+def _comparable(message):
+    """A message without the keys that differ per message: its ids and times (the
+    redacted context's copy is stamped when made, by oslo.messaging as by the lean
+    path)."""
+    return {k: v for k, v in message.items()
+            if k not in ('message_id', '_unique_id', 'timestamp', '_context_timestamp')}
+
+
+@pytest.fixture
+def memory():
+    """(conf, oslo.messaging transport, a Publisher, a channel) on kombu's in-memory
+    broker; each test's topic is its own."""
+    conf = _conf('kombu+memory:////')
+    transport = rpc.get_notification_transport(conf)
+    publisher = lean_publisher.Publisher(
+        ['memory://'], exchange=kombu_transport.topic_exchange(conf), name='test-notify',
+        persistent=True, confirm_timeout=5.0)
+    with kombu.Connection('memory://') as conn:
+        yield conf, transport, publisher, conn.default_channel
+    publisher.close()
+    transport.cleanup()
+
+
+def _lean(conf, transport, publisher, topics):
+    serializer = rpc.RequestContextSerializer()
+    fallbacks = {t: oslo_messaging.Notifier(transport, publisher_id=PUBLISHER_ID,
+                                            driver='messagingv2', topics=[t],
+                                            serializer=serializer) for t in topics}
+    return lean_notifier.LeanNotifier(conf, publisher, publisher_id=PUBLISHER_ID,
+                                      topics=topics, serializer=serializer,
+                                      fallback=fallbacks.__getitem__)
+
+
+def test_a_lean_notification_is_the_message_oslo_messaging_sends(memory):
+    conf, transport, publisher, channel = memory
+    topic = f'versioned-{uuid.uuid4().hex[:8]}'
+    oslo = oslo_messaging.Notifier(transport, publisher_id=PUBLISHER_ID,
+                                   driver='messagingv2', topics=[topic],
+                                   serializer=rpc.RequestContextSerializer())
+    context = _context()
+    oslo.info(context, 'instance.reboot.start', PAYLOAD)
+    _lean(conf, transport, publisher, [topic]).info(context, 'instance.reboot.start',
+                                                    PAYLOAD)
+    sent_by_oslo, mode_oslo, type_oslo = _taken(channel, f'{topic}.info')
+    sent_lean, mode_lean, type_lean = _taken(channel, f'{topic}.info')
+    assert publisher.published == 1
+    assert _comparable(sent_lean) == _comparable(sent_by_oslo)
+    assert (mode_lean, type_lean) == (mode_oslo, type_oslo) == (2, 'application/json')
+    assert sent_lean['priority'] == 'INFO'
+    assert sent_lean['payload'] == PAYLOAD
+    assert sent_lean['publisher_id'] == PUBLISHER_ID
+    assert sent_lean['_context_user_id'] == 'u1' and '_context_timestamp' in sent_lean
+    assert sent_lean['_context_auth_token'] != 'secret'      # redacted, as oslo.messaging
+    assert sent_lean['message_id'] != sent_by_oslo['message_id']
+
+
+def test_an_error_goes_to_the_error_topic_and_the_queue_waits_for_its_consumer(memory):
+    conf, transport, publisher, channel = memory
+    topic = f'versioned-{uuid.uuid4().hex[:8]}'
+    lean = _lean(conf, transport, publisher, [topic])
+    lean.error(_context(), 'instance.reboot.error', PAYLOAD)
+    lean.error(_context(), 'instance.reboot.error', PAYLOAD)
+    # No consumer existed: both wait in the default queue the publisher declared.
+    first, _, _ = _taken(channel, f'{topic}.error')
+    second, _, _ = _taken(channel, f'{topic}.error')
+    assert (first['priority'], first['event_type']) == ('ERROR', 'instance.reboot.error')
+    assert first['message_id'] != second['message_id']
+    assert kombu.Queue(f'{topic}.info')(channel).get() is None
+
+
+class DecliningPublisher:
+    """Takes the messages of some routing keys and declines the others."""
+
+    def __init__(self, declines):
+        self.declines = declines
+        self.sent = []
+
+    def publish_body(self, make_body, *, topic, default_queue=None):
+        if topic in self.declines:
+            return False
+        self.sent.append((topic, json.loads(make_body()['oslo.message'])))
+        return True
+
+
+def test_a_declined_message_goes_through_oslo_messaging_for_that_topic_only(memory):
+    conf, transport, _, channel = memory
+    taken, declined = (f't-{uuid.uuid4().hex[:8]}' for _ in range(2))
+    publisher = DecliningPublisher({f'{declined}.info'})
+    _lean(conf, transport, publisher, [taken, declined]).info(
+        _context(), 'instance.lock', PAYLOAD)
+    assert [topic for topic, _ in publisher.sent] == [f'{taken}.info']
+    through_oslo, _, _ = _taken(channel, f'{declined}.info')
+    assert _comparable(through_oslo) == _comparable(publisher.sent[0][1])
+    assert kombu.Queue(f'{taken}.info')(channel).get() is None
+
+
+@pytest.mark.parametrize('why, url, notifications, rabbit, driver', [
+    ('publisher = rpc', RABBIT, {'publisher': 'rpc'}, {}, None),
+    ('not RabbitMQ', 'fake://', {}, {}, None),
+    ('another driver', RABBIT, {}, {}, ['log']),
+    ('compressed', RABBIT, {}, {'kombu_compression': 'gzip'}, None),
+])
+def test_oslo_messaging_sends_when_the_lean_path_cannot(why, url, notifications, rabbit,
+                                                          driver):
+    conf = _conf(url, **notifications)
+    for name, value in rabbit.items():
+        conf.set_override(name, value, group='oslo_messaging_rabbit')
+    if driver:
+        conf.set_override('driver', driver, group='oslo_messaging_notifications')
+    transport = rpc.get_notification_transport(conf)
+    try:
+        notifier = rpc.get_notifier(conf, transport, PUBLISHER_ID, ['versioned'])
+        assert isinstance(notifier, oslo_messaging.Notifier), why
+    finally:
+        transport.cleanup()
+
+
+def test_rabbitmq_notifications_are_lean_by_default_on_the_notification_transport():
+    conf = _conf('fake://')
+    conf.set_override('transport_url', 'rabbit://guest:guest@127.0.0.1:5699/',
+                      group='oslo_messaging_notifications')
+    transport = rpc.get_notification_transport(conf)
+    try:
+        notifier = rpc.get_notifier(conf, transport, PUBLISHER_ID, ['versioned'])
+        assert isinstance(notifier, lean_notifier.LeanNotifier)
+        # The notification transport's broker, not the RPC one (fake://); nothing is
+        # connected before the first message.
+        assert notifier._publisher.urls == ['amqp://guest:guest@127.0.0.1:5699/']
+        assert notifier._publisher.opened() == []
+    finally:
+        lean_publisher.close_all()
+        transport.cleanup()
