@@ -72,6 +72,10 @@ def parse_args(argv):
     parser.add_argument('--compute-option', action='append', default=[], metavar='KEY=VALUE',
                         help="scenario 2: a [DEFAULT] option of every compute (repeatable), "
                         "e.g. steps_caller=rpc")
+    parser.add_argument('--api-option', action='append', default=[],
+                        metavar='GROUP.NAME=VALUE',
+                        help="scenario 2: an option of the api (repeatable; a name alone is "
+                        "[DEFAULT]'s), e.g. notifications.publisher=rpc")
     parser.add_argument('--computes', type=int, action='append',
                         help='scenario 2: the clusters to run, by compute count (repeatable; '
                         'default 1 and 4; the memory figures come from the 1-compute one)')
@@ -83,6 +87,9 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     args.compute_options = scale_options.default_settings(args.compute_option,
                                                           '--compute-option')
+    args.api_options = {}
+    for group, name, value in scale_options.api_settings(args.api_option, '--api-option'):
+        args.api_options.setdefault(group, {})[name] = value
     return args
 
 
@@ -149,7 +156,7 @@ def run(args, workdir, group_commit):
                 if with_api and api['sweep_rates'] else None,
                 api_workers=args.api_workers, group_commit=group_commit,
                 finish_cast=None if args.finish_cast is None else args.finish_cast == 'on',
-                compute_options=args.compute_options)
+                compute_options=args.compute_options, api_options=args.api_options)
             results['split'].extend(runs)
             if api_only is not None:
                 results['api_only'] = api_only
@@ -198,7 +205,8 @@ def _run_one(args, group_commit, index):
                  'git': _git_revision(), 'python': platform.python_version(),
                  'cpus': os.cpu_count(), 'drive': args.drive,
                  'group_commit': group_commit, 'finish_cast': args.finish_cast,
-                 'compute_options': args.compute_options},
+                 'compute_options': args.compute_options,
+                 'api_options': args.api_options},
         'scenarios': results,
     }
     doc['targets'] = report.targets(results)

@@ -88,7 +88,7 @@ class Cluster:
     """``with Cluster(hosts, workdir) as c:`` starts everything and tears it all down."""
 
     def __init__(self, hosts, workdir, *, api_workers=1, group_commit=None,
-                 finish_cast=None, compute_options=None):
+                 finish_cast=None, compute_options=None, api_options=None):
         self.hosts = list(hosts)
         self.workdir = workdir
         self.api_workers = api_workers
@@ -98,6 +98,8 @@ class Cluster:
         self.finish_cast = finish_cast
         # More [DEFAULT] options of every compute.
         self.compute_options = dict(compute_options or {})
+        # More options of the api: {group: {name: value}}.
+        self.api_options = api_options or {}
         self.procs = {}
         self.database = None
         self.vhost = None
@@ -121,13 +123,16 @@ class Cluster:
         self.vhost = Vhost()
         port = processes.free_port()
         common = {'transport_url': self.vhost.url}
-        api_conf = processes.write_conf(self.workdir / 'api.conf', {
+        sections = {
             'DEFAULT': dict(common, host='api-bench'),
             'api': {'auth_strategy': 'noauth2', 'port': port, 'workers': self.api_workers},
             'database': {'connection': self.database.url},
             # the benchmark runs many servers in one project
             'quota': {'instances': -1, 'cores': -1, 'ram': -1},
-        })
+        }
+        for group, options in self.api_options.items():
+            sections.setdefault(group, {}).update(options)
+        api_conf = processes.write_conf(self.workdir / 'api.conf', sections)
         subprocess.run([sys.executable, '-m', 'cepheid.api.manage', '--config-file',
                         api_conf, 'db', 'sync'], check=True, capture_output=True, timeout=120)
         self.procs['api'] = processes.ServiceProcess(

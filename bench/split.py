@@ -111,7 +111,8 @@ def _api_rss_mb(cluster, field='VmRSS'):
 def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds, warmup,
                 api_rate=None, api_seconds=None, api_sweep=None, max_seconds=300,
                 api_workers=1,
-                run_seconds=None, group_commit=None, finish_cast=None, compute_options=None):
+                run_seconds=None, group_commit=None, finish_cast=None, compute_options=None,
+                api_options=None):
     """One cluster: create the servers, then every closed-loop run, then (optionally) the
     fixed-rate API run and its sweep of rates (``api_sweep``: ``{'rates', 'seconds'}``).
     Returns ``(runs, api_only, memory)``."""
@@ -120,7 +121,8 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
     with bench_cluster.Cluster(hosts, workdir, api_workers=api_workers,
                                group_commit=group_commit,
                                finish_cast=finish_cast,
-                               compute_options=compute_options) as cluster:
+                               compute_options=compute_options,
+                               api_options=api_options) as cluster:
         first = cluster.compute_pids()[0]
         memory = {'computes': computes, 'rss_mb_no_instances': _rss_mb(first),
                   'api_rss_mb_start': _api_rss_mb(cluster)}
