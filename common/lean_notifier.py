@@ -12,16 +12,24 @@ message (``message_id``, ``publisher_id``, ``event_type``, ``priority``, ``paylo
 ``timestamp``, the redacted context's ``_context_*`` keys, ``_unique_id``), persistent, on
 ``control_exchange`` with routing key ``<topic>.<priority>``; the topic's default queue is
 declared first, with oslo.messaging's arguments, so that nothing is lost before a
-consumer comes. A message the lean connection cannot send (or whose confirm does not
-come) goes through oslo.messaging's notifier for that topic instead: a lost confirm may
-mean the broker had it, so a consumer may, rarely, see a notification twice, as after
-oslo.messaging's own retry of a lost confirm.
+consumer comes.
+
+A message the lean connection cannot send (or whose confirm does not come) goes through
+oslo.messaging's driver for that topic instead. When that fails too (the broker is
+down: oslo.messaging's notifier gives up at once when it has no connection yet, and a
+lean process never gave it one), both are tried again, backing off, as
+``[oslo_messaging_notifications] retry`` says (-1, the default: until the broker is
+back, as an oslo.messaging notifier whose connection was lost waits). A lost confirm may
+mean the broker had the message, so a consumer may, rarely, see a notification twice, as
+after oslo.messaging's own retry of a lost confirm.
 """
 
+import time
 import uuid
 
 import kombu
 import oslo_messaging
+from oslo_log import log as logging
 from oslo_messaging._drivers import amqp as rpc_amqp
 from oslo_messaging._drivers import common as rpc_common
 from oslo_messaging.notify import notifier as oslo_notifier
@@ -34,6 +42,13 @@ from cepheid.common import lean_publisher
 #: broker's confirm before oslo.messaging sends it.
 CONNECTION_NAME = 'cepheid-notifications'
 CONFIRM_TIMEOUT = 5.0
+#: The first and the longest wait before a notification nothing could send is tried again.
+RETRY_INTERVAL = 0.5
+RETRY_INTERVAL_MAX = 5.0
+#: The message format oslo.messaging's messagingv2 driver sends.
+ENVELOPE_VERSION = 2.0
+
+LOG = logging.getLogger(__name__)
 
 
 def envelope(context, message):
@@ -61,15 +76,17 @@ def publisher(conf, transport):
 
 class LeanNotifier:
     """``info``/``warning``/``error``/``critical`` as an oslo.messaging Notifier's, sent
-    through ``publisher``; ``fallback(topic)`` is the oslo.messaging Notifier of one topic
-    that sends what the publisher declines."""
+    through ``publisher``; what it declines goes through ``transport`` (oslo.messaging's
+    driver), and is tried again as ``retry`` says (-1: until it is sent)."""
 
-    def __init__(self, conf, publisher, *, publisher_id, topics, serializer, fallback):
+    def __init__(self, conf, publisher, transport, *, publisher_id, topics, serializer,
+                 retry=-1):
         self.publisher_id = publisher_id
         self._publisher = publisher
+        self._transport = transport
         self._topics = list(topics)
         self._serializer = serializer
-        self._fallback = fallback
+        self._retry = retry
         exchange = kombu_transport.topic_exchange(conf)
         arguments = kombu_transport.queue_arguments(conf)
         self._queues = {}
@@ -99,14 +116,32 @@ class LeanNotifier:
                    'payload': self._serializer.serialize_entity(ctxt, payload),
                    'timestamp': str(timeutils.utcnow())}
         for topic in self._topics:
-            key = f'{topic}.{priority.lower()}'
-            if not self._publisher.publish_body(lambda: envelope(context, message),
-                                                topic=key, default_queue=self._queues[key]):
-                getattr(self._fallback(topic), _METHODS[priority])(
-                    ctxt, event_type, payload)
+            self._send(f'{topic}.{priority.lower()}', context, message)
 
-
-_METHODS = {'INFO': 'info', 'WARN': 'warning', 'ERROR': 'error', 'CRITICAL': 'critical'}
+    def _send(self, key, context, message):
+        """Lean, else through oslo.messaging's driver; both again after a wait while
+        ``retry`` allows."""
+        wait, attempts = RETRY_INTERVAL, 0
+        while True:
+            if self._publisher.publish_body(lambda: envelope(context, message), topic=key,
+                                            default_queue=self._queues[key]):
+                return
+            try:
+                self._transport._send_notification(
+                    oslo_messaging.Target(topic=key), context, dict(message),
+                    version=ENVELOPE_VERSION, retry=0)
+                return
+            except Exception as exc:
+                attempts += 1
+                if 0 <= self._retry < attempts:
+                    LOG.error('Notification %s (%s) not sent: %s', message['event_type'],
+                              key, exc)
+                    return
+                if attempts == 1:
+                    LOG.warning('Notification %s (%s) not sent (%s): trying again until '
+                                'the broker takes it', message['event_type'], key, exc)
+            time.sleep(wait)
+            wait = min(wait * 2, RETRY_INTERVAL_MAX)
 
 
 def notifier(conf, transport, *, publisher_id, topics, serializer):
@@ -114,8 +149,6 @@ def notifier(conf, transport, *, publisher_id, topics, serializer):
     lean = publisher(conf, transport)
     if lean is None:
         return None
-    fallbacks = {topic: oslo_messaging.Notifier(
-        transport, publisher_id=publisher_id, driver='messagingv2', topics=[topic],
-        serializer=serializer) for topic in topics}
-    return LeanNotifier(conf, lean, publisher_id=publisher_id, topics=topics,
-                        serializer=serializer, fallback=fallbacks.__getitem__)
+    return LeanNotifier(conf, lean, transport, publisher_id=publisher_id, topics=topics,
+                        serializer=serializer,
+                        retry=conf.oslo_messaging_notifications.retry)

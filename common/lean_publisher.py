@@ -270,7 +270,7 @@ class Publisher:
     def _failed(self, connection, exc):
         self.failed += 1
         if connection.failed_at is None:
-            LOG.warning('%s: a lean publish failed (%s): casts go through oslo.messaging '
+            LOG.warning('%s: a lean publish failed (%s): messages go through oslo.messaging '
                         'until a connection is made again', self.name, exc)
         connection.failed_at = time.monotonic()
         conn, connection.conn, connection.producer = connection.conn, None, None

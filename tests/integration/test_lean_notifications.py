@@ -5,10 +5,12 @@ confirmed it; an error goes to ``<topic>.error``; with the lean connection close
 broker the next one still arrives, through oslo.messaging, and a later one goes lean
 again. In one process, over a fresh vhost, a few seconds."""
 
+import contextlib
 import datetime
 import json
 import select
 import subprocess
+import threading
 
 import kombu
 import pytest
@@ -21,6 +23,7 @@ from cepheid.common import lean_publisher
 from cepheid.common import rpc
 from cepheid.common.notifications import InstanceNotifier
 from tests.fixtures import processes
+from tests.fixtures import rabbit_nodes
 from tests.fixtures import rabbit_queues
 
 pytestmark = pytest.mark.integration
@@ -39,26 +42,33 @@ VERSIONED = 'versioned_notifications'
 def bus():
     """(a compute's InstanceNotifier, its lean publisher, taken(key), vhost)."""
     vhost = processes.RabbitVhost()
+    with _bus(vhost.url) as (notifier, taken):
+        yield notifier, notifier.versioned._publisher, taken, vhost
+    vhost.delete()
+
+
+@contextlib.contextmanager
+def _bus(url):
+    """(a compute's InstanceNotifier on ``url``, taken(key))."""
     conf = config.make_conf()
     conf([], default_config_files=[])
-    conf.set_override('transport_url', vhost.url)
-    conn = kombu.Connection(kombu_transport.broker_urls(conf))
-    channel = conn.channel()
+    conf.set_override('transport_url', url)
     transport = rpc.get_notification_transport(conf)
     notifier = InstanceNotifier(conf, transport, service='cepheid-compute', host='host-a')
 
     def taken(key):
-        message = processes.wait_until(
-            lambda: kombu.Queue(key)(channel).get(no_ack=True), 10, f'a message in {key}')
-        return (json.loads(json.loads(message.body)['oslo.message']),
-                message.properties['delivery_mode'])
+        # A connection of its own each time: the outage test's broker restarts.
+        with kombu.Connection(kombu_transport.broker_urls(conf)) as conn:
+            message = processes.wait_until(
+                lambda: kombu.Queue(key)(conn.default_channel).get(no_ack=True), 10,
+                f'a message in {key}')
+            return (json.loads(json.loads(message.body)['oslo.message']),
+                    message.properties['delivery_mode'])
     try:
-        yield notifier, notifier.versioned._publisher, taken, vhost
+        yield notifier, taken
     finally:
         lean_publisher.close_all()
         transport.cleanup()
-        conn.release()
-        vhost.delete()
 
 
 def _context():
@@ -110,3 +120,24 @@ def test_a_notification_on_a_connection_the_broker_closed_arrives_through_oslo_m
     notifier.notify(_context(), INSTANCE, 'lock')              # lean again
     assert taken(f'{VERSIONED}.info')[0]['event_type'] == 'instance.lock'
     assert publisher.published == 2
+
+
+def test_a_notification_sent_while_the_broker_is_down_arrives_once_it_is_back(tmp_path):
+    nodes = rabbit_nodes.RabbitNodes(tmp_path).start()
+    try:
+        with _bus(nodes.new_vhost_url()) as (notifier, taken):
+            notifier.notify(_context(), INSTANCE, 'reboot', 'start')
+            assert taken(f'{VERSIONED}.info')[0]['event_type'] == 'instance.reboot.start'
+            nodes.nodes[0].stop()
+            sending = threading.Thread(
+                target=notifier.notify, args=(_context(), INSTANCE, 'reboot', 'end'))
+            sending.start()
+            sending.join(3)
+            assert sending.is_alive()             # waits for the broker, as oslo.messaging
+            nodes.nodes[0].start().wait_running()
+            sending.join(60)
+            assert not sending.is_alive()
+            message, mode = taken(f'{VERSIONED}.info')
+            assert (message['event_type'], mode) == ('instance.reboot.end', 2)
+    finally:
+        nodes.stop()

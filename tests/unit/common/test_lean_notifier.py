@@ -73,14 +73,10 @@ def memory():
     transport.cleanup()
 
 
-def _lean(conf, transport, publisher, topics):
-    serializer = rpc.RequestContextSerializer()
-    fallbacks = {t: oslo_messaging.Notifier(transport, publisher_id=PUBLISHER_ID,
-                                            driver='messagingv2', topics=[t],
-                                            serializer=serializer) for t in topics}
-    return lean_notifier.LeanNotifier(conf, publisher, publisher_id=PUBLISHER_ID,
-                                      topics=topics, serializer=serializer,
-                                      fallback=fallbacks.__getitem__)
+def _lean(conf, transport, publisher, topics, retry=-1):
+    return lean_notifier.LeanNotifier(conf, publisher, transport, publisher_id=PUBLISHER_ID,
+                                      topics=topics, serializer=rpc.RequestContextSerializer(),
+                                      retry=retry)
 
 
 def test_a_lean_notification_is_the_message_oslo_messaging_sends(memory):
@@ -121,17 +117,32 @@ def test_an_error_goes_to_the_error_topic_and_the_queue_waits_for_its_consumer(m
 
 
 class DecliningPublisher:
-    """Takes the messages of some routing keys and declines the others."""
+    """Takes the messages of some routing keys and declines the others (all of them
+    ``times`` times first)."""
 
-    def __init__(self, declines):
-        self.declines = declines
+    def __init__(self, declines=(), times=0):
+        self.declines, self.times = set(declines), times
         self.sent = []
+        self.asked = 0
 
     def publish_body(self, make_body, *, topic, default_queue=None):
-        if topic in self.declines:
+        self.asked += 1
+        if topic in self.declines or self.asked <= self.times:
             return False
         self.sent.append((topic, json.loads(make_body()['oslo.message'])))
         return True
+
+
+class FailingTransport:
+    """oslo.messaging's driver send failing ``times`` times (a broker that is down)."""
+
+    def __init__(self, times):
+        self.times, self.calls = times, []
+
+    def _send_notification(self, target, ctxt, message, version, retry=None):
+        self.calls.append((target.topic, version, retry))
+        if len(self.calls) <= self.times:
+            raise oslo_messaging.MessageDeliveryFailure('broker down')
 
 
 def test_a_declined_message_goes_through_oslo_messaging_for_that_topic_only(memory):
@@ -182,3 +193,30 @@ def test_rabbitmq_notifications_are_lean_by_default_on_the_notification_transpor
     finally:
         lean_publisher.close_all()
         transport.cleanup()
+
+
+def test_what_neither_path_can_send_is_tried_again_until_the_broker_takes_it(
+        memory, monkeypatch, caplog):
+    conf, _, _, _ = memory
+    monkeypatch.setattr(lean_notifier, 'RETRY_INTERVAL', 0.0)
+    slept = []
+    monkeypatch.setattr(lean_notifier.time, 'sleep', slept.append)
+    publisher, transport = DecliningPublisher(times=3), FailingTransport(times=10)
+    _lean(conf, transport, publisher, ['versioned']).info(_context(), 'instance.lock',
+                                                          PAYLOAD)
+    # Three rounds of (lean, oslo.messaging) failed; the fourth lean publish went.
+    assert [topic for topic, _ in publisher.sent] == ['versioned.info']
+    assert transport.calls == [('versioned.info', 2.0, 0)] * 3
+    assert len(slept) == 3
+    assert 'trying again until the broker takes it' in caplog.text
+
+
+def test_with_a_bounded_retry_a_notification_nothing_could_send_is_logged_and_dropped(
+        memory, monkeypatch, caplog):
+    conf, _, _, _ = memory
+    monkeypatch.setattr(lean_notifier.time, 'sleep', lambda seconds: None)
+    publisher, transport = DecliningPublisher(times=100), FailingTransport(times=100)
+    _lean(conf, transport, publisher, ['versioned'], retry=2).error(
+        _context(), 'instance.reboot.error', PAYLOAD)
+    assert publisher.sent == [] and len(transport.calls) == 3
+    assert 'instance.reboot.error (versioned.error) not sent: broker down' in caplog.text
