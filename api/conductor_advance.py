@@ -7,19 +7,26 @@ step (``advance``) and the notification (``notify``). Once the begin commits, th
 
 1. sends the start notification, published as that compute's (api/compute_notices.py),
    with the instance as the begin saved it (``reboot_pending``, as in Nova's sample);
-2. applies the advance in a transaction of its own (the advances of every begin a
-   gathered transaction held share one), a compare-and-swap on ``reboot_pending`` as the
-   cast's was;
-3. only then answers the begin.
+2. meanwhile applies the advance in a transaction of its own (the advances of every
+   begin a gathered transaction held share one), a compare-and-swap on
+   ``reboot_pending`` as the cast's was;
+3. once both are done (the notification confirmed by the broker), answers the begin.
 
-So every visible state is committed in Nova's order (pending, start notification,
-started) before the compute touches the guest, and the compute sends nothing between
-its begin and its end. An advance that misses (the instance was deleted, a newer task
-owns it) or that the database refuses is logged and dropped, as a lost cast was: the
-operation's end accepts both steps.
+The notification is sent from a thread of its own (``SENDER_THREADS``) while the advance
+commits: each waits on a round trip (the broker's confirm, the database's commit) of
+about a millisecond, and one no longer waits behind the other before the compute may go
+on. So every visible state and the start notification come before the compute touches
+the guest, and before the end; the notification's payload is the pending state the begin
+saved, whether or not the started one has committed by the time a consumer reads it (in
+Nova too a consumer that reads the server on this notification may see either). The
+compute sends nothing between its begin and its end. An advance that misses (the
+instance was deleted, a newer task owns it) or that the database refuses is logged and
+dropped, as a lost cast was: the operation's end accepts both steps.
 """
 
 import collections
+import concurrent.futures
+import threading
 
 from oslo_log import log as logging
 
@@ -32,6 +39,22 @@ LOG = logging.getLogger(__name__)
 #: transaction commit (each endpoint follows up its own: tests run several on one
 #: database, each with its own notifier).
 BEGUN = 'cepheid.begun_advances'
+#: Threads a process sends start notifications from (one per steps consumer thread
+#: sending at once; more wait for one).
+SENDER_THREADS = 8
+
+_senders = None
+_senders_lock = threading.Lock()
+
+
+def _sender():
+    """This process's start-notification threads (made at first use)."""
+    global _senders
+    with _senders_lock:
+        if _senders is None:
+            _senders = concurrent.futures.ThreadPoolExecutor(
+                SENDER_THREADS, thread_name_prefix='start-notices')
+        return _senders
 
 
 #: One begin's follow-up: its notification and its next step.
@@ -66,10 +89,10 @@ class AdvancingConductor:
         begun = session.info.pop((BEGUN, id(self)), None)
         if not begun:
             return
-        if self.end_notifier is not None:
-            for item in begun:
-                if item.notify:
-                    self._notify_begun(item)
+        notifying = [item for item in begun if item.notify]
+        sending = None
+        if self.end_notifier is not None and notifying:
+            sending = _sender().submit(self._notify_all, notifying)
         try:
             with self.db.core_transaction() as advancing:
                 for item in begun:
@@ -80,6 +103,15 @@ class AdvancingConductor:
                         len(begun), db_errors.brief(exc))
         except Exception:
             LOG.exception('Next step of %d begun tasks not saved', len(begun))
+        finally:
+            if sending is not None:
+                sending.result()       # the answer leaves after the notification
+
+    def _notify_all(self, begun):
+        """In a sender thread: each begin's notification, logged under its request."""
+        for item in begun:
+            item.context.update_store()
+            self._notify_begun(item)
 
     def _notify_begun(self, item):
         """Send one begin's notification; a failure to build or send it is logged and

@@ -42,6 +42,9 @@ from cepheid.common import lean_publisher
 #: broker's confirm before oslo.messaging sends it.
 CONNECTION_NAME = 'cepheid-notifications'
 CONFIRM_TIMEOUT = 5.0
+#: Connections a process publishes notifications on at most: each publish waits for its
+#: confirm (about a millisecond) on its own, so overlapping ones do not queue.
+CONNECTIONS = 4
 #: The first and the longest wait before a notification nothing could send is tried again.
 RETRY_INTERVAL = 0.5
 RETRY_INTERVAL_MAX = 5.0
@@ -71,7 +74,8 @@ def publisher(conf, transport):
             != {'messagingv2'}):
         return None
     return lean_publisher.shared(conf, name=CONNECTION_NAME, persistent=True,
-                                 confirm_timeout=CONFIRM_TIMEOUT, url=url)
+                                 confirm_timeout=CONFIRM_TIMEOUT, url=url,
+                                 connections=CONNECTIONS)
 
 
 class LeanNotifier:

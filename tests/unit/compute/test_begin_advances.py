@@ -1,11 +1,13 @@
 """A reboot's begin carrying its next step (conductor 1.14, api/conductor_advance.py):
-the api commits reboot_pending, sends instance.reboot.start as the compute, commits
-reboot_started, and only then answers; alone or in a batch; a begin that misses does
-neither; a step that misses or that the database refuses is dropped without failing the
-begin; a malformed one is refused before anything is saved; the compute asks only an
-api that advertises 1.14, and sends nothing itself between its begin and its end."""
+the api commits reboot_pending, then sends instance.reboot.start as the compute (from a
+sender thread) while it commits reboot_started, and only then answers; alone or in a
+batch; a begin that misses does neither; a step that misses or that the database refuses
+is dropped without failing the begin; a malformed one is refused before anything is
+saved; the compute asks only an api that advertises 1.14, and sends nothing itself
+between its begin and its end."""
 
 import logging
+import threading
 
 import oslo_messaging
 import pytest
@@ -23,16 +25,16 @@ SOFT = states.REBOOT_STEPS['SOFT']
 
 
 class HostNotices:
-    """The api's HostNotifiers: records each notification with the instance's
-    task_state in the database at the moment it is sent."""
+    """The api's HostNotifiers: records each notification, and the thread it was sent
+    from."""
 
     def __init__(self, stack):
-        self.stack, self.sent = stack, []
+        self.stack, self.sent, self.threads = stack, [], []
 
     def notify(self, host, context, instance, action, phase, fmt=None):
-        saved = self.stack.get(instance['uuid'])['task_state']
-        self.sent.append((host, f'instance.{action}.{phase}', instance['task_state'], saved,
-                          fmt, context.request_id))
+        self.threads.append(threading.current_thread().name)
+        self.sent.append((host, f'instance.{action}.{phase}', instance['task_state'], fmt,
+                          context.request_id))
 
 
 @pytest.fixture
@@ -61,16 +63,19 @@ def _begin_args(instance, *, advance_from=(states.REBOOT_PENDING,)):
                 notify=['reboot', 'start', 'both'])
 
 
-def test_the_api_saves_pending_notifies_start_then_saves_started_before_answering(stack):
+def test_the_api_saves_pending_then_notifies_start_and_saves_started_before_answering(
+        stack):
     ctx, instance = _requested(stack)
     reply = stack.endpoint.begin(ctx, host=local_stack.HOST, **_begin_args(instance))
     assert reply['event_id'] is not None
     assert reply['instance']['task_state'] == states.REBOOT_PENDING
-    # sent as the compute, in its format, with the pending state both in the payload and
-    # in the database at that moment; started saved before the answer
+    # sent (from a sender thread, while started was saved) before the answer, as the
+    # compute, in its format, with the pending state the begin saved; started saved
+    # before the answer too
     assert stack.notices.sent == [
-        (local_stack.HOST, 'instance.reboot.start', states.REBOOT_PENDING,
-         states.REBOOT_PENDING, 'both', ctx.request_id)]
+        (local_stack.HOST, 'instance.reboot.start', states.REBOOT_PENDING, 'both',
+         ctx.request_id)]
+    assert stack.notices.threads[0].startswith('start-notices')
     assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
     _, events = stack.events(instance['uuid'], ctx.request_id)
     assert [(e['event'], e['result']) for e in events] == [('compute_reboot_instance', None)]
@@ -85,9 +90,9 @@ def test_begins_in_one_batch_each_advance_and_notify(stack):
         {'method': 'begin', 'context': ctx.to_dict(), 'args': _begin_args(instance)}
         for ctx, instance in items])
     assert all('result' in reply for reply in replies)
-    assert [sent[1:4] for sent in stack.notices.sent] == [
-        ('instance.reboot.start', states.REBOOT_PENDING, states.REBOOT_PENDING)] * 2
-    assert {sent[5] for sent in stack.notices.sent} == {ctx.request_id for ctx, _ in items}
+    assert [sent[1:3] for sent in stack.notices.sent] == [
+        ('instance.reboot.start', states.REBOOT_PENDING)] * 2
+    assert {sent[4] for sent in stack.notices.sent} == {ctx.request_id for ctx, _ in items}
     for _, instance in items:
         assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
 
