@@ -3,8 +3,10 @@ reboots over 20 servers. POSTs made during the outage answer at once (the cast w
 the api's outbox), and every accepted reboot completes once the broker is back: none lost,
 none run twice.
 
-Notifications go through oslo.messaging's notifier, as Nova's do. It retries a publish
-across a reconnect, but drops one that fails otherwise as the node goes down (a
+Notifications are published lean (common/lean_notifier.py); one the lean connection
+cannot send goes through oslo.messaging's driver, and both are tried again until the
+broker is back. With ``[notifications] publisher = rpc`` oslo.messaging's notifier retries
+a publish across a reconnect but drops one that fails otherwise as the node goes down (a
 publisher-confirm nack is not retried: it logs "Problem ... attempting to send to
 notification system"). So an ``instance.reboot.end`` is only required of the reboots that
 did not end while the node was stopping (or ``STOP_MARGIN`` before); the others are
