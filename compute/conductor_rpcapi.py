@@ -239,7 +239,8 @@ class ConductorAPI(conductor_topics.TopicRouting):
                 LOG.warning('The api service does not take a begin carrying its next '
                             'step (%s): sending the begin alone', exc.exc_type)
             else:
-                self._report('task_advance', instance_uuid, advance)
+                # Saved by the api as the begin's follow-up, before its answer.
+                self._report('begin', instance_uuid, advance)
                 return reply['instance'], reply['event_id'], True
         return (*self.begin(context, instance_uuid, event=event, values=values,
                             expected_task_state=expected_task_state), False)
