@@ -50,11 +50,12 @@ _senders_lock = threading.Lock()
 def _sender():
     """This process's start-notification threads (made at first use)."""
     global _senders
-    with _senders_lock:
-        if _senders is None:
-            _senders = concurrent.futures.ThreadPoolExecutor(
-                SENDER_THREADS, thread_name_prefix='start-notices')
-        return _senders
+    if _senders is None:
+        with _senders_lock:
+            if _senders is None:
+                _senders = concurrent.futures.ThreadPoolExecutor(
+                    SENDER_THREADS, thread_name_prefix='start-notices')
+    return _senders
 
 
 #: One begin's follow-up: its notification and its next step.

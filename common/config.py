@@ -57,12 +57,13 @@ notification_opts = [
                 help='Topics for legacy (unversioned) notifications.'),
     cfg.StrOpt('publisher', default='lean', choices=('lean', 'rpc'),
                help="How notifications are published over RabbitMQ. lean: the message "
-                    "oslo.messaging's messagingv2 driver sends, from one kombu connection "
-                    "per process (about half the CPU and a quarter of the wait); a "
-                    "message it cannot send goes through oslo.messaging. rpc: always "
-                    "oslo.messaging's notifier. Other transports, a configured "
-                    "[oslo_messaging_notifications] driver other than messagingv2, or "
-                    "kombu_compression always use oslo.messaging."),
+                    "oslo.messaging's messagingv2 driver sends, from up to 4 kombu "
+                    "connections per process (about a quarter less CPU per "
+                    "notification); a message it cannot send goes through oslo.messaging's "
+                    "driver, and both are retried as [oslo_messaging_notifications] retry "
+                    "says. rpc: always oslo.messaging's notifier. Other transports, a "
+                    "configured [oslo_messaging_notifications] driver other than "
+                    "messagingv2, or kombu_compression always use oslo.messaging."),
 ]
 
 

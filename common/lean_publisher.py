@@ -59,9 +59,15 @@ _shared_lock = threading.RLock()     # make() may ask for another shared object
 
 def body(context, method, args, version, extra=None):
     """The message an oslo.messaging RPCClient casts ``method(**args)`` at ``version``
-    with (amqpdriver: the message, ``_unique_id``, the context's keys, the envelope);
-    ``extra``: more keys of the message (a call's ``_msg_id``, ``_reply_q``)."""
-    msg = {'method': method, 'args': dict(args), 'version': version, **(extra or {})}
+    with; ``extra``: more keys of the message (a call's ``_msg_id``, ``_reply_q``)."""
+    return envelope(context, {'method': method, 'args': dict(args), 'version': version,
+                              **(extra or {})})
+
+
+def envelope(context, message):
+    """``message`` (a dict, not changed) as oslo.messaging's amqp driver sends it, a cast
+    or a notification: with a ``_unique_id``, the context's keys, in the 2.0 envelope."""
+    msg = dict(message)
     msg[rpc_amqp.UNIQUE_ID] = uuid.uuid4().hex
     rpc_amqp.pack_context(msg, context)
     return rpc_common.serialize_msg(msg)
@@ -151,10 +157,10 @@ class Publisher:
 
     def publish_body(self, make_body, *, topic, default_queue=None):
         """Publish ``make_body()`` (a message as oslo.messaging's driver sends it) with
-        routing key ``topic``. ``default_queue``: a kombu Queue declared (bound to the exchange)
-        on the connection before its first message to it, as oslo.messaging declares a
-        notification topic's default queue so that nothing is lost before a consumer
-        comes."""
+        routing key ``topic``. ``default_queue``: a kombu Queue declared (bound to the
+        exchange) on the connection before its first message to it, as oslo.messaging
+        declares a notification topic's default queue so that nothing is lost before a
+        consumer comes."""
         try:
             connection = self._free.get(timeout=LOCK_WAIT)
         except queue.Empty:
