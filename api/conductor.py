@@ -20,6 +20,7 @@ from cepheid.api import conductor_moves
 from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import compute_nodes as db_compute_nodes
+from cepheid.api.db import fused_steps
 from cepheid.api.db import instance_cas
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
@@ -158,6 +159,26 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
                   expected_task_state, advance=None, notify=None):
         """``begin`` inside ``session``: ``(reply, None)`` or ``(None, the CAS miss)``."""
         parsed = None if advance is None else conductor_advance.parse(advance, _clean_values)
+        fused = fused_steps.usable(session) and fused_steps.begin(
+            session, instance_uuid=instance_uuid, request_id=context.request_id,
+            event=event, host=host, values=values, expected_task_state=expected_task_state)
+        if fused:
+            event_id, instance = fused
+        else:
+            event_id, instance, missed = self._begin_steps(
+                session, context, host, instance_uuid, event, values, expected_task_state)
+            if missed is not None:
+                return None, missed
+        primitive = objects.instance_to_primitive(instance)
+        if parsed is not None:
+            self._note_advance(session, context, host, primitive, parsed, notify)
+        return {'instance': primitive, 'event_id': event_id}, None
+
+    def _begin_steps(self, session, context, host, instance_uuid, event, values,
+                     expected_task_state):
+        """``begin``'s statements one by one (what api/db/fused_steps.py does in one):
+        ``(event id, instance, None)``, or ``(event id, None, the CAS miss)`` with the
+        event finished as Error."""
         event_id = self._event_begin(session, context, host, instance_uuid, event)
         try:
             instance = db_instances.update(session, instance_uuid, values,
@@ -170,11 +191,8 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
                                               details=reason)
             LOG.info('Request %s on %s not run: %s', context.request_id, instance_uuid,
                      reason)
-            return None, exc
-        primitive = objects.instance_to_primitive(instance)
-        if parsed is not None:
-            self._note_advance(session, context, host, primitive, parsed, notify)
-        return {'instance': primitive, 'event_id': event_id}, None
+            return event_id, None, exc
+        return event_id, instance, None
 
     @staticmethod
     def _event_begin(session, context, host, instance_uuid, event):

@@ -28,6 +28,7 @@ event.
 from oslo_log import log as logging
 
 from cepheid.api.db import actions as db_actions
+from cepheid.api.db import fused_steps
 from cepheid.common import exception
 from cepheid.common import objects
 
@@ -58,13 +59,23 @@ class EndConductor:
 
     def _end_in(self, session, context, host, instance_uuid, event, event_id, values,
                 expected_task_state, notify):
-        if not db_actions.event_finish_by_id(session, event_id, result='Success'):
+        instance = None
+        if values and fused_steps.usable(session):
+            # One statement; {}: the event finished and the CAS missed (said below).
+            instance = fused_steps.end(session, instance_uuid=instance_uuid,
+                                       event_id=event_id, host=host, values=values,
+                                       expected_task_state=expected_task_state)
+            finished = instance is not None
+        else:
+            finished = db_actions.event_finish_by_id(session, event_id, result='Success')
+        if not finished:
             LOG.info('End of request %s on %s already applied (or the task was ended): '
                      'ignored', context.request_id, instance_uuid)
             return False
         try:
-            saved, instance = self._save_end_state(session, host, instance_uuid, values,
-                                                   expected_task_state)
+            if not instance:
+                _saved, instance = self._save_end_state(session, host, instance_uuid,
+                                                        values, expected_task_state)
         except (exception.InstanceNotFound, exception.HostMismatch) as exc:
             # The event still finishes (it is this request's); nothing to notify of.
             LOG.info('End state of %s not saved: %s', instance_uuid, exc)

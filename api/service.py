@@ -51,7 +51,8 @@ class ApiServices:
                  compute_api=None):
         self.conf = conf
         self.db = db or db_session.Database(
-            conf.database.connection, db_session.pool_options(conf))
+            conf.database.connection, db_session.pool_options(conf),
+            fused_steps=conf.database.fused_steps)
         self.transport = transport or rpc.get_rpc_transport(conf)
         self.notification_transport = (notification_transport
                                        or rpc.get_notification_transport(conf))

@@ -15,6 +15,9 @@ from sqlalchemy import orm
 class CoreSession:
     """The Session-like view of ``connection``'s transaction (see the module docstring)."""
 
+    #: run a step's writes as one statement (api/db/fused_steps.py); set by the Database
+    fused_steps = False
+
     def __init__(self, connection):
         self._connection = connection
         self._orm = None

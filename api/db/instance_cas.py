@@ -78,28 +78,18 @@ def _statement(shape, returning, dialect_returns):
     key = (shape, returning, dialect_returns)
     stmt = _BUILT.get(key)
     if stmt is None:
-        stmt = _where(sa.update(TABLE), shape).values(
-            {name: sa.bindparam(f'v_{name}') for name in shape[0]})
+        stmt = update_statement(shape)
         if dialect_returns:
             stmt = stmt.returning(*RETURNING[returning])
         _BUILT[key] = stmt
     return stmt
 
 
-def swap(conn, uuid, columns, *, expected_task_state=UNSET, expected_vm_state=UNSET,
-         expected_host=UNSET, expected_updated_at=UNSET, expected_owner=UNSET,
-         unlocked=False, launched=False, returning=ALL):
-    """Run the CAS setting ``columns`` (column name -> value) on live instance ``uuid``;
-    the updated row (the ``returning`` columns, by attribute name) or None on a miss.
-
-    ``expected_owner``: a (project_id, user_id) pair the row must have; ``unlocked``: the
-    row is not locked; ``launched``: it has a ``launched_at`` (the checks of a REST
-    action folded into its CAS, api/handlers/owned_action.py).
-
-    One UPDATE … RETURNING where the dialect has it; MySQL/MariaDB (no RETURNING on
-    UPDATE) run the UPDATE, check its rowcount (matched rows: SQLAlchemy sets FOUND_ROWS)
-    and read the row back in the same transaction, which holds its row lock.
-    """
+def prepare(uuid, columns, *, expected_task_state=UNSET, expected_vm_state=UNSET,
+            expected_host=UNSET, expected_updated_at=UNSET, expected_owner=UNSET,
+            unlocked=False, launched=False):
+    """The CAS's ``(shape, params)``: what ``swap`` (and api/db/fused_steps.py, which
+    puts the same UPDATE in a larger statement) executes; arguments as ``swap``'s."""
     params = {f'v_{name}': value for name, value in columns.items()}
     params['x_uuid'] = uuid
     task_shape = vm_count = None
@@ -122,6 +112,28 @@ def swap(conn, uuid, columns, *, expected_task_state=UNSET, expected_vm_state=UN
     guards = (expected_owner is not UNSET, bool(unlocked), bool(launched))
     shape = (tuple(columns), expected_host is not UNSET, task_shape, vm_count, updated_at,
              guards)
+    return shape, params
+
+
+def update_statement(shape):
+    """The CAS's UPDATE of ``shape`` (no RETURNING), for a caller that extends it."""
+    return _where(sa.update(TABLE), shape).values(
+        {name: sa.bindparam(f'v_{name}') for name in shape[0]})
+
+
+def swap(conn, uuid, columns, *, returning=ALL, **guards):
+    """Run the CAS setting ``columns`` (column name -> value) on live instance ``uuid``;
+    the updated row (the ``returning`` columns, by attribute name) or None on a miss.
+
+    ``expected_owner``: a (project_id, user_id) pair the row must have; ``unlocked``: the
+    row is not locked; ``launched``: it has a ``launched_at`` (the checks of a REST
+    action folded into its CAS, api/handlers/owned_action.py).
+
+    One UPDATE … RETURNING where the dialect has it; MySQL/MariaDB (no RETURNING on
+    UPDATE) run the UPDATE, check its rowcount (matched rows: SQLAlchemy sets FOUND_ROWS)
+    and read the row back in the same transaction, which holds its row lock.
+    """
+    shape, params = prepare(uuid, columns, **guards)
     dialect_returns = conn.dialect.update_returning
     result = conn.execute(_statement(shape, returning, dialect_returns), params)
     if dialect_returns:

@@ -147,9 +147,9 @@ def update(session, uuid, values, *, expected_task_state=UNSET, expected_vm_stat
     updated instance (every row goes to the dashboard feed too, see CHANGED).
     """
     if expected_task_state is not UNSET:
-        expected_task_state = _as_list(expected_task_state)
+        expected_task_state = as_list(expected_task_state)
     if expected_vm_state is not UNSET:
-        expected_vm_state = _as_list(expected_vm_state)
+        expected_vm_state = as_list(expected_vm_state)
     row = _swap(session, uuid, values, expected_task_state=expected_task_state,
                 expected_vm_state=expected_vm_state, expected_host=expected_host,
                 expected_updated_at=expected_updated_at, returning=returning)
@@ -178,23 +178,34 @@ def update_owned(session, uuid, values, *, owner, unlocked, launched, expected_t
     """The CAS of ``update`` that also requires ``owner`` (project_id, user_id), an
     unlocked row when ``unlocked`` and a ``launched_at`` when ``launched``: the updated
     instance, or None on a miss, with no re-read (the caller's full path says why)."""
-    return _swap(session, uuid, values, expected_task_state=_as_list(expected_task_state),
-                 expected_vm_state=_as_list(expected_vm_state), expected_owner=owner,
+    return _swap(session, uuid, values, expected_task_state=as_list(expected_task_state),
+                 expected_vm_state=as_list(expected_vm_state), expected_owner=owner,
                  unlocked=unlocked, launched=launched, returning=returning)
 
 
-def _swap(session, uuid, values, **guards):
-    """The CAS of ``values`` (attribute names) with a fresh ``updated_at``; the row, also
-    noted for the dashboard feed (CHANGED), or None on a miss."""
+def cas_columns(values):
+    """``values`` (attribute names) by column name, with a fresh ``updated_at``: what a
+    CAS sets."""
     columns = {_COLUMN_OF.get(key, key): value for key, value in values.items()}
     columns['updated_at'] = models.utcnow()
-    row = instance_cas.swap(session.connection(), uuid, columns, **guards)
+    return columns
+
+
+def note_changed(session, row):
+    """Note ``row`` (a CAS's result) for the dashboard feed (CHANGED); returns it."""
     if row is not None:
         session.info.setdefault(CHANGED, []).append(row)
     return row
 
 
-def _as_list(value):
+def _swap(session, uuid, values, **guards):
+    """The CAS of ``values`` (attribute names) with a fresh ``updated_at``; the row, also
+    noted for the dashboard feed (CHANGED), or None on a miss."""
+    return note_changed(session, instance_cas.swap(session.connection(), uuid,
+                                                   cas_columns(values), **guards))
+
+
+def as_list(value):
     return list(value) if isinstance(value, (list, tuple, set)) else [value]
 
 

@@ -66,9 +66,11 @@ class Database:
     """Holds the engine; ``transaction()`` yields a session committed once at the end,
     ``core_transaction()`` the same on a Core connection (api/db/core_session.py)."""
 
-    def __init__(self, url, pool=None):
+    def __init__(self, url, pool=None, *, fused_steps=True):
         self.url = url
         self.engine = create_engine(url, pool)
+        # A step's writes as one statement (api/db/fused_steps.py): PostgreSQL only.
+        self.fused_steps = fused_steps and self.engine.dialect.name == 'postgresql'
         self._sessionmaker = orm.sessionmaker(self.engine, expire_on_commit=False)
         self._commit_callbacks = []
 
@@ -83,6 +85,7 @@ class Database:
         the end, then the ``on_commit`` callbacks run as for a Session's commit."""
         with self.engine.connect() as conn:
             session = core_session.CoreSession(conn)
+            session.fused_steps = self.fused_steps
             try:
                 with conn.begin():
                     yield session

@@ -8,6 +8,7 @@ api/outbox.py) commit together; the cast is handed to the outbox's sender after 
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import delete_store
 from cepheid.api.db import evacuate_store
+from cepheid.api.db import fused_steps
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import live_migration_store
 from cepheid.api.db import resize_store
@@ -58,14 +59,23 @@ class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore,
         REST checks in the CAS (db_instances.update_owned); None, and nothing written, on
         a miss."""
         queued = []
+        owner = (context.project_id, context.user_id)
         with self.db.core_transaction() as session:
-            instance = db_instances.update_owned(
-                session, uuid, values, owner=(context.project_id, context.user_id),
-                unlocked=unlocked, launched=launched,
-                expected_task_state=expected_task_state, expected_vm_state=expected_vm_state)
+            if fused_steps.usable(session):     # the CAS and the action: one statement
+                instance = fused_steps.begin_owned(
+                    session, uuid, values, context=context, action=action, owner=owner,
+                    unlocked=unlocked, launched=launched,
+                    expected_task_state=expected_task_state,
+                    expected_vm_state=expected_vm_state)
+            else:
+                instance = db_instances.update_owned(
+                    session, uuid, values, owner=owner, unlocked=unlocked,
+                    launched=launched, expected_task_state=expected_task_state,
+                    expected_vm_state=expected_vm_state)
+                if instance is not None:
+                    self._record_action(session, context, uuid, action, None)
             if instance is None:
                 return None
-            self._record_action(session, context, uuid, action, None)
             self._queue_cast(session, context, cast, instance, queued)
         self._submit(queued)
         return instance

@@ -6,11 +6,12 @@ from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
 from tests.fixtures import db_contract
 from tests.fixtures import processes
+from tests.fixtures import steps_contract
 
 pytestmark = pytest.mark.integration
 
 
-class TestMariaDB(db_contract.DatabaseContract):
+class TestMariaDB(db_contract.DatabaseContract, steps_contract.StepsContract):
     @pytest.fixture
     def database(self):
         maria = processes.MariaDBDatabase()

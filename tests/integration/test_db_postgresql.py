@@ -1,21 +1,99 @@
 """The same database contract on the real PostgreSQL."""
 
 import pytest
+import sqlalchemy as sa
 
+from cepheid.api import observed_conductor
+from cepheid.api import outbox
 from cepheid.api.db import migration
+from cepheid.api.db import models
 from cepheid.api.db import session as db_session
+from cepheid.api.db import store as db_store
+from cepheid.common import context as cep_context
+from cepheid.compute import rpcapi as compute_rpcapi
 from tests.fixtures import db_contract
 from tests.fixtures import processes
+from tests.fixtures import steps_contract
 
 pytestmark = pytest.mark.integration
 
 
-class TestPostgreSQL(db_contract.DatabaseContract):
+class TestPostgreSQL(db_contract.DatabaseContract, steps_contract.StepsContract):
     @pytest.fixture
     def database(self):
         pg = processes.PostgresDatabase()
         database = db_session.Database(pg.url)
         migration.db_sync(database)
         yield database
+        database.dispose()
+        pg.drop()
+
+
+class TestPostgreSQLStepsOneByOne(steps_contract.StepsContract):
+    """The same steps with ``[database] fused_steps = false``: the general path."""
+
+    @pytest.fixture
+    def database(self):
+        pg = processes.PostgresDatabase()
+        database = db_session.Database(pg.url, fused_steps=False)
+        migration.db_sync(database)
+        yield database
+        database.dispose()
+        pg.drop()
+
+
+def _statements(database):
+    seen = []
+    sa.event.listen(database.engine, 'before_cursor_execute',
+                    lambda conn, cursor, statement, *args: seen.append(statement.split()[0]))
+    return seen
+
+
+@pytest.mark.parametrize('fused, begin, end', [(True, ['WITH'], ['WITH']),
+                                               (False, ['SELECT', 'INSERT', 'UPDATE',
+                                                        'UPDATE'],
+                                                ['UPDATE', 'UPDATE', 'UPDATE'])])
+def test_a_begin_and_an_end_are_one_statement_each(fused, begin, end):
+    """What the statements cost: one round trip each, against four and three."""
+    pg = processes.PostgresDatabase()
+    database = db_session.Database(pg.url, fused_steps=fused)
+    try:
+        migration.db_sync(database)
+        inst = db_contract.make_instance(database, task_state='rebooting')
+        ctx = db_contract.reboot_context(database, inst['uuid'])
+        endpoint = observed_conductor.ObservedConductorEndpoint(database)
+        seen = _statements(database)
+        begun = endpoint.begin(ctx, host='h1', instance_uuid=inst['uuid'],
+                               event=steps_contract.EVENT, values=steps_contract.PENDING,
+                               expected_task_state=['rebooting'])
+        assert seen == begin
+        del seen[:]
+        assert steps_contract.end(endpoint, ctx, inst['uuid'], begun) is True
+        assert seen == end
+    finally:
+        database.dispose()
+        pg.drop()
+
+
+@pytest.mark.parametrize('fused, statements', [(True, ['WITH', 'INSERT']),
+                                               (False, ['UPDATE', 'INSERT', 'INSERT'])])
+def test_a_rest_action_writes_its_cas_and_action_as_one_statement(fused, statements):
+    """The CAS and the instance action in one statement; the cast (built from the row the
+    CAS returns) after it."""
+    pg = processes.PostgresDatabase()
+    database = db_session.Database(pg.url, fused_steps=fused)
+    try:
+        migration.db_sync(database)
+        inst = db_contract.make_instance(database, launched_at=models.utcnow())
+        ctx = cep_context.RequestContext(project_id='p', user_id='u', roles=['member'])
+        store = db_store.InstanceStore(database, service_down_time=60,
+                                       outbox=outbox.Outbox(database, None))
+        seen = _statements(database)
+        assert store.begin_owned_task(
+            ctx, inst['uuid'], values={'task_state': 'rebooting'}, expected_task_state=[None],
+            expected_vm_state=['active'], unlocked=True, launched=True, action='reboot',
+            cast=lambda instance: compute_rpcapi.reboot_instance(instance, 'SOFT'))
+        assert seen == statements
+    finally:
         database.dispose()
         pg.drop()

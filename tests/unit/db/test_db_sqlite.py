@@ -5,9 +5,10 @@ import pytest
 from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
 from tests.fixtures import db_contract
+from tests.fixtures import steps_contract
 
 
-class TestSQLite(db_contract.DatabaseContract):
+class TestSQLite(db_contract.DatabaseContract, steps_contract.StepsContract):
     @pytest.fixture
     def database(self, tmp_path):
         # A file, so the concurrency test sees real locking (WAL) between connections.

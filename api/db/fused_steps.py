@@ -1,0 +1,193 @@
+"""On PostgreSQL, a step's writes as one statement: data-modifying CTEs, one round trip.
+
+A compute's ``begin`` writes three rows (its event, the action's ``updated_at``, the
+instance's CAS) after a lookup; its ``task_end`` two (the event's finish, the action's)
+and the instance's end state; a REST action its CAS and its instance action. Run one by
+one that is four, three and two statements, each a round trip and a turn of SQLAlchemy
+and psycopg. PostgreSQL runs them as one ``WITH``
+statement whose parts see one snapshot and talk through their ``RETURNING`` rows; other
+databases have no data-modifying CTEs and keep the statements (api/db/actions.py,
+api/db/instances.py), as does ``[database] fused_steps = false``.
+
+What each statement writes is what the general path writes, and it never decides a
+case the general path would decide otherwise:
+
+* ``begin`` writes all or nothing: the event (a new one, or the request's unfinished
+  one reused) and the action's touch happen only if the CAS matched, and the CAS
+  matches only when the request's action exists and has no finished event of that
+  name. No row back means nothing was written; the caller then takes the general path
+  in the same transaction, which says why (a redelivery, a missing action, the CAS
+  miss recorded on the event).
+* a REST action on the caller's own instance (api/handlers/owned_action.py) records its
+  instance action only if its CAS matched: no row back, nothing written, and the full
+  path answers.
+* ``end`` finishes the event (only if unfinished), touches its action and saves the
+  end state with the CAS only if it finished the event. No row back: the event had
+  finished (a duplicate, or the watchdog's), nothing was written. A row without the
+  instance: the event finished and the CAS missed, which the caller explains by
+  running the general CAS (it misses again and says why).
+
+Each statement is built once per CAS shape (api/db/instance_cas.py) and cached.
+"""
+
+import sqlalchemy as sa
+
+from cepheid.api.db import actions as db_actions
+from cepheid.api.db import instance_cas
+from cepheid.api.db import instances as db_instances
+from cepheid.api.db import models
+
+_ACTIONS = models.InstanceAction.__table__
+_EVENTS = models.InstanceActionEvent.__table__
+_NOW = 'f_now'
+_EVENT_ID = 'f_event_id'
+_ACTION_START = 'f_action_start'
+_BUILT = {}
+
+
+def usable(session):
+    """Whether ``session``'s transaction runs the fused statements (a CoreSession of a
+    Database that has them on, over PostgreSQL)."""
+    return getattr(session, 'fused_steps', False)
+
+
+def _now():
+    return sa.bindparam(_NOW, type_=_EVENTS.c.start_time.type)
+
+
+def _begin_statement(shape, returning):
+    key = ('begin', shape, returning)
+    stmt = _BUILT.get(key)
+    if stmt is not None:
+        return stmt
+    act = (sa.select(_ACTIONS.c.id)
+           .where(_ACTIONS.c.instance_uuid == sa.bindparam('f_instance_uuid'),
+                  _ACTIONS.c.request_id == sa.bindparam('f_request_id'))
+           .order_by(_ACTIONS.c.id.desc()).limit(1).cte('act'))
+    act_id = sa.select(act.c.id).scalar_subquery()
+    event = sa.bindparam('f_event', type_=_EVENTS.c.event.type)
+    prior = (sa.select(_EVENTS.c.id, _EVENTS.c.finish_time)
+             .where(_EVENTS.c.action_id == act_id, _EVENTS.c.event == event).cte('prior'))
+    handled = sa.exists().where(prior.c.finish_time.is_not(None))
+    cas = (instance_cas.update_statement(shape)
+           .where(sa.exists(sa.select(act.c.id)), ~handled)
+           .returning(*instance_cas.RETURNING[returning]).cte('cas'))
+    matched = sa.exists(sa.select(sa.literal(1)).select_from(cas))
+    new_event = (sa.insert(_EVENTS).from_select(
+        ['action_id', 'event', 'start_time', 'host', 'created_at'],
+        sa.select(act.c.id, event, _now(),
+                  sa.bindparam('f_host', type_=_EVENTS.c.host.type), _now())
+        .where(~sa.exists(sa.select(prior.c.id)), matched))
+        .returning(_EVENTS.c.id).cte('new_event'))
+    touch = (sa.update(_ACTIONS).where(_ACTIONS.c.id == act_id, matched)
+             .values(updated_at=_now()).cte('touch'))
+    event_id = sa.func.coalesce(sa.select(new_event.c.id).scalar_subquery(),
+                                sa.select(sa.func.max(prior.c.id)).scalar_subquery())
+    stmt = sa.select(event_id.label(_EVENT_ID), *cas.c).add_cte(touch)
+    _BUILT[key] = stmt
+    return stmt
+
+
+def begin(session, *, instance_uuid, request_id, event, host, values, expected_task_state,
+          returning=instance_cas.FIELDS):
+    """``begin``'s event and its CAS of ``values`` (attribute names) from
+    ``expected_task_state`` on ``host`` as one statement: ``(event id, the instance)``,
+    or None when nothing was written (see the module docstring)."""
+    columns = db_instances.cas_columns(values)
+    shape, params = instance_cas.prepare(
+        instance_uuid, columns, expected_host=host,
+        expected_task_state=db_instances.as_list(expected_task_state))
+    params.update(f_instance_uuid=instance_uuid, f_request_id=request_id, f_event=event,
+                  f_host=host, f_now=columns['updated_at'])
+    row = session.connection().execute(_begin_statement(shape, returning),
+                                       params).mappings().first()
+    if row is None:
+        return None
+    instance = dict(row)
+    event_id = instance.pop(_EVENT_ID)
+    return event_id, db_instances.note_changed(session, instance)
+
+
+def _end_statement(shape, returning):
+    key = ('end', shape, returning)
+    stmt = _BUILT.get(key)
+    if stmt is not None:
+        return stmt
+    finished = (sa.update(_EVENTS)
+                .where(_EVENTS.c.id == sa.bindparam('f_event_id'),
+                       _EVENTS.c.finish_time.is_(None))
+                .values(finish_time=_now(), result='Success', traceback=None,
+                        updated_at=_now())
+                .returning(_EVENTS.c.action_id).cte('finished'))
+    action = (sa.update(_ACTIONS)
+              .where(_ACTIONS.c.id == sa.select(finished.c.action_id).scalar_subquery())
+              .values(updated_at=_now())
+              .returning(_ACTIONS.c.start_time.label(_ACTION_START)).cte('action'))
+    cas = (instance_cas.update_statement(shape)
+           .where(sa.exists(sa.select(finished.c.action_id)))
+           .returning(*instance_cas.RETURNING[returning]).cte('cas'))
+    stmt = (sa.select(action.c[_ACTION_START], *cas.c)
+            .select_from(finished.outerjoin(action, sa.true()).outerjoin(cas, sa.true())))
+    _BUILT[key] = stmt
+    return stmt
+
+
+def end(session, *, instance_uuid, event_id, host, values, expected_task_state,
+        returning=instance_cas.FIELDS):
+    """``task_end``'s event finish (result Success) and its CAS of ``values`` from
+    ``expected_task_state`` on ``host`` as one statement: None when the event had
+    finished already (nothing written), else the saved instance, or ``{}`` when the
+    event finished and the CAS missed (see the module docstring). The action's start
+    time is noted as event_finish_by_id notes it."""
+    columns = db_instances.cas_columns(values)
+    shape, params = instance_cas.prepare(
+        instance_uuid, columns, expected_host=host,
+        expected_task_state=db_instances.as_list(expected_task_state))
+    params.update(f_event_id=event_id, f_now=columns['updated_at'])
+    row = session.connection().execute(_end_statement(shape, returning),
+                                       params).mappings().first()
+    if row is None:
+        return None
+    instance = dict(row)
+    session.info.setdefault(db_actions.ACTION_STARTS, {})[event_id] = instance.pop(
+        _ACTION_START)
+    if instance.get('uuid') is None:
+        return {}
+    return db_instances.note_changed(session, instance)
+
+
+def _owned_statement(shape, returning):
+    key = ('owned', shape, returning)
+    stmt = _BUILT.get(key)
+    if stmt is not None:
+        return stmt
+    cas = (instance_cas.update_statement(shape)
+           .returning(*instance_cas.RETURNING[returning]).cte('cas'))
+    names = ('instance_uuid', 'request_id', 'action', 'user_id', 'project_id')
+    recorded = (sa.insert(_ACTIONS).from_select(
+        names + ('start_time', 'created_at'),
+        sa.select(*(sa.bindparam(f'f_{name}', type_=_ACTIONS.c[name].type) for name in names),
+                  _now(), _now())
+        .where(sa.exists(sa.select(sa.literal(1)).select_from(cas))))
+        .cte('recorded'))
+    stmt = sa.select(*cas.c).add_cte(recorded)
+    _BUILT[key] = stmt
+    return stmt
+
+
+def begin_owned(session, uuid, values, *, context, action, owner, unlocked, launched,
+                expected_task_state, expected_vm_state, returning=instance_cas.ALL):
+    """A REST action's CAS on the caller's own instance (db_instances.update_owned's
+    arguments) and its instance action, recorded only if the CAS matched, as one
+    statement: the instance, or None with nothing written."""
+    columns = db_instances.cas_columns(values)
+    shape, params = instance_cas.prepare(
+        uuid, columns, expected_owner=owner, unlocked=unlocked, launched=launched,
+        expected_task_state=db_instances.as_list(expected_task_state),
+        expected_vm_state=db_instances.as_list(expected_vm_state))
+    params.update(f_instance_uuid=uuid, f_request_id=context.request_id, f_action=action,
+                  f_user_id=context.user_id, f_project_id=context.project_id,
+                  f_now=columns['updated_at'])
+    row = session.connection().execute(_owned_statement(shape, returning),
+                                       params).mappings().first()
+    return None if row is None else db_instances.note_changed(session, dict(row))
