@@ -17,6 +17,7 @@ from cepheid.api import conductor_cleanup
 from cepheid.api import conductor_end
 from cepheid.api import conductor_evacuate
 from cepheid.api import conductor_moves
+from cepheid.api import conductor_usage
 from cepheid.api import db_errors
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import compute_nodes as db_compute_nodes
@@ -24,8 +25,6 @@ from cepheid.api.db import fused_steps
 from cepheid.api.db import instance_cas
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import services as db_services
-from cepheid.api.db import task_log as db_task_log
-from cepheid.api.db import tenant_usage as db_usage
 from cepheid.common import context as cep_context
 from cepheid.common import exception
 from cepheid.common import objects
@@ -55,7 +54,6 @@ TOPIC = 'cepheid-api'
 # 1.14 - begin(advance, notify): the api sends the start notification and applies the
 #        next step once the begin commits, before it answers (api/conductor_advance.py)
 VERSION = '1.14'
-USAGE_AUDIT = 'instance_usage_audit'
 
 # A CAS miss on ``begin``: another request (or the watchdog, or a delete) owns the instance.
 CAS_MISSES = (exception.UnexpectedTaskStateError, exception.InstanceNotFound,
@@ -110,7 +108,8 @@ def _clean_values(values):
 class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndConductor,
                         conductor_advance.AdvancingConductor,
                         conductor_moves.MoveConductor, conductor_evacuate.EvacuateConductor,
-                        conductor_cleanup.CleanupConductor):
+                        conductor_cleanup.CleanupConductor,
+                        conductor_usage.UsageAuditConductor):
     target = oslo_messaging.Target(version=VERSION)
 
     def __init__(self, database, *, heartbeats=None, heartbeat_topic=None,
@@ -378,31 +377,3 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
             db_services.heartbeat(session, host=host, binary=binary, topic=topic)
             if resources is not None:
                 db_compute_nodes.report(session, host=host, resources=resources)
-
-    def usage_audit_begin(self, context, *, host, begin, end):
-        """1.6: begin ``host``'s instance usage audit of the period [begin, end] (ISO).
-
-        None when the host has a task log row for it already (run, or running); else the
-        instances of the host that existed in the period (deleted ones too), recorded as
-        the RUNNING row's task items in the same transaction.
-        """
-        begin, end = objects.parse_time(begin), objects.parse_time(end)
-        with self.db.transaction() as session:
-            if db_task_log.get(session, task_name=USAGE_AUDIT, begin=begin, end=end,
-                               host=host) is not None:
-                return None
-            instances = db_usage.active_by_window(session, begin=begin, end=end, host=host)
-            try:
-                db_task_log.begin_task(session, task_name=USAGE_AUDIT, begin=begin, end=end,
-                                       host=host, task_items=len(instances),
-                                       message='Instance usage audit started...')
-            except exception.TaskAlreadyRunning:
-                return None
-        return [objects.instance_to_primitive(i) for i in instances]
-
-    def task_log_end_task(self, context, *, host, task_name, begin, end, errors, message):
-        """1.6: mark ``host``'s task log row of the period DONE with its error count."""
-        with self.db.transaction() as session:
-            db_task_log.end_task(session, task_name=task_name, begin=objects.parse_time(begin),
-                                 end=objects.parse_time(end), host=host, errors=int(errors),
-                                 message=str(message))
