@@ -27,7 +27,8 @@ case the general path would decide otherwise:
   instance: the event finished and the CAS missed, which the caller explains by
   running the general CAS (it misses again and says why).
 
-Each statement is built once per CAS shape (api/db/instance_cas.py) and cached.
+Each statement is built once per CAS shape (api/db/instance_cas.py) and cached
+(``_execute``).
 """
 
 import sqlalchemy as sa
@@ -55,11 +56,33 @@ def _now():
     return sa.bindparam(_NOW, type_=_EVENTS.c.start_time.type)
 
 
-def _begin_statement(shape, returning):
-    key = ('begin', shape, returning)
+def _execute(session, build, uuid, values, guards, params, returning):
+    """Run the statement ``build(shape, returning)`` makes (once per shape) around the CAS
+    of ``values`` (attribute names) on ``uuid`` with ``guards`` (instance_cas.prepare's)
+    and its own ``params``: its row as a dict, or None."""
+    columns = db_instances.cas_columns(values)
+    shape, cas_params = instance_cas.prepare(uuid, columns, **guards)
+    cas_params.update(params, f_now=columns['updated_at'])
+    key = (build, shape, returning)
     stmt = _BUILT.get(key)
-    if stmt is not None:
-        return stmt
+    if stmt is None:
+        stmt = _BUILT[key] = build(shape, returning)
+    row = session.connection().execute(stmt, cas_params).mappings().first()
+    return None if row is None else dict(row)
+
+
+def _cas(shape, returning, *conditions):
+    """The instance's CAS of ``shape``, also requiring ``conditions``, as CTE ``cas``."""
+    return (instance_cas.update_statement(shape).where(*conditions)
+            .returning(*instance_cas.RETURNING[returning]).cte('cas'))
+
+
+def _any(cte):
+    """Whether ``cte`` returned a row."""
+    return sa.exists(sa.select(sa.literal(1)).select_from(cte))
+
+
+def _begin_statement(shape, returning):
     act = (sa.select(_ACTIONS.c.id)
            .where(_ACTIONS.c.instance_uuid == sa.bindparam('f_instance_uuid'),
                   _ACTIONS.c.request_id == sa.bindparam('f_request_id'))
@@ -69,23 +92,19 @@ def _begin_statement(shape, returning):
     prior = (sa.select(_EVENTS.c.id, _EVENTS.c.finish_time)
              .where(_EVENTS.c.action_id == act_id, _EVENTS.c.event == event).cte('prior'))
     handled = sa.exists().where(prior.c.finish_time.is_not(None))
-    cas = (instance_cas.update_statement(shape)
-           .where(sa.exists(sa.select(act.c.id)), ~handled)
-           .returning(*instance_cas.RETURNING[returning]).cte('cas'))
-    matched = sa.exists(sa.select(sa.literal(1)).select_from(cas))
+    cas = _cas(shape, returning, _any(act), ~handled)
+    matched = _any(cas)
     new_event = (sa.insert(_EVENTS).from_select(
         ['action_id', 'event', 'start_time', 'host', 'created_at'],
         sa.select(act.c.id, event, _now(),
                   sa.bindparam('f_host', type_=_EVENTS.c.host.type), _now())
-        .where(~sa.exists(sa.select(prior.c.id)), matched))
+        .where(~_any(prior), matched))
         .returning(_EVENTS.c.id).cte('new_event'))
     touch = (sa.update(_ACTIONS).where(_ACTIONS.c.id == act_id, matched)
              .values(updated_at=_now()).cte('touch'))
     event_id = sa.func.coalesce(sa.select(new_event.c.id).scalar_subquery(),
                                 sa.select(sa.func.max(prior.c.id)).scalar_subquery())
-    stmt = sa.select(event_id.label(_EVENT_ID), *cas.c).add_cte(touch)
-    _BUILT[key] = stmt
-    return stmt
+    return sa.select(event_id.label(_EVENT_ID), *cas.c).add_cte(touch)
 
 
 def begin(session, *, instance_uuid, request_id, event, host, values, expected_task_state,
@@ -93,26 +112,18 @@ def begin(session, *, instance_uuid, request_id, event, host, values, expected_t
     """``begin``'s event and its CAS of ``values`` (attribute names) from
     ``expected_task_state`` on ``host`` as one statement: ``(event id, the instance)``,
     or None when nothing was written (see the module docstring)."""
-    columns = db_instances.cas_columns(values)
-    shape, params = instance_cas.prepare(
-        instance_uuid, columns, expected_host=host,
-        expected_task_state=db_instances.as_list(expected_task_state))
-    params.update(f_instance_uuid=instance_uuid, f_request_id=request_id, f_event=event,
-                  f_host=host, f_now=columns['updated_at'])
-    row = session.connection().execute(_begin_statement(shape, returning),
-                                       params).mappings().first()
-    if row is None:
+    instance = _execute(
+        session, _begin_statement, instance_uuid, values,
+        {'expected_host': host, 'expected_task_state': db_instances.as_list(expected_task_state)},
+        {'f_instance_uuid': instance_uuid, 'f_request_id': request_id, 'f_event': event,
+         'f_host': host}, returning)
+    if instance is None:
         return None
-    instance = dict(row)
     event_id = instance.pop(_EVENT_ID)
     return event_id, db_instances.note_changed(session, instance)
 
 
 def _end_statement(shape, returning):
-    key = ('end', shape, returning)
-    stmt = _BUILT.get(key)
-    if stmt is not None:
-        return stmt
     finished = (sa.update(_EVENTS)
                 .where(_EVENTS.c.id == sa.bindparam('f_event_id'),
                        _EVENTS.c.finish_time.is_(None))
@@ -123,13 +134,9 @@ def _end_statement(shape, returning):
               .where(_ACTIONS.c.id == sa.select(finished.c.action_id).scalar_subquery())
               .values(updated_at=_now())
               .returning(_ACTIONS.c.start_time.label(_ACTION_START)).cte('action'))
-    cas = (instance_cas.update_statement(shape)
-           .where(sa.exists(sa.select(finished.c.action_id)))
-           .returning(*instance_cas.RETURNING[returning]).cte('cas'))
-    stmt = (sa.select(action.c[_ACTION_START], *cas.c)
+    cas = _cas(shape, returning, _any(finished))
+    return (sa.select(action.c[_ACTION_START], *cas.c)
             .select_from(finished.outerjoin(action, sa.true()).outerjoin(cas, sa.true())))
-    _BUILT[key] = stmt
-    return stmt
 
 
 def end(session, *, instance_uuid, event_id, host, values, expected_task_state,
@@ -139,16 +146,12 @@ def end(session, *, instance_uuid, event_id, host, values, expected_task_state,
     finished already (nothing written), else the saved instance, or ``{}`` when the
     event finished and the CAS missed (see the module docstring). The action's start
     time is noted as event_finish_by_id notes it."""
-    columns = db_instances.cas_columns(values)
-    shape, params = instance_cas.prepare(
-        instance_uuid, columns, expected_host=host,
-        expected_task_state=db_instances.as_list(expected_task_state))
-    params.update(f_event_id=event_id, f_now=columns['updated_at'])
-    row = session.connection().execute(_end_statement(shape, returning),
-                                       params).mappings().first()
-    if row is None:
+    instance = _execute(
+        session, _end_statement, instance_uuid, values,
+        {'expected_host': host, 'expected_task_state': db_instances.as_list(expected_task_state)},
+        {'f_event_id': event_id}, returning)
+    if instance is None:
         return None
-    instance = dict(row)
     session.info.setdefault(db_actions.ACTION_STARTS, {})[event_id] = instance.pop(
         _ACTION_START)
     if instance.get('uuid') is None:
@@ -157,22 +160,15 @@ def end(session, *, instance_uuid, event_id, host, values, expected_task_state,
 
 
 def _owned_statement(shape, returning):
-    key = ('owned', shape, returning)
-    stmt = _BUILT.get(key)
-    if stmt is not None:
-        return stmt
-    cas = (instance_cas.update_statement(shape)
-           .returning(*instance_cas.RETURNING[returning]).cte('cas'))
+    cas = _cas(shape, returning)
     names = ('instance_uuid', 'request_id', 'action', 'user_id', 'project_id')
     recorded = (sa.insert(_ACTIONS).from_select(
         names + ('start_time', 'created_at'),
         sa.select(*(sa.bindparam(f'f_{name}', type_=_ACTIONS.c[name].type) for name in names),
                   _now(), _now())
-        .where(sa.exists(sa.select(sa.literal(1)).select_from(cas))))
+        .where(_any(cas)))
         .cte('recorded'))
-    stmt = sa.select(*cas.c).add_cte(recorded)
-    _BUILT[key] = stmt
-    return stmt
+    return sa.select(*cas.c).add_cte(recorded)
 
 
 def begin_owned(session, uuid, values, *, context, action, owner, unlocked, launched,
@@ -180,14 +176,11 @@ def begin_owned(session, uuid, values, *, context, action, owner, unlocked, laun
     """A REST action's CAS on the caller's own instance (db_instances.update_owned's
     arguments) and its instance action, recorded only if the CAS matched, as one
     statement: the instance, or None with nothing written."""
-    columns = db_instances.cas_columns(values)
-    shape, params = instance_cas.prepare(
-        uuid, columns, expected_owner=owner, unlocked=unlocked, launched=launched,
-        expected_task_state=db_instances.as_list(expected_task_state),
-        expected_vm_state=db_instances.as_list(expected_vm_state))
-    params.update(f_instance_uuid=uuid, f_request_id=context.request_id, f_action=action,
-                  f_user_id=context.user_id, f_project_id=context.project_id,
-                  f_now=columns['updated_at'])
-    row = session.connection().execute(_owned_statement(shape, returning),
-                                       params).mappings().first()
-    return None if row is None else db_instances.note_changed(session, dict(row))
+    instance = _execute(
+        session, _owned_statement, uuid, values,
+        {'expected_owner': owner, 'unlocked': unlocked, 'launched': launched,
+         'expected_task_state': db_instances.as_list(expected_task_state),
+         'expected_vm_state': db_instances.as_list(expected_vm_state)},
+        {'f_instance_uuid': uuid, 'f_request_id': context.request_id, 'f_action': action,
+         'f_user_id': context.user_id, 'f_project_id': context.project_id}, returning)
+    return None if instance is None else db_instances.note_changed(session, instance)
