@@ -165,6 +165,12 @@ database_opts = [
                      "statement of data-modifying CTEs: one round trip instead of four "
                      "and three. Same rows written; other databases always run the "
                      "statements one by one, as does false."),
+    cfg.BoolOpt('prebuilt_statements', default=True,
+                help="Run the hot paths' prebuilt statements (a reboot's CAS, its "
+                     "action and events, the outbox row) compiled once, on the "
+                     "driver's cursor, instead of through SQLAlchemy's "
+                     "Connection.execute: the same SQL and rows for less CPU. False "
+                     "runs them through Connection.execute."),
 ]
 
 

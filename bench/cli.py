@@ -74,8 +74,8 @@ def parse_args(argv):
                         "e.g. steps_caller=rpc")
     parser.add_argument('--api-option', action='append', default=[],
                         metavar='GROUP.NAME=VALUE',
-                        help="scenario 2: an option of the api (repeatable; a name alone is "
-                        "[DEFAULT]'s), e.g. notifications.publisher=rpc")
+                        help="scenarios 1 and 2: an option of the api (repeatable; a name "
+                        "alone is [DEFAULT]'s), e.g. database.prebuilt_statements=false")
     parser.add_argument('--computes', type=int, action='append',
                         help='scenario 2: the clusters to run, by compute count (repeatable; '
                         'default 1 and 4; the memory figures come from the 1-compute one)')
@@ -125,6 +125,7 @@ def run(args, workdir, group_commit):
         _progress('scenario 1: in-process over fake:// + SQLite')
         results['inprocess'] = inprocess.run(workdir / 'inprocess', drive=args.drive,
                                              run_seconds=args.cap, group_commit=group_commit,
+                                             api_options=args.api_options,
                                              **plan['inprocess'])
     if args.nova:
         from bench import nova_compare as nova

@@ -38,9 +38,12 @@ class _TestClientPoster:
                 resp.get_json(silent=True))
 
 
-def _make_stack(workdir, *, workers, group_commit=None):
+def _make_stack(workdir, *, workers, group_commit=None, api_options=None):
     workdir.mkdir(parents=True, exist_ok=True)
     overrides = {} if group_commit is None else {'conductor_group_commit': group_commit}
+    for group, options in (api_options or {}).items():
+        prefix = '' if group == 'DEFAULT' else f'{group}.'
+        overrides.update((prefix + name, value) for name, value in options.items())
     conf = allinone.make_conf(rpc_worker_threads=workers, **overrides)
     conf.set_override('log_file', str(workdir / 'inprocess.log'))
     conf.set_override('use_stderr', False)
@@ -53,10 +56,12 @@ def _make_stack(workdir, *, workers, group_commit=None):
 
 
 def run(workdir, *, servers, reboots, inflight, warmup, drive='testclient', max_seconds=300,
-        run_seconds=None, group_commit=None):
+        run_seconds=None, group_commit=None, api_options=None):
     """``max_seconds`` bounds creation and warm-up; ``run_seconds`` (default the same) the
-    measured run; ``group_commit``: the compute's conductor_group_commit (None: default)."""
-    stack = _make_stack(workdir, workers=inflight, group_commit=group_commit)
+    measured run; ``group_commit``: the compute's conductor_group_commit (None: default);
+    ``api_options``: {group: {name: value}} set on the stack's conf (``--api-option``)."""
+    stack = _make_stack(workdir, workers=inflight, group_commit=group_commit,
+                        api_options=api_options)
     # The stack's own recorder would share the versioned topic with our tracker (fake://
     # hands each message to one listener of a topic): stop it and use the tracker.
     stack.recorder.listener.stop()

@@ -1,6 +1,7 @@
 """What the database was asked during a measured run: statements by shape, and commits."""
 
 import collections
+import functools
 
 import sqlalchemy as sa
 
@@ -9,6 +10,7 @@ def _table(word):
     return word.strip('"')
 
 
+@functools.lru_cache(maxsize=4096)     # a run sends few distinct strings, many times
 def statement_shape(statement):
     """``'UPDATE instances'``, ``'SELECT instance_actions'``...: the verb and first table."""
     words = statement.split()

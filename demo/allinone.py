@@ -151,7 +151,8 @@ class AllInOne:
         if db_url is None:
             self._tmpdir = tempfile.mkdtemp(prefix='cepheid-')
             db_url = f'sqlite:///{os.path.join(self._tmpdir, "cepheid.sqlite")}'
-        self.db = db_session.Database(db_url)
+        self.db = db_session.Database(
+            db_url, prebuilt=self.conf.database.prebuilt_statements)
         self.hosts = list(hosts)
         self.driver_name = driver
         self.computes = {}

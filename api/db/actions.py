@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from cepheid.api.db import models
+from cepheid.api.db import prebuilt
 from cepheid.api.db import session as db_session
 from cepheid.common import exception
 
@@ -23,7 +24,7 @@ def action_start(session, *, instance_uuid, request_id, action, user_id, project
                   user_id=user_id, project_id=project_id, start_time=now, created_at=now)
     conn = session.connection()
     if conn.dialect.insert_returning:
-        return dict(conn.execute(_ACTION_INSERT_RETURNING, values).mappings().one())
+        return dict(prebuilt.execute(conn, _ACTION_INSERT_RETURNING, values).mappings().one())
     return db_session.insert_returning(session, sa.insert(table).values(**values), table)
 
 
@@ -234,8 +235,8 @@ _ACTION_START = (sa.select(_ACTIONS.c.start_time)
 
 def action_start_time(session, instance_uuid, request_id):
     """When the action of ``request_id`` on the instance was accepted; None if unknown."""
-    return session.connection().execute(
-        _ACTION_START, {'instance_uuid': instance_uuid, 'request_id': request_id}).scalar()
+    return prebuilt.execute(session.connection(), _ACTION_START,
+                            {'instance_uuid': instance_uuid, 'request_id': request_id}).scalar()
 
 
 def event_begin(session, *, instance_uuid, request_id, event, host):
@@ -245,8 +246,8 @@ def event_begin(session, *, instance_uuid, request_id, event, host):
     redelivered message); an unfinished one (a retry after a restart) is reused.
     """
     conn = session.connection()
-    rows = conn.execute(_EVENT_LOOKUP, {'event': event, 'instance_uuid': instance_uuid,
-                                        'request_id': request_id}).all()
+    rows = prebuilt.execute(conn, _EVENT_LOOKUP, {
+        'event': event, 'instance_uuid': instance_uuid, 'request_id': request_id}).all()
     if not rows:
         raise exception.InstanceActionNotFound(request_id=request_id,
                                                instance_uuid=instance_uuid)
@@ -257,10 +258,10 @@ def event_begin(session, *, instance_uuid, request_id, event, host):
                                               instance_uuid=instance_uuid)
     event_id = rows[0][1]
     if event_id is None:
-        event_id = conn.execute(_EVENT_INSERT, {'action_id': action_id, 'event': event,
-                                                'now': now, 'host': host}
-                                ).inserted_primary_key[0]
-    conn.execute(_ACTION_TOUCH, {'action_id': action_id, 'now': now})
+        event_id = prebuilt.execute(conn, _EVENT_INSERT, {
+            'action_id': action_id, 'event': event, 'now': now, 'host': host}
+        ).inserted_primary_key[0]
+    prebuilt.execute(conn, _ACTION_TOUCH, {'action_id': action_id, 'now': now})
     return event_id
 
 
@@ -272,14 +273,14 @@ def event_finish_by_id(session, event_id, *, result, traceback=None, details=Non
               'v_traceback': traceback, 'v_updated_at': now}
     if details is not None:
         params['v_details'] = details
-    finished = conn.execute(_EVENT_FINISH[details is not None], params)
+    finished = prebuilt.execute(conn, _EVENT_FINISH[details is not None], params)
     if finished.rowcount == 0:
         return False
     failed, params = result.lower() == 'error', {'event_id': event_id, 'now': now}
     if not conn.dialect.update_returning:
-        conn.execute(_ACTION_FINISH[failed], params)
+        prebuilt.execute(conn, _ACTION_FINISH[failed], params)
         return True
-    start = conn.execute(_ACTION_FINISH_RETURNING[failed], params).scalar()
+    start = prebuilt.execute(conn, _ACTION_FINISH_RETURNING[failed], params).scalar()
     session.info.setdefault(ACTION_STARTS, {})[event_id] = start
     return True
 

@@ -37,6 +37,7 @@ from cepheid.api.db import actions as db_actions
 from cepheid.api.db import instance_cas
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
+from cepheid.api.db import prebuilt
 
 _ACTIONS = models.InstanceAction.__table__
 _EVENTS = models.InstanceActionEvent.__table__
@@ -67,7 +68,7 @@ def _execute(session, build, uuid, values, guards, params, returning):
     stmt = _BUILT.get(key)
     if stmt is None:
         stmt = _BUILT[key] = build(shape, returning)
-    row = session.connection().execute(stmt, cas_params).mappings().first()
+    row = prebuilt.execute(session.connection(), stmt, cas_params).mappings().first()
     return None if row is None else dict(row)
 
 

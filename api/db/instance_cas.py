@@ -10,6 +10,7 @@ crosses the bus, common/objects.py) or ``SUMMARY`` (what the dashboard feed send
 import sqlalchemy as sa
 
 from cepheid.api.db import models
+from cepheid.api.db import prebuilt
 from cepheid.common import objects
 
 UNSET = object()
@@ -135,11 +136,11 @@ def swap(conn, uuid, columns, *, returning=ALL, **guards):
     """
     shape, params = prepare(uuid, columns, **guards)
     dialect_returns = conn.dialect.update_returning
-    result = conn.execute(_statement(shape, returning, dialect_returns), params)
+    result = prebuilt.execute(conn, _statement(shape, returning, dialect_returns), params)
     if dialect_returns:
         row = result.mappings().first()
         return dict(row) if row is not None else None
     if result.rowcount != 1:
         return None
-    row = conn.execute(_READS[returning], {'x_uuid': uuid}).mappings().first()
+    row = prebuilt.execute(conn, _READS[returning], {'x_uuid': uuid}).mappings().first()
     return dict(row) if row is not None else None

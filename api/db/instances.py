@@ -7,6 +7,7 @@ from cepheid.api.db import evacuations as db_evacuations
 from cepheid.api.db import instance_cas
 from cepheid.api.db import migration_records as db_migrations
 from cepheid.api.db import models
+from cepheid.api.db import prebuilt
 from cepheid.api.db import session as db_session
 from cepheid.api.db import tags as db_tags
 from cepheid.common import exception
@@ -42,8 +43,8 @@ def get(session, uuid, *, project_id=None, read_deleted=False):
     """The live (or, with ``read_deleted``, newest even deleted) instance ``uuid`` of
     ``project_id`` when given; else InstanceNotFound."""
     stmt = _GET[read_deleted, project_id is not None]
-    row = session.connection().execute(
-        stmt, {'x_uuid': uuid, 'x_project_id': project_id}).mappings().first()
+    row = prebuilt.execute(session.connection(), stmt,
+                           {'x_uuid': uuid, 'x_project_id': project_id}).mappings().first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     return dict(row)

@@ -10,6 +10,7 @@ import json
 import sqlalchemy as sa
 
 from cepheid.api.db import models
+from cepheid.api.db import prebuilt
 
 _OUTBOX = models.Outbox.__table__
 _INSERT = sa.insert(_OUTBOX).values({name: sa.bindparam(name) for name in (
@@ -24,7 +25,7 @@ def add(session, *, context, cast, owner, until):
     values = dict(host=cast.host, method=cast.method, context=json.dumps(context),
                   kwargs=json.dumps(cast.kwargs), created_at=now, claimed_by=owner,
                   claimed_until=until)
-    result = session.connection().execute(_INSERT, values)
+    result = prebuilt.execute(session.connection(), _INSERT, values)
     return dict(values, id=result.inserted_primary_key[0])
 
 

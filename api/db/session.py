@@ -8,6 +8,7 @@ from sqlalchemy import orm
 
 from cepheid.api.db import core_session
 from cepheid.api.db import idle_ping
+from cepheid.api.db import prebuilt as db_prebuilt
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -19,11 +20,12 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cursor.close()
 
 
-def create_engine(url, pool=None):
+def create_engine(url, pool=None, *, prebuilt=True):
     """An engine for ``url``; SQLite gets WAL, a busy timeout and a shared in-memory pool.
     ``pool``: the queue pool's ``pool_size``/``max_overflow``/``pool_timeout`` (see
-    ``pool_options``); an in-memory SQLite database keeps its single static connection."""
-    kwargs = {}
+    ``pool_options``); an in-memory SQLite database keeps its single static connection.
+    ``prebuilt``: the hot paths' statements run on the driver's cursor (api/db/prebuilt.py)."""
+    kwargs = {'execution_options': {db_prebuilt.PREBUILT: prebuilt}}
     if url.startswith('sqlite'):
         kwargs['connect_args'] = {'check_same_thread': False}
         if url in ('sqlite://', 'sqlite:///:memory:'):
@@ -66,9 +68,9 @@ class Database:
     """Holds the engine; ``transaction()`` yields a session committed once at the end,
     ``core_transaction()`` the same on a Core connection (api/db/core_session.py)."""
 
-    def __init__(self, url, pool=None, *, fused_steps=True):
+    def __init__(self, url, pool=None, *, fused_steps=True, prebuilt=True):
         self.url = url
-        self.engine = create_engine(url, pool)
+        self.engine = create_engine(url, pool, prebuilt=prebuilt)
         # A step's writes as one statement (api/db/fused_steps.py): PostgreSQL only.
         self.fused_steps = fused_steps and self.engine.dialect.name == 'postgresql'
         self._sessionmaker = orm.sessionmaker(self.engine, expire_on_commit=False)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from cepheid.api import observed_conductor
 from cepheid.api import outbox
+from cepheid.api.db import instance_cas
 from cepheid.api.db import migration
 from cepheid.api.db import models
 from cepheid.api.db import session as db_session
@@ -12,13 +13,15 @@ from cepheid.api.db import store as db_store
 from cepheid.common import context as cep_context
 from cepheid.compute import rpcapi as compute_rpcapi
 from tests.fixtures import db_contract
+from tests.fixtures import prebuilt_contract
 from tests.fixtures import processes
 from tests.fixtures import steps_contract
 
 pytestmark = pytest.mark.integration
 
 
-class TestPostgreSQL(db_contract.DatabaseContract, steps_contract.StepsContract):
+class TestPostgreSQL(db_contract.DatabaseContract, steps_contract.StepsContract,
+                     prebuilt_contract.PrebuiltContract):
     @pytest.fixture
     def database(self):
         pg = processes.PostgresDatabase()
@@ -94,6 +97,33 @@ def test_a_rest_action_writes_its_cas_and_action_as_one_statement(fused, stateme
             expected_vm_state=['active'], unlocked=True, launched=True, action='reboot',
             cast=lambda instance: compute_rpcapi.reboot_instance(instance, 'SOFT'))
         assert seen == statements
+    finally:
+        database.dispose()
+        pg.drop()
+
+
+def test_a_lost_connection_under_a_prebuilt_statement_is_invalidated():
+    """The server ends the session under a prebuilt statement: SQLAlchemy's
+    OperationalError, marked as a lost connection (the api answers 503), and the pool
+    drops that connection, so the next transaction gets a working one."""
+    pg = processes.PostgresDatabase()
+    database = db_session.Database(pg.url)
+    try:
+        migration.db_sync(database)
+        inst = db_contract.make_instance(database, task_state='rebooting')
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            with database.core_transaction() as session:
+                conn = session.connection()
+                pid = conn.exec_driver_sql('SELECT pg_backend_pid()').scalar()
+                with sa.create_engine(pg.url).connect() as killer:
+                    killer.exec_driver_sql(f'SELECT pg_terminate_backend({pid})')
+                instance_cas.swap(conn, inst['uuid'], {'task_state': None},
+                                  expected_task_state=['rebooting'])
+        assert raised.value.connection_invalidated
+        with database.core_transaction() as session:
+            row = instance_cas.swap(session.connection(), inst['uuid'], {'task_state': None},
+                                    expected_task_state=['rebooting'])
+        assert row['task_state'] is None
     finally:
         database.dispose()
         pg.drop()

@@ -5,10 +5,12 @@ import pytest
 from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
 from tests.fixtures import db_contract
+from tests.fixtures import prebuilt_contract
 from tests.fixtures import steps_contract
 
 
-class TestSQLite(db_contract.DatabaseContract, steps_contract.StepsContract):
+class TestSQLite(db_contract.DatabaseContract, steps_contract.StepsContract,
+                 prebuilt_contract.PrebuiltContract):
     @pytest.fixture
     def database(self, tmp_path):
         # A file, so the concurrency test sees real locking (WAL) between connections.
