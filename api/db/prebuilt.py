@@ -52,6 +52,7 @@ class _Plan:
         returning = compiled.effective_returning if compiled.isinsert else None
         self.implicit_key = bool(returning) and not stmt.exported_columns
         columns = list(stmt.exported_columns) or list(returning or ())
+        self.returns_rows = bool(columns)   # (a cursor's description costs, on psycopg)
         self.keys = tuple(column.key for column in columns)
         self.results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
                              for column in columns)
@@ -106,7 +107,7 @@ def execute(conn, stmt, params):
         if conn.dispatch.before_cursor_execute:
             conn.dispatch.before_cursor_execute(conn, cursor, built.sql, args, None, False)
         cursor.execute(built.sql, args)
-        raw = cursor.fetchall() if cursor.description is not None else ()
+        raw = cursor.fetchall() if built.returns_rows else ()
         rows = Rows(built, [built.row(r) for r in raw], cursor.rowcount,
                     getattr(cursor, 'lastrowid', None))    # psycopg has none
     except dialect.loaded_dbapi.Error as exc:
