@@ -11,7 +11,8 @@ the order of its parameters, each type's bind and result processor, the defaults
 literal values) and then runs it on the DBAPI cursor of ``conn``'s connection, inside the
 transaction SQLAlchemy began on it. What it keeps of a Core execution:
 - the same SQL and the same type conversions, so rows and stored values are the same;
-- ``before_cursor_execute`` listeners are called (statement counters, tests);
+- ``before_cursor_execute`` listeners are called (statement counters, tests; nothing here
+  listens to ``after_cursor_execute``, which is not);
 - a driver error becomes SQLAlchemy's exception class for it (``OperationalError``...), and
   a lost connection is invalidated as SQLAlchemy would.
 It returns a ``Rows`` answering what the callers use of a ``CursorResult``. An engine made
@@ -19,12 +20,16 @@ with the execution option ``PREBUILT: False`` (``[database] prebuilt_statements 
 runs them through ``Connection.execute`` instead.
 """
 
+import weakref
+
 import sqlalchemy as sa
 
 #: engine execution option: False runs prebuilt statements through Connection.execute
 PREBUILT = 'cepheid_prebuilt'
 
-_PLANS = {}     # (statement, dialect class) -> _Plan
+# dialect (one per engine: its server's version may change the SQL) -> statement -> _Plan
+_PLANS = weakref.WeakKeyDictionary()
+_REQUIRED = object()    # a bound parameter with no default: the caller must give it
 
 
 class _Plan:
@@ -78,14 +83,16 @@ class _Plan:
                      for process, value in zip(self.results, raw, strict=True))
 
 
-_REQUIRED = object()
-
 
 def plan(stmt, dialect):
-    key = (stmt, type(dialect))
-    built = _PLANS.get(key)
+    """``stmt``'s plan for ``dialect``, compiled on first use (two threads may both
+    compile it: the same plan either way)."""
+    plans = _PLANS.get(dialect)
+    if plans is None:
+        plans = _PLANS.setdefault(dialect, {})
+    built = plans.get(stmt)
     if built is None:
-        built = _PLANS[key] = _Plan(stmt, dialect)
+        built = plans[stmt] = _Plan(stmt, dialect)
     return built
 
 
