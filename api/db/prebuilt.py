@@ -53,7 +53,7 @@ class _Plan:
         self.binds = tuple((name, defaults.get(name, _REQUIRED), processors[name])
                            for name in names)
         self.positional = compiled.positional
-        self.escaped = dict(getattr(compiled, 'escaped_bind_names', None) or {})
+        self.escaped = dict(compiled.escaped_bind_names)
         returning = compiled.effective_returning if compiled.isinsert else None
         self.implicit_key = bool(returning) and not stmt.exported_columns
         columns = list(stmt.exported_columns) or list(returning or ())
@@ -81,7 +81,6 @@ class _Plan:
             return tuple(raw)
         return tuple(value if process is None else process(value)
                      for process, value in zip(self.results, raw, strict=True))
-
 
 
 def plan(stmt, dialect):
@@ -129,18 +128,25 @@ def execute(conn, stmt, params):
     return rows
 
 
-class Rows:
-    """What the hot paths use of a CursorResult, over rows already fetched."""
+class _Fetched:
+    """Rows already fetched: ``all()`` and ``first()``, as a Result's."""
 
-    def __init__(self, built, rows, rowcount, lastrowid):
-        self._built, self._rows = built, rows
-        self.rowcount, self._lastrowid = rowcount, lastrowid
+    def __init__(self, rows):
+        self._rows = rows
 
     def all(self):
         return self._rows
 
     def first(self):
         return self._rows[0] if self._rows else None
+
+
+class Rows(_Fetched):
+    """What the hot paths use of a CursorResult, over rows already fetched."""
+
+    def __init__(self, built, rows, rowcount, lastrowid):
+        super().__init__(rows)
+        self._built, self.rowcount, self._lastrowid = built, rowcount, lastrowid
 
     def scalar(self):
         return self._rows[0][0] if self._rows else None
@@ -156,20 +162,14 @@ class Rows:
         return (self._lastrowid,)
 
 
-class _Mappings:
-    def __init__(self, rows):
-        self._rows = rows
-
-    def all(self):
-        return self._rows
-
-    def first(self):
-        return self._rows[0] if self._rows else None
+class _Mappings(_Fetched):
+    """The rows as dicts keyed by column, as ``Result.mappings()``."""
 
     def one(self):
-        if len(self._rows) != 1:
-            raise sa.exc.NoResultFound('No row was found when one was required') \
-                if not self._rows else sa.exc.MultipleResultsFound('Multiple rows were found')
+        if not self._rows:
+            raise sa.exc.NoResultFound('No row was found when one was required')
+        if len(self._rows) > 1:
+            raise sa.exc.MultipleResultsFound('Multiple rows were found when one was required')
         return self._rows[0]
 
     def __iter__(self):
