@@ -69,6 +69,10 @@ def parse_args(argv):
                         help="scenario 2: the computes' [DEFAULT] conductor_finish_cast "
                         '(default: the service default; an api or compute without it '
                         'ignores it)')
+    parser.add_argument('--tracker', choices=('lean', 'oslo'), default='lean',
+                        help="scenario 2: how the bench's own process takes the cluster's "
+                        "notifications: kombu consumers (default, bench/lean_tracker.py) or "
+                        "oslo.messaging's notification listener (as before 2026-12-05)")
     parser.add_argument('--compute-option', action='append', default=[], metavar='KEY=VALUE',
                         help="scenario 2: a [DEFAULT] option of every compute (repeatable), "
                         "e.g. steps_caller=rpc")
@@ -157,7 +161,8 @@ def run(args, workdir, group_commit):
                 if with_api and api['sweep_rates'] else None,
                 api_workers=args.api_workers, group_commit=group_commit,
                 finish_cast=None if args.finish_cast is None else args.finish_cast == 'on',
-                compute_options=args.compute_options, api_options=args.api_options)
+                compute_options=args.compute_options, api_options=args.api_options,
+                tracker=args.tracker)
             results['split'].extend(runs)
             if api_only is not None:
                 results['api_only'] = api_only
@@ -207,7 +212,7 @@ def _run_one(args, group_commit, index):
                  'cpus': os.cpu_count(), 'drive': args.drive,
                  'group_commit': group_commit, 'finish_cast': args.finish_cast,
                  'compute_options': args.compute_options,
-                 'api_options': args.api_options},
+                 'api_options': args.api_options, 'tracker': args.tracker},
         'scenarios': results,
     }
     doc['targets'] = report.targets(results)

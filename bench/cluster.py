@@ -88,7 +88,7 @@ class Cluster:
     """``with Cluster(hosts, workdir) as c:`` starts everything and tears it all down."""
 
     def __init__(self, hosts, workdir, *, api_workers=1, group_commit=None,
-                 finish_cast=None, compute_options=None, api_options=None):
+                 finish_cast=None, compute_options=None, api_options=None, tracker='lean'):
         self.hosts = list(hosts)
         self.workdir = workdir
         self.api_workers = api_workers
@@ -100,6 +100,8 @@ class Cluster:
         self.compute_options = dict(compute_options or {})
         # More options of the api: {group: {name: value}}.
         self.api_options = api_options or {}
+        # How the bench takes notifications: 'lean' (kombu) or 'oslo' (its listener).
+        self.tracker_kind = tracker
         self.procs = {}
         self.database = None
         self.vhost = None
@@ -154,14 +156,20 @@ class Cluster:
         for host in self.hosts:
             self.procs[host].start()
         processes.wait_until(self._computes_up, 60, 'computes up', interval=0.1)
-        self.tracker = bench_tracker.Tracker(self._notification_transport()).start()
+        conf = self._notification_conf()
+        self.tracker = bench_tracker.Tracker(
+            rpc.get_notification_transport(conf),
+            lean_conf=conf if self.tracker_kind == 'lean' else None).start()
         return self
 
-    def _notification_transport(self):
+    def _notification_conf(self):
         conf = config.make_conf()
         conf([])
         conf.set_override('transport_url', self.vhost.url)
-        return rpc.get_notification_transport(conf)
+        return conf
+
+    def _notification_transport(self):
+        return rpc.get_notification_transport(self._notification_conf())
 
     def _computes_up(self):
         status, _, body = self.client.request('GET', '/os-services')

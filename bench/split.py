@@ -112,7 +112,7 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
                 api_rate=None, api_seconds=None, api_sweep=None, max_seconds=300,
                 api_workers=1,
                 run_seconds=None, group_commit=None, finish_cast=None, compute_options=None,
-                api_options=None):
+                api_options=None, tracker='lean'):
     """One cluster: create the servers, then every closed-loop run, then (optionally) the
     fixed-rate API run and its sweep of rates (``api_sweep``: ``{'rates', 'seconds'}``).
     Returns ``(runs, api_only, memory)``."""
@@ -122,7 +122,7 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
                                group_commit=group_commit,
                                finish_cast=finish_cast,
                                compute_options=compute_options,
-                               api_options=api_options) as cluster:
+                               api_options=api_options, tracker=tracker) as cluster:
         first = cluster.compute_pids()[0]
         memory = {'computes': computes, 'rss_mb_no_instances': _rss_mb(first),
                   'api_rss_mb_start': _api_rss_mb(cluster)}

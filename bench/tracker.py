@@ -11,6 +11,8 @@ import time
 
 import oslo_messaging
 
+from bench import lean_tracker
+
 TERMINAL = ('.end', '.error')
 
 
@@ -40,13 +42,17 @@ class Tracker:
     woken by every notification.
     """
 
-    def __init__(self, transport, topic='versioned_notifications'):
+    def __init__(self, transport, topic='versioned_notifications', *, lean_conf=None):
         self._done = {}
         self._waiters = {}
         self._lock = threading.Lock()
         self.received = 0
-        self.listener = oslo_messaging.get_notification_listener(
-            transport, [oslo_messaging.Target(topic=topic)], [self], allow_requeue=False)
+        if lean_conf is not None:      # RabbitMQ: kombu consumers (bench/lean_tracker.py)
+            self.listener = lean_tracker.LeanListener(lean_conf, topic, self._record)
+        else:
+            self.listener = oslo_messaging.get_notification_listener(
+                transport, [oslo_messaging.Target(topic=topic)], [self],
+                allow_requeue=False)
 
     def start(self):
         self.listener.start()
