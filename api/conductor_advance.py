@@ -32,6 +32,7 @@ from oslo_log import log as logging
 
 from cepheid.api import db_errors
 from cepheid.common import exception
+from cepheid.common import lean_notifier
 
 LOG = logging.getLogger(__name__)
 
@@ -110,9 +111,10 @@ class AdvancingConductor:
 
     def _notify_all(self, begun):
         """In a sender thread: each begin's notification, logged under its request."""
-        for item in begun:
-            item.context.update_store()
-            self._notify_begun(item)
+        with lean_notifier.gathered():          # one wait for the broker's confirms
+            for item in begun:
+                item.context.update_store()
+                self._notify_begun(item)
 
     def _notify_begun(self, item):
         """Send one begin's notification; a failure to build or send it is logged and

@@ -30,6 +30,7 @@ from oslo_log import log as logging
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import fused_steps
 from cepheid.common import exception
+from cepheid.common import lean_notifier
 from cepheid.common import objects
 
 LOG = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ class EndConductor:
         notices = session.info.pop(NOTICES, None)
         if not notices:
             return
-        for context, instance, action, phase, host, fmt in notices:
-            self.end_notifier.notify(host, context, instance, action, phase, fmt)
+        with lean_notifier.gathered():          # one wait for the broker's confirms
+            for context, instance, action, phase, host, fmt in notices:
+                self.end_notifier.notify(host, context, instance, action, phase, fmt)
 

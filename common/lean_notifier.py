@@ -21,8 +21,16 @@ lean process never gave it one), both are tried again, backing off, as
 back, as an oslo.messaging notifier whose connection was lost waits). A lost confirm may
 mean the broker had the message, so a consumer may, rarely, see a notification twice, as
 after oslo.messaging's own retry of a lost confirm.
+
+``with gathered():`` holds back what the thread's LeanNotifiers send until the block ends,
+then publishes it in the same order on one connection and waits once for the broker's
+confirms (``Publisher.publish_bodies``) rather than after each: the api sends the start
+or end notifications of a batch of steps that way. What that leaves unsent goes one by one
+as above.
 """
 
+import contextlib
+import threading
 import time
 import uuid
 
@@ -49,6 +57,43 @@ RETRY_INTERVAL_MAX = 5.0
 ENVELOPE_VERSION = 2.0
 
 LOG = logging.getLogger(__name__)
+
+_gathering = threading.local()      # .held: this thread's held notifications, or None
+
+
+@contextlib.contextmanager
+def gathered():
+    """Hold the notifications this thread's LeanNotifiers send in the block; at its end
+    publish them together (see the module's docstring). Nested: the outermost sends."""
+    if getattr(_gathering, 'held', None) is not None:
+        yield
+        return
+    held = _gathering.held = []
+    try:
+        yield
+    finally:
+        _gathering.held = None
+        _send_held(held)
+
+
+def _send_held(held):
+    """``held``: ``(notifier, key, context, message)`` each, in the order sent. Those
+    sharing a publisher go out together; what it could not send, one by one."""
+    by_publisher = {}
+    for item in held:
+        by_publisher.setdefault(id(item[0]._publisher), []).append(item)
+    for items in by_publisher.values():
+        publisher = items[0][0]._publisher
+        sent = publisher.publish_bodies(
+            (_body_of(context, message), key, notifier._queues[key])
+            for notifier, key, context, message in items)
+        for ok, (notifier, key, context, message) in zip(sent, items, strict=True):
+            if not ok:
+                notifier._send(key, context, message)
+
+
+def _body_of(context, message):
+    return lambda: lean_publisher.envelope(context, message)
 
 
 def publisher(conf, transport):
@@ -107,8 +152,13 @@ class LeanNotifier:
                    'event_type': event_type, 'priority': priority,
                    'payload': self._serializer.serialize_entity(ctxt, payload),
                    'timestamp': str(timeutils.utcnow())}
+        held = getattr(_gathering, 'held', None)
         for topic in self._topics:
-            self._send(f'{topic}.{priority.lower()}', context, message)
+            key = f'{topic}.{priority.lower()}'
+            if held is not None:
+                held.append((self, key, context, message))
+            else:
+                self._send(key, context, message)
 
     def _send(self, key, context, message):
         """Lean, else through oslo.messaging's driver; both again after a wait while

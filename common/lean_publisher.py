@@ -44,6 +44,7 @@ from oslo_messaging._drivers import amqp as rpc_amqp
 from oslo_messaging._drivers import common as rpc_common
 
 from cepheid.common import kombu_transport
+from cepheid.common import publish_confirms
 
 LOG = logging.getLogger(__name__)
 
@@ -117,11 +118,12 @@ class _Connection:
     """One of a Publisher's connections: kombu's connection and producer (None until
     connected) and when it last failed."""
 
-    __slots__ = ('conn', 'producer', 'failed_at', 'declared')
+    __slots__ = ('conn', 'producer', 'failed_at', 'declared', 'published')
 
     def __init__(self):
         self.conn = self.producer = self.failed_at = None
         self.declared = set()       # the queues declared on this connection
+        self.published = 0          # messages its channel carried (their confirm tags)
 
 
 class Publisher:
@@ -171,27 +173,84 @@ class Publisher:
                                 and not self._connect(connection)):
                 self.declined += 1
                 return False
-            options = {}
-            if self.confirm_timeout is not None:
-                options['confirm_timeout'] = self.confirm_timeout
-            try:
-                self._take_incoming(connection)
-                if (default_queue is not None
-                        and default_queue.name not in connection.declared):
-                    default_queue(connection.producer.channel).declare()
-                    connection.declared.add(default_queue.name)
-                connection.producer.publish(make_body(),
-                                            exchange=self.exchange, routing_key=topic,
-                                            delivery_mode=self.delivery_mode,
-                                            serializer='json', **options)
-            except Exception as exc:
-                self._failed(connection, exc)
-                self.declined += 1
-                return False
-            self.published += 1
-            return True
+            return self._publish_one(connection, make_body, topic, default_queue)
         finally:
             self._free.put(connection)
+
+    def _publish_one(self, connection, make_body, topic, default_queue):
+        options = {}
+        if self.confirm_timeout is not None:
+            options['confirm_timeout'] = self.confirm_timeout
+        try:
+            self._take_incoming(connection)
+            self._write(connection, make_body, topic, default_queue, options)
+        except Exception as exc:
+            self._failed(connection, exc)
+            self.declined += 1
+            return False
+        self.published += 1
+        return True
+
+    def publish_bodies(self, messages):
+        """Publish ``messages`` (``(make_body, topic, default_queue)`` each, as
+        ``publish_body`` takes them) in order on one connection; with ``confirm_timeout``
+        wait once for the broker's confirms of them all, not after each
+        (common/publish_confirms.py). One bool per message, as ``publish_body`` answers:
+        False for each the caller must send through oslo.messaging (any error, nack or
+        missing confirm closes the connection, as there)."""
+        messages = list(messages)
+        if len(messages) < 2 or self.confirm_timeout is None:
+            return [self.publish_body(make_body, topic=topic, default_queue=default_queue)
+                    for make_body, topic, default_queue in messages]
+        try:
+            connection = self._free.get(timeout=LOCK_WAIT)
+        except queue.Empty:
+            self.declined += len(messages)
+            return [False] * len(messages)
+        try:
+            if self._closed or (connection.producer is None
+                                and not self._connect(connection)):
+                self.declined += len(messages)
+                return [False] * len(messages)
+            channel = connection.producer.channel
+            if not publish_confirms.supported(channel):
+                return [self._publish_one(connection, *message) for message in messages]
+            deferred = publish_confirms.Deferred(channel, connection.published)
+            try:
+                self._take_incoming(connection)
+                for _make_body, _topic, default_queue in messages:
+                    # before any write: a confirm read meanwhile would be lost
+                    self._declare(connection, default_queue)
+                with deferred:
+                    for make_body, topic, default_queue in messages:
+                        self._write(connection, make_body, topic, default_queue, {})
+                    deferred.wait(self.confirm_timeout)
+            except Exception as exc:
+                self._failed(connection, exc)
+                sent = deferred.published_ok(len(messages))
+                self.published += sum(sent)
+                self.declined += len(messages) - sum(sent)
+                return sent
+            self.published += len(messages)
+            return [True] * len(messages)
+        finally:
+            self._free.put(connection)
+
+    def _write(self, connection, make_body, topic, default_queue, options):
+        """One message through kombu's producer (its default queue declared first, once
+        per connection)."""
+        self._declare(connection, default_queue)
+        connection.producer.publish(make_body(), exchange=self.exchange, routing_key=topic,
+                                    delivery_mode=self.delivery_mode, serializer='json',
+                                    **options)
+        if self.confirm_timeout is not None:
+            connection.published += 1
+
+    @staticmethod
+    def _declare(connection, default_queue):
+        if default_queue is not None and default_queue.name not in connection.declared:
+            default_queue(connection.producer.channel).declare()
+            connection.declared.add(default_queue.name)
 
     def opened(self):
         """The kombu connections open now (the tests look at their sockets)."""
@@ -242,6 +301,7 @@ class Publisher:
             channel = self._declared(conn)
             connection.producer = kombu.Producer(channel)
             connection.declared = set()
+            connection.published = 0
         except Exception as exc:
             self._failed(connection, exc)
             return False

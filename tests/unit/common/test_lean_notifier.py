@@ -220,3 +220,65 @@ def test_with_a_bounded_retry_a_notification_nothing_could_send_is_logged_and_dr
         _context(), 'instance.reboot.error', PAYLOAD)
     assert publisher.sent == [] and len(transport.calls) == 3
     assert 'instance.reboot.error (versioned.error) not sent: broker down' in caplog.text
+
+
+class BatchPublisher(DecliningPublisher):
+    """A DecliningPublisher that also takes batches: ``batches`` has each one's keys."""
+
+    def __init__(self, declines=(), times=0):
+        super().__init__(declines, times)
+        self.batches = []
+
+    def publish_bodies(self, messages):
+        messages = list(messages)
+        self.batches.append([topic for _, topic, _ in messages])
+        return [self.publish_body(make_body, topic=topic, default_queue=queue)
+                for make_body, topic, queue in messages]
+
+
+def test_gathered_notifications_leave_together_at_the_end_of_the_block_in_order(memory):
+    conf, transport, _, _ = memory
+    publisher = BatchPublisher()
+    versioned = _lean(conf, transport, publisher, ['versioned'])
+    legacy = _lean(conf, transport, publisher, ['legacy'])
+    with lean_notifier.gathered():
+        versioned.info(_context(), 'instance.reboot.end', PAYLOAD)
+        legacy.info(_context(), 'compute.instance.reboot.end', PAYLOAD)
+        with lean_notifier.gathered():          # nested: the outer block sends
+            versioned.error(_context(), 'instance.reboot.error', PAYLOAD)
+        assert publisher.sent == [] and publisher.batches == []
+    assert publisher.batches == [['versioned.info', 'legacy.info', 'versioned.error']]
+    assert [(topic, message['event_type']) for topic, message in publisher.sent] == [
+        ('versioned.info', 'instance.reboot.end'),
+        ('legacy.info', 'compute.instance.reboot.end'),
+        ('versioned.error', 'instance.reboot.error')]
+    # Outside a block a notification leaves at once.
+    versioned.info(_context(), 'instance.lock', PAYLOAD)
+    assert len(publisher.batches) == 1 and len(publisher.sent) == 4
+
+
+def test_what_a_gathered_batch_leaves_unsent_goes_through_oslo_messaging(memory):
+    conf, transport, _, channel = memory
+    taken, declined = (f't-{uuid.uuid4().hex[:8]}' for _ in range(2))
+    publisher = BatchPublisher({f'{declined}.info'})
+    notifier = _lean(conf, transport, publisher, [taken, declined])
+    with lean_notifier.gathered():
+        notifier.info(_context(), 'instance.reboot.start', PAYLOAD)
+    assert publisher.batches == [[f'{taken}.info', f'{declined}.info']]
+    assert [topic for topic, _ in publisher.sent] == [f'{taken}.info']
+    through_oslo, _, _ = _taken(channel, f'{declined}.info')
+    assert through_oslo['event_type'] == 'instance.reboot.start'
+    assert _comparable(through_oslo) == _comparable(publisher.sent[0][1])
+
+
+def test_gathered_on_a_broker_without_confirm_batches_still_sends_each(memory):
+    """kombu's in-memory broker has no publisher confirms: one by one, all delivered."""
+    conf, transport, publisher, channel = memory
+    topic = f'versioned-{uuid.uuid4().hex[:8]}'
+    notifier = _lean(conf, transport, publisher, [topic])
+    with lean_notifier.gathered():
+        for n in range(3):
+            notifier.info(_context(), f'instance.event{n}', PAYLOAD)
+    assert publisher.published == 3
+    assert [_taken(channel, f'{topic}.info')[0]['event_type'] for _ in range(3)] == [
+        'instance.event0', 'instance.event1', 'instance.event2']
