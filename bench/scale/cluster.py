@@ -17,6 +17,7 @@ import psycopg
 
 from bench import cluster as bench_cluster
 from bench import procstat
+from cepheid.common import rpc
 from tests.fixtures import processes
 
 PREFIX = 'scale'
@@ -140,9 +141,9 @@ class ScaleCluster(bench_cluster.Cluster):
     """``with ScaleCluster(n, workdir, ...) as c:`` — api, hosts processes, tracker."""
 
     def __init__(self, hosts, workdir, *, per_process=100, api_workers=2, api_options=None,
-                 host_options=None, hosts_nice=0):
+                 host_options=None, hosts_nice=0, tracker='lean'):
         super().__init__([f'{PREFIX}{i}' for i in range(hosts)], workdir,
-                         api_workers=api_workers)
+                         api_workers=api_workers, tracker=tracker)
         self.per_process = per_process
         self.api_options = api_options or {}
         self.host_options = host_options or {}
@@ -245,7 +246,10 @@ class ScaleCluster(bench_cluster.Cluster):
 
     def _make_tracker(self):
         from bench.scale import storm
-        return storm.CountingTracker(self._notification_transport()).start()
+        conf = self._notification_conf()
+        return storm.CountingTracker(
+            rpc.get_notification_transport(conf),
+            lean_conf=conf if self.tracker_kind == 'lean' else None).start()
 
     def host_pids(self):
         return [p.proc.pid for p in self.host_procs]

@@ -68,6 +68,9 @@ def parse_args(argv):
                    help="an option of the api's config file (e.g. "
                         "api.steps_consumer_threads=2; a name alone is in [DEFAULT]); "
                         'repeatable')
+    p.add_argument('--tracker', choices=('lean', 'oslo'), default='lean',
+                   help="how the bench takes the notifications: kombu consumers (default) "
+                        "or oslo.messaging's listener (as before 2026-12-05)")
     p.add_argument('--host-set', action='append', default=[], metavar='NAME=VALUE',
                    help="a [DEFAULT] option of the hosts' config file (e.g. "
                         'steps_caller=rpc); repeatable')
@@ -99,12 +102,14 @@ def run_one(args, hosts, workdir, result, save, samples_path):
     result.update({'hosts': hosts, 'per_process': args.per_process,
                    'api_workers': args.api_workers,
                    'host_executor_threads': args.host_executor_threads,
-                   'hosts_nice': args.hosts_nice, 'api_set': list(args.api_set)})
+                   'hosts_nice': args.hosts_nice, 'api_set': list(args.api_set),
+                   'tracker': args.tracker})
     t0 = time.monotonic()
     with scale_cluster.ScaleCluster(hosts, workdir, per_process=args.per_process,
                                     api_workers=args.api_workers, api_options=api_options,
                                     host_options=host_options,
-                                    hosts_nice=args.hosts_nice) as cluster:
+                                    hosts_nice=args.hosts_nice,
+                                    tracker=args.tracker) as cluster:
         result['start_seconds'] = round(time.monotonic() - t0, 1)
         _progress(f'{hosts} hosts up in {result["start_seconds"]} s')
         with scale_sampler.Sampler(cluster, samples_path, phase=f'{hosts}:create') as sampler:

@@ -25,8 +25,8 @@ from bench.scale import measure
 class CountingTracker(bench_tracker.Tracker):
     """A Tracker that also counts the terminal notifications of each request id."""
 
-    def __init__(self, transport, topic='versioned_notifications'):
-        super().__init__(transport, topic)
+    def __init__(self, transport, topic='versioned_notifications', *, lean_conf=None):
+        super().__init__(transport, topic, lean_conf=lean_conf)
         self.terminal = collections.Counter()
         self._count_lock = threading.Lock()
 
