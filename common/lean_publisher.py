@@ -215,6 +215,8 @@ class Publisher:
             channel = connection.producer.channel
             if not publish_confirms.supported(channel):
                 return [self._publish_one(connection, *message) for message in messages]
+            # Deferred numbers the batch's tags on from the channel's count, which _write
+            # keeps as for a single publish.
             deferred = publish_confirms.Deferred(channel, connection.published)
             try:
                 self._take_incoming(connection)

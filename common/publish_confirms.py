@@ -12,9 +12,8 @@ confirms come in order.
 ``with Deferred(channel, published) as deferred:`` lets a caller write several messages
 through kombu's ``Producer.publish`` (so each is the exact message a single publish
 sends) without the wait after each, then ``deferred.wait(timeout)`` for the confirms of
-all of them. ``published`` is
-how many messages the channel carried since confirm mode began (the caller counts them:
-py-amqp does not), so the tags of this batch follow it.
+all of them. ``published`` is how many messages the channel carried since confirm mode
+began (the caller counts them: py-amqp does not), so the tags of this batch follow it.
 """
 
 import time
