@@ -156,20 +156,17 @@ class Cluster:
         for host in self.hosts:
             self.procs[host].start()
         processes.wait_until(self._computes_up, 60, 'computes up', interval=0.1)
-        conf = self._notification_conf()
-        self.tracker = bench_tracker.Tracker(
-            rpc.get_notification_transport(conf),
-            lean_conf=conf if self.tracker_kind == 'lean' else None).start()
+        self.tracker = self._make_tracker()
         return self
 
-    def _notification_conf(self):
+    def _make_tracker(self, kind=bench_tracker.Tracker):
+        """A started ``kind`` (a Tracker) on the cluster's vhost, lean or oslo.messaging's
+        as ``tracker`` asked."""
         conf = config.make_conf()
         conf([])
         conf.set_override('transport_url', self.vhost.url)
-        return conf
-
-    def _notification_transport(self):
-        return rpc.get_notification_transport(self._notification_conf())
+        return kind(rpc.get_notification_transport(conf),
+                    lean_conf=conf if self.tracker_kind == 'lean' else None).start()
 
     def _computes_up(self):
         status, _, body = self.client.request('GET', '/os-services')

@@ -16,8 +16,6 @@ timestamp to the Tracker, and acks several at once (``multiple``) once they are 
 
 import json
 
-import kombu
-
 from cepheid.api import kombu_consumer
 from cepheid.common import kombu_transport
 
@@ -38,14 +36,6 @@ def decode(body):
     return message.get('event_type'), message.get('payload') or {}, metadata
 
 
-def notification_queue(conf, name):
-    """``name``'s queue, declared as oslo.messaging's notifier declares it."""
-    exchange = kombu_transport.topic_exchange(conf)
-    return kombu.Queue(name, exchange=exchange, routing_key=name, durable=exchange.durable,
-                       auto_delete=exchange.auto_delete,
-                       queue_arguments=kombu_transport.queue_arguments(conf))
-
-
 class NotificationConsumer(kombu_consumer.TopicConsumer):
     """Consumes ``topic`` (a notification queue such as ``versioned_notifications.info``)
     and calls ``record(event_type, payload, metadata)`` for each message."""
@@ -56,7 +46,7 @@ class NotificationConsumer(kombu_consumer.TopicConsumer):
         self.topic = topic
         self.thread_name = f'bench-notifications-{topic}'
         super().__init__(conf, prefetch=PREFETCH)
-        self.queue = notification_queue(conf, topic)
+        self.queue = kombu_transport.notification_queue(conf, topic)
         self.record = record
         self._unacked = None
         self._unacked_count = 0

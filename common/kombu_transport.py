@@ -85,6 +85,14 @@ def queue_arguments(conf):
                                             rabbit.rabbit_quorum_queue, quorum, False)
 
 
+def notification_queue(conf, name):
+    """Notification queue ``name`` (``<topic>.<priority>``), bound with that routing key
+    and declared as oslo.messaging's notifier declares a topic's default queue."""
+    exchange = topic_exchange(conf)
+    return kombu.Queue(name, exchange=exchange, routing_key=name, durable=exchange.durable,
+                       auto_delete=exchange.auto_delete, queue_arguments=queue_arguments(conf))
+
+
 def topic_exchange(conf):
     """The exchange oslo.messaging sends topic casts to (``control_exchange``), declared
     as it declares it."""

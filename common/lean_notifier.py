@@ -34,7 +34,6 @@ import threading
 import time
 import uuid
 
-import kombu
 import oslo_messaging
 from oslo_log import log as logging
 from oslo_messaging.notify import notifier as oslo_notifier
@@ -124,15 +123,11 @@ class LeanNotifier:
         self._topics = list(topics)
         self._serializer = serializer
         self._retry = retry
-        exchange = kombu_transport.topic_exchange(conf)
-        arguments = kombu_transport.queue_arguments(conf)
         self._queues = {}
         for topic in self._topics:
             for priority in ('info', 'warn', 'error', 'critical'):
                 key = f'{topic}.{priority}'
-                self._queues[key] = kombu.Queue(
-                    key, exchange=exchange, routing_key=key, durable=exchange.durable,
-                    auto_delete=exchange.auto_delete, queue_arguments=arguments)
+                self._queues[key] = kombu_transport.notification_queue(conf, key)
 
     def info(self, ctxt, event_type, payload):
         self._notify(ctxt, event_type, payload, 'INFO')

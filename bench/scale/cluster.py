@@ -17,7 +17,6 @@ import psycopg
 
 from bench import cluster as bench_cluster
 from bench import procstat
-from cepheid.common import rpc
 from tests.fixtures import processes
 
 PREFIX = 'scale'
@@ -246,10 +245,7 @@ class ScaleCluster(bench_cluster.Cluster):
 
     def _make_tracker(self):
         from bench.scale import storm
-        conf = self._notification_conf()
-        return storm.CountingTracker(
-            rpc.get_notification_transport(conf),
-            lean_conf=conf if self.tracker_kind == 'lean' else None).start()
+        return super()._make_tracker(storm.CountingTracker)
 
     def host_pids(self):
         return [p.proc.pid for p in self.host_procs]

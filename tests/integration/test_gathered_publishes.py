@@ -10,7 +10,6 @@ import json
 import kombu
 import pytest
 
-from cepheid.common import config
 from cepheid.common import context as cep_context
 from cepheid.common import kombu_transport
 from cepheid.common import lean_notifier
@@ -19,6 +18,7 @@ from cepheid.common import rpc
 from cepheid.common.notifications import InstanceNotifier
 from tests.fixtures import processes
 from tests.fixtures import rabbit_queues
+from tests.fixtures import transport_conf
 
 pytestmark = pytest.mark.integration
 
@@ -35,15 +35,6 @@ def vhost():
     yield vhost
     lean_publisher.close_all()
     vhost.delete()
-
-
-def _conf(url, **notifications):
-    conf = config.make_conf()
-    conf([], default_config_files=[])
-    conf.set_override('transport_url', url)
-    for name, value in notifications.items():
-        conf.set_override(name, value, group='notifications')
-    return conf
 
 
 def _publisher(conf):
@@ -63,7 +54,7 @@ def _drain(conf, queue_name):
 
 
 def test_a_batch_is_confirmed_once_and_arrives_persistent_in_order(vhost):
-    conf = _conf(vhost.url)
+    conf = transport_conf.conf_for(vhost.url)
     publisher = _publisher(conf)
     exchange = kombu_transport.topic_exchange(conf)
     queue = kombu.Queue('batch.q', exchange, routing_key='batch.q', durable=True)
@@ -83,7 +74,7 @@ def test_a_batch_is_confirmed_once_and_arrives_persistent_in_order(vhost):
 
 
 def test_messages_a_full_queue_refuses_are_reported_unsent(vhost):
-    conf = _conf(vhost.url)
+    conf = transport_conf.conf_for(vhost.url)
     publisher = _publisher(conf)
     exchange = kombu_transport.topic_exchange(conf)
     full = kombu.Queue('full.q', exchange, routing_key='full.q', durable=True,
@@ -97,7 +88,7 @@ def test_messages_a_full_queue_refuses_are_reported_unsent(vhost):
 
 
 def test_gathered_notifications_are_the_messages_sent_alone_in_the_order_sent(vhost):
-    conf = _conf(vhost.url, notification_format='both')
+    conf = transport_conf.conf_for(vhost.url, notification_format='both')
     transport = rpc.get_notification_transport(conf)
     try:
         notifier = InstanceNotifier(conf, transport, service='cepheid-compute',

@@ -8,17 +8,14 @@ import threading
 
 from bench import lean_tracker
 from bench import tracker as bench_tracker
-from cepheid.common import config
 from cepheid.common import lean_publisher
+from tests.fixtures import transport_conf
 
 CONTEXT = {'request_id': 'req-1'}
 
 
 def _conf():
-    conf = config.make_conf()
-    conf([], default_config_files=[])
-    conf.set_override('transport_url', 'rabbit://guest:guest@127.0.0.1:5699/')
-    return conf
+    return transport_conf.conf_for('rabbit://guest:guest@127.0.0.1:5699/')
 
 
 def _body(event_type, request_id):

@@ -13,26 +13,17 @@ import kombu
 import oslo_messaging
 import pytest
 
-from cepheid.common import config
 from cepheid.common import context as cep_context
 from cepheid.common import kombu_transport
 from cepheid.common import lean_notifier
 from cepheid.common import lean_publisher
 from cepheid.common import rpc
+from tests.fixtures import transport_conf
 
 RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
 PUBLISHER_ID = 'cepheid-compute:host-a'
 PAYLOAD = {'nova_object.name': 'InstanceActionPayload',
            'nova_object.data': {'uuid': '6f4e9a47-33c5-4d8a-9a0e-2f2f8f6a1b01'}}
-
-
-def _conf(url, **notifications):
-    conf = config.make_conf()
-    conf([], default_config_files=[])
-    conf.set_override('transport_url', url)
-    for name, value in notifications.items():
-        conf.set_override(name, value, group='notifications')
-    return conf
 
 
 def _context():
@@ -62,7 +53,7 @@ def _comparable(message):
 def memory():
     """(conf, oslo.messaging transport, a Publisher, a channel) on kombu's in-memory
     broker; each test's topic is its own."""
-    conf = _conf('kombu+memory:////')
+    conf = transport_conf.conf_for('kombu+memory:////')
     transport = rpc.get_notification_transport(conf)
     publisher = lean_publisher.Publisher(
         ['memory://'], exchange=kombu_transport.topic_exchange(conf), name='test-notify',
@@ -165,7 +156,7 @@ def test_a_declined_message_goes_through_oslo_messaging_for_that_topic_only(memo
 ])
 def test_oslo_messaging_sends_when_the_lean_path_cannot(why, url, notifications, rabbit,
                                                           driver):
-    conf = _conf(url, **notifications)
+    conf = transport_conf.conf_for(url, **notifications)
     for name, value in rabbit.items():
         conf.set_override(name, value, group='oslo_messaging_rabbit')
     if driver:
@@ -179,7 +170,7 @@ def test_oslo_messaging_sends_when_the_lean_path_cannot(why, url, notifications,
 
 
 def test_rabbitmq_notifications_are_lean_by_default_on_the_notification_transport():
-    conf = _conf('fake://')
+    conf = transport_conf.conf_for('fake://')
     conf.set_override('transport_url', 'rabbit://guest:guest@127.0.0.1:5699/',
                       group='oslo_messaging_notifications')
     transport = rpc.get_notification_transport(conf)
