@@ -118,8 +118,6 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
         # Sends the end notification of a task_end (1.12) once it commits; None: the
         # ends are applied without one (api/compute_notices.py).
         self.end_notifier = end_notifier
-        # The start notifications this process sent whose confirm is still awaited.
-        self.unconfirmed_starts = conductor_advance.UnconfirmedStarts()
         database.on_commit(self._send_end_notices)
         database.on_commit(self._advance_begun)
         self.heartbeats = heartbeats    # an api.heartbeats.HeartbeatBatcher, or None
@@ -257,7 +255,6 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
                                 event_id=event_id, result=result, traceback=traceback)
         if fault and first:
             self._record_fault(session, host, instance_uuid, fault)
-        session.info.setdefault(conductor_end.FINISHED, []).append(instance_uuid)
         return {'instance': objects.instance_to_primitive(instance), 'saved': saved}
 
     def _save_end_state(self, session, host, instance_uuid, values, expected_task_state):

@@ -10,23 +10,18 @@ step (``advance``) and the notification (``notify``). Once the begin commits, th
 2. meanwhile applies the advance in a transaction of its own (the advances of every
    begin a gathered transaction held share one), a compare-and-swap on
    ``reboot_pending`` as the cast's was;
-3. once both are done (the advance committed, the notification written to the broker),
-   answers the begin.
+3. once both are done (the notification confirmed by the broker), answers the begin.
 
 The notification is sent from a thread of its own (``SENDER_THREADS``) while the advance
-commits. The answer does not wait for the broker's confirm of it (most of a millisecond
-for a persistent message): the notification has been emitted, as Nova's compute emits
-it, before the compute touches the guest. Its confirm (or, when the broker refuses or
-loses it, its sending again through oslo.messaging) is awaited before anything later of
-that instance is notified (``UnconfirmedStarts``): the end the api sends, and the answer
-to a ``task_finish`` after which the compute sends its own. So every visible state and
-the start notification come before the compute touches the guest, and before the end;
-the notification's payload is the pending state the begin saved, whether or not the
-started one has committed by the time a consumer reads it (in Nova too a consumer that
-reads the server on this notification may see either). The compute sends nothing
-between its begin and its end. An advance that misses (the instance was deleted, a newer
-task owns it) or that the database refuses is logged and dropped, as a lost cast was:
-the operation's end accepts both steps.
+commits: each waits on a round trip (the broker's confirm, the database's commit) of
+about a millisecond, and one no longer waits behind the other before the compute may go
+on. So every visible state and the start notification come before the compute touches
+the guest, and before the end; the notification's payload is the pending state the begin
+saved, whether or not the started one has committed by the time a consumer reads it (in
+Nova too a consumer that reads the server on this notification may see either). The
+compute sends nothing between its begin and its end. An advance that misses (the
+instance was deleted, a newer task owns it) or that the database refuses is logged and
+dropped, as a lost cast was: the operation's end accepts both steps.
 """
 
 import collections
@@ -48,9 +43,6 @@ BEGUN = 'cepheid.begun_advances'
 #: Threads a process sends start notifications from (one per steps consumer thread
 #: sending at once; more wait for one).
 SENDER_THREADS = 8
-#: The longest a later notification of an instance waits for its start notification's
-#: confirm (the lean notifier's own wait, then oslo.messaging's send), in seconds.
-START_WAIT = 2 * lean_notifier.CONFIRM_TIMEOUT
 
 _senders = None
 _senders_lock = threading.Lock()
@@ -84,43 +76,9 @@ def parse(advance, clean):
     return clean(advance['values']), expected
 
 
-class UnconfirmedStarts:
-    """The start notifications written but not yet confirmed by the broker, by instance:
-    ``wait`` holds back what must come after them."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._sending = {}          # instance uuid -> the Future of its notification
-
-    def add(self, uuids, sending):
-        """``sending``: the Future that is done once the notifications of the instances
-        ``uuids`` are confirmed, or sent again, or given up."""
-        with self._lock:
-            for uuid in uuids:
-                self._sending[uuid] = sending
-        sending.add_done_callback(lambda done: self._forget(uuids, done))
-
-    def _forget(self, uuids, done):
-        with self._lock:
-            for uuid in uuids:
-                if self._sending.get(uuid) is done:
-                    del self._sending[uuid]
-
-    def wait(self, uuids, timeout=START_WAIT):
-        """Until the start notifications of ``uuids`` still in flight are done."""
-        with self._lock:
-            pending = {self._sending.get(uuid) for uuid in uuids} - {None}
-        if pending:
-            _done, late = concurrent.futures.wait(pending, timeout)
-            if late:
-                LOG.warning('Start notification of %s still not confirmed after %.0f s: '
-                            'going on', ', '.join(sorted(uuids)), timeout)
-
-
 class AdvancingConductor:
     """Mixin of ConductorEndpoint: the follow-up of a begin that carried ``advance``.
-    Needs ``db``, ``end_notifier`` (the compute notifications), ``unconfirmed_starts``
-    (an UnconfirmedStarts) and ``_advance_in``."""
+    Needs ``db``, ``end_notifier`` (the compute notifications) and ``_advance_in``."""
 
     def _note_advance(self, session, context, host, instance, parsed, notify):
         """Remember, in ``session``, a begin's follow-up for after its commit."""
@@ -136,10 +94,7 @@ class AdvancingConductor:
         notifying = [item for item in begun if item.notify]
         sending = None
         if self.end_notifier is not None and notifying:
-            written = threading.Event()
-            sending = _sender().submit(self._notify_all, notifying, written)
-            self.unconfirmed_starts.add([item.instance['uuid'] for item in notifying],
-                                        sending)
+            sending = _sender().submit(self._notify_all, notifying)
         try:
             with self.db.core_transaction() as advancing:
                 for item in begun:
@@ -152,19 +107,14 @@ class AdvancingConductor:
             LOG.exception('Next step of %d begun tasks not saved', len(begun))
         finally:
             if sending is not None:
-                written.wait()      # the answer leaves after the notification
+                sending.result()       # the answer leaves after the notification
 
-    def _notify_all(self, begun, written):
-        """In a sender thread: each begin's notification, logged under its request;
-        ``written`` set once they are written to the broker (one wait for the broker's
-        confirms follows)."""
-        try:
-            with lean_notifier.gathered(written):
-                for item in begun:
-                    item.context.update_store()
-                    self._notify_begun(item)
-        finally:
-            written.set()
+    def _notify_all(self, begun):
+        """In a sender thread: each begin's notification, logged under its request."""
+        with lean_notifier.gathered():          # one wait for the broker's confirms
+            for item in begun:
+                item.context.update_store()
+                self._notify_begun(item)
 
     def _notify_begun(self, item):
         """Send one begin's notification; a failure to build or send it is logged and

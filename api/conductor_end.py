@@ -38,14 +38,12 @@ LOG = logging.getLogger(__name__)
 #: session.info key: ``(context, instance, action, phase, host, format)`` to notify
 #: after the commit.
 NOTICES = 'cepheid.end_notices'
-#: session.info key: the instances whose ``task_finish`` the transaction saved.
-FINISHED = 'cepheid.finished_instances'
 
 
 class EndConductor:
     """Mixin of ConductorEndpoint: ``task_end`` and its batched form; needs ``_clean``,
-    ``_save_end_state``, ``unconfirmed_starts`` and ``end_notifier`` (an
-    ``api.compute_notices.HostNotifiers`` or None: no notification)."""
+    ``_save_end_state`` and ``end_notifier`` (an ``api.compute_notices.HostNotifiers``
+    or None: no notification)."""
 
     end_notifier = None
 
@@ -96,18 +94,10 @@ class EndConductor:
                             self._clean(values), expected_task_state, notify)
 
     def _send_end_notices(self, session):
-        """on_commit callback: the notifications of the ends this transaction saved,
-        each after its instance's start notification is confirmed (the api sent it
-        without waiting, api/conductor_advance.py); the instances of the ``task_finish``
-        it saved are waited for too (the compute sends their notification once
-        answered)."""
+        """on_commit callback: the notifications of the ends this transaction saved."""
         if self.end_notifier is None:
             return
-        notices = session.info.pop(NOTICES, None) or []
-        finished = session.info.pop(FINISHED, ())
-        after = {instance['uuid'] for _c, instance, *_ in notices}.union(finished)
-        if after:
-            self.unconfirmed_starts.wait(after)
+        notices = session.info.pop(NOTICES, None)
         if not notices:
             return
         with lean_notifier.gathered():          # one wait for the broker's confirms

@@ -57,54 +57,35 @@ ENVELOPE_VERSION = 2.0
 
 LOG = logging.getLogger(__name__)
 
-#: .held: this thread's held notifications, or None; .written: the events its block sets
-_gathering = threading.local()
+_gathering = threading.local()      # .held: this thread's held notifications, or None
 
 
 @contextlib.contextmanager
-def gathered(written=None):
+def gathered():
     """Hold the notifications this thread's LeanNotifiers send in the block; at its end
-    publish them together (see the module's docstring). Nested: the outermost sends.
-
-    ``written``: a ``threading.Event`` set once what the block sent is written to the
-    broker (the broker's confirms still awaited), or sent by any other path; at the
-    latest when the block has sent everything, whatever happened."""
+    publish them together (see the module's docstring). Nested: the outermost sends."""
     if getattr(_gathering, 'held', None) is not None:
-        if written is not None:
-            _gathering.written.append(written)
         yield
         return
-    events = _gathering.written = [] if written is None else [written]
     held = _gathering.held = []
     try:
         yield
     finally:
         _gathering.held = None
-        try:
-            _send_held(held, lambda: _set_all(events))
-        finally:
-            _set_all(events)
+        _send_held(held)
 
 
-def _set_all(events):
-    for event in events:
-        event.set()
-
-
-def _send_held(held, written):
+def _send_held(held):
     """``held``: ``(notifier, key, context, message)`` each, in the order sent. Those
-    sharing a publisher go out together, in turn; what one could not send, one by one.
-    ``written()`` once the last group is written (the earlier ones have left by then)."""
+    sharing a publisher go out together; what it could not send, one by one."""
     by_publisher = {}
     for item in held:
         by_publisher.setdefault(id(item[0]._publisher), []).append(item)
-    groups = list(by_publisher.values())
-    for n, items in enumerate(groups, 1):
+    for items in by_publisher.values():
         publisher = items[0][0]._publisher
         sent = publisher.publish_bodies(
-            ((_body_of(context, message), key, notifier._queues[key])
-             for notifier, key, context, message in items),
-            written=written if n == len(groups) else None)
+            (_body_of(context, message), key, notifier._queues[key])
+            for notifier, key, context, message in items)
         for ok, (notifier, key, context, message) in zip(sent, items, strict=True):
             if not ok:
                 notifier._send(key, context, message)

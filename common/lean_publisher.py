@@ -191,18 +191,15 @@ class Publisher:
         self.published += 1
         return True
 
-    def publish_bodies(self, messages, written=None):
+    def publish_bodies(self, messages):
         """Publish ``messages`` (``(make_body, topic, default_queue)`` each, as
         ``publish_body`` takes them) in order on one connection; with ``confirm_timeout``
         wait once for the broker's confirms of them all, not after each
         (common/publish_confirms.py). One bool per message, as ``publish_body`` answers:
         False for each the caller must send through oslo.messaging (any error, nack or
-        missing confirm closes the connection, as there). ``written``: called once all
-        are written to the broker's connection, before that wait, so that the caller
-        may let something go on meanwhile; on any other path it is not called (the
-        messages left by the time this returns)."""
+        missing confirm closes the connection, as there)."""
         messages = list(messages)
-        if (len(messages) < 2 and written is None) or self.confirm_timeout is None:
+        if len(messages) < 2 or self.confirm_timeout is None:
             return [self.publish_body(make_body, topic=topic, default_queue=default_queue)
                     for make_body, topic, default_queue in messages]
         try:
@@ -229,8 +226,6 @@ class Publisher:
                 with deferred:
                     for make_body, topic, default_queue in messages:
                         self._write(connection, make_body, topic, default_queue, {})
-                    if written is not None:
-                        written()
                     deferred.wait(self.confirm_timeout)
             except Exception as exc:
                 self._failed(connection, exc)

@@ -129,26 +129,3 @@ def _same(one, other):
         return {k: v for k, v in message.items() if k not in (
             'message_id', '_unique_id', 'timestamp', '_context_timestamp')}
     return comparable(one) == comparable(other)
-
-
-def test_written_is_said_before_the_confirms_are_waited_for_even_of_one_message(vhost):
-    """``written`` comes once the batch is on the broker's connection; the confirms are
-    then awaited as for any batch (one message takes that path too when asked)."""
-    conf = transport_conf.conf_for(vhost.url)
-    publisher = _publisher(conf)
-    exchange = kombu_transport.topic_exchange(conf)
-    queue = kombu.Queue('written.q', exchange, routing_key='written.q', durable=True)
-    said = []
-
-    def written():      # the count of confirmed messages grows only after the wait
-        said.append(publisher.published)
-
-    for count in (1, 3):
-        sent = publisher.publish_bodies(
-            [(lambda n=n: {'n': n}, 'written.q', queue) for n in range(count)],
-            written=written)
-        assert sent == [True] * count
-    assert said == [0, 1]                   # said before each batch was confirmed
-    assert rabbit_queues.queues(vhost.name)['written.q'] == (0, 4)
-    assert [body['n'] for body, _ in _drain(conf, 'written.q')] == [0, 0, 1, 2]
-    assert (publisher.published, publisher.declined) == (4, 0)

@@ -7,7 +7,6 @@ over RabbitMQ with ``[notifications] publisher = lean`` and the messagingv2 driv
 kombu's in-memory broker."""
 
 import json
-import threading
 import uuid
 
 import kombu
@@ -221,14 +220,11 @@ class BatchPublisher(DecliningPublisher):
         super().__init__(declines, times)
         self.batches = []
 
-    def publish_bodies(self, messages, written=None):
+    def publish_bodies(self, messages):
         messages = list(messages)
         self.batches.append([topic for _, topic, _ in messages])
-        sent = [self.publish_body(make_body, topic=topic, default_queue=queue)
+        return [self.publish_body(make_body, topic=topic, default_queue=queue)
                 for make_body, topic, queue in messages]
-        if written is not None:
-            written()
-        return sent
 
 
 def test_gathered_notifications_leave_together_at_the_end_of_the_block_in_order(memory):
@@ -277,64 +273,3 @@ def test_gathered_on_a_broker_without_confirm_batches_still_sends_each(memory):
     assert publisher.published == 3
     assert [_taken(channel, f'{topic}.info')[0]['event_type'] for _ in range(3)] == [
         'instance.event0', 'instance.event1', 'instance.event2']
-
-
-class ConfirmingLater(BatchPublisher):
-    """A BatchPublisher whose batch says it is written, then waits for the broker's
-    confirms until the test releases them; ``written_seen``: whether the block's event
-    was set by the time the confirm wait began."""
-
-    def __init__(self, event):
-        super().__init__()
-        self.event, self.release = event, threading.Event()
-        self.written_seen = None
-
-    def publish_bodies(self, messages, written=None):
-        sent = super().publish_bodies(messages)
-        written()
-        self.written_seen = self.event.is_set()
-        assert self.release.wait(5)
-        return sent
-
-
-def test_a_gathered_block_says_when_its_notifications_are_written_before_the_confirms(
-        memory):
-    conf, transport, _, _ = memory
-    written = threading.Event()
-    publisher = ConfirmingLater(written)
-    notifier = _lean(conf, transport, publisher, ['versioned'])
-
-    def send():
-        with lean_notifier.gathered(written):
-            notifier.info(_context(), 'instance.reboot.start', PAYLOAD)
-
-    sender = threading.Thread(target=send)
-    sender.start()
-    assert written.wait(5)                  # set while the confirms are still awaited
-    assert publisher.written_seen is True and sender.is_alive()
-    publisher.release.set()
-    sender.join(5)
-    assert [message['event_type'] for _, message in publisher.sent] == [
-        'instance.reboot.start']
-
-
-def test_a_gathered_block_sets_its_event_whatever_path_its_notifications_took(memory):
-    conf, transport, _, channel = memory
-    topic = f't-{uuid.uuid4().hex[:8]}'
-    # nothing sent; an inner block's event (its notifications go with the outer's);
-    # a publisher that never says written (it declined: oslo.messaging sent it)
-    empty, outer, inner = threading.Event(), threading.Event(), threading.Event()
-    with lean_notifier.gathered(empty):
-        pass
-    notifier = _lean(conf, transport, BatchPublisher({f'{topic}.info'}), [topic])
-    with lean_notifier.gathered(outer):
-        with lean_notifier.gathered(inner):
-            notifier.info(_context(), 'instance.reboot.start', PAYLOAD)
-        assert not inner.is_set()
-    assert empty.is_set() and outer.is_set() and inner.is_set()
-    assert _taken(channel, f'{topic}.info')[0]['event_type'] == 'instance.reboot.start'
-    failed = threading.Event()
-    with pytest.raises(RuntimeError):
-        with lean_notifier.gathered(failed):
-            raise RuntimeError('the block failed')
-    assert failed.is_set()
