@@ -16,9 +16,9 @@ import uuid
 
 from bench import procstat
 from bench import tracker as bench_tracker
-from cepheid.common import config
 from cepheid.common import rpc
 from tests.fixtures import processes
+from tests.fixtures import transport_conf
 
 ADMIN = 'admin:admin-project'
 HEADERS = {'Content-Type': 'application/json', 'OpenStack-API-Version': 'compute 2.90',
@@ -162,9 +162,7 @@ class Cluster:
     def _make_tracker(self, kind=bench_tracker.Tracker):
         """A started ``kind`` (a Tracker) on the cluster's vhost, lean or oslo.messaging's
         as ``tracker`` asked."""
-        conf = config.make_conf()
-        conf([])
-        conf.set_override('transport_url', self.vhost.url)
+        conf = transport_conf.conf_for(self.vhost.url)
         return kind(rpc.get_notification_transport(conf),
                     lean_conf=conf if self.tracker_kind == 'lean' else None).start()
 
