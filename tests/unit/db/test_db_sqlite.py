@@ -2,6 +2,7 @@
 
 import pytest
 
+from cepheid.api import observed_conductor
 from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
 from tests.fixtures import db_contract
@@ -15,6 +16,23 @@ class TestSQLite(db_contract.DatabaseContract, steps_contract.StepsContract,
     def database(self, tmp_path):
         # A file, so the concurrency test sees real locking (WAL) between connections.
         database = db_session.Database(f'sqlite:///{tmp_path}/test.sqlite')
+        migration.db_sync(database)
+        yield database
+        database.dispose()
+
+
+class TestSQLiteStepsAlone(steps_contract.StepsContract):
+    """Each step a batch of one (a transaction each: autocommit is PostgreSQL's only)."""
+
+    @staticmethod
+    def endpoint(database):
+        return steps_contract.AloneInABatch(
+            observed_conductor.ObservedConductorEndpoint(database))
+
+    @pytest.fixture
+    def database(self):
+        database = db_session.Database('sqlite://')
+        assert not database.autocommit_steps
         migration.db_sync(database)
         yield database
         database.dispose()
