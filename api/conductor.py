@@ -24,7 +24,6 @@ from cepheid.api.db import compute_nodes as db_compute_nodes
 from cepheid.api.db import fused_steps
 from cepheid.api.db import instance_cas
 from cepheid.api.db import instances as db_instances
-from cepheid.api.db import one_statement
 from cepheid.api.db import services as db_services
 from cepheid.common import context as cep_context
 from cepheid.common import exception
@@ -165,7 +164,6 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
         if fused:
             event_id, instance = fused
         else:
-            one_statement.require_transaction(session)
             event_id, instance, missed = self._begin_steps(
                 session, context, host, instance_uuid, event, values, expected_task_state)
             if missed is not None:

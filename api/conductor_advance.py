@@ -31,7 +31,6 @@ import threading
 from oslo_log import log as logging
 
 from cepheid.api import db_errors
-from cepheid.api.db import one_statement
 from cepheid.common import exception
 from cepheid.common import lean_notifier
 
@@ -96,18 +95,11 @@ class AdvancingConductor:
         sending = None
         if self.end_notifier is not None and notifying:
             sending = _sender().submit(self._notify_all, notifying)
-
-        def advance(session):
-            for item in begun:
-                self._advance_in(session, item.host, item.instance['uuid'], item.values,
-                                 item.expected)
-
         try:
-            if len(begun) == 1:
-                one_statement.run(self.db, advance)     # one CAS: no transaction needed
-            else:
-                with self.db.core_transaction() as advancing:
-                    advance(advancing)
+            with self.db.core_transaction() as advancing:
+                for item in begun:
+                    self._advance_in(advancing, item.host, item.instance['uuid'],
+                                     item.values, item.expected)
         except db_errors.UNAVAILABLE as exc:
             LOG.warning('Next step of %d begun tasks not saved, database unavailable: %s',
                         len(begun), db_errors.brief(exc))

@@ -13,7 +13,6 @@ it holds at once into one such transaction as well (``gathered_steps``).
 from oslo_log import log as logging
 
 from cepheid.api import db_errors
-from cepheid.api.db import one_statement
 from cepheid.common import context as cep_context
 from cepheid.common import exception
 from cepheid.common import rpc
@@ -22,8 +21,6 @@ LOG = logging.getLogger(__name__)
 
 #: The methods a batch may carry: the steps of an operation a compute reports.
 BATCHED = ('begin', 'task_advance', 'task_update', 'task_finish', 'task_end')
-#: The steps that, alone, may write one statement (api/db/one_statement.py).
-ONE_STATEMENT = ('begin', 'task_advance', 'task_end')
 MAX_ITEMS = 256
 
 
@@ -63,17 +60,10 @@ class BatchingConductor:
         prepared = [(host, self._prepare_item(item)) for host, item in reports]
         order = sorted(range(len(prepared)), key=lambda i: _instance_of(prepared[i][1]))
         replies = [None] * len(prepared)
-
-        def apply(session):
-            for i in order:
-                replies[i] = self._apply_item(session, *prepared[i])
-
         try:
-            if len(prepared) == 1 and prepared[0][1][0] in ONE_STATEMENT:
-                one_statement.run(self.db, apply)     # alone, it may need no transaction
-            else:
-                with self.db.core_transaction() as session:
-                    apply(session)
+            with self.db.core_transaction() as session:
+                for i in order:
+                    replies[i] = self._apply_item(session, *prepared[i])
         except db_errors.UNAVAILABLE:
             raise
         except Exception as exc:

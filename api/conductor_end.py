@@ -29,7 +29,6 @@ from oslo_log import log as logging
 
 from cepheid.api.db import actions as db_actions
 from cepheid.api.db import fused_steps
-from cepheid.api.db import one_statement
 from cepheid.common import exception
 from cepheid.common import lean_notifier
 from cepheid.common import objects
@@ -69,7 +68,6 @@ class EndConductor:
                                        expected_task_state=expected_task_state)
             finished = instance is not None
         else:
-            one_statement.require_transaction(session)
             finished = db_actions.event_finish_by_id(session, event_id, result='Success')
         if not finished:
             LOG.info('End of request %s on %s already applied (or the task was ended): '

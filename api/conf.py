@@ -165,13 +165,6 @@ database_opts = [
                      "statement of data-modifying CTEs: one round trip instead of four "
                      "and three. Same rows written; other databases always run the "
                      "statements one by one, as does false."),
-    cfg.BoolOpt('autocommit_steps', default=True,
-                help="With fused_steps on PostgreSQL, run a step that writes one "
-                     "statement (a compute's begin, its end, the next step a begin "
-                     "carries, one at a time) in autocommit: the statement is its own "
-                     "transaction, without psycopg's BEGIN and COMMIT round trips. A "
-                     "step that needs more statements, and a batch of several, still "
-                     "run in one transaction. False: always a transaction."),
     cfg.BoolOpt('prebuilt_statements', default=True,
                 help="Run the hot paths' prebuilt statements (a reboot's CAS, its "
                      "action and events, the outbox row) compiled once, on the "

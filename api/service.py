@@ -53,8 +53,7 @@ class ApiServices:
         self.db = db or db_session.Database(
             conf.database.connection, db_session.pool_options(conf),
             fused_steps=conf.database.fused_steps,
-            prebuilt=conf.database.prebuilt_statements,
-            autocommit_steps=conf.database.autocommit_steps)
+            prebuilt=conf.database.prebuilt_statements)
         self.transport = transport or rpc.get_rpc_transport(conf)
         self.notification_transport = (notification_transport
                                        or rpc.get_notification_transport(conf))

@@ -17,8 +17,6 @@ class CoreSession:
 
     #: run a step's writes as one statement (api/db/fused_steps.py); set by the Database
     fused_steps = False
-    #: each statement commits by itself (api/db/one_statement.py); set by the Database
-    autocommit = False
 
     def __init__(self, connection):
         self._connection = connection

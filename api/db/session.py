@@ -68,14 +68,11 @@ class Database:
     """Holds the engine; ``transaction()`` yields a session committed once at the end,
     ``core_transaction()`` the same on a Core connection (api/db/core_session.py)."""
 
-    def __init__(self, url, pool=None, *, fused_steps=True, prebuilt=True,
-                 autocommit_steps=True):
+    def __init__(self, url, pool=None, *, fused_steps=True, prebuilt=True):
         self.url = url
         self.engine = create_engine(url, pool, prebuilt=prebuilt)
         # A step's writes as one statement (api/db/fused_steps.py): PostgreSQL only.
         self.fused_steps = fused_steps and self.engine.dialect.name == 'postgresql'
-        # Such a step in autocommit, without BEGIN and COMMIT (api/db/one_statement.py).
-        self.autocommit_steps = autocommit_steps and self.fused_steps
         self._sessionmaker = orm.sessionmaker(self.engine, expire_on_commit=False)
         self._commit_callbacks = []
 
@@ -85,16 +82,12 @@ class Database:
             yield session
 
     @contextlib.contextmanager
-    def core_transaction(self, *, autocommit=False):
+    def core_transaction(self):
         """A transaction for prebuilt Core statements (the hot paths): committed once at
-        the end, then the ``on_commit`` callbacks run as for a Session's commit.
-        ``autocommit``: each statement commits by itself (api/db/one_statement.py)."""
+        the end, then the ``on_commit`` callbacks run as for a Session's commit."""
         with self.engine.connect() as conn:
-            if autocommit:
-                conn.execution_options(isolation_level='AUTOCOMMIT')
             session = core_session.CoreSession(conn)
             session.fused_steps = self.fused_steps
-            session.autocommit = autocommit
             try:
                 with conn.begin():
                     yield session

@@ -45,6 +45,24 @@ class TestPostgreSQLStepsOneByOne(steps_contract.StepsContract):
         pg.drop()
 
 
+class TestPostgreSQLStepsAlone(steps_contract.StepsContract):
+    """The steps contract with each step a batch of one, as at one reboot in flight."""
+
+    @staticmethod
+    def endpoint(database):
+        return steps_contract.AloneInABatch(
+            observed_conductor.ObservedConductorEndpoint(database))
+
+    @pytest.fixture
+    def database(self):
+        pg = processes.PostgresDatabase()
+        database = db_session.Database(pg.url)
+        migration.db_sync(database)
+        yield database
+        database.dispose()
+        pg.drop()
+
+
 def _statements(database):
     seen = []
     sa.event.listen(database.engine, 'before_cursor_execute',

@@ -22,7 +22,7 @@ class TestSQLite(db_contract.DatabaseContract, steps_contract.StepsContract,
 
 
 class TestSQLiteStepsAlone(steps_contract.StepsContract):
-    """Each step a batch of one (a transaction each: autocommit is PostgreSQL's only)."""
+    """The steps contract with each step a batch of one, as at one reboot in flight."""
 
     @staticmethod
     def endpoint(database):
@@ -32,7 +32,6 @@ class TestSQLiteStepsAlone(steps_contract.StepsContract):
     @pytest.fixture
     def database(self):
         database = db_session.Database('sqlite://')
-        assert not database.autocommit_steps
         migration.db_sync(database)
         yield database
         database.dispose()
