@@ -45,13 +45,8 @@ class TestPostgreSQLStepsOneByOne(steps_contract.StepsContract):
         pg.drop()
 
 
-class TestPostgreSQLStepsAlone(steps_contract.StepsContract):
-    """The steps contract with each step a batch of one, as at one reboot in flight."""
-
-    @staticmethod
-    def endpoint(database):
-        return steps_contract.AloneInABatch(
-            observed_conductor.ObservedConductorEndpoint(database))
+class TestPostgreSQLStepsAlone(steps_contract.StepsAloneContract):
+    """The steps contract, each step a batch of one, on PostgreSQL."""
 
     @pytest.fixture
     def database(self):

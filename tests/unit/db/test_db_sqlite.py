@@ -2,7 +2,6 @@
 
 import pytest
 
-from cepheid.api import observed_conductor
 from cepheid.api.db import migration
 from cepheid.api.db import session as db_session
 from tests.fixtures import db_contract
@@ -21,13 +20,8 @@ class TestSQLite(db_contract.DatabaseContract, steps_contract.StepsContract,
         database.dispose()
 
 
-class TestSQLiteStepsAlone(steps_contract.StepsContract):
-    """The steps contract with each step a batch of one, as at one reboot in flight."""
-
-    @staticmethod
-    def endpoint(database):
-        return steps_contract.AloneInABatch(
-            observed_conductor.ObservedConductorEndpoint(database))
+class TestSQLiteStepsAlone(steps_contract.StepsAloneContract):
+    """The steps contract, each step a batch of one, on SQLite."""
 
     @pytest.fixture
     def database(self):
