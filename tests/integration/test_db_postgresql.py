@@ -20,16 +20,22 @@ from tests.fixtures import steps_contract
 pytestmark = pytest.mark.integration
 
 
+def _migrated(**options):
+    """A migrated Database (``options``: its keyword arguments) on a throw-away
+    PostgreSQL database, dropped afterwards."""
+    pg = processes.PostgresDatabase()
+    database = db_session.Database(pg.url, **options)
+    migration.db_sync(database)
+    yield database
+    database.dispose()
+    pg.drop()
+
+
 class TestPostgreSQL(db_contract.DatabaseContract, steps_contract.StepsContract,
                      prebuilt_contract.PrebuiltContract):
     @pytest.fixture
     def database(self):
-        pg = processes.PostgresDatabase()
-        database = db_session.Database(pg.url)
-        migration.db_sync(database)
-        yield database
-        database.dispose()
-        pg.drop()
+        yield from _migrated()
 
 
 class TestPostgreSQLStepsOneByOne(steps_contract.StepsContract):
@@ -37,12 +43,7 @@ class TestPostgreSQLStepsOneByOne(steps_contract.StepsContract):
 
     @pytest.fixture
     def database(self):
-        pg = processes.PostgresDatabase()
-        database = db_session.Database(pg.url, fused_steps=False)
-        migration.db_sync(database)
-        yield database
-        database.dispose()
-        pg.drop()
+        yield from _migrated(fused_steps=False)
 
 
 class TestPostgreSQLStepsAlone(steps_contract.StepsAloneContract):
@@ -50,12 +51,7 @@ class TestPostgreSQLStepsAlone(steps_contract.StepsAloneContract):
 
     @pytest.fixture
     def database(self):
-        pg = processes.PostgresDatabase()
-        database = db_session.Database(pg.url)
-        migration.db_sync(database)
-        yield database
-        database.dispose()
-        pg.drop()
+        yield from _migrated()
 
 
 def _statements(database):
