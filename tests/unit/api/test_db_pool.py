@@ -45,3 +45,14 @@ def test_in_memory_sqlite_keeps_its_single_connection():
                                                  'pool_timeout': 9})
     assert isinstance(database.engine.pool, sa.pool.StaticPool)
     database.dispose()
+
+
+def test_the_all_in_one_sizes_its_pool_from_the_same_options(tmp_path):
+    from cepheid.demo import allinone
+    conf = allinone.make_conf()
+    conf.set_override('max_pool_size', 11, group='database')
+    conf.set_override('max_overflow', 3, group='database')
+    stack = allinone.AllInOne(conf, db_url=f'sqlite:///{tmp_path}/allinone.sqlite')
+    pool = stack.db.engine.pool
+    assert (pool.size(), pool._max_overflow, pool._timeout) == (11, 3, 30)
+    stack.db.dispose()
