@@ -1,7 +1,8 @@
 """Scenario 1: api + compute in this one process over fake:// and SQLite (WAL), fake driver.
 
 Driven through Flask's test client (the whole API request: routing, auth, policy, schema,
-DB transaction, cast; no sockets) or real HTTP to the in-process waitress server. CPU per
+DB transaction, cast; no sockets; ``[api] threads`` requests at once, as the server runs
+them) or real HTTP to the in-process waitress server. CPU per
 reboot is this process's CPU time over the measured window, divided by the reboots.
 
 Over fake:// an RPC call costs ~50 ms of wall time (its listener sleeps when idle), so
@@ -28,11 +29,14 @@ HOST = 'compute1'
 
 class _TestClientPoster:
     """Requests through Flask's test client, one client per client thread, kept (as a REST
-    client keeps its session; a test client is not shared between threads)."""
+    client keeps its session; a test client is not shared between threads). At most
+    ``admitted`` run at once (``[api] threads``), as the api's server runs that many and
+    queues the rest: the database pool is sized for them (api/db/session.py)."""
 
-    def __init__(self, app):
+    def __init__(self, app, *, admitted):
         self.app = app
         self._local = threading.local()
+        self._admit = threading.BoundedSemaphore(admitted)
 
     def _client(self):
         client = getattr(self._local, 'client', None)
@@ -41,8 +45,9 @@ class _TestClientPoster:
         return client
 
     def request(self, method, path, body=None):
-        resp = self._client().open(
-            '/v2.1' + path, method=method, json=body, headers=bench_cluster.HEADERS)
+        with self._admit:
+            resp = self._client().open(
+                '/v2.1' + path, method=method, json=body, headers=bench_cluster.HEADERS)
         return (resp.status_code, resp.headers.get('x-openstack-request-id'),
                 resp.get_json(silent=True))
 
@@ -80,7 +85,7 @@ def run(workdir, *, servers, reboots, inflight, warmup, drive='testclient', max_
         if drive == 'http':
             client = bench_cluster.HttpClient('127.0.0.1', stack.server.port)
         else:
-            client = _TestClientPoster(stack.app)
+            client = _TestClientPoster(stack.app, admitted=stack.conf.api.threads)
 
         def post_reboot(server_id):
             status, request_id, _ = client.request(
