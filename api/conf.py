@@ -152,7 +152,10 @@ database_opts = [
                     "per thread that writes the database (the REST threads, the steps "
                     "consumer's threads, the conductor's threads and the four background "
                     "tasks), so a busy process does not open and close overflow "
-                    "connections for every request. Opened only as they are needed."),
+                    "connections for every request. Opened only as they are needed. On "
+                    "SQLite, unset means one connection and no overflow: SQLite runs one "
+                    "writer at a time, so threads take turns in the pool rather than in "
+                    "SQLite's busy handler."),
     cfg.IntOpt('max_overflow', default=50, min=0,
                help="Connections opened past max_pool_size under a burst, closed when "
                     "returned (oslo.db's default)."),

@@ -152,7 +152,7 @@ class AllInOne:
             self._tmpdir = tempfile.mkdtemp(prefix='cepheid-')
             db_url = f'sqlite:///{os.path.join(self._tmpdir, "cepheid.sqlite")}'
         self.db = db_session.Database(
-            db_url, db_session.pool_options(self.conf),
+            db_url, db_session.pool_options(self.conf, db_url),
             prebuilt=self.conf.database.prebuilt_statements)
         self.hosts = list(hosts)
         self.driver_name = driver

@@ -50,17 +50,27 @@ def create_engine(url, pool=None, *, prebuilt=True):
 BACKGROUND_THREADS = 4
 
 
-def pool_options(conf):
-    """The engine's pool arguments from ``[database]``: ``max_pool_size`` unset means one
-    connection per thread that writes (``[api] threads``, ``[api] steps_consumer_threads``,
-    ``[api] conductor_threads`` and the background tasks), so a busy process reuses its
-    connections instead of opening and closing overflow ones. The pool opens a connection
-    only when every open one is in use, so an idle thread costs none."""
-    size = conf.database.max_pool_size
+def pool_options(conf, url=None):
+    """The engine's pool arguments from ``[database]`` for ``url`` (default: ``[database]
+    connection``). ``max_pool_size`` unset means one connection per thread that writes
+    (``[api] threads``, ``[api] steps_consumer_threads``, ``[api] conductor_threads`` and
+    the background tasks), so a busy process reuses its connections instead of opening
+    and closing overflow ones; the pool opens a connection only when every open one is in
+    use, so an idle thread costs none.
+
+    On SQLite, unset means one connection and no overflow: SQLite runs one writer at a
+    time, a second connection's writer only waits in SQLite's busy handler (sleeping 1 ms
+    and more per try), and every commit through another connection empties this one's
+    page cache. Threads take turns in the pool instead (``pool_timeout``)."""
+    size, overflow = conf.database.max_pool_size, conf.database.max_overflow
     if size is None:
-        size = (conf.api.threads + conf.api.steps_consumer_threads
-                + conf.api.conductor_threads + BACKGROUND_THREADS)
-    return {'pool_size': size, 'max_overflow': conf.database.max_overflow,
+        url = conf.database.connection if url is None else url
+        if url and sa.engine.make_url(url).get_backend_name() == 'sqlite':
+            size, overflow = 1, 0
+        else:
+            size = (conf.api.threads + conf.api.steps_consumer_threads
+                    + conf.api.conductor_threads + BACKGROUND_THREADS)
+    return {'pool_size': size, 'max_overflow': overflow,
             'pool_timeout': conf.database.pool_timeout}
 
 

@@ -16,13 +16,28 @@ def _conf(**database):
 
 
 def test_unset_pool_size_counts_the_threads_that_write():
-    conf = _conf()
+    conf = _conf(connection='postgresql+psycopg://cepheid@127.0.0.1/cepheid')
     conf.set_override('threads', 8, group='api')
     conf.set_override('steps_consumer_threads', 4, group='api')
     conf.set_override('conductor_threads', 6, group='api')
     assert db_session.pool_options(conf) == {
         'pool_size': 8 + 4 + 6 + db_session.BACKGROUND_THREADS,
         'max_overflow': 50, 'pool_timeout': 30}
+
+
+def test_unset_pool_size_on_sqlite_is_one_connection_and_no_overflow(tmp_path):
+    conf = _conf(connection=f'sqlite:///{tmp_path}/api.sqlite', pool_timeout=7)
+    assert db_session.pool_options(conf) == {
+        'pool_size': 1, 'max_overflow': 0, 'pool_timeout': 7}
+    # The url a caller passes (the all-in-one's own database) is the one that counts.
+    conf = _conf(connection='postgresql+psycopg://cepheid@127.0.0.1/cepheid')
+    assert db_session.pool_options(conf, 'sqlite:////tmp/x.sqlite')['pool_size'] == 1
+
+
+def test_operator_settings_win_on_sqlite_too():
+    conf = _conf(connection='sqlite:////tmp/x.sqlite', max_pool_size=6, max_overflow=2)
+    assert db_session.pool_options(conf) == {
+        'pool_size': 6, 'max_overflow': 2, 'pool_timeout': 30}
 
 
 def test_operator_settings_win():
@@ -50,6 +65,9 @@ def test_in_memory_sqlite_keeps_its_single_connection():
 def test_the_all_in_one_sizes_its_pool_from_the_same_options(tmp_path):
     from cepheid.demo import allinone
     conf = allinone.make_conf()
+    stack = allinone.AllInOne(conf, db_url=f'sqlite:///{tmp_path}/default.sqlite')
+    assert (stack.db.engine.pool.size(), stack.db.engine.pool._max_overflow) == (1, 0)
+    stack.db.dispose()
     conf.set_override('max_pool_size', 11, group='database')
     conf.set_override('max_overflow', 3, group='database')
     stack = allinone.AllInOne(conf, db_url=f'sqlite:///{tmp_path}/allinone.sqlite')
