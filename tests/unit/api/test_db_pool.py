@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from cepheid.api import conf as api_conf
 from cepheid.api.db import session as db_session
 from cepheid.common import config
+from cepheid.demo import allinone
 
 
 def _conf(**database):
@@ -63,7 +64,6 @@ def test_in_memory_sqlite_keeps_its_single_connection():
 
 
 def test_the_all_in_one_sizes_its_pool_from_the_same_options(tmp_path):
-    from cepheid.demo import allinone
     conf = allinone.make_conf()
     stack = allinone.AllInOne(conf, db_url=f'sqlite:///{tmp_path}/default.sqlite')
     assert (stack.db.engine.pool.size(), stack.db.engine.pool._max_overflow) == (1, 0)
