@@ -9,15 +9,20 @@ from tests.fixtures import prebuilt_contract
 from tests.fixtures import steps_contract
 
 
+def _migrated(url):
+    """A migrated Database on ``url``, disposed afterwards."""
+    database = db_session.Database(url)
+    migration.db_sync(database)
+    yield database
+    database.dispose()
+
+
 class TestSQLite(db_contract.DatabaseContract, steps_contract.StepsContract,
                  prebuilt_contract.PrebuiltContract):
     @pytest.fixture
     def database(self, tmp_path):
         # A file, so the concurrency test sees real locking (WAL) between connections.
-        database = db_session.Database(f'sqlite:///{tmp_path}/test.sqlite')
-        migration.db_sync(database)
-        yield database
-        database.dispose()
+        yield from _migrated(f'sqlite:///{tmp_path}/test.sqlite')
 
 
 class TestSQLiteStepsAlone(steps_contract.StepsAloneContract):
@@ -25,7 +30,4 @@ class TestSQLiteStepsAlone(steps_contract.StepsAloneContract):
 
     @pytest.fixture
     def database(self):
-        database = db_session.Database('sqlite://')
-        migration.db_sync(database)
-        yield database
-        database.dispose()
+        yield from _migrated('sqlite://')
