@@ -147,7 +147,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
         follow the commit, before the answer (api/conductor_advance.py).
         """
         values = _clean_values(values)
-        with self.db.core_transaction() as session:
+        with self.db.core_transaction(alone=True) as session:
             reply, missed = self._begin_in(session, context, host, instance_uuid, event,
                                            values, expected_task_state, advance, notify)
         if missed is not None:
@@ -211,7 +211,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
     def task_update(self, context, *, host, instance_uuid, values, expected_task_state):
         """CAS the instance to ``values``; returns the instance."""
         values = _clean_values(values)
-        with self.db.core_transaction() as session:
+        with self.db.core_transaction(alone=True) as session:
             return self._update_in(session, host, instance_uuid, values, expected_task_state)
 
     @staticmethod
@@ -225,7 +225,7 @@ class ConductorEndpoint(conductor_batch.BatchingConductor, conductor_end.EndCond
         """``task_update`` sent as a cast: an intermediate step nobody waits for. Losing
         the race to the operation's own end (or to a newer task) is normal."""
         values = _clean_values(values)
-        with self.db.core_transaction() as session:
+        with self.db.core_transaction(alone=True) as session:
             self._advance_in(session, host, instance_uuid, values, expected_task_state)
 
     @staticmethod

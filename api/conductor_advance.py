@@ -96,7 +96,7 @@ class AdvancingConductor:
         if self.end_notifier is not None and notifying:
             sending = _sender().submit(self._notify_all, notifying)
         try:
-            with self.db.core_transaction() as advancing:
+            with self.db.core_transaction(alone=len(begun) == 1) as advancing:
                 for item in begun:
                     self._advance_in(advancing, item.host, item.instance['uuid'],
                                      item.values, item.expected)

@@ -21,6 +21,11 @@ LOG = logging.getLogger(__name__)
 
 #: The methods a batch may carry: the steps of an operation a compute reports.
 BATCHED = ('begin', 'task_advance', 'task_update', 'task_finish', 'task_end')
+#: the steps whose first statement writes all or nothing and needs no later one undone
+#: (a fused begin or end, a lone compare-and-swap): alone in a transaction, it may
+#: commit on its own (Database.core_transaction's ``alone``). Not ``task_finish``: its
+#: end state, its event's finish and its fault are one unit.
+ALONE_FIRST = frozenset(('begin', 'task_advance', 'task_update', 'task_end'))
 MAX_ITEMS = 256
 
 
@@ -60,8 +65,9 @@ class BatchingConductor:
         prepared = [(host, self._prepare_item(item)) for host, item in reports]
         order = sorted(range(len(prepared)), key=lambda i: _instance_of(prepared[i][1]))
         replies = [None] * len(prepared)
+        alone = len(prepared) == 1 and prepared[0][1][0] in ALONE_FIRST
         try:
-            with self.db.core_transaction() as session:
+            with self.db.core_transaction(alone=alone) as session:
                 for i in order:
                     replies[i] = self._apply_item(session, *prepared[i])
         except db_errors.UNAVAILABLE:
@@ -101,7 +107,7 @@ class BatchingConductor:
     def _apply_alone(self, host, step):
         """One item in its own transaction; any error is that item's answer."""
         try:
-            with self.db.core_transaction() as session:
+            with self.db.core_transaction(alone=step[0] in ALONE_FIRST) as session:
                 return self._apply_item(session, host, step)
         except db_errors.UNAVAILABLE:
             raise

@@ -9,7 +9,10 @@ already ended the task and finished the event) changes nothing. Then the end sta
 saved with a compare-and-swap on the operation's own task_states (a newer task owning
 the instance keeps it), and the operation's end notification (``instance.reboot.end``)
 is sent after the commit, with the compute's publisher, from the row just saved: a
-consumer that sees it reads the end state, as after the call.
+consumer that sees it reads the end state, as after the call. On PostgreSQL the event's
+finish, the action's and the end state are one statement (api/db/fused_steps.py),
+committed on its own (api/db/prebuilt.py); when its compare-and-swap misses, the reads
+that say why run after that commit: a newer task owns the instance either way.
 
 Ordering: a next operation on the instance cannot overtake the end. The api accepts an
 operation whose states the end's CAS expects only once the end is committed (a soft
@@ -54,7 +57,7 @@ class EndConductor:
         notification_format]`` of its notification.
         Returns True when this delivery applied it, False for a duplicate or late one."""
         values = self._clean(values)
-        with self.db.core_transaction() as session:
+        with self.db.core_transaction(alone=True) as session:
             return self._end_in(session, context, host, instance_uuid, event, event_id,
                                 values, expected_task_state, notify)
 

@@ -174,6 +174,14 @@ database_opts = [
                      "driver's cursor, instead of through SQLAlchemy's "
                      "Connection.execute: the same SQL and rows for less CPU. False "
                      "runs them through Connection.execute."),
+    cfg.BoolOpt('single_statement_autocommit', default=True,
+                help="On PostgreSQL (psycopg), send the first statement of a compute's "
+                     "begin, advance, update and end in autocommit when it is one that "
+                     "writes all or nothing: one round trip instead of three (BEGIN, "
+                     "the statement, COMMIT). Anything the step runs after it (the "
+                     "statements that say why a compare-and-swap missed) runs in a "
+                     "transaction of its own. Needs prebuilt_statements; false sends "
+                     "every step in one transaction."),
 ]
 
 

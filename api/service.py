@@ -53,7 +53,8 @@ class ApiServices:
         self.db = db or db_session.Database(
             conf.database.connection, db_session.pool_options(conf),
             fused_steps=conf.database.fused_steps,
-            prebuilt=conf.database.prebuilt_statements)
+            prebuilt=conf.database.prebuilt_statements,
+            alone=conf.database.single_statement_autocommit)
         self.transport = transport or rpc.get_rpc_transport(conf)
         self.notification_transport = (notification_transport
                                        or rpc.get_notification_transport(conf))

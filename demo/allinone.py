@@ -153,7 +153,9 @@ class AllInOne:
             db_url = f'sqlite:///{os.path.join(self._tmpdir, "cepheid.sqlite")}'
         self.db = db_session.Database(
             db_url, db_session.pool_options(self.conf, db_url),
-            prebuilt=self.conf.database.prebuilt_statements)
+            fused_steps=self.conf.database.fused_steps,
+            prebuilt=self.conf.database.prebuilt_statements,
+            alone=self.conf.database.single_statement_autocommit)
         self.hosts = list(hosts)
         self.driver_name = driver
         self.computes = {}

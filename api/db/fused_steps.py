@@ -68,7 +68,8 @@ def _execute(session, build, uuid, values, guards, params, returning):
     stmt = _BUILT.get(key)
     if stmt is None:
         stmt = _BUILT[key] = build(shape, returning)
-    row = prebuilt.execute(session.connection(), stmt, cas_params).mappings().first()
+    row = prebuilt.execute(session.connection(), stmt, cas_params,
+                           alone=True).mappings().first()
     return None if row is None else dict(row)
 
 

@@ -136,7 +136,8 @@ def swap(conn, uuid, columns, *, returning=ALL, **guards):
     """
     shape, params = prepare(uuid, columns, **guards)
     dialect_returns = conn.dialect.update_returning
-    result = prebuilt.execute(conn, _statement(shape, returning, dialect_returns), params)
+    result = prebuilt.execute(conn, _statement(shape, returning, dialect_returns), params,
+                              alone=dialect_returns)
     if dialect_returns:
         row = result.mappings().first()
         return dict(row) if row is not None else None

@@ -18,6 +18,16 @@ transaction SQLAlchemy began on it. What it keeps of a Core execution:
 It returns a ``Rows`` answering what the callers use of a ``CursorResult``. An engine made
 with the execution option ``PREBUILT: False`` (``[database] prebuilt_statements = false``)
 runs them through ``Connection.execute`` instead.
+
+A statement run with ``alone=True`` writes all or nothing by itself (a step's fused
+statement, a lone compare-and-swap). When it is the first statement of a transaction
+that lets it commit on its own (``ALONE``, set by
+``Database.core_transaction(alone=True)``: nothing the caller runs after it would have
+to undo it), it is sent, on psycopg, in autocommit: one round trip instead of three
+(psycopg's ``BEGIN``, the statement, the ``COMMIT``). Only the transaction's first
+prebuilt statement may, and only if nothing was sent before it; any statement after it
+runs in a transaction of its own, which psycopg begins as usual and SQLAlchemy commits
+at the end (a ``COMMIT`` with nothing begun sends nothing).
 """
 
 import weakref
@@ -26,6 +36,8 @@ import sqlalchemy as sa
 
 #: engine execution option: False runs prebuilt statements through Connection.execute
 PREBUILT = 'cepheid_prebuilt'
+#: connection execution option: the transaction's first statement may commit on its own
+ALONE = 'cepheid_first_statement_alone'
 
 # dialect (one per engine: its server's version may change the SQL) -> statement -> _Plan
 _PLANS = weakref.WeakKeyDictionary()
@@ -99,20 +111,51 @@ def enabled(conn):
     return conn.get_execution_options().get(PREBUILT, True)
 
 
-def execute(conn, stmt, params):
+def _goes_alone(conn, dbapi_conn, alone):
+    """Whether this first statement of a transaction that lets it commit on its own
+    (``ALONE``) does: one that may (``alone``), on a psycopg connection with nothing
+    begun. The option is spent either way: only the first statement may."""
+    conn.execution_options(**{ALONE: False})
+    if not alone or conn.dialect.driver != 'psycopg':
+        return False
+    from psycopg import pq
+    return dbapi_conn.info.transaction_status == pq.TransactionStatus.IDLE
+
+
+def _end_alone(conn, dbapi_conn, dialect):
+    """Back out of autocommit. A connection that cannot (only a broken one) is dropped
+    from the pool, never handed out again in autocommit."""
+    try:
+        dbapi_conn.autocommit = False
+    except dialect.loaded_dbapi.Error as exc:
+        conn.invalidate(exc)
+
+
+def execute(conn, stmt, params, *, alone=False):
     """Run the prebuilt ``stmt`` with ``params`` in ``conn``'s transaction (see the
-    module docstring); a ``Rows``, or the CursorResult when prebuilt runs are off."""
-    if not enabled(conn):
+    module docstring); a ``Rows``, or the CursorResult when prebuilt runs are off.
+    ``alone``: ``stmt`` writes all or nothing by itself, and may commit on its own as
+    its transaction's first statement."""
+    options = conn.get_execution_options()
+    if not options.get(PREBUILT, True):
         return conn.execute(stmt, params)
     dialect = conn.dialect
     built = plan(stmt, dialect)
     args = built.arguments(params)
     dbapi_conn = conn.connection.dbapi_connection
+    alone = options.get(ALONE, False) and _goes_alone(conn, dbapi_conn, alone)
     cursor = dbapi_conn.cursor()
     try:
         if conn.dispatch.before_cursor_execute:
             conn.dispatch.before_cursor_execute(conn, cursor, built.sql, args, None, False)
-        cursor.execute(built.sql, args)
+        if alone:
+            dbapi_conn.autocommit = True
+            try:
+                cursor.execute(built.sql, args)
+            finally:
+                _end_alone(conn, dbapi_conn, dialect)
+        else:
+            cursor.execute(built.sql, args)
         raw = cursor.fetchall() if built.returns_rows else ()
         rows = Rows(built, [built.row(r) for r in raw], cursor.rowcount,
                     getattr(cursor, 'lastrowid', None))    # psycopg has none

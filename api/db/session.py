@@ -78,11 +78,13 @@ class Database:
     """Holds the engine; ``transaction()`` yields a session committed once at the end,
     ``core_transaction()`` the same on a Core connection (api/db/core_session.py)."""
 
-    def __init__(self, url, pool=None, *, fused_steps=True, prebuilt=True):
+    def __init__(self, url, pool=None, *, fused_steps=True, prebuilt=True, alone=True):
         self.url = url
         self.engine = create_engine(url, pool, prebuilt=prebuilt)
         # A step's writes as one statement (api/db/fused_steps.py): PostgreSQL only.
         self.fused_steps = fused_steps and self.engine.dialect.name == 'postgresql'
+        # A transaction's first statement in autocommit (core_transaction): psycopg only.
+        self.alone = alone and prebuilt and self.engine.dialect.driver == 'psycopg'
         self._sessionmaker = orm.sessionmaker(self.engine, expire_on_commit=False)
         self._commit_callbacks = []
 
@@ -92,10 +94,18 @@ class Database:
             yield session
 
     @contextlib.contextmanager
-    def core_transaction(self):
+    def core_transaction(self, *, alone=False):
         """A transaction for prebuilt Core statements (the hot paths): committed once at
-        the end, then the ``on_commit`` callbacks run as for a Session's commit."""
+        the end, then the ``on_commit`` callbacks run as for a Session's commit.
+
+        ``alone``: nothing the caller runs after its first statement would have to undo
+        it. If that statement is one that writes all or nothing (a step's fused
+        statement, a lone compare-and-swap), on psycopg it commits on its own, one round
+        trip instead of three, and the rest, if any, runs in a transaction of its own
+        (api/db/prebuilt.py)."""
         with self.engine.connect() as conn:
+            if alone and self.alone:
+                conn.execution_options(**{db_prebuilt.ALONE: True})
             session = core_session.CoreSession(conn)
             session.fused_steps = self.fused_steps
             try:
