@@ -118,6 +118,8 @@ def _goes_alone(conn, dbapi_conn, alone):
     conn.execution_options(**{ALONE: False})
     if not alone or conn.dialect.driver != 'psycopg':
         return False
+    # psycopg is an extra (cepheid[postgresql]): imported only once one of its connections
+    # is in use.
     from psycopg import pq
     return dbapi_conn.info.transaction_status == pq.TransactionStatus.IDLE
 
