@@ -113,10 +113,11 @@ def enabled(conn):
 
 def _goes_alone(conn, dbapi_conn, alone):
     """Whether this first statement of a transaction that lets it commit on its own
-    (``ALONE``) does: one that may (``alone``), on a psycopg connection with nothing
-    begun. The option is spent either way: only the first statement may."""
+    (``ALONE``, set only on psycopg connections: ``Database.alone``) does: one that may
+    (``alone``), with nothing begun. The option is spent either way: only the first
+    statement may."""
     conn.execution_options(**{ALONE: False})
-    if not alone or conn.dialect.driver != 'psycopg':
+    if not alone:
         return False
     # psycopg is an extra (cepheid[postgresql]): imported only once one of its connections
     # is in use.

@@ -4,6 +4,7 @@ What goes over the wire is read from libpq's own trace of the pooled connection:
 ``Query`` or ``Sync`` the client sends is one round trip.
 """
 
+import contextlib
 import tempfile
 
 import psycopg
@@ -30,19 +31,24 @@ class _Boom(Exception):
     pass
 
 
-def _database(**options):
+@contextlib.contextmanager
+def _migrated(**options):
+    """A migrated Database on one connection (``options``: its keyword arguments), on a
+    throw-away PostgreSQL database, dropped afterwards."""
     pg = processes.PostgresDatabase()
     database = db_session.Database(pg.url, ONE_CONNECTION, **options)
-    migration.db_sync(database)
-    return pg, database
+    try:
+        migration.db_sync(database)
+        yield database
+    finally:
+        database.dispose()
+        pg.drop()
 
 
 @pytest.fixture
 def database():
-    pg, database = _database()
-    yield database
-    database.dispose()
-    pg.drop()
+    with _migrated() as database:
+        yield database
 
 
 class _Wire:
@@ -86,8 +92,7 @@ def _task_state(database, uuid):
 def test_a_begin_and_an_end_are_one_round_trip_each(alone, trips):
     """In autocommit the fused statement is the whole exchange; without, psycopg's BEGIN
     and COMMIT are round trips of their own."""
-    pg, database = _database(alone=alone)
-    try:
+    with _migrated(alone=alone) as database:
         inst = db_contract.make_instance(database, task_state='rebooting')
         ctx = db_contract.reboot_context(database, inst['uuid'])
         endpoint = observed_conductor.ObservedConductorEndpoint(database)
@@ -100,9 +105,6 @@ def test_a_begin_and_an_end_are_one_round_trip_each(alone, trips):
             assert steps_contract.end(endpoint, ctx, inst['uuid'], begun) is True
         assert wire.round_trips() == trips
         assert _task_state(database, inst['uuid']) is None
-    finally:
-        database.dispose()
-        pg.drop()
 
 
 def test_a_batch_of_one_step_goes_alone_and_a_batch_of_two_together(database):
@@ -192,14 +194,10 @@ def test_the_connection_goes_back_to_the_pool_out_of_autocommit(database):
 
 def test_the_option_off_keeps_every_statement_in_its_transaction():
     """``[database] single_statement_autocommit = false``."""
-    pg, database = _database(alone=False)
-    try:
+    with _migrated(alone=False) as database:
         inst = db_contract.make_instance(database, task_state='rebooting')
         with pytest.raises(_Boom):
             with database.core_transaction(alone=True) as session:
                 assert _swap(session, inst['uuid'], 'reboot_pending', 'rebooting')
                 raise _Boom()
         assert _task_state(database, inst['uuid']) == 'rebooting'
-    finally:
-        database.dispose()
-        pg.drop()
