@@ -72,6 +72,19 @@ class Outbox:
                             until=self._until())
         return dict(row, context=context, kwargs=cast.kwargs)
 
+    def claim(self, context):
+        """The context and claim columns of a new row of this process, as ``add`` writes
+        them, for a statement that writes the row itself (api/db/fused_steps.py)."""
+        return {'context': context.to_dict(), 'claimed_by': self.owner,
+                'claimed_until': self._until()}
+
+    @staticmethod
+    def written(claim, row_id, cast, created_at):
+        """The row such a statement wrote for ``cast`` with ``claim``, as ``add`` returns
+        it: ``submit`` it after commit."""
+        return dict(claim, id=row_id, host=cast.host, method=cast.method, kwargs=cast.kwargs,
+                    created_at=created_at)
+
     def submit(self, rows):
         """Hand committed rows to the sender (never blocks on the broker)."""
         with self._lock:

@@ -15,7 +15,7 @@ INSTANCE_FIELDS = (
     'key_name', 'flavor_extra_specs',
 )
 
-_TIME_FIELDS = ('launched_at', 'terminated_at', 'created_at', 'updated_at')
+TIME_FIELDS = ('launched_at', 'terminated_at', 'created_at', 'updated_at')
 
 
 def instance_to_primitive(instance):

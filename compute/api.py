@@ -104,8 +104,7 @@ class ComputeAPI(move_api.MoveAPI, live_migration_api.LiveMigrationAPI):
         reboot_type = reboot_type.upper()
         if reboot_type not in actions.REBOOT:
             raise exception.InvalidRebootType(reboot_type=reboot_type)
-        return (actions.REBOOT[reboot_type],
-                lambda inst: compute_rpcapi.reboot_instance(inst, reboot_type))
+        return actions.REBOOT[reboot_type], compute_rpcapi.reboot_cast(reboot_type)
 
     def reboot(self, context, instance, reboot_type):
         spec, cast = self._reboot_plan(reboot_type)
@@ -119,8 +118,7 @@ class ComputeAPI(move_api.MoveAPI, live_migration_api.LiveMigrationAPI):
     @staticmethod
     def _power_plan(name, kwargs):
         spec = actions.TABLE_ACTIONS[name]
-        return spec, lambda inst: compute_rpcapi.run_power_action(inst, spec.rpc_method,
-                                                                  **kwargs)
+        return spec, compute_rpcapi.power_action_cast(spec.rpc_method, **kwargs)
 
     def power_action(self, context, instance, name, **kwargs):
         """Run one of the table's actions (``os-start``, ``pause``, ``rescue``, ...);

@@ -61,6 +61,18 @@ def cast_for(instance, method, **kwargs):
                 {'instance': objects.instance_to_primitive(instance), **kwargs})
 
 
+class InstanceCast(typing.NamedTuple):
+    """``cast_for(instance, method, **kwargs)`` before the instance is read: called with
+    the instance, its Cast. What it adds to the instance is known without it, so the api's
+    database can write the outbox row in the statement that reads the instance."""
+
+    method: str
+    kwargs: dict
+
+    def __call__(self, instance):
+        return cast_for(instance, self.method, **self.kwargs)
+
+
 def migration_to_primitive(migration):
     return {key: migration[key] for key in MIGRATION_FIELDS}
 
@@ -107,7 +119,12 @@ def live_migration_control(instance, migration, method):
 
 
 def reboot_instance(instance, reboot_type):
-    return cast_for(instance, 'reboot_instance', reboot_type=reboot_type)
+    return reboot_cast(reboot_type)(instance)
+
+
+def reboot_cast(reboot_type):
+    """``reboot_instance`` for an instance not yet read (InstanceCast)."""
+    return InstanceCast('reboot_instance', {'reboot_type': reboot_type})
 
 
 def build_and_run_instance(instance):
@@ -121,6 +138,11 @@ def terminate_instance(instance):
 def run_power_action(instance, method, **kwargs):
     """A table action (start_instance, rescue_instance, ...); ``kwargs``: its driver_args."""
     return cast_for(instance, method, **kwargs)
+
+
+def power_action_cast(method, **kwargs):
+    """``run_power_action`` of ``method`` for an instance not yet read (InstanceCast)."""
+    return InstanceCast(method, kwargs)
 
 
 def rebuild_instance(instance, *, preserve_ephemeral, admin_password):

@@ -20,7 +20,11 @@ case the general path would decide otherwise:
   miss recorded on the event).
 * a REST action on the caller's own instance (api/handlers/owned_action.py) records its
   instance action only if its CAS matched: no row back, nothing written, and the full
-  path answers.
+  path answers. When its cast is known before the instance is read (an
+  ``InstanceCast``: reboot, the power actions), the same statement also writes the
+  cast's outbox row (api/outbox.py), its instance built by PostgreSQL from the CAS's
+  row as common/objects.py builds it: the whole REST transaction is one statement,
+  which commits on its own (api/db/prebuilt.py).
 * ``end`` finishes the event (only if unfinished), touches its action and saves the
   end state with the CAS only if it finished the event. No row back: the event had
   finished (a duplicate, or the watchdog's), nothing was written. A row without the
@@ -31,6 +35,8 @@ Each statement is built once per CAS shape (api/db/instance_cas.py) and cached
 (``_execute``).
 """
 
+import json
+
 import sqlalchemy as sa
 
 from cepheid.api.db import actions as db_actions
@@ -38,12 +44,15 @@ from cepheid.api.db import instance_cas
 from cepheid.api.db import instances as db_instances
 from cepheid.api.db import models
 from cepheid.api.db import prebuilt
+from cepheid.common import objects
 
 _ACTIONS = models.InstanceAction.__table__
+_OUTBOX = models.Outbox.__table__
 _EVENTS = models.InstanceActionEvent.__table__
 _NOW = 'f_now'
 _EVENT_ID = 'f_event_id'
 _ACTION_START = 'f_action_start'
+_OUTBOX_ID = 'f_outbox_id'
 _BUILT = {}
 
 
@@ -57,17 +66,19 @@ def _now():
     return sa.bindparam(_NOW, type_=_EVENTS.c.start_time.type)
 
 
-def _execute(session, build, uuid, values, guards, params, returning):
+def _execute(session, build, uuid, values, guards, params, returning, variant=None):
     """Run the statement ``build(shape, returning)`` makes (once per shape) around the CAS
     of ``values`` (attribute names) on ``uuid`` with ``guards`` (instance_cas.prepare's)
-    and its own ``params``: its row as a dict, or None."""
+    and its own ``params``: its row as a dict, or None. ``variant``: more of what the
+    statement's shape depends on, passed to ``build`` as a third argument."""
     columns = db_instances.cas_columns(values)
     shape, cas_params = instance_cas.prepare(uuid, columns, **guards)
     cas_params.update(params, f_now=columns['updated_at'])
-    key = (build, shape, returning)
+    key = (build, shape, returning, variant)
     stmt = _BUILT.get(key)
     if stmt is None:
-        stmt = _BUILT[key] = build(shape, returning)
+        stmt = _BUILT[key] = (build(shape, returning) if variant is None
+                              else build(shape, returning, variant))
     row = prebuilt.execute(session.connection(), stmt, cas_params,
                            alone=True).mappings().first()
     return None if row is None else dict(row)
@@ -163,14 +174,54 @@ def end(session, *, instance_uuid, event_id, host, values, expected_task_state,
 
 def _owned_statement(shape, returning):
     cas = _cas(shape, returning)
+    return sa.select(*cas.c).add_cte(_recorded(cas))
+
+
+def _recorded(cas):
+    """The REST action's instance action, inserted only if ``cas`` matched."""
     names = ('instance_uuid', 'request_id', 'action', 'user_id', 'project_id')
-    recorded = (sa.insert(_ACTIONS).from_select(
+    return (sa.insert(_ACTIONS).from_select(
         names + ('start_time', 'created_at'),
         sa.select(*(sa.bindparam(f'f_{name}', type_=_ACTIONS.c[name].type) for name in names),
                   _now(), _now())
         .where(_any(cas)))
         .cte('recorded'))
-    return sa.select(*cas.c).add_cte(recorded)
+
+
+def _text(value):
+    """``value`` as an SQL string literal (the fixed keys and formats below)."""
+    return sa.literal_column("'" + value.replace("'", "''") + "'")
+
+
+def _instance_json(cas):
+    """The bus form of ``cas``'s instance (objects.instance_to_primitive) as PostgreSQL
+    builds it: the same fields, datetimes in ISO 8601 with microseconds (Python's
+    isoformat omits them when zero; objects.parse_time reads both)."""
+    pairs = []
+    for key in objects.INSTANCE_FIELDS:
+        value = cas.c[key]
+        if key in objects.TIME_FIELDS:
+            value = sa.func.to_char(value, _text('YYYY-MM-DD"T"HH24:MI:SS.US'))
+        pairs += [_text(key), value]
+    return sa.func.json_build_object(*pairs)
+
+
+def _owned_cast_statement(shape, returning, method):
+    """``_owned_statement`` that also writes the outbox row of ``method`` for the
+    instance, claimed by this process: its kwargs are the instance's bus form followed
+    by the rest, sent as JSON text (``o_kwargs_tail``, see begin_owned_with_cast)."""
+    cas = _cas(shape, returning)
+    kwargs = sa.func.concat(_text('{"instance": '), sa.cast(_instance_json(cas), sa.Text),
+                            sa.bindparam('o_kwargs_tail', type_=sa.Text))
+    row = (sa.insert(_OUTBOX).from_select(
+        ['host', 'method', 'context', 'kwargs', 'created_at', 'claimed_by', 'claimed_until'],
+        sa.select(cas.c.host, _text(method), sa.bindparam('o_context', type_=sa.Text),
+                  kwargs, _now(), sa.bindparam('o_claimed_by', type_=_OUTBOX.c.claimed_by.type),
+                  sa.bindparam('o_claimed_until', type_=_OUTBOX.c.claimed_until.type))
+        .select_from(cas))
+        .returning(_OUTBOX.c.id.label(_OUTBOX_ID)).cte('queued'))
+    return (sa.select(*cas.c, row.c[_OUTBOX_ID])
+            .select_from(cas.join(row, sa.true())).add_cte(_recorded(cas)))
 
 
 def begin_owned(session, uuid, values, *, context, action, owner, unlocked, launched,
@@ -183,6 +234,33 @@ def begin_owned(session, uuid, values, *, context, action, owner, unlocked, laun
         {'expected_owner': owner, 'unlocked': unlocked, 'launched': launched,
          'expected_task_state': db_instances.as_list(expected_task_state),
          'expected_vm_state': db_instances.as_list(expected_vm_state)},
-        {'f_instance_uuid': uuid, 'f_request_id': context.request_id, 'f_action': action,
-         'f_user_id': context.user_id, 'f_project_id': context.project_id}, returning)
+        _action_params(uuid, context, action), returning)
     return None if instance is None else db_instances.note_changed(session, instance)
+
+
+def _action_params(uuid, context, action):
+    return {'f_instance_uuid': uuid, 'f_request_id': context.request_id, 'f_action': action,
+            'f_user_id': context.user_id, 'f_project_id': context.project_id}
+
+
+def begin_owned_with_cast(session, uuid, values, *, context, action, owner, unlocked,
+                          launched, expected_task_state, expected_vm_state, cast, claim,
+                          returning=instance_cas.ALL):
+    """``begin_owned`` that also writes the outbox row of ``cast`` (an InstanceCast) for
+    the instance, with ``claim`` (Outbox.claim's context and claim columns), as one
+    statement: ``(the instance, the outbox row's id)``, or None with nothing written."""
+    tail = json.dumps(cast.kwargs)[1:]
+    params = dict(_action_params(uuid, context, action),
+                  o_kwargs_tail=', ' + tail if cast.kwargs else '}',
+                  o_context=json.dumps(claim['context']), o_claimed_by=claim['claimed_by'],
+                  o_claimed_until=claim['claimed_until'])
+    instance = _execute(
+        session, _owned_cast_statement, uuid, values,
+        {'expected_owner': owner, 'unlocked': unlocked, 'launched': launched,
+         'expected_task_state': db_instances.as_list(expected_task_state),
+         'expected_vm_state': db_instances.as_list(expected_vm_state)},
+        params, returning, variant=cast.method)
+    if instance is None:
+        return None
+    row_id = instance.pop(_OUTBOX_ID)
+    return db_instances.note_changed(session, instance), row_id

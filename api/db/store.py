@@ -16,6 +16,7 @@ from cepheid.api.db import server_groups as db_groups
 from cepheid.api.db import services as db_services
 from cepheid.api.scheduler import manager as scheduler
 from cepheid.common import exception
+from cepheid.compute import rpcapi as compute_rpcapi
 
 COMPUTE_BINARY = 'cepheid-compute'
 
@@ -60,8 +61,23 @@ class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore,
         a miss."""
         queued = []
         owner = (context.project_id, context.user_id)
-        with self.db.core_transaction() as session:
-            if fused_steps.usable(session):     # the CAS and the action: one statement
+        # The CAS, the action and the outbox row as one statement: it may commit alone.
+        with_cast = (self.db.fused_steps and self.outbox is not None
+                     and isinstance(cast, compute_rpcapi.InstanceCast))
+        with self.db.core_transaction(alone=with_cast) as session:
+            if with_cast:
+                claim = self.outbox.claim(context)
+                begun = fused_steps.begin_owned_with_cast(
+                    session, uuid, values, context=context, action=action, owner=owner,
+                    unlocked=unlocked, launched=launched,
+                    expected_task_state=expected_task_state,
+                    expected_vm_state=expected_vm_state, cast=cast, claim=claim)
+                if begun is None:
+                    return None
+                instance, row_id = begun
+                queued.append(self.outbox.written(claim, row_id, cast(instance),
+                                                  instance['updated_at']))
+            elif fused_steps.usable(session):   # the CAS and the action: one statement
                 instance = fused_steps.begin_owned(
                     session, uuid, values, context=context, action=action, owner=owner,
                     unlocked=unlocked, launched=launched,
@@ -76,7 +92,8 @@ class InstanceStore(resize_store.ResizeStore, evacuate_store.EvacuateStore,
                     self._record_action(session, context, uuid, action, None)
             if instance is None:
                 return None
-            self._queue_cast(session, context, cast, instance, queued)
+            if not with_cast:
+                self._queue_cast(session, context, cast, instance, queued)
         self._submit(queued)
         return instance
 

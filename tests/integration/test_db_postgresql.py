@@ -87,11 +87,19 @@ def test_a_begin_and_an_end_are_one_statement_each(fused, begin, end):
         pg.drop()
 
 
-@pytest.mark.parametrize('fused, statements', [(True, ['WITH', 'INSERT']),
-                                               (False, ['UPDATE', 'INSERT', 'INSERT'])])
-def test_a_rest_action_writes_its_cas_and_action_as_one_statement(fused, statements):
-    """The CAS and the instance action in one statement; the cast (built from the row the
-    CAS returns) after it."""
+def _built_cast(instance):
+    """A cast built only from the instance the CAS returns."""
+    return compute_rpcapi.reboot_instance(instance, 'SOFT')
+
+
+@pytest.mark.parametrize('fused, cast, statements', [
+    (True, _built_cast, ['WITH', 'INSERT']),
+    (False, _built_cast, ['UPDATE', 'INSERT', 'INSERT']),
+    (True, compute_rpcapi.reboot_cast('SOFT'), ['WITH']),
+    (False, compute_rpcapi.reboot_cast('SOFT'), ['UPDATE', 'INSERT', 'INSERT'])])
+def test_a_rest_action_writes_its_cas_and_action_as_one_statement(fused, cast, statements):
+    """The CAS and the instance action in one statement; a cast built from the row the CAS
+    returns after it, one known before the row (an InstanceCast) in it."""
     pg = processes.PostgresDatabase()
     database = db_session.Database(pg.url, fused_steps=fused)
     try:
@@ -104,7 +112,7 @@ def test_a_rest_action_writes_its_cas_and_action_as_one_statement(fused, stateme
         assert store.begin_owned_task(
             ctx, inst['uuid'], values={'task_state': 'rebooting'}, expected_task_state=[None],
             expected_vm_state=['active'], unlocked=True, launched=True, action='reboot',
-            cast=lambda instance: compute_rpcapi.reboot_instance(instance, 'SOFT'))
+            cast=cast)
         assert seen == statements
     finally:
         database.dispose()
