@@ -70,7 +70,8 @@ def test_the_cas_the_action_and_the_outbox_row_are_one_round_trip(cast):
     with alone._migrated() as database:
         store, outbox = _store(database)
         inst = db_contract.make_instance(database, launched_at=LAUNCHED,
-                                         meta={'k': 'v'}, flavor_extra_specs={'hw:x': '1'})
+                                         display_name='vm "ü" 😀\\', meta={'k': 'v'},
+                                         flavor_extra_specs={'hw:x': '1'})
         ctx = _context()
         with alone._Wire(database) as wire:
             instance = _begin(store, ctx, inst['uuid'], cast)
@@ -96,7 +97,8 @@ def test_the_cas_the_action_and_the_outbox_row_are_one_round_trip(cast):
 
 def test_the_row_is_the_one_the_statements_one_by_one_write():
     """The same action with ``fused_steps`` off (its CAS, its action and ``Outbox.add``,
-    one by one) writes the same outbox row, to its datetimes' last digit."""
+    one by one) writes the same outbox row, each run's own clock (the instance's
+    created_at and updated_at) aside."""
     rows = []
     for fused in (True, False):
         with alone._migrated(fused_steps=fused) as database:
