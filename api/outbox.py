@@ -67,21 +67,21 @@ class Outbox:
 
     def add(self, session, context, cast):
         """Write ``cast`` in ``session``'s transaction; ``submit`` the result after commit."""
-        context = context.to_dict()
-        row = db_outbox.add(session, context=context, cast=cast, owner=self.owner,
-                            until=self._until())
-        return dict(row, context=context, kwargs=cast.kwargs)
+        claim = self.claim(context)
+        row = db_outbox.add(session, context=claim['context'], cast=cast,
+                            owner=claim['claimed_by'], until=claim['claimed_until'])
+        return self.written(claim, row['id'], cast, row['created_at'])
 
     def claim(self, context):
-        """The context and claim columns of a new row of this process, as ``add`` writes
-        them, for a statement that writes the row itself (api/db/fused_steps.py)."""
+        """The context and claim columns of a new row of this process: ``add``'s, or a
+        statement's that writes the row itself (api/db/fused_steps.py)."""
         return {'context': context.to_dict(), 'claimed_by': self.owner,
                 'claimed_until': self._until()}
 
     @staticmethod
     def written(claim, row_id, cast, created_at):
-        """The row such a statement wrote for ``cast`` with ``claim``, as ``add`` returns
-        it: ``submit`` it after commit."""
+        """The row written for ``cast`` with ``claim``, as the sender takes it: ``submit``
+        it after commit."""
         return dict(claim, id=row_id, host=cast.host, method=cast.method, kwargs=cast.kwargs,
                     created_at=created_at)
 

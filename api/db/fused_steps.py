@@ -231,11 +231,15 @@ def begin_owned(session, uuid, values, *, context, action, owner, unlocked, laun
     statement: the instance, or None with nothing written."""
     instance = _execute(
         session, _owned_statement, uuid, values,
-        {'expected_owner': owner, 'unlocked': unlocked, 'launched': launched,
-         'expected_task_state': db_instances.as_list(expected_task_state),
-         'expected_vm_state': db_instances.as_list(expected_vm_state)},
+        _owned_guards(owner, unlocked, launched, expected_task_state, expected_vm_state),
         _action_params(uuid, context, action), returning)
     return None if instance is None else db_instances.note_changed(session, instance)
+
+
+def _owned_guards(owner, unlocked, launched, expected_task_state, expected_vm_state):
+    return {'expected_owner': owner, 'unlocked': unlocked, 'launched': launched,
+            'expected_task_state': db_instances.as_list(expected_task_state),
+            'expected_vm_state': db_instances.as_list(expected_vm_state)}
 
 
 def _action_params(uuid, context, action):
@@ -256,9 +260,7 @@ def begin_owned_with_cast(session, uuid, values, *, context, action, owner, unlo
                   o_claimed_until=claim['claimed_until'])
     instance = _execute(
         session, _owned_cast_statement, uuid, values,
-        {'expected_owner': owner, 'unlocked': unlocked, 'launched': launched,
-         'expected_task_state': db_instances.as_list(expected_task_state),
-         'expected_vm_state': db_instances.as_list(expected_vm_state)},
+        _owned_guards(owner, unlocked, launched, expected_task_state, expected_vm_state),
         params, returning, variant=cast.method)
     if instance is None:
         return None

@@ -4,82 +4,28 @@ What goes over the wire is read from libpq's own trace of the pooled connection:
 ``Query`` or ``Sync`` the client sends is one round trip.
 """
 
-import contextlib
-import tempfile
-
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from cepheid.api import observed_conductor
 from cepheid.api.db import instance_cas
 from cepheid.api.db import instances as db_instances
-from cepheid.api.db import migration
 from cepheid.api.db import models
 from cepheid.api.db import prebuilt
-from cepheid.api.db import session as db_session
 from tests.fixtures import db_contract
-from tests.fixtures import processes
+from tests.fixtures import pg_wire
 from tests.fixtures import steps_contract
 
 pytestmark = pytest.mark.integration
-
-ONE_CONNECTION = {'pool_size': 1, 'max_overflow': 0, 'pool_timeout': 5}
-
 
 class _Boom(Exception):
     pass
 
 
-@contextlib.contextmanager
-def _migrated(**options):
-    """A migrated Database on one connection (``options``: its keyword arguments), on a
-    throw-away PostgreSQL database, dropped afterwards."""
-    pg = processes.PostgresDatabase()
-    database = db_session.Database(pg.url, ONE_CONNECTION, **options)
-    try:
-        migration.db_sync(database)
-        yield database
-    finally:
-        database.dispose()
-        pg.drop()
-
-
 @pytest.fixture
 def database():
-    with _migrated() as database:
+    with pg_wire.migrated() as database:
         yield database
-
-
-class _Wire:
-    """libpq's trace of the pool's one connection: the round trips the client starts."""
-
-    def __init__(self, database):
-        with database.engine.connect() as conn:
-            self._pgconn = conn.connection.dbapi_connection.pgconn
-        self._file = tempfile.TemporaryFile()
-
-    def __enter__(self):
-        self._pgconn.trace(self._file.fileno())
-        self._pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
-        return self
-
-    def __exit__(self, *exc):
-        self._pgconn.untrace()
-
-    def round_trips(self):
-        """Each ``Query`` by its text (BEGIN, COMMIT) and each ``Sync`` as 'statement'."""
-        self._file.seek(0)
-        trips = []
-        for line in self._file.read().decode().splitlines():
-            fields = line.split('\t')
-            if fields[0] != 'F':
-                continue
-            if fields[2] == 'Query':
-                trips.append(fields[3].strip().strip('"'))
-            elif fields[2] == 'Sync':
-                trips.append('statement')
-        return trips
 
 
 def _task_state(database, uuid):
@@ -92,16 +38,16 @@ def _task_state(database, uuid):
 def test_a_begin_and_an_end_are_one_round_trip_each(alone, trips):
     """In autocommit the fused statement is the whole exchange; without, psycopg's BEGIN
     and COMMIT are round trips of their own."""
-    with _migrated(alone=alone) as database:
+    with pg_wire.migrated(alone=alone) as database:
         inst = db_contract.make_instance(database, task_state='rebooting')
         ctx = db_contract.reboot_context(database, inst['uuid'])
         endpoint = observed_conductor.ObservedConductorEndpoint(database)
-        with _Wire(database) as wire:
+        with pg_wire.Wire(database) as wire:
             begun = endpoint.begin(ctx, host='h1', instance_uuid=inst['uuid'],
                                    event=steps_contract.EVENT, values=steps_contract.PENDING,
                                    expected_task_state=['rebooting'])
         assert wire.round_trips() == trips
-        with _Wire(database) as wire:
+        with pg_wire.Wire(database) as wire:
             assert steps_contract.end(endpoint, ctx, inst['uuid'], begun) is True
         assert wire.round_trips() == trips
         assert _task_state(database, inst['uuid']) is None
@@ -118,10 +64,10 @@ def test_a_batch_of_one_step_goes_alone_and_a_batch_of_two_together(database):
         items.append(('h1', {'method': 'begin', 'context': ctx.to_dict(), 'args': {
             'instance_uuid': inst['uuid'], 'event': steps_contract.EVENT,
             'values': steps_contract.PENDING, 'expected_task_state': ['rebooting']}}))
-    with _Wire(database) as wire:
+    with pg_wire.Wire(database) as wire:
         replies = endpoint.gathered_steps(items[:1])
     assert wire.round_trips() == ['statement']
-    with _Wire(database) as wire:
+    with pg_wire.Wire(database) as wire:
         replies += endpoint.gathered_steps(items[1:])
     assert wire.round_trips() == ['BEGIN', 'statement', 'statement', 'COMMIT']
     assert [reply['instance']['task_state'] for reply in replies] == ['reboot_pending'] * 3
@@ -194,7 +140,7 @@ def test_the_connection_goes_back_to_the_pool_out_of_autocommit(database):
 
 def test_the_option_off_keeps_every_statement_in_its_transaction():
     """``[database] single_statement_autocommit = false``."""
-    with _migrated(alone=False) as database:
+    with pg_wire.migrated(alone=False) as database:
         inst = db_contract.make_instance(database, task_state='rebooting')
         with pytest.raises(_Boom):
             with database.core_transaction(alone=True) as session:

@@ -18,8 +18,8 @@ from cepheid.common import context as cep_context
 from cepheid.common import objects
 from cepheid.compute import rpcapi as compute_rpcapi
 from tests.fixtures import db_contract
+from tests.fixtures import pg_wire
 from tests.fixtures import processes
-from tests.integration import test_db_postgresql_alone as alone
 
 pytestmark = pytest.mark.integration
 
@@ -67,13 +67,13 @@ def _comparable(kwargs):
 @pytest.mark.parametrize('cast', [compute_rpcapi.reboot_cast('SOFT'),
                                   compute_rpcapi.power_action_cast('stop_instance')])
 def test_the_cas_the_action_and_the_outbox_row_are_one_round_trip(cast):
-    with alone._migrated() as database:
+    with pg_wire.migrated() as database:
         store, outbox = _store(database)
         inst = db_contract.make_instance(database, launched_at=LAUNCHED,
                                          display_name='vm "ü" 😀\\', meta={'k': 'v'},
                                          flavor_extra_specs={'hw:x': '1'})
         ctx = _context()
-        with alone._Wire(database) as wire:
+        with pg_wire.Wire(database) as wire:
             instance = _begin(store, ctx, inst['uuid'], cast)
         assert wire.round_trips() == ['statement']
         assert instance['task_state'] == 'reboot_pending'
@@ -101,7 +101,7 @@ def test_the_row_is_the_one_the_statements_one_by_one_write():
     created_at and updated_at) aside."""
     rows = []
     for fused in (True, False):
-        with alone._migrated(fused_steps=fused) as database:
+        with pg_wire.migrated(fused_steps=fused) as database:
             store, _ = _store(database)
             inst = db_contract.make_instance(database, uuid='4c5e6a38-7f4b-4a8f-9f5a-0e6a4f3a0001',
                                              launched_at=LAUNCHED, meta={'k': 'v'})
@@ -122,7 +122,7 @@ def test_the_row_is_the_one_the_statements_one_by_one_write():
     {'expected_vm_state': ['stopped']},
 ])
 def test_a_miss_writes_nothing(overrides):
-    with alone._migrated() as database:
+    with pg_wire.migrated() as database:
         store, outbox = _store(database)
         inst = db_contract.make_instance(database, launched_at=LAUNCHED)
         assert _begin(store, _context(), inst['uuid'], compute_rpcapi.reboot_cast('SOFT'),
@@ -133,7 +133,7 @@ def test_a_miss_writes_nothing(overrides):
 
 
 def test_a_locked_or_foreign_instance_writes_nothing():
-    with alone._migrated() as database:
+    with pg_wire.migrated() as database:
         store, outbox = _store(database)
         locked = db_contract.make_instance(database, launched_at=LAUNCHED, locked=True)
         foreign = db_contract.make_instance(database, launched_at=LAUNCHED, project_id='q')
@@ -147,7 +147,7 @@ def test_a_locked_or_foreign_instance_writes_nothing():
 def test_a_lapsed_row_is_claimed_and_sent_as_written():
     """Another process claims the row once its claim ran out and re-sends it: what it reads
     is what this process would have sent."""
-    with alone._migrated() as database:
+    with pg_wire.migrated() as database:
         store, outbox = _store(database)
         inst = db_contract.make_instance(database, launched_at=LAUNCHED)
         instance = _begin(store, _context(), inst['uuid'], compute_rpcapi.reboot_cast('SOFT'))
@@ -165,10 +165,10 @@ def test_a_lapsed_row_is_claimed_and_sent_as_written():
 def test_without_an_outbox_cast_the_statements_keep_their_transaction():
     """A cast built only from the instance (not an InstanceCast) is written after the
     CAS by ``Outbox.add``: BEGIN, the CAS with its action, the row, COMMIT."""
-    with alone._migrated() as database:
+    with pg_wire.migrated() as database:
         store, _ = _store(database)
         inst = db_contract.make_instance(database, launched_at=LAUNCHED)
-        with alone._Wire(database) as wire:
+        with pg_wire.Wire(database) as wire:
             _begin(store, _context(), inst['uuid'],
                    lambda i: compute_rpcapi.reboot_instance(i, 'SOFT'))
         assert wire.round_trips() == ['BEGIN', 'statement', 'statement', 'COMMIT']
@@ -189,7 +189,7 @@ class _Recorder:
 
 
 def test_the_sender_publishes_the_row_and_deletes_it():
-    with alone._migrated() as database:
+    with pg_wire.migrated() as database:
         recorder = _Recorder()
         outbox = api_outbox.Outbox(database, recorder, delete_after=0)
         store = db_store.InstanceStore(database, service_down_time=60, outbox=outbox)
