@@ -5,6 +5,9 @@
   const KEY = 'cepheid-dashboard-token';
   const $ = (sel) => document.querySelector(sel);
   let token = null, buttons = [], servers = new Map(), selected = null, stream = null;
+  // The timeline's load in flight (a counter), and the live entries that arrived meanwhile:
+  // the load may have been read before them, so they are kept when it replaces the list.
+  let timelineLoad = 0, arrivedWhileLoading = null;
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -122,21 +125,33 @@
       el('span', {class: 'detail'}, detail));
   }
 
+  // An entry's identity: its keys and values, whatever order they came in.
+  const entryKey = (e) => JSON.stringify(Object.keys(e).sort().map((k) => [k, e[k]]));
+
   async function selectServer(uuid) {
+    if (selected !== uuid || arrivedWhileLoading === null) arrivedWhileLoading = [];
     selected = uuid;
+    const load = ++timelineLoad;
     document.querySelectorAll('#servers tr').forEach((tr) =>
       tr.classList.toggle('selected', tr.dataset.uuid === uuid));
     const s = servers.get(uuid);
     $('#timeline-name').textContent = s ? '— ' + (s.name || uuid) : '';
     const resp = await api('GET', '/dashboard/api/servers/' + uuid + '/timeline');
-    if (!resp.ok || selected !== uuid) return;
+    const entries = resp.ok ? (await resp.json()).entries : null;
+    if (load !== timelineLoad) return;              // a newer load replaces the list
+    const arrived = arrivedWhileLoading;
+    arrivedWhileLoading = null;
+    if (entries === null || selected !== uuid) return;
+    const loaded = new Set(entries.map(entryKey));
+    arrived.forEach((e) => { if (!loaded.has(entryKey(e))) entries.push(e); });
     const list = $('#timeline');
-    list.replaceChildren(...(await resp.json()).entries.map(entryItem));
+    list.replaceChildren(...entries.map(entryItem));
     list.scrollTop = list.scrollHeight;
   }
 
   function addEntry(uuid, entry) {
     if (uuid !== selected) return;
+    if (arrivedWhileLoading !== null) arrivedWhileLoading.push(entry);
     const list = $('#timeline');
     list.append(entryItem(entry));
     list.scrollTop = list.scrollHeight;

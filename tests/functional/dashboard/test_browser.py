@@ -186,3 +186,51 @@ def test_a_task_end_first_seen_in_a_resync_snapshot_still_brings_its_action_even
     b.wait(lambda: _status(b, uuid) == 'ACTIVE', message='the snapshot shows ACTIVE')
     b.wait(lambda: any('compute_reboot_instance Success' in t for t in _timeline(b)),
            message='timeline has the action event the snapshot ended')
+
+
+# Holds the page's timeline loads once the api has answered them, until the test lets go.
+HOLD_TIMELINE_LOADS = """
+window.timelineHeld = false;
+window.releaseTimeline = null;
+const realFetch = window.fetch;
+window.fetch = async (path, options) => {
+  const resp = await realFetch(path, options);
+  if (!String(path).endsWith('/timeline')) return resp;
+  window.timelineHeld = true;
+  await new Promise((release) => { window.releaseTimeline = release; });
+  return resp;
+};
+"""
+
+
+def test_a_live_entry_that_arrives_while_the_timeline_loads_is_kept(stack, browser):
+    """The timeline's load (the api's answer) may be read before a notification reaches the
+    hub, and reach the page after that notification's live entry: the load replaces the
+    list, and the entry stays in it (CI once lost ``instance.reboot.end`` so: the task's
+    end re-loaded the timeline just as the end notification came)."""
+    client = http.Client(stack.endpoint)
+    base = stack.endpoint.rsplit('/v2.1', 1)[0]
+    uuid = _create(client, 'web-1')['id']
+    b = browser
+    _open(b, base, http.MEMBER)
+    b.find(f'#row-{uuid} td.name a')[0].click()
+    b.wait(lambda: len(_timeline(b)) >= 1, message='timeline loaded')
+    b.driver.execute_script(HOLD_TIMELINE_LOADS)
+    b.find(f'#row-{uuid} td.name a')[0].click()          # loads the timeline again
+    b.wait(lambda: b.driver.execute_script('return window.timelineHeld'),
+           message="the api answered the load; the page has not read it")
+    entry = {'time': '2099-01-01T00:00:00.000000Z', 'source': 'bus',
+             'what': 'instance.late.marker', 'task_state': None, 'vm_state': 'active',
+             'power_state': 'running', 'locked': False, 'request_id': None}
+    stack.services.dashboard.hub.publish_entry(uuid, entry)
+    b.wait(lambda: any('instance.late.marker' in t for t in _timeline(b)),
+           message='the live entry shown')
+    b.driver.execute_script(
+        "window.shownBefore = document.querySelector('#timeline li');"
+        'window.releaseTimeline();')
+    b.wait(lambda: b.driver.execute_script(
+        "return document.querySelector('#timeline li') !== window.shownBefore"),
+        message='the load replaced the list')
+    shown = _timeline(b)
+    assert sum('instance.late.marker' in t for t in shown) == 1, shown
+    assert any('create' in t for t in shown), shown            # the loaded action events
