@@ -36,6 +36,10 @@ ADVANCE_VERSION = '1.14'
 # A retry's timeout is the previous one's doubled (capped), less up to this share, so
 # the computes whose calls timed out together do not retry together.
 RETRY_JITTER = 0.1
+# A starting compute's first call (Nova's ``wait_until_ready``): the api may not have
+# declared its queue yet, and a broker drops a call sent to no queue. The call is asked
+# again after this many seconds, doubled each time up to the normal timeout.
+EARLY_TIMEOUT = 1.0
 
 
 class ConductorAPI(conductor_topics.TopicRouting):
@@ -85,22 +89,29 @@ class ConductorAPI(conductor_topics.TopicRouting):
             for observer in list(self.observers):
                 observer(now, instance_uuid, values['task_state'], method)
 
-    def _call(self, context, method, version=None, **kwargs):
-        return self._timed_call(context, method, version, kwargs, steps=False)
+    def _call(self, context, method, version=None, *, early_timeout=None, **kwargs):
+        return self._timed_call(context, method, version, kwargs, steps=False,
+                                early_timeout=early_timeout)
 
-    def _timed_call(self, context, method, version, kwargs, *, steps):
+    def _timed_call(self, context, method, version, kwargs, *, steps, early_timeout=None):
         start = time.monotonic()
         try:
-            return self._call_retried(context, method, version, kwargs, steps)
+            return self._call_retried(context, method, version, kwargs, steps,
+                                      early_timeout)
         finally:
             metrics.COMPUTE_CONDUCTOR_CALL.labels(method).observe(time.monotonic() - start)
 
-    def _call_retried(self, context, method, version, kwargs, steps):
+    def _call_retried(self, context, method, version, kwargs, steps, early_timeout=None):
+        """``early_timeout``: first ask with this timeout, doubled while below the normal
+        one (these attempts are not counted); then the normal attempts."""
         timeouts, steps_timeouts, waits, waited = 0, 0, 0, 0.0
+        early = early_timeout
         while True:
             base = self.steps_client if steps else self.client
             options = {'version': version} if version else {}
-            if timeouts:
+            if early is not None and early < self.timeout:
+                options['timeout'] = early
+            elif timeouts:
                 options['timeout'] = self.retry_timeout(timeouts)
             try:
                 answer = self._lean_call(base, context, method, version, kwargs,
@@ -110,6 +121,12 @@ class ConductorAPI(conductor_topics.TopicRouting):
                 client = base.prepare(**options) if options else base
                 return client.call(context, method, host=self.host, **kwargs)
             except oslo_messaging.MessagingTimeout:
+                if early is not None and early < self.timeout:
+                    LOG.warning("The api's conductor did not answer %s within %.0f s: is "
+                                'it running, or did this compute start before it? Asking '
+                                'again', method, early)
+                    early *= 2
+                    continue
                 timeouts += 1
                 if base is not self.client:
                     steps_timeouts += 1
@@ -340,7 +357,9 @@ class ConductorAPI(conductor_topics.TopicRouting):
                           instance_uuid=instance_uuid, migration_id=migration_id, **kwargs)
 
     def evacuations_from_host(self, context):
-        return self._call(context, 'evacuations_from_host', version='1.7')
+        # A starting compute's first call: the api may not listen yet (EARLY_TIMEOUT).
+        return self._call(context, 'evacuations_from_host', version='1.7',
+                          early_timeout=EARLY_TIMEOUT)
 
     def evacuations_to_host(self, context):
         return self._call(context, 'evacuations_to_host', version='1.8')

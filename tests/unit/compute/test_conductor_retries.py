@@ -76,6 +76,29 @@ def test_the_last_attempt_times_out_to_the_caller(monkeypatch):
     assert [entry[2] for entry in log] == [1, 2, 4]
 
 
+def test_a_starting_computes_first_call_asks_again_soon_then_as_any_call(monkeypatch):
+    """The api may not have declared its queue yet (a broker drops a call sent to no
+    queue): the first call is asked again after 1, 2, 4, 8 s, then retried as any other
+    (those early attempts are not counted against ``attempts``)."""
+    monkeypatch.setattr(conductor_rpcapi.random, 'uniform', lambda a, b: 0)
+    api, log = _conductor(monkeypatch, timeouts=5)
+    assert api.evacuations_from_host(cep_context.get_admin_context())
+    assert [entry[1:] for entry in log] == [
+        ('evacuations_from_host', 1.0), ('evacuations_from_host', 2.0),
+        ('evacuations_from_host', 4.0), ('evacuations_from_host', 8.0),
+        ('evacuations_from_host', 15), ('evacuations_from_host', 30)]
+    api, log = _conductor(monkeypatch, timeouts=10, attempts=2)
+    with pytest.raises(oslo_messaging.MessagingTimeout):
+        api.evacuations_from_host(cep_context.get_admin_context())
+    assert [entry[2] for entry in log] == [1.0, 2.0, 4.0, 8.0, 15, 30]
+
+
+def test_an_api_that_answers_at_once_is_asked_once(monkeypatch):
+    api, log = _conductor(monkeypatch, timeouts=0)
+    assert api.evacuations_from_host(cep_context.get_admin_context())
+    assert [entry[2] for entry in log] == [1.0]
+
+
 def test_retries_are_jittered_below_the_doubled_timeout(monkeypatch):
     api, _ = _conductor(monkeypatch, timeouts=0)
     values = {round(api.retry_timeout(1), 6) for _ in range(50)}

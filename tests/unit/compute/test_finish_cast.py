@@ -216,7 +216,7 @@ def test_a_read_carries_the_cast_end_once_and_only_while_it_may_be_on_its_way(
         client, monkeypatch):
     called = []
     monkeypatch.setattr(client, '_step', lambda *args, **kwargs: None)
-    monkeypatch.setattr(client, '_timed_call', lambda ctx, method, version, args, steps:
+    monkeypatch.setattr(client, '_timed_call', lambda ctx, method, version, args, steps, **_:
                         called.append((method, version, sorted(args))))
     ctx = cep_context.RequestContext(user_id='u', project_id='p')
     for uuid in ('i1', 'i2'):
