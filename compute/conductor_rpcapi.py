@@ -109,7 +109,8 @@ class ConductorAPI(conductor_topics.TopicRouting):
         while True:
             base = self.steps_client if steps else self.client
             options = {'version': version} if version else {}
-            if early is not None and early < self.timeout:
+            early_attempt = early is not None and early < self.timeout
+            if early_attempt:
                 options['timeout'] = early
             elif timeouts:
                 options['timeout'] = self.retry_timeout(timeouts)
@@ -121,7 +122,7 @@ class ConductorAPI(conductor_topics.TopicRouting):
                 client = base.prepare(**options) if options else base
                 return client.call(context, method, host=self.host, **kwargs)
             except oslo_messaging.MessagingTimeout:
-                if early is not None and early < self.timeout:
+                if early_attempt:
                     LOG.warning("The api's conductor did not answer %s within %.0f s: is "
                                 'it running, or did this compute start before it? Asking '
                                 'again', method, early)
