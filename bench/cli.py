@@ -21,7 +21,7 @@ SCENARIOS = ('inprocess', 'split', 'api_only', 'memory')
 FULL = {
     'inprocess': {'servers': 200, 'reboots': 2000, 'inflight': 64, 'warmup': 200},
     'split': {'servers': 1000, 'reboots': 1000, 'inflights': (1, 50), 'computes': (1, 4),
-              'idle_seconds': 2.0, 'warmup': 100, 'max_seconds': 60},
+              'idle_seconds': 2.0, 'warmup': 100, 'max_seconds': 60, 'db_counters': True},
     'api_only': {'rate': 100, 'seconds': 10, 'sweep_seconds': 5.0,
                  'sweep_rates': (10, 20, 30, 40, 50, 60, 80, 100)},
     'nova_max_seconds': 600,
@@ -29,7 +29,7 @@ FULL = {
 QUICK = {
     'inprocess': {'servers': 20, 'reboots': 80, 'inflight': 16, 'warmup': 16},
     'split': {'servers': 50, 'reboots': 30, 'inflights': (1, 50), 'computes': (1, 4),
-              'idle_seconds': 0.5, 'warmup': 10, 'max_seconds': 30},
+              'idle_seconds': 0.5, 'warmup': 10, 'max_seconds': 30, 'db_counters': False},
     'api_only': {'rate': 100, 'seconds': 1, 'sweep_seconds': 1.0, 'sweep_rates': (10, 20)},
     'nova_max_seconds': 120,
 }
@@ -162,7 +162,7 @@ def run(args, workdir, group_commit):
                 api_workers=args.api_workers, group_commit=group_commit,
                 finish_cast=None if args.finish_cast is None else args.finish_cast == 'on',
                 compute_options=args.compute_options, api_options=args.api_options,
-                tracker=args.tracker)
+                tracker=args.tracker, db_counters=sp['db_counters'])
             results['split'].extend(runs)
             if api_only is not None:
                 results['api_only'] = api_only

@@ -1,5 +1,6 @@
 """The short table printed after a run, and the issue's targets checked against it."""
 
+from bench import pg_counters
 from bench import rate_sweep
 
 TARGETS = {
@@ -58,6 +59,16 @@ def _row(name, run, cpu):
             f'{_fmt(lat.get("p99")):>8} {_fmt(cpu, ".2f"):>11}')
 
 
+def _db_line(run):
+    db = run['db_per_reboot']
+    line = (f'    database per reboot: {db["commits_per_reboot"]} commits, '
+            f'{db["rows_fetched_per_reboot"]} rows fetched, '
+            f'{db["rows_returned_per_reboot"]} returned')
+    if db['rows_fetched_per_reboot'] > pg_counters.ROWS_FETCHED_WARNING:
+        line += ' (a statement read far more rows than it changed: check the plans)'
+    return line
+
+
 def table(doc):
     res = doc['scenarios']
     lines = [f'{"scenario":<34} {"reboot/s":>9} {"p50 ms":>8} {"p99 ms":>8} {"CPU ms/rbt":>11}']
@@ -82,6 +93,8 @@ def table(doc):
             why = '; '.join(f'{k}: {", ".join(v)}' for k, v in upper.items())
             lines.append(f'    upper bounds ({why}); api + computes + own db backends: '
                          f'{_fmt(run.get("cpu_ms_per_reboot_lower_bound"), ".2f")} ms/reboot')
+        if run.get('db_per_reboot'):
+            lines.append(_db_line(run))
     if res.get('nova'):
         lines.extend(_nova_lines(res['nova'], res.get('side_by_side') or {}))
     lines.extend(_notes(res))

@@ -1,11 +1,14 @@
 """Scenarios 2 and 3 and the memory figure: separate processes over RabbitMQ + PostgreSQL.
 
 Scenario 2: 1,000 servers on 1 or 4 compute hosts, rebooted with 1 and with 50 requests in
-flight over keep-alive HTTP. CPU per reboot sums cepheid-api, the computes, RabbitMQ's
-beam.smp and every postgres process (they are local); this client is shown apart. When the
-broker or PostgreSQL served others meanwhile (``upper_bounds`` says why), that sum is an
-upper bound; ``cpu_ms_per_reboot_lower_bound`` counts only the api, the computes and the
-backends of the run's own database. ``noise``: what the rest of the machine did.
+flight over keep-alive HTTP. The database is analyzed once the servers exist (the steady
+state autovacuum keeps a deployment in; pg_counters.analyze says what a run without it
+measures), and each run reports its commits and rows per reboot (``db_per_reboot``).
+CPU per reboot sums cepheid-api, the computes, RabbitMQ's beam.smp and every postgres
+process (they are local); this client is shown apart. When the broker or PostgreSQL
+served others meanwhile (``upper_bounds`` says why), that sum is an upper bound;
+``cpu_ms_per_reboot_lower_bound`` counts only the api, the computes and the backends of
+the run's own database. ``noise``: what the rest of the machine did.
 Scenario 3: reboot POST latency at a fixed offered rate, computes consuming, then a sweep
 of rising rates for the highest one whose p99 stays within 50 ms (``rate_sweep``), each
 started once the reboots accepted before it ended.
@@ -22,6 +25,7 @@ from sqlalchemy import pool as sa_pool
 from bench import cluster as bench_cluster
 from bench import load
 from bench import noise
+from bench import pg_counters
 from bench import procstat
 from bench import rate_sweep
 
@@ -51,7 +55,9 @@ def _cpu_figures(seconds, reboots, idle, wall):
     }
 
 
-def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds):
+def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds, db_before=None):
+    """One measured closed-loop run. With ``db_before`` (a settled pg_counters snapshot)
+    the database's own counters per reboot are read too; returns ``(result, db_after)``."""
     engine = sa.create_engine(cluster.database.url, poolclass=sa_pool.NullPool)
     groups = _groups(cluster)
     own_db = procstat.CpuMeter({'db_own': lambda: noise.database_backends(
@@ -72,9 +78,14 @@ def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds):
     result['noise'] = machine.stop(sum(seconds.values()), pids)
     shared = {'broker': noise.broker_sharing(cluster.vhost.name),
               'db': noise.database_sharing(engine, cluster.database.name)}
+    db_after = None
+    if db_before is not None:
+        db_after = pg_counters.snapshot(engine, cluster.database.name)
+        result['db_per_reboot'] = pg_counters.per_reboot(db_before, db_after,
+                                                         result['reboots'])
     engine.dispose()
     result.update(_bounds(seconds, own_db.seconds['db_own'], shared, result['reboots']))
-    return result
+    return result, db_after
 
 
 def _bounds(seconds, own_db, shared, reboots):
@@ -112,10 +123,12 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
                 api_rate=None, api_seconds=None, api_sweep=None, max_seconds=300,
                 api_workers=1,
                 run_seconds=None, group_commit=None, finish_cast=None, compute_options=None,
-                api_options=None, tracker='lean'):
-    """One cluster: create the servers, then every closed-loop run, then (optionally) the
-    fixed-rate API run and its sweep of rates (``api_sweep``: ``{'rates', 'seconds'}``).
-    Returns ``(runs, api_only, memory)``."""
+                api_options=None, tracker='lean', db_counters=True):
+    """One cluster: create the servers, gather the database's statistics, then every
+    closed-loop run, then (optionally) the fixed-rate API run and its sweep of rates
+    (``api_sweep``: ``{'rates', 'seconds'}``). With ``db_counters`` each run also reports
+    the database's commits and rows per reboot (each read waits for PostgreSQL's counters
+    to settle: pg_counters). Returns ``(runs, api_only, memory)``."""
     workdir.mkdir(parents=True, exist_ok=True)
     hosts = [f'bench{i + 1}' for i in range(computes)]
     with bench_cluster.Cluster(hosts, workdir, api_workers=api_workers,
@@ -130,17 +143,24 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
         ids = cluster.create_servers(servers, timeout=max(300, max_seconds))
         create_s = time.monotonic() - t0
         print(f'  {servers} servers created in {create_s:.1f} s', flush=True)
+        engine = sa.create_engine(cluster.database.url, poolclass=sa_pool.NullPool)
+        pg_counters.analyze(engine)
         memory.update(instances_on_compute=servers // computes,
                       rss_mb_after_create=_rss_mb(first),
                       api_rss_mb_after_create=_api_rss_mb(cluster))
         load.closed_loop(cluster.post_reboot, ids, cluster.tracker,
                          inflight=min(10, servers), count=warmup,
                          max_seconds=max_seconds)
+        counters = (pg_counters.snapshot(engine, cluster.database.name)
+                    if db_counters and inflights else None)
+        engine.dispose()
         idle = procstat.idle_rate(IDLE_GROUPS, idle_seconds)
         runs = []
         for inflight in inflights:
-            run = _closed_run(cluster, ids, idle, inflight=inflight, reboots=reboots,
-                              max_seconds=run_seconds or max_seconds)
+            run, counters = _closed_run(cluster, ids, idle, inflight=inflight,
+                                        reboots=reboots,
+                                        max_seconds=run_seconds or max_seconds,
+                                        db_before=counters)
             run.update(create_seconds=round(create_s, 2), group_commit=group_commit,
                        idle_cpu_per_s={k: round(v, 4) for k, v in idle.items()})
             runs.append(run)
