@@ -69,6 +69,11 @@ def _db_line(run):
     return line
 
 
+def _phases_line(phases):
+    return (f'    medians: REST → begin {phases["rest_to_begin_ms"]} ms, begin → end '
+            f'{phases["begin_to_end_ms"]} ms (the api\'s timestamps, bench/action_phases.py)')
+
+
 def table(doc):
     res = doc['scenarios']
     lines = [f'{"scenario":<34} {"reboot/s":>9} {"p50 ms":>8} {"p99 ms":>8} {"CPU ms/rbt":>11}']
@@ -95,6 +100,8 @@ def table(doc):
                          f'{_fmt(run.get("cpu_ms_per_reboot_lower_bound"), ".2f")} ms/reboot')
         if run.get('db_per_reboot'):
             lines.append(_db_line(run))
+        if run.get('phases'):
+            lines.append(_phases_line(run['phases']))
     if res.get('nova'):
         lines.extend(_nova_lines(res['nova'], res.get('side_by_side') or {}))
     lines.extend(_notes(res))

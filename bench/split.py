@@ -3,7 +3,8 @@
 Scenario 2: 1,000 servers on 1 or 4 compute hosts, rebooted with 1 and with 50 requests in
 flight over keep-alive HTTP. The database is analyzed once the servers exist (the steady
 state autovacuum keeps a deployment in; pg_counters.analyze says what a run without it
-measures), and each run reports its commits and rows per reboot (``db_per_reboot``).
+measures), and each run reports its commits and rows per reboot (``db_per_reboot``)
+and the medians of its reboots' two phases, REST → begin → end (``phases``).
 CPU per reboot sums cepheid-api, the computes, RabbitMQ's beam.smp and every postgres
 process (they are local); this client is shown apart. When the broker or PostgreSQL
 served others meanwhile (``upper_bounds`` says why), that sum is an upper bound;
@@ -22,6 +23,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy import pool as sa_pool
 
+from bench import action_phases
 from bench import cluster as bench_cluster
 from bench import load
 from bench import noise
@@ -62,6 +64,7 @@ def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds, db_before
     groups = _groups(cluster)
     own_db = procstat.CpuMeter({'db_own': lambda: noise.database_backends(
         engine, cluster.database.name)})
+    first_action = action_phases.last_action_id(engine)
     machine = noise.MachineMeter().start()
     meter = procstat.CpuMeter(groups).start()
     own_db.start()
@@ -83,6 +86,7 @@ def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds, db_before
         db_after = pg_counters.snapshot(engine, cluster.database.name)
         result['db_per_reboot'] = pg_counters.per_reboot(db_before, db_after,
                                                          result['reboots'])
+    result['phases'] = action_phases.since(engine, first_action)   # after: its reads
     engine.dispose()
     result.update(_bounds(seconds, own_db.seconds['db_own'], shared, result['reboots']))
     return result, db_after

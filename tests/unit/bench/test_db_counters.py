@@ -1,7 +1,11 @@
 """The split runs' database figures: commits and rows per reboot from two pg_stat_database
 snapshots, and the table's line, which says so when a reboot read far more rows than a
-plan through the uuid's index would."""
+plan through the uuid's index would; and the medians of a run's two phases from the api's
+own timestamps."""
 
+import datetime
+
+from bench import action_phases
 from bench import pg_counters
 from bench import report
 
@@ -50,3 +54,23 @@ def test_a_run_that_read_whole_indexes_is_flagged():
 def test_a_run_without_database_figures_has_no_line():
     run = _run(None)
     assert _db_lines(run) == []
+
+
+def test_the_phases_are_the_medians_of_the_api_timestamps():
+    t0 = datetime.datetime(2026, 12, 6, 14, 0, 0)
+
+    def row(begin_ms, end_ms):
+        return (t0, t0 + datetime.timedelta(milliseconds=begin_ms),
+                t0 + datetime.timedelta(milliseconds=begin_ms + end_ms))
+
+    phases = action_phases.medians([row(2.0, 4.0), row(3.0, 5.0), row(9.0, 3.5)])
+    assert phases == {'rest_to_begin_ms': 3.0, 'begin_to_end_ms': 4.0, 'reboots': 3}
+    assert action_phases.medians([]) == {}
+
+
+def test_the_table_gives_the_phases_of_a_run():
+    run = _run(None)
+    run['phases'] = {'rest_to_begin_ms': 2.86, 'begin_to_end_ms': 4.0, 'reboots': 1500}
+    lines = report.table({'scenarios': {'split': [run]}, 'targets': {}}).splitlines()
+    assert ("    medians: REST → begin 2.86 ms, begin → end 4.0 ms (the api's timestamps, "
+            "bench/action_phases.py)") in lines
