@@ -14,24 +14,35 @@ statistics: see ``analyze``).
 
 import time
 
-import sqlalchemy as sa
-
+#: The pg_stat_database counters read (the scale bench's idle and storm figures use them too).
+COUNTERS = ('xact_commit', 'xact_rollback', 'tup_returned', 'tup_fetched', 'tup_inserted',
+            'tup_updated', 'tup_deleted')
 #: How long the run's server processes must be idle before their counters are all in.
 SETTLE_SECONDS = 11.0
 #: Above this many rows fetched per reboot the table line says the plans look wrong.
 ROWS_FETCHED_WARNING = 200
-_COUNTERS = ('xact_commit', 'xact_rollback', 'tup_fetched', 'tup_returned')
 
 
-def snapshot(engine, database, *, settle=SETTLE_SECONDS):
-    """``{counter: value}`` of ``database`` once its processes' figures are in."""
-    if settle:
-        time.sleep(settle)
-    with engine.connect() as conn:
-        row = conn.execute(sa.text(
-            f'SELECT {", ".join(_COUNTERS)} FROM pg_stat_database WHERE datname = :db'),
-            {'db': database}).one()
-    return dict(zip(_COUNTERS, row, strict=True))
+def database_url(database):
+    """libpq's URL of a throw-away ``database`` (tests/fixtures/processes.py)."""
+    return database.url.replace('postgresql+psycopg://', 'postgresql://')
+
+
+def read(database):
+    """``{counter: value}`` of ``database`` as PostgreSQL has them now."""
+    import psycopg  # here: the arithmetic and the report need no driver (unit tests)
+
+    from tests.fixtures import processes
+    with psycopg.connect(processes.PG_ADMIN_URL, autocommit=True) as conn:
+        row = conn.execute(f'SELECT {", ".join(COUNTERS)} FROM pg_stat_database '
+                           'WHERE datname = %s', (database.name,)).fetchone()
+    return dict(zip(COUNTERS, row, strict=True))
+
+
+def snapshot(database, *, settle=SETTLE_SECONDS):
+    """``read(database)`` once its processes' figures are in."""
+    time.sleep(settle)
+    return read(database)
 
 
 def per_reboot(before, after, reboots):
@@ -48,7 +59,7 @@ def _rate(before, after, name, reboots):
     return round((after[name] - before[name]) / reboots, 2)
 
 
-def analyze(engine):
+def analyze(database):
     """Gather the planner's statistics of every table, as autovacuum does on a deployment
     within a minute or so of a burst of inserts.
 
@@ -56,6 +67,6 @@ def analyze(engine):
     estimates one row for every index and may run a reboot's compare-and-swap through
     ``(project_id, deleted)`` or ``(host, deleted)``, reading every instance of the project
     or host, instead of through the uuid's unique index."""
-    with engine.connect() as conn:
-        conn.execute(sa.text('ANALYZE'))
-        conn.commit()
+    import psycopg
+    with psycopg.connect(database_url(database), autocommit=True) as conn:
+        conn.execute('ANALYZE')

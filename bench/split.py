@@ -83,7 +83,7 @@ def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds, db_before
               'db': noise.database_sharing(engine, cluster.database.name)}
     db_after = None
     if db_before is not None:
-        db_after = pg_counters.snapshot(engine, cluster.database.name)
+        db_after = pg_counters.snapshot(cluster.database)
         result['db_per_reboot'] = pg_counters.per_reboot(db_before, db_after,
                                                          result['reboots'])
     result['phases'] = action_phases.since(engine, first_action)   # after: its reads
@@ -147,17 +147,15 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
         ids = cluster.create_servers(servers, timeout=max(300, max_seconds))
         create_s = time.monotonic() - t0
         print(f'  {servers} servers created in {create_s:.1f} s', flush=True)
-        engine = sa.create_engine(cluster.database.url, poolclass=sa_pool.NullPool)
-        pg_counters.analyze(engine)
+        pg_counters.analyze(cluster.database)
         memory.update(instances_on_compute=servers // computes,
                       rss_mb_after_create=_rss_mb(first),
                       api_rss_mb_after_create=_api_rss_mb(cluster))
         load.closed_loop(cluster.post_reboot, ids, cluster.tracker,
                          inflight=min(10, servers), count=warmup,
                          max_seconds=max_seconds)
-        counters = (pg_counters.snapshot(engine, cluster.database.name)
+        counters = (pg_counters.snapshot(cluster.database)
                     if db_counters and inflights else None)
-        engine.dispose()
         idle = procstat.idle_rate(IDLE_GROUPS, idle_seconds)
         runs = []
         for inflight in inflights:

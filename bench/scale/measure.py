@@ -19,11 +19,8 @@ import time
 
 import psycopg
 
+from bench import pg_counters
 from bench import procstat
-from tests.fixtures import processes
-
-DB_COUNTERS = ('xact_commit', 'xact_rollback', 'tup_returned', 'tup_fetched', 'tup_inserted',
-               'tup_updated', 'tup_deleted')
 
 
 def _ctl(*args):
@@ -60,20 +57,9 @@ def broker_stats(vhost):
     return stats
 
 
-def _pg_url(sqlalchemy_url):
-    return sqlalchemy_url.replace('postgresql+psycopg://', 'postgresql://')
-
-
-def db_counters(database):
-    with psycopg.connect(processes.PG_ADMIN_URL, autocommit=True) as conn:
-        row = conn.execute(f'SELECT {", ".join(DB_COUNTERS)} FROM pg_stat_database '
-                           'WHERE datname = %s', (database.name,)).fetchone()
-    return dict(zip(DB_COUNTERS, row, strict=True))
-
-
 def table_reads(database):
     """``{table: (seq_scan, seq_tup_read, idx_scan, idx_tup_fetch)}`` of our database."""
-    with psycopg.connect(_pg_url(database.url)) as conn:
+    with psycopg.connect(pg_counters.database_url(database)) as conn:
         rows = conn.execute('SELECT relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), '
                             'coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables').fetchall()
     return {row[0]: row[1:] for row in rows}
@@ -94,18 +80,19 @@ def idle(cluster, seconds):
     """CPU per group and DB activity per second over ``seconds`` of doing nothing."""
     tables_before = table_reads(cluster.database)    # its own catalog reads flushed first
     time.sleep(0.5)   # pg_stat counters are flushed by backends about every 0.5 s
-    db_before = db_counters(cluster.database)
+    db_before = pg_counters.read(cluster.database)
     meter = procstat.CpuMeter(cluster.groups()).start()
     time.sleep(seconds)
     cpu = meter.stop()
     time.sleep(0.5)
-    db_after = db_counters(cluster.database)
+    db_after = pg_counters.read(cluster.database)
     tables_after = table_reads(cluster.database)
     wall = meter.wall
     return {
         'seconds': round(wall, 1),
         'cpu_cores': {k: round(v / wall, 4) for k, v in cpu.items()},
-        'db_per_s': {k: round((db_after[k] - db_before[k]) / wall, 1) for k in DB_COUNTERS},
+        'db_per_s': {k: round((db_after[k] - db_before[k]) / wall, 1)
+                     for k in pg_counters.COUNTERS},
         'db_table_reads_per_s': _reads_per_s(tables_before, tables_after, wall),
         'load_average': list(os.getloadavg()),
     }

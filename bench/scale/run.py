@@ -17,9 +17,6 @@ import platform
 import tempfile
 import time
 
-import sqlalchemy as sa
-from sqlalchemy import pool as sa_pool
-
 from bench import noise
 from bench import pg_counters
 from bench.scale import cluster as scale_cluster
@@ -133,9 +130,7 @@ def _phases(args, cluster, result, save, sampler):
     result['create_seconds'] = round(time.monotonic() - t0, 1)
     _progress(f'{len(servers)} servers created in {result["create_seconds"]} s '
               f'({errors} in ERROR)')
-    engine = sa.create_engine(cluster.database.url, poolclass=sa_pool.NullPool)
-    pg_counters.analyze(engine)     # the statistics a deployment's autovacuum keeps
-    engine.dispose()
+    pg_counters.analyze(cluster.database)     # the statistics a deployment's autovacuum keeps
     sampler.mark(f'{hosts}:idle')
     time.sleep(args.settle_seconds if args.settle_seconds is not None
                else 2 * args.report_interval)

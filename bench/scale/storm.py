@@ -17,9 +17,9 @@ import time
 import psycopg
 
 from bench import load
+from bench import pg_counters
 from bench import procstat
 from bench import tracker as bench_tracker
-from bench.scale import measure
 
 
 class CountingTracker(bench_tracker.Tracker):
@@ -53,7 +53,7 @@ def run(cluster, servers, *, reboots, inflight, max_seconds, settle=10.0):
         return status, request_id
 
     before = dict(tracker.terminal)
-    db_before = measure.db_counters(cluster.database)
+    db_before = pg_counters.read(cluster.database)
     meter = procstat.CpuMeter(cluster.groups()).start()
     out = load.closed_loop(post, servers, tracker, inflight=min(inflight, len(servers)),
                            count=reboots, max_seconds=max_seconds)
@@ -63,7 +63,7 @@ def run(cluster, servers, *, reboots, inflight, max_seconds, settle=10.0):
         time.sleep(0.5)
     cpu = meter.stop()
     time.sleep(min(2.0, settle))     # a duplicate would come after the first end
-    db_after = measure.db_counters(cluster.database)   # flushed by now (every ~0.5 s)
+    db_after = pg_counters.read(cluster.database)   # flushed by now (every ~0.5 s)
     counts = [tracker.terminal[r] - before.get(r, 0) for r in accepted]
     ended = sum(1 for c in counts if c) or 1
     result['cpu_ms_per_reboot'] = {k: round(1000 * v / ended, 2) for k, v in cpu.items()}
