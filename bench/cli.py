@@ -25,6 +25,7 @@ FULL = {
     'api_only': {'rate': 100, 'seconds': 10, 'sweep_seconds': 5.0,
                  'sweep_rates': (10, 20, 30, 40, 50, 60, 80, 100)},
     'nova_max_seconds': 600,
+    'floor': {'reboots': 2000},
 }
 QUICK = {
     'inprocess': {'servers': 20, 'reboots': 80, 'inflight': 16, 'warmup': 16},
@@ -32,6 +33,7 @@ QUICK = {
               'idle_seconds': 0.5, 'warmup': 10, 'max_seconds': 30, 'db_counters': False},
     'api_only': {'rate': 100, 'seconds': 1, 'sweep_seconds': 1.0, 'sweep_rates': (10, 20)},
     'nova_max_seconds': 120,
+    'floor': {'reboots': 50},
 }
 
 
@@ -170,6 +172,10 @@ def run(args, workdir, group_commit):
                 results['memory'] = memory
             else:
                 results.setdefault('memory_other', []).append(memory)
+    if 'split' in only:
+        from bench import hop_floor
+        _progress("the floor: a reboot's round trips alone, 1 in flight (bench/hop_floor.py)")
+        results['floor'] = hop_floor.run(plan['floor']['reboots'])
     _progress('done')
     return results
 

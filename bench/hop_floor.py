@@ -1,0 +1,256 @@
+"""The floor under the split scenario's 1-in-flight latency: a reboot's round trips alone.
+
+``python -m bench.hop_floor`` runs, in three processes of its own, the same message pattern
+a reboot follows at 1 in flight, with none of Cepheid's code: raw kombu on the same broker
+and psycopg on the same PostgreSQL. The casts and notifications are persistent and
+confirmed, the called ``begin`` and its answer transient and unconfirmed, as Cepheid's are.
+
+1. "api": the REST compare-and-swap commits (``accepted``), then the cast to the compute;
+2. "compute": takes the cast, sends ``begin`` and waits for its answer;
+3. "api": ``reboot_pending`` commits; the start notification is confirmed in a second
+   thread while ``reboot_started`` commits; then the answer;
+4. "compute": takes the answer (a fake guest reboots in no time) and casts the end;
+5. "api": the end state commits (``done``) and the end notification goes out.
+
+The bench's own process waits for each end notification before sending the next
+request, as the split scenario's 1-in-flight run does. Latency is ``done - accepted``,
+both read by the "api", like the split scenario's accept → ``instance.reboot.end``.
+Each statement is one autocommit round trip, as Cepheid's hot ones are on PostgreSQL.
+What Cepheid adds on top of this figure is its own code: oslo.messaging, the envelope,
+the context, the checks and the records.
+"""
+
+import argparse
+import json
+import multiprocessing
+import queue
+import statistics
+import sys
+import threading
+import time
+import uuid
+
+EXCHANGE = 'hop-floor'
+API_QUEUE, COMPUTE_QUEUE, REPLY_QUEUE, NOTICE_QUEUE = (
+    'floor.api', 'floor.compute', 'floor.reply', 'floor.notifications')
+SERVERS = 50
+CAS = 'UPDATE instances SET task_state = %s WHERE uuid = %s AND task_state IS NOT DISTINCT FROM %s'
+
+
+def _connection(url, confirmed=False):
+    import kombu
+    if url.startswith('rabbit://'):      # oslo.messaging's scheme; kombu's is amqp
+        url = 'amqp://' + url[len('rabbit://'):]
+    return kombu.Connection(url, transport_options={'confirm_publish': confirmed})
+
+
+def _queue(name, exchange):
+    """Durable, as Cepheid's topic queues are; the reply queue is not, as its own is not."""
+    import kombu
+    return kombu.Queue(name, exchange=exchange, routing_key=name,
+                       durable=name != REPLY_QUEUE)
+
+
+def _exchange():
+    import kombu
+    return kombu.Exchange(EXCHANGE, 'direct', durable=True)
+
+
+class _Sender:
+    """A producer on a connection of its own. ``confirmed``: each message persistent and
+    ``send`` returns once the broker confirmed it (Cepheid's casts and notifications);
+    otherwise transient and unconfirmed (its called ``begin`` and the answer)."""
+
+    def __init__(self, url, *, confirmed):
+        self.conn = _connection(url, confirmed)
+        self.delivery_mode = 2 if confirmed else 1
+        self.producer = self.conn.Producer(exchange=_exchange())
+
+    def send(self, routing_key, body, **properties):
+        self.producer.publish(body, routing_key=routing_key, serializer='json',
+                              delivery_mode=self.delivery_mode, **properties)
+
+
+def _api(url, database, ready):
+    """The "api" role: the REST CAS and the cast, the begin, the end."""
+    import psycopg
+    db = psycopg.connect(database, autocommit=True)
+    sender, notifier = _Sender(url, confirmed=True), _Sender(url, confirmed=True)
+    replier = _Sender(url, confirmed=False)
+    notices = queue.SimpleQueue()
+    confirmed = queue.SimpleQueue()
+
+    def notify_loop():              # the start notification's own thread
+        while (body := notices.get()) is not None:
+            notifier.send(NOTICE_QUEUE, body)
+            confirmed.put(True)
+
+    threading.Thread(target=notify_loop, daemon=True).start()
+    accepted, begun = {}, {}
+
+    def on_message(body, message):
+        kind, server = body['kind'], body['server']
+        if kind == 'rest':
+            db.execute(CAS, ('rebooting', server, None))
+            accepted[server] = time.time()
+            sender.send(COMPUTE_QUEUE, {'kind': 'reboot', 'server': server})
+        elif kind == 'begin':
+            begun[server] = time.time()
+            db.execute(CAS, ('reboot_pending', server, 'rebooting'))
+            notices.put({'event_type': 'instance.reboot.start', 'server': server})
+            db.execute(CAS, ('reboot_started', server, 'reboot_pending'))
+            confirmed.get()
+            replier.send(message.properties['reply_to'], {'kind': 'answer', 'server': server},
+                        correlation_id=message.properties['correlation_id'])
+        elif kind == 'end':
+            ending = time.time()
+            db.execute(CAS, (None, server, 'reboot_started'))
+            done = time.time()
+            sender.send(NOTICE_QUEUE, {'event_type': 'instance.reboot.end', 'server': server,
+                                       'accepted': accepted.pop(server),
+                                       'begun': begun.pop(server), 'ending': ending,
+                                       'done': done})
+        message.ack()
+
+    _consume(url, API_QUEUE, on_message, ready)
+
+
+def _compute(url, ready):
+    """The "compute" role: the cast, the begin's call, the end's cast."""
+    sender, caller = _Sender(url, confirmed=True), _Sender(url, confirmed=False)
+    calls = {}
+
+    def on_message(body, message):
+        if body['kind'] == 'reboot':
+            correlation = uuid.uuid4().hex
+            calls[correlation] = body['server']
+            caller.send(API_QUEUE, {'kind': 'begin', 'server': body['server']},
+                        reply_to=REPLY_QUEUE, correlation_id=correlation)
+        else:                        # the begin's answer: the guest reboots, the end goes
+            server = calls.pop(message.properties['correlation_id'])
+            sender.send(API_QUEUE, {'kind': 'end', 'server': server})
+        message.ack()
+
+    _consume(url, [COMPUTE_QUEUE, REPLY_QUEUE], on_message, ready)
+
+
+def _consume(url, names, on_message, ready):
+    names = [names] if isinstance(names, str) else names
+    exchange = _exchange()
+    with _connection(url) as conn:
+        with conn.Consumer([_queue(n, exchange) for n in names], callbacks=[on_message],
+                           accept=['json']) as consumer:
+            consumer.qos(prefetch_count=1)
+            ready.set()
+            while True:
+                conn.drain_events()
+
+
+def _setup(database):
+    import psycopg
+    servers = [str(uuid.uuid4()) for _ in range(SERVERS)]
+    with psycopg.connect(database, autocommit=True) as db:
+        db.execute('CREATE TABLE instances (uuid varchar(36) PRIMARY KEY, task_state varchar(255))')
+        with db.cursor() as cur:
+            cur.executemany('INSERT INTO instances (uuid) VALUES (%s)', [(s,) for s in servers])
+        db.execute('ANALYZE instances')
+    return servers
+
+
+def measure(url, database, count, warmup):
+    """The end notifications (their ``accepted``, ``begun``, ``ending`` and ``done``
+    times) of ``count`` reboots one at a time, after ``warmup`` unmeasured ones."""
+    servers = _setup(database)
+    spawn = multiprocessing.get_context('spawn')
+    ready = [spawn.Event(), spawn.Event()]
+    roles = [spawn.Process(target=_api, args=(url, database, ready[0]), daemon=True),
+             spawn.Process(target=_compute, args=(url, ready[1]), daemon=True)]
+    exchange = _exchange()
+    with _connection(url) as conn:
+        notices = _queue(NOTICE_QUEUE, exchange)
+        for name in (API_QUEUE, COMPUTE_QUEUE, REPLY_QUEUE, NOTICE_QUEUE):
+            _queue(name, exchange)(conn.default_channel).declare()
+        for role in roles:
+            role.start()
+        for event in ready:
+            if not event.wait(60):
+                raise RuntimeError('a role of the floor did not start')
+        ends_seen = []
+        ends = queue.SimpleQueue()
+
+        def on_notice(body, message):
+            message.ack()
+            if body['event_type'] == 'instance.reboot.end':
+                ends.put(body)
+
+        producer = conn.Producer(exchange=exchange)
+        try:
+            with conn.Consumer([notices], callbacks=[on_notice], accept=['json']):
+                for i in range(warmup + count):
+                    producer.publish({'kind': 'rest', 'server': servers[i % SERVERS]},
+                                     routing_key=API_QUEUE, serializer='json')
+                    while ends.empty():
+                        conn.drain_events(timeout=30)
+                    end = ends.get()
+                    if i >= warmup:
+                        ends_seen.append(end)
+        finally:
+            for role in roles:
+                role.terminate()
+                role.join(10)
+            for name in (API_QUEUE, COMPUTE_QUEUE, REPLY_QUEUE, NOTICE_QUEUE):
+                _queue(name, exchange)(conn.default_channel).delete()
+    return ends_seen
+
+
+def summary(ends):
+    """The figures of measured end notifications: accepted → done p50 and p99, and the
+    medians of its two halves as the split scenario's phases line names them (the begin
+    taken → the end taken)."""
+    ordered = sorted(end['done'] - end['accepted'] for end in ends)
+
+    def median_ms(start, stop):
+        return round(statistics.median(end[stop] - end[start] for end in ends) * 1000, 2)
+
+    return {'reboots': len(ordered),
+            'p50_ms': round(statistics.median(ordered) * 1000, 2),
+            'p99_ms': round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000, 2),
+            'accepted_to_begin_ms': median_ms('accepted', 'begun'),
+            'begin_to_end_ms': median_ms('begun', 'ending')}
+
+
+def line(figures):
+    return (f"floor, 1 in flight (raw kombu + psycopg, no Cepheid code): "
+            f"p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms over "
+            f"{figures['reboots']} reboots; medians: accepted → begin "
+            f"{figures['accepted_to_begin_ms']} ms, begin → end {figures['begin_to_end_ms']} ms")
+
+
+def run(count, warmup=None):
+    """The floor on a throw-away vhost and database: its figures (``warmup``: unmeasured
+    reboots first; by default a tenth of ``count``, at most 200)."""
+    from bench import cluster
+    from tests.fixtures import processes
+    vhost, database = cluster.Vhost(), processes.PostgresDatabase()
+    try:
+        url = database.url.replace('postgresql+psycopg://', 'postgresql://')
+        warmup = min(200, count // 10) if warmup is None else warmup
+        return summary(measure(vhost.url, url, count, warmup))
+    finally:
+        database.drop()
+        vhost.delete()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python -m bench.hop_floor', description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--count', type=int, default=2000, help='measured reboots')
+    parser.add_argument('--json', action='store_true', help='print the figures as JSON')
+    args = parser.parse_args(argv)
+    figures = run(args.count)
+    print(json.dumps(figures) if args.json else line(figures))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
