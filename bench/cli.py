@@ -23,7 +23,7 @@ FULL = {
     'split': {'servers': 1000, 'reboots': 1000, 'inflights': (1, 50), 'computes': (1, 4),
               'idle_seconds': 2.0, 'warmup': 100, 'max_seconds': 60, 'db_counters': True},
     'api_only': {'rate': 100, 'seconds': 10, 'sweep_seconds': 5.0,
-                 'sweep_rates': (10, 20, 30, 40, 50, 60, 80, 100)},
+                 'sweep_rates': rate_sweep.DEFAULT_RATES},
     'nova_max_seconds': 600,
     'floor': {'reboots': 2000},
 }
@@ -54,8 +54,9 @@ def parse_args(argv):
                         help='scenario 3: seconds at the offered rate')
     parser.add_argument('--api-sweep', metavar='RATES',
                         help="scenario 3's sweep: comma-separated offered rates (default "
-                        "10,20,30,40,50,60,80,100; 'off' skips it); the highest rate whose "
-                        'POST p99 stays <= 50 ms is printed as the sustained rate')
+                        f"{','.join(map(str, rate_sweep.DEFAULT_RATES))}, up to the first "
+                        "not sustained; 'off' skips it); the highest rate whose POST p99 "
+                        'stays <= 50 ms is printed as the sustained rate')
     parser.add_argument('--cap', type=float,
                         help='time cap in seconds of each measured run of scenarios 1 and 2 '
                         '(default: theirs); a run it stops is reported as partial')
