@@ -3,30 +3,34 @@
 A reboot's compute used to call ``begin`` (the event starts, ``task_state`` goes to
 ``reboot_pending``), send ``instance.reboot.start`` itself, then cast ``task_advance``
 (``reboot_started``) before driving the guest. From 1.14 its ``begin`` may carry that
-step (``advance``) and the notification (``notify``). Once the begin commits, the api:
+step (``advance``) and the notification (``notify``). Once the begin commits, the api,
+in the thread that committed it:
 
-1. sends the start notification, published as that compute's (api/compute_notices.py),
-   with the instance as the begin saved it (``reboot_pending``, as in Nova's sample);
-2. meanwhile applies the advance in a transaction of its own (the advances of every
-   begin a gathered transaction held share one), a compare-and-swap on
-   ``reboot_pending`` as the cast's was;
-3. once both are done (the notification confirmed by the broker), answers the begin.
+1. writes the start notification to the broker, published as that compute's
+   (api/compute_notices.py), with the instance as the begin saved it
+   (``reboot_pending``, as in Nova's sample);
+2. then applies the advance in a transaction of its own (the advances of every begin a
+   gathered transaction held share one), a compare-and-swap on ``reboot_pending`` as the
+   cast's was, while the broker confirms the notification
+   (``lean_notifier.gathered(meanwhile=...)``);
+3. once both are done (the notification confirmed, or sent through oslo.messaging when
+   the lean connection could not), answers the begin.
 
-The notification is sent from a thread of its own (``SENDER_THREADS``) while the advance
-commits: each waits on a round trip (the broker's confirm, the database's commit) of
-about a millisecond, and one no longer waits behind the other before the compute may go
-on. So every visible state and the start notification come before the compute touches
-the guest, and before the end; the notification's payload is the pending state the begin
-saved, whether or not the started one has committed by the time a consumer reads it (in
-Nova too a consumer that reads the server on this notification may see either). The
-compute sends nothing between its begin and its end. An advance that misses (the
-instance was deleted, a newer task owns it) or that the database refuses is logged and
-dropped, as a lost cast was: the operation's end accepts both steps.
+Each of the two waits on a round trip (the database's commit, the broker's confirm) of
+about half a millisecond, and the one overlaps the other without a hand-off to another
+thread. So every visible state and the start notification come before the compute
+touches the guest, and before the end; the notification's payload is the pending state
+the begin saved, whether or not the started one has committed by the time a consumer
+reads it (in Nova too a consumer that reads the server on this notification may see
+either). With ``[notifications] publisher = rpc`` oslo.messaging sends the notification
+first and the advance follows. The compute sends nothing between its begin and its end.
+An advance that misses (the instance was deleted, a newer task owns it) or that the
+database refuses is logged and dropped, as a lost cast was: the operation's end accepts
+both steps.
 """
 
 import collections
-import concurrent.futures
-import threading
+import functools
 
 from oslo_log import log as logging
 
@@ -40,23 +44,6 @@ LOG = logging.getLogger(__name__)
 #: transaction commit (each endpoint follows up its own: tests run several on one
 #: database, each with its own notifier).
 BEGUN = 'cepheid.begun_advances'
-#: Threads a process sends start notifications from (one per steps consumer thread
-#: sending at once; more wait for one).
-SENDER_THREADS = 8
-
-_senders = None
-_senders_lock = threading.Lock()
-
-
-def _sender():
-    """This process's start-notification threads (made at first use)."""
-    global _senders
-    if _senders is None:
-        with _senders_lock:
-            if _senders is None:
-                _senders = concurrent.futures.ThreadPoolExecutor(
-                    SENDER_THREADS, thread_name_prefix='start-notices')
-    return _senders
 
 
 #: One begin's follow-up: its notification and its next step.
@@ -92,9 +79,17 @@ class AdvancingConductor:
         if not begun:
             return
         notifying = [item for item in begun if item.notify]
-        sending = None
-        if self.end_notifier is not None and notifying:
-            sending = _sender().submit(self._notify_all, notifying)
+        advance = functools.partial(self._advance_all, begun)
+        if self.end_notifier is None or not notifying:
+            advance()
+            return
+        with lean_notifier.gathered(meanwhile=advance):   # one wait for the confirms
+            for item in notifying:
+                item.context.update_store()
+                self._notify_begun(item)
+
+    def _advance_all(self, begun):
+        """The next step of each begin, in one transaction; a failure is logged."""
         try:
             with self.db.core_transaction(alone=len(begun) == 1) as advancing:
                 for item in begun:
@@ -105,16 +100,6 @@ class AdvancingConductor:
                         len(begun), db_errors.brief(exc))
         except Exception:
             LOG.exception('Next step of %d begun tasks not saved', len(begun))
-        finally:
-            if sending is not None:
-                sending.result()       # the answer leaves after the notification
-
-    def _notify_all(self, begun):
-        """In a sender thread: each begin's notification, logged under its request."""
-        with lean_notifier.gathered():          # one wait for the broker's confirms
-            for item in begun:
-                item.context.update_store()
-                self._notify_begun(item)
 
     def _notify_begun(self, item):
         """Send one begin's notification; a failure to build or send it is logged and

@@ -26,7 +26,9 @@ after oslo.messaging's own retry of a lost confirm.
 then publishes it in the same order on one connection and waits once for the broker's
 confirms (``Publisher.publish_bodies``) rather than after each: the api sends the start
 or end notifications of a batch of steps that way. What that leaves unsent goes one by one
-as above.
+as above. ``gathered(meanwhile=...)`` runs a call of the thread's own between the writes
+and that wait: the api commits a begin's next step while the broker confirms its start
+notification.
 """
 
 import contextlib
@@ -61,34 +63,48 @@ _gathering = threading.local()      # .held: this thread's held notifications, o
 
 
 @contextlib.contextmanager
-def gathered():
+def gathered(meanwhile=None):
     """Hold the notifications this thread's LeanNotifiers send in the block; at its end
-    publish them together (see the module's docstring). Nested: the outermost sends."""
+    publish them together (see the module's docstring). Nested: the outermost sends.
+
+    ``meanwhile``: called once in this thread at the block's end, after the held
+    notifications are written and before the wait for the broker's confirms, so that its
+    own round trip (a commit) overlaps the broker's; with nothing held, or nested, once
+    the block ends. What it raises is raised after the notifications are sent."""
     if getattr(_gathering, 'held', None) is not None:
-        yield
+        try:
+            yield
+        finally:
+            if meanwhile is not None:
+                meanwhile()
         return
     held = _gathering.held = []
     try:
         yield
     finally:
         _gathering.held = None
-        _send_held(held)
+        _send_held(held, meanwhile)
 
 
-def _send_held(held):
+def _send_held(held, meanwhile=None):
     """``held``: ``(notifier, key, context, message)`` each, in the order sent. Those
-    sharing a publisher go out together; what it could not send, one by one."""
+    sharing a publisher go out together; what it could not send, one by one, after
+    ``meanwhile`` (which the first publisher calls once its messages are written)."""
     by_publisher = {}
     for item in held:
         by_publisher.setdefault(id(item[0]._publisher), []).append(item)
+    then = lean_publisher.Once(meanwhile)
     for items in by_publisher.values():
         publisher = items[0][0]._publisher
         sent = publisher.publish_bodies(
-            (_body_of(context, message), key, notifier._queues[key])
-            for notifier, key, context, message in items)
+            ((_body_of(context, message), key, notifier._queues[key])
+             for notifier, key, context, message in items),
+            meanwhile=then if then.pending else None)
         for ok, (notifier, key, context, message) in zip(sent, items, strict=True):
             if not ok:
                 notifier._send(key, context, message)
+    then()
+    then.reraise()
 
 
 def _body_of(context, message):

@@ -126,6 +126,31 @@ class _Connection:
         self.published = 0          # messages its channel carried (their confirm tags)
 
 
+class Once:
+    """A call made at most once (``publish_bodies``'s ``meanwhile``); what it raises is
+    kept for ``reraise``, so that it is not taken for a failed publish."""
+
+    def __init__(self, call):
+        self.call, self.error = call, None
+
+    @property
+    def pending(self):
+        return self.call is not None
+
+    def __call__(self):
+        call, self.call = self.call, None
+        if call is None:
+            return
+        try:
+            call()
+        except Exception as exc:
+            self.error = exc
+
+    def reraise(self):
+        if self.error is not None:
+            raise self.error
+
+
 class Publisher:
     """``publish(...)`` is True when the message left on one of this publisher's
     connections (and, with ``confirm_timeout``, the broker confirmed it), False when the
@@ -191,15 +216,28 @@ class Publisher:
         self.published += 1
         return True
 
-    def publish_bodies(self, messages):
+    def publish_bodies(self, messages, *, meanwhile=None):
         """Publish ``messages`` (``(make_body, topic, default_queue)`` each, as
         ``publish_body`` takes them) in order on one connection; with ``confirm_timeout``
         wait once for the broker's confirms of them all, not after each
         (common/publish_confirms.py). One bool per message, as ``publish_body`` answers:
         False for each the caller must send through oslo.messaging (any error, nack or
-        missing confirm closes the connection, as there)."""
-        messages = list(messages)
-        if len(messages) < 2 or self.confirm_timeout is None:
+        missing confirm closes the connection, as there).
+
+        ``meanwhile``: called once in this thread, after the messages are written and
+        before the wait for their confirms, so that a round trip of the caller's own
+        overlaps the broker's; when nothing could be written, before this returns. What
+        it raises is raised once the messages are settled."""
+        then = Once(meanwhile)
+        try:
+            sent = self._publish_bodies(list(messages), then)
+        finally:
+            then()
+        then.reraise()
+        return sent
+
+    def _publish_bodies(self, messages, then):
+        if self.confirm_timeout is None or (len(messages) < 2 and not then.pending):
             return [self.publish_body(make_body, topic=topic, default_queue=default_queue)
                     for make_body, topic, default_queue in messages]
         try:
@@ -226,6 +264,7 @@ class Publisher:
                 with deferred:
                     for make_body, topic, default_queue in messages:
                         self._write(connection, make_body, topic, default_queue, {})
+                    then()
                     deferred.wait(self.confirm_timeout)
             except Exception as exc:
                 self._failed(connection, exc)

@@ -3,9 +3,12 @@ RabbitMQ (common/publish_confirms.py, ``Publisher.publish_bodies``,
 ``lean_notifier.gathered``): every message of a batch is confirmed and arrives, persistent
 and in order; a queue that refuses some (full, ``reject-publish``) has the broker nack
 them, and exactly those are reported unsent; notifications gathered in a block are the
-same messages a notification sent alone is. Over a fresh vhost, a few seconds."""
+same messages a notification sent alone is; a call made ``meanwhile`` runs once the batch
+is written and before its confirms are counted, and what it raises comes after the batch
+is settled. Over a fresh vhost, a few seconds."""
 
 import json
+import time
 
 import kombu
 import pytest
@@ -71,6 +74,67 @@ def test_a_batch_is_confirmed_once_and_arrives_persistent_in_order(vhost):
     assert [body['n'] for body, _ in _drain(conf, 'batch.q')] == ['one', 'a', 'b']
     assert (publisher.published, publisher.declined, publisher.failed) == (23, 0, 0)
     assert len(publisher.opened()) == 1
+
+
+def _depth(conf, queue_name):
+    """The messages ``queue_name`` holds, asked of the broker (a passive declare)."""
+    with kombu.Connection(kombu_transport.broker_urls(conf)) as conn:
+        return conn.default_channel.queue_declare(queue=queue_name, passive=True).message_count
+
+
+def _reaches(conf, queue_name, count, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while _depth(conf, queue_name) < count:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.mark.parametrize('count', [1, 3])
+def test_meanwhile_runs_once_the_batch_is_written_before_its_confirms_count(vhost, count):
+    conf = transport_conf.conf_for(vhost.url)
+    publisher = _publisher(conf)
+    exchange = kombu_transport.topic_exchange(conf)
+    queue = kombu.Queue('meanwhile.q', exchange, routing_key='meanwhile.q', durable=True)
+    seen = []
+
+    def meanwhile():         # the batch is on the broker; its confirms not yet counted
+        seen.append((publisher.published, _reaches(conf, 'meanwhile.q', count)))
+
+    sent = publisher.publish_bodies([(lambda n=n: {'n': n}, 'meanwhile.q', queue)
+                                     for n in range(count)], meanwhile=meanwhile)
+    assert sent == [True] * count
+    assert seen == [(0, True)]
+    assert (publisher.published, publisher.declined, publisher.failed) == (count, 0, 0)
+    assert _drain(conf, 'meanwhile.q') == [({'n': n}, 2) for n in range(count)]
+
+
+def test_what_meanwhile_raises_comes_after_the_batch_is_confirmed(vhost):
+    conf = transport_conf.conf_for(vhost.url)
+    publisher = _publisher(conf)
+    exchange = kombu_transport.topic_exchange(conf)
+    queue = kombu.Queue('raises.q', exchange, routing_key='raises.q', durable=True)
+
+    def meanwhile():
+        raise RuntimeError('database gone')
+
+    with pytest.raises(RuntimeError, match='database gone'):
+        publisher.publish_bodies([(lambda: {'n': 1}, 'raises.q', queue)], meanwhile=meanwhile)
+    # not taken for a failed publish: confirmed, and the connection goes on
+    assert (publisher.published, publisher.declined, publisher.failed) == (1, 0, 0)
+    assert publisher.publish_body(lambda: {'n': 2}, topic='raises.q')
+    assert [body['n'] for body, _ in _drain(conf, 'raises.q')] == [1, 2]
+
+
+def test_meanwhile_runs_when_nothing_could_be_written():
+    conf = transport_conf.conf_for(f'rabbit://guest:guest@127.0.0.1:{processes.free_port()}/')
+    publisher = _publisher(conf)
+    calls = []
+    sent = publisher.publish_bodies([(lambda: {'n': 1}, 'nowhere.q', None)],
+                                    meanwhile=lambda: calls.append('meanwhile'))
+    assert sent == [False] and calls == ['meanwhile']
+    assert publisher.failed == 1
 
 
 def test_messages_a_full_queue_refuses_are_reported_unsent(vhost):

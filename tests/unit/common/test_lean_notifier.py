@@ -219,12 +219,18 @@ class BatchPublisher(DecliningPublisher):
     def __init__(self, declines=(), times=0):
         super().__init__(declines, times)
         self.batches = []
+        self.order = []         # 'written <topic>', then 'meanwhile', then 'settled'
 
-    def publish_bodies(self, messages):
+    def publish_bodies(self, messages, *, meanwhile=None):
         messages = list(messages)
         self.batches.append([topic for _, topic, _ in messages])
-        return [self.publish_body(make_body, topic=topic, default_queue=queue)
+        sent = [self.publish_body(make_body, topic=topic, default_queue=queue)
                 for make_body, topic, queue in messages]
+        self.order.extend(f'written {topic}' for _, topic, _ in messages)
+        if meanwhile is not None:
+            meanwhile()
+        self.order.append('settled')
+        return sent
 
 
 def test_gathered_notifications_leave_together_at_the_end_of_the_block_in_order(memory):
@@ -273,3 +279,57 @@ def test_gathered_on_a_broker_without_confirm_batches_still_sends_each(memory):
     assert publisher.published == 3
     assert [_taken(channel, f'{topic}.info')[0]['event_type'] for _ in range(3)] == [
         'instance.event0', 'instance.event1', 'instance.event2']
+
+
+def test_meanwhile_runs_once_between_the_writes_and_the_wait_for_their_confirms(memory):
+    conf, transport, _, channel = memory
+    taken, declined = (f't-{uuid.uuid4().hex[:8]}' for _ in range(2))
+    publisher = BatchPublisher({f'{declined}.info'})
+    notifier = _lean(conf, transport, publisher, [taken, declined])
+    send_alone = notifier._send
+
+    def send_through_oslo(key, context, message):
+        publisher.order.append(f'alone {key}')
+        send_alone(key, context, message)
+
+    notifier._send = send_through_oslo
+    with lean_notifier.gathered(meanwhile=lambda: publisher.order.append('meanwhile')):
+        notifier.info(_context(), 'instance.reboot.start', PAYLOAD)
+        assert publisher.order == []             # held until the block ends
+    # what the lean connection declined goes through oslo.messaging after it all
+    assert publisher.order == [f'written {taken}.info', f'written {declined}.info',
+                               'meanwhile', 'settled', f'alone {declined}.info']
+    assert _taken(channel, f'{declined}.info')[0]['event_type'] == 'instance.reboot.start'
+
+
+def test_meanwhile_runs_at_the_end_of_a_block_that_held_nothing_or_is_nested(memory):
+    conf, transport, _, _ = memory
+    publisher = BatchPublisher()
+    notifier = _lean(conf, transport, publisher, ['versioned'])
+    calls = []
+    with lean_notifier.gathered(meanwhile=lambda: calls.append('empty')):
+        pass
+    assert calls == ['empty'] and publisher.batches == []
+    with lean_notifier.gathered(meanwhile=lambda: publisher.order.append('outer')):
+        notifier.info(_context(), 'instance.reboot.start', PAYLOAD)
+        with lean_notifier.gathered(meanwhile=lambda: publisher.order.append('inner')):
+            notifier.info(_context(), 'instance.reboot.end', PAYLOAD)
+        assert publisher.order == ['inner']      # the outer block sends
+    assert publisher.order == ['inner', 'written versioned.info', 'written versioned.info',
+                               'outer', 'settled']
+
+
+def test_what_meanwhile_raises_comes_after_every_notification_is_sent(memory):
+    conf, transport, _, channel = memory
+    declined = f't-{uuid.uuid4().hex[:8]}'
+    publisher = BatchPublisher({f'{declined}.info'})
+    notifier = _lean(conf, transport, publisher, [declined])
+
+    def meanwhile():
+        raise RuntimeError('database gone')
+
+    with pytest.raises(RuntimeError, match='database gone'):
+        with lean_notifier.gathered(meanwhile=meanwhile):
+            notifier.info(_context(), 'instance.reboot.start', PAYLOAD)
+    # declined by the lean publisher: sent through oslo.messaging all the same
+    assert _taken(channel, f'{declined}.info')[0]['event_type'] == 'instance.reboot.start'

@@ -1,6 +1,6 @@
 """A reboot's begin carrying its next step (conductor 1.14, api/conductor_advance.py):
-the api commits reboot_pending, then sends instance.reboot.start as the compute (from a
-sender thread) while it commits reboot_started, and only then answers; alone or in a
+the api commits reboot_pending, then sends instance.reboot.start as the compute (in the
+thread that committed the begin) and commits reboot_started, and only then answers; alone or in a
 batch; a begin that misses does neither; a step that misses or that the database refuses
 is dropped without failing the begin; a malformed one is refused before anything is
 saved; the compute asks only an api that advertises 1.14, and sends nothing itself
@@ -25,14 +25,15 @@ SOFT = states.REBOOT_STEPS['SOFT']
 
 
 class HostNotices:
-    """The api's HostNotifiers: records each notification, and the thread it was sent
-    from."""
+    """The api's HostNotifiers: records each notification, the thread it was sent from
+    and the instance's saved task_state at that moment."""
 
     def __init__(self, stack):
-        self.stack, self.sent, self.threads = stack, [], []
+        self.stack, self.sent, self.threads, self.saved = stack, [], [], []
 
     def notify(self, host, context, instance, action, phase, fmt=None):
         self.threads.append(threading.current_thread().name)
+        self.saved.append(self.stack.get(instance['uuid'])['task_state'])
         self.sent.append((host, f'instance.{action}.{phase}', instance['task_state'], fmt,
                           context.request_id))
 
@@ -69,13 +70,14 @@ def test_the_api_saves_pending_then_notifies_start_and_saves_started_before_answ
     reply = stack.endpoint.begin(ctx, host=local_stack.HOST, **_begin_args(instance))
     assert reply['event_id'] is not None
     assert reply['instance']['task_state'] == states.REBOOT_PENDING
-    # sent (from a sender thread, while started was saved) before the answer, as the
-    # compute, in its format, with the pending state the begin saved; started saved
-    # before the answer too
+    # sent (in this thread, once pending was saved and before started was: a notifier
+    # that is not lean sends at once) before the answer, as the compute, in its format,
+    # with the pending state the begin saved; started saved before the answer too
     assert stack.notices.sent == [
         (local_stack.HOST, 'instance.reboot.start', states.REBOOT_PENDING, 'both',
          ctx.request_id)]
-    assert stack.notices.threads[0].startswith('start-notices')
+    assert stack.notices.threads == [threading.current_thread().name]
+    assert stack.notices.saved == [states.REBOOT_PENDING]
     assert stack.get(instance['uuid'])['task_state'] == states.REBOOT_STARTED
     _, events = stack.events(instance['uuid'], ctx.request_id)
     assert [(e['event'], e['result']) for e in events] == [('compute_reboot_instance', None)]
