@@ -70,7 +70,8 @@ def gathered(meanwhile=None):
     ``meanwhile``: called once in this thread at the block's end, after the held
     notifications are written and before the wait for the broker's confirms, so that its
     own round trip (a commit) overlaps the broker's; with nothing held, or nested, once
-    the block ends. What it raises is raised after the notifications are sent."""
+    the block ends. What it raises is raised after the block's notifications are sent
+    (nested: at once, the outer block sends them)."""
     if getattr(_gathering, 'held', None) is not None:
         try:
             yield
