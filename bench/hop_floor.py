@@ -37,11 +37,9 @@ SERVERS = 50
 CAS = 'UPDATE instances SET task_state = %s WHERE uuid = %s AND task_state IS NOT DISTINCT FROM %s'
 
 
-def _connection(url, confirmed=False):
+def _connection(urls, confirmed=False):
     import kombu
-    if url.startswith('rabbit://'):      # oslo.messaging's scheme; kombu's is amqp
-        url = 'amqp://' + url[len('rabbit://'):]
-    return kombu.Connection(url, transport_options={'confirm_publish': confirmed})
+    return kombu.Connection(urls, transport_options={'confirm_publish': confirmed})
 
 
 def _queue(name, exchange):
@@ -61,8 +59,8 @@ class _Sender:
     ``send`` returns once the broker confirmed it (Cepheid's casts and notifications);
     otherwise transient and unconfirmed (its called ``begin`` and the answer)."""
 
-    def __init__(self, url, *, confirmed):
-        self.conn = _connection(url, confirmed)
+    def __init__(self, urls, *, confirmed):
+        self.conn = _connection(urls, confirmed)
         self.delivery_mode = 2 if confirmed else 1
         self.producer = self.conn.Producer(exchange=_exchange())
 
@@ -71,12 +69,12 @@ class _Sender:
                               delivery_mode=self.delivery_mode, **properties)
 
 
-def _api(url, database, ready):
+def _api(urls, database, ready):
     """The "api" role: the REST CAS and the cast, the begin, the end."""
     import psycopg
     db = psycopg.connect(database, autocommit=True)
-    sender, notifier = _Sender(url, confirmed=True), _Sender(url, confirmed=True)
-    replier = _Sender(url, confirmed=False)
+    sender, notifier = _Sender(urls, confirmed=True), _Sender(urls, confirmed=True)
+    replier = _Sender(urls, confirmed=False)
     notices = queue.SimpleQueue()
     confirmed = queue.SimpleQueue()
 
@@ -112,12 +110,12 @@ def _api(url, database, ready):
                                        'done': done})
         message.ack()
 
-    _consume(url, API_QUEUE, on_message, ready)
+    _consume(urls, API_QUEUE, on_message, ready)
 
 
-def _compute(url, ready):
+def _compute(urls, ready):
     """The "compute" role: the cast, the begin's call, the end's cast."""
-    sender, caller = _Sender(url, confirmed=True), _Sender(url, confirmed=False)
+    sender, caller = _Sender(urls, confirmed=True), _Sender(urls, confirmed=False)
     calls = {}
 
     def on_message(body, message):
@@ -131,13 +129,13 @@ def _compute(url, ready):
             sender.send(API_QUEUE, {'kind': 'end', 'server': server})
         message.ack()
 
-    _consume(url, [COMPUTE_QUEUE, REPLY_QUEUE], on_message, ready)
+    _consume(urls, [COMPUTE_QUEUE, REPLY_QUEUE], on_message, ready)
 
 
-def _consume(url, names, on_message, ready):
+def _consume(urls, names, on_message, ready):
     names = [names] if isinstance(names, str) else names
     exchange = _exchange()
-    with _connection(url) as conn:
+    with _connection(urls) as conn:
         with conn.Consumer([_queue(n, exchange) for n in names], callbacks=[on_message],
                            accept=['json']) as consumer:
             consumer.qos(prefetch_count=1)
@@ -157,16 +155,17 @@ def _setup(database):
     return servers
 
 
-def measure(url, database, count, warmup):
+def measure(urls, database, count, warmup):
     """The end notifications (their ``accepted``, ``begun``, ``ending`` and ``done``
-    times) of ``count`` reboots one at a time, after ``warmup`` unmeasured ones."""
+    times) of ``count`` reboots one at a time, after ``warmup`` unmeasured ones, through
+    the broker at ``urls`` (kombu's) and the PostgreSQL ``database`` (libpq's URL)."""
     servers = _setup(database)
     spawn = multiprocessing.get_context('spawn')
     ready = [spawn.Event(), spawn.Event()]
-    roles = [spawn.Process(target=_api, args=(url, database, ready[0]), daemon=True),
-             spawn.Process(target=_compute, args=(url, ready[1]), daemon=True)]
+    roles = [spawn.Process(target=_api, args=(urls, database, ready[0]), daemon=True),
+             spawn.Process(target=_compute, args=(urls, ready[1]), daemon=True)]
     exchange = _exchange()
-    with _connection(url) as conn:
+    with _connection(urls) as conn:
         notices = _queue(NOTICE_QUEUE, exchange)
         for name in (API_QUEUE, COMPUTE_QUEUE, REPLY_QUEUE, NOTICE_QUEUE):
             _queue(name, exchange)(conn.default_channel).declare()
@@ -204,17 +203,16 @@ def measure(url, database, count, warmup):
 
 
 def summary(ends):
-    """The figures of measured end notifications: accepted → done p50 and p99, and the
-    medians of its two halves as the split scenario's phases line names them (the begin
-    taken → the end taken)."""
-    ordered = sorted(end['done'] - end['accepted'] for end in ends)
+    """The figures of measured end notifications: accepted → done p50 and p99 (as the
+    split runs reckon theirs: procstat.summarize_ms), and the medians of its two halves
+    as the split scenario's phases line names them (the begin taken → the end taken)."""
+    from bench import procstat
+    latency = procstat.summarize_ms([end['done'] - end['accepted'] for end in ends])
 
     def median_ms(start, stop):
         return round(statistics.median(end[stop] - end[start] for end in ends) * 1000, 2)
 
-    return {'reboots': len(ordered),
-            'p50_ms': round(statistics.median(ordered) * 1000, 2),
-            'p99_ms': round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000, 2),
+    return {'reboots': latency['n'], 'p50_ms': latency['p50'], 'p99_ms': latency['p99'],
             'accepted_to_begin_ms': median_ms('accepted', 'begun'),
             'begin_to_end_ms': median_ms('begun', 'ending')}
 
@@ -230,12 +228,15 @@ def run(count, warmup=None):
     """The floor on a throw-away vhost and database: its figures (``warmup``: unmeasured
     reboots first; by default a tenth of ``count``, at most 200)."""
     from bench import cluster
+    from bench import pg_counters
+    from cepheid.common import kombu_transport
     from tests.fixtures import processes
+    from tests.fixtures import transport_conf
     vhost, database = cluster.Vhost(), processes.PostgresDatabase()
     try:
-        url = database.url.replace('postgresql+psycopg://', 'postgresql://')
+        urls = kombu_transport.broker_urls(transport_conf.conf_for(vhost.url))
         warmup = min(200, count // 10) if warmup is None else warmup
-        return summary(measure(vhost.url, url, count, warmup))
+        return summary(measure(urls, pg_counters.database_url(database), count, warmup))
     finally:
         database.drop()
         vhost.delete()
