@@ -1,6 +1,7 @@
 """oslo.messaging plumbing: transports, RPC client/server and notifier factories."""
 
 import concurrent.futures
+import functools
 
 import oslo_messaging
 from oslo_messaging.rpc import dispatcher as rpc_dispatcher
@@ -103,18 +104,46 @@ class RPCExecutor(concurrent.futures.ThreadPoolExecutor):
     every second while idle (a queue get with a 1 s timeout), forever: an idle compute
     that has received 64 messages wakes 64 times a second. The standard library's workers
     wait on their queue without a timeout, and one is added only when none is idle.
-    ``max_workers`` is still ``executor_thread_pool_size``."""
+    ``max_workers`` is still ``executor_thread_pool_size``.
 
-    def __init__(self, max_workers):
+    ``at_once``: a predicate on an incoming message (its dict: ``method``, ``args``). A
+    message it accepts runs in the thread that received it (the server's listener),
+    without a hand-off to a worker: for the endpoints' methods that only check a message
+    and queue its work elsewhere (a compute's casts, compute/endpoint.py), where the
+    hand-off cost as much as the method. A predicate that raises declines."""
+
+    def __init__(self, max_workers, at_once=None):
         super().__init__(max_workers=max_workers, thread_name_prefix='rpc-executor')
+        self._at_once = at_once
+        self.ran_at_once = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        if self._at_once is None or not self._accepts(args):
+            return super().submit(fn, *args, **kwargs)
+        self.ran_at_once += 1
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+    def _accepts(self, args):
+        """Whether the server's ``(incoming,)`` is a message ``at_once`` accepts."""
+        try:
+            (incoming,) = args
+            return bool(self._at_once(incoming[0].message))
+        except Exception:
+            return False
 
 
-def get_server(conf, transport, topic, *, server, endpoints, expected=(), translate=None):
+def get_server(conf, transport, topic, *, server, endpoints, expected=(), translate=None,
+               at_once=None):
     """An RPC server on ``topic``/``server``; threads (RPCExecutor) unless the eventlet
     executor is chosen.
 
     ``expected``: exceptions the endpoints raise as a normal outcome (not logged as errors);
-    ``translate``: see ExpectingEndpoint.
+    ``translate``: see ExpectingEndpoint; ``at_once``: see RPCExecutor (threads only).
     """
     target = oslo_messaging.Target(topic=topic, server=server)
     kwargs = {}
@@ -127,7 +156,8 @@ def get_server(conf, transport, topic, *, server, endpoints, expected=(), transl
         access_policy=rpc_dispatcher.DefaultRPCAccessPolicy, **kwargs)
     # The server makes its pool at start() from this class (no public way to pass one).
     if conf.executor != 'eventlet' and hasattr(rpc_server, '_executor_cls'):
-        rpc_server._executor_cls = RPCExecutor
+        rpc_server._executor_cls = (functools.partial(RPCExecutor, at_once=at_once)
+                                    if at_once is not None else RPCExecutor)
     return rpc_server
 
 

@@ -2,10 +2,11 @@
 
 Serialization is explicit here: every operation goes through ``self.queue.submit(uuid,
 ...)`` so one instance runs one operation at a time in arrival order; the RPC thread
-returns at once. A HARD reboot also escalates a soft reboot already waiting on the guest.
-The table actions' methods are generated from ``compute.actions.TABLE_ACTIONS``.
-changePassword, the console log, the host uptime and the diagnostics are RPC *calls*:
-their result goes back to the api.
+returns at once. The casts that do nothing else run in the RPC server's listener thread
+(``runs_at_once``), without a hand-off to its worker pool. A HARD reboot also escalates
+a soft reboot already waiting on the guest. The table actions' methods are generated
+from ``compute.actions.TABLE_ACTIONS``. changePassword, the console log, the host uptime
+and the diagnostics are RPC *calls*: their result goes back to the api.
 """
 
 import concurrent.futures
@@ -54,6 +55,26 @@ REBOOT_TYPES = ('SOFT', 'HARD')
 NOT_BATCHED = frozenset(('set_admin_password', 'get_console_output', 'get_host_uptime',
                          'get_diagnostics', 'get_instance_diagnostics', 'run_casts',
                          *LIVE_CALLS))
+
+#: The casts whose method only checks the message and queues the operation on its
+#: instance: the RPC server runs them in its listener's thread (runs_at_once), as the
+#: operation itself runs on the instance's queue anyway.
+QUEUES_ONLY = frozenset(('reboot_instance', 'build_and_run_instance', 'terminate_instance',
+                         'rebuild_instance', *MOVE_STEPS, *actions.TABLE_ACTIONS_BY_METHOD))
+
+
+def runs_at_once(message):
+    """Whether the RPC server may run ``message`` (its dict: ``method``, ``args``) in the
+    thread that received it (common/rpc.py RPCExecutor): a cast of QUEUES_ONLY, or a
+    ``run_casts`` of only such casts. The others (the calls, a live migration's steps
+    and signals, the external events) may wait on the api or the hypervisor, which would
+    hold up every message behind them."""
+    method = message.get('method')
+    if method == 'run_casts':
+        casts = (message.get('args') or {}).get('casts')
+        return isinstance(casts, list) and all(
+            isinstance(item, dict) and item.get('method') in QUEUES_ONLY for item in casts)
+    return method in QUEUES_ONLY
 
 
 class ComputeEndpoint:

@@ -65,7 +65,8 @@ class ComputeService:
         self.power_sync = power_sync.PowerStateSync(conf, self.manager, self.queue)
         self.driver.register_event_listener(self.power_sync.handle_event)
         self.rpc_server = rpc.get_server(conf, self.transport, compute_rpcapi.TOPIC,
-                                         server=self.host, endpoints=[self.endpoint])
+                                         server=self.host, endpoints=[self.endpoint],
+                                         at_once=compute_endpoint.runs_at_once)
         self._wake_client = rpc.get_client(
             self.transport, compute_rpcapi.TOPIC, version=compute_rpcapi.BATCH_VERSION,
             server=self.host).prepare(retry=0)

@@ -128,3 +128,111 @@ def test_only_amqp_listeners_need_a_wake_message_to_stop(conf):
         assert rpc.listener_reads_long(rabbit) is True
     finally:
         rabbit.cleanup()
+
+
+class Mixed:
+    """``queued`` (accepted by the predicate below) and ``slow`` (declined), recording
+    the thread each ran in; ``queued`` raises when asked to."""
+    target = oslo_messaging.Target(version='1.0')
+
+    def __init__(self):
+        self.threads = {'queued': [], 'slow': []}
+        self.ran = threading.Event()
+
+    def queued(self, context, fail=False):
+        self.threads['queued'].append(threading.current_thread())
+        self.ran.set()
+        if fail:
+            raise ValueError('refused')
+
+    def slow(self, context):
+        self.threads['slow'].append(threading.current_thread())
+        return 'slow'
+
+
+def _accepts_queued(message):
+    if message.get('method') == 'boom':
+        raise KeyError('a predicate that fails declines')
+    return message.get('method') == 'queued'
+
+
+def _served(conf, endpoint, at_once):
+    transport = rpc.get_rpc_transport(conf)
+    server = rpc.get_server(conf, transport, 'at-once-test', server='h1',
+                            endpoints=[endpoint], at_once=at_once)
+    client = rpc.get_client(transport, 'at-once-test', version='1.0', server='h1',
+                            timeout=10)
+    return server, client
+
+
+def test_messages_the_predicate_accepts_run_in_the_listener_thread(conf):
+    endpoint = Mixed()
+    server, client = _served(conf, endpoint, _accepts_queued)
+    server.start()
+    context = cep_context.get_admin_context()
+    try:
+        for _ in range(3):
+            endpoint.ran.clear()
+            client.cast(context, 'queued')
+            assert endpoint.ran.wait(10)
+        assert client.call(context, 'slow') == 'slow'
+        # A method that raises in the listener's thread is the server's to log: the next
+        # message is still served there.
+        endpoint.ran.clear()
+        client.cast(context, 'queued', fail=True)
+        assert endpoint.ran.wait(10)
+        endpoint.ran.clear()
+        client.cast(context, 'queued')
+        assert endpoint.ran.wait(10)
+    finally:
+        server.stop()
+        server.wait()
+    listener = endpoint.threads['queued']
+    assert len({t.ident for t in listener}) == 1
+    assert not listener[0].name.startswith('rpc-executor')
+    assert [t.name[:12] for t in endpoint.threads['slow']] == ['rpc-executor']
+    assert isinstance(server._work_executor, rpc.RPCExecutor)
+    assert server._work_executor.ran_at_once == 5
+
+
+def test_a_predicate_that_raises_declines(conf):
+    executor = rpc.RPCExecutor(2, at_once=_accepts_queued)
+
+    class Incoming:
+        def __init__(self, method):
+            self.message = {'method': method}
+    try:
+        here = executor.submit(_thread_of, [Incoming('queued')])
+        assert here.result(10) is threading.current_thread()
+        pooled = executor.submit(_thread_of, [Incoming('boom')])
+        assert pooled.result(10).name.startswith('rpc-executor')
+        # Not a server's (incoming,): declined, run on the pool as before.
+        assert executor.submit(len, 'abc').result(10) == 3
+        # What the function raises is the future's, as on the pool.
+        failed = executor.submit(_raise, [Incoming('queued')])
+        assert isinstance(failed.exception(10), ValueError)
+        assert executor.ran_at_once == 2
+    finally:
+        executor.shutdown()
+
+
+def _thread_of(incoming):
+    return threading.current_thread()
+
+
+def _raise(incoming):
+    raise ValueError(incoming[0].message['method'])
+
+
+def test_without_a_predicate_every_message_goes_to_the_pool(conf):
+    endpoint = Mixed()
+    server, client = _served(conf, endpoint, None)
+    server.start()
+    try:
+        client.cast(cep_context.get_admin_context(), 'queued')
+        assert endpoint.ran.wait(10)
+    finally:
+        server.stop()
+        server.wait()
+    assert endpoint.threads['queued'][0].name.startswith('rpc-executor')
+    assert server._work_executor.ran_at_once == 0

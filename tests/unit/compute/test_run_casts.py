@@ -87,3 +87,34 @@ def test_a_batch_is_one_run_casts_cast_to_the_host_carrying_each_context():
     assert [(c['method'], c['context']['request_id'], c['kwargs']) for c in kwargs['casts']] == [
         ('reboot_instance', first.request_id, {'n': 0}),
         ('reboot_instance', second.request_id, {'n': 1})]
+
+
+@pytest.mark.parametrize('message, expected', [
+    ({'method': 'reboot_instance', 'args': {}}, True),
+    ({'method': 'build_and_run_instance'}, True),
+    ({'method': 'stop_instance'}, True),                    # a table action
+    ({'method': 'prep_resize'}, True),                      # a move's step
+    ({'method': 'run_casts', 'args': {'casts': [{'method': 'reboot_instance'},
+                                                {'method': 'start_instance'}]}}, True),
+    ({'method': 'run_casts', 'args': {'casts': []}}, True),
+    # A live migration's cast marks the migration through the api first.
+    ({'method': 'live_migration'}, False),
+    ({'method': 'run_casts', 'args': {'casts': [{'method': 'reboot_instance'},
+                                                {'method': 'live_migration'}]}}, False),
+    ({'method': 'live_migration_abort'}, False),
+    ({'method': 'external_instance_event'}, False),
+    ({'method': 'get_console_output'}, False),              # calls
+    ({'method': 'pre_live_migration'}, False),
+    ({'method': 'run_casts', 'args': {'casts': 'reboot_instance'}}, False),
+    ({'method': 'run_casts', 'args': {'casts': ['reboot_instance']}}, False),
+    ({'method': 'run_casts'}, False),
+    ({}, False),
+])
+def test_only_casts_that_queue_run_in_the_listener_thread(message, expected):
+    assert compute_endpoint.runs_at_once(message) is expected
+
+
+def test_every_method_that_runs_at_once_is_a_method_of_the_endpoint():
+    for method in compute_endpoint.QUEUES_ONLY:
+        assert callable(getattr(compute_endpoint.ComputeEndpoint, method)), method
+    assert not compute_endpoint.QUEUES_ONLY & compute_endpoint.NOT_BATCHED
