@@ -41,8 +41,12 @@ def test_bench_scale_runs_twenty_hosts(tmp_path):
     storm = run['storm']
     assert storm['accepted'] == 2 * HOSTS
     assert (storm['lost'], storm['duplicated'], storm['tasks_left_in_db']) == (0, 0, 0)
-    # the simulated hosts' RPC executors stay at --host-executor-threads (2) per host
-    assert 0 < storm['threads_by_kind']['rpc executor'] <= 2 * 10
+    # a storm of reboot casts runs in the hosts' RPC listeners (compute/endpoint.py
+    # runs_at_once) and on their instance queues; the RPC executors, which start a worker
+    # only for the other messages, stay within --host-executor-threads (2) per host
+    kinds = storm['threads_by_kind']
+    assert kinds['instance queue'] > 0
+    assert kinds.get('rpc executor', 0) <= 2 * 10
     assert run['samples']['storm']['max_threads_per_hosts_process'] > 0
     assert run['samples']['storm']['max_broker_connections'] >= HOSTS
     assert len(list(tmp_path.glob('scale-*-samples.jsonl'))) == 1
