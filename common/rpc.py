@@ -156,8 +156,7 @@ def get_server(conf, transport, topic, *, server, endpoints, expected=(), transl
         access_policy=rpc_dispatcher.DefaultRPCAccessPolicy, **kwargs)
     # The server makes its pool at start() from this class (no public way to pass one).
     if conf.executor != 'eventlet' and hasattr(rpc_server, '_executor_cls'):
-        rpc_server._executor_cls = (functools.partial(RPCExecutor, at_once=at_once)
-                                    if at_once is not None else RPCExecutor)
+        rpc_server._executor_cls = functools.partial(RPCExecutor, at_once=at_once)
     return rpc_server
 
 
