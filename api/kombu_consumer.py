@@ -116,8 +116,10 @@ class TopicConsumer:
                 handler = {'on_message': lambda message: callback(message.body, message)}
             else:
                 handler = {'callbacks': [callback], 'accept': ['json']}
-            with conn.Consumer([self.queue], **handler) as consumer:
-                consumer.qos(prefetch_count=self.prefetch)
+            # The prefetch goes with the consumer, asked before it consumes: RabbitMQ
+            # applies a channel's (non-global) basic.qos only to the consumers started
+            # after it.
+            with conn.Consumer([self.queue], prefetch_count=self.prefetch, **handler):
                 LOG.info('Consuming %s', self.topic)
                 checked = time.monotonic()
                 while not self._stop.is_set():
