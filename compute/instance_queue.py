@@ -5,18 +5,18 @@ entry in a deque, not a blocked thread: only the head of each instance's queue r
 """
 
 import collections
-import concurrent.futures
 import threading
 
 from oslo_log import log as logging
+
+from cepheid.common import warm_pool
 
 LOG = logging.getLogger(__name__)
 
 
 class InstanceWorkQueue:
     def __init__(self, max_workers):
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=max_workers, thread_name_prefix='instance-op')
+        self._pool = warm_pool.WarmPool(max_workers, thread_name_prefix='instance-op')
         self._lock = threading.Lock()
         self._pending = {}     # uuid -> deque of (fn, args, kwargs) waiting behind the runner
 
@@ -59,4 +59,4 @@ class InstanceWorkQueue:
             return not self._pending
 
     def shutdown(self, wait=True):
-        self._pool.shutdown(wait=wait, cancel_futures=not wait)
+        self._pool.shutdown(wait=wait, cancel_waiting=not wait)
