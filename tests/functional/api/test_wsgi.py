@@ -3,6 +3,8 @@
 import contextlib
 import http.client
 import json
+import threading
+import time
 
 import pytest
 
@@ -100,3 +102,45 @@ def test_at_max_connections_the_next_client_waits_for_one_to_close(app):
         late.sock.settimeout(5)
         assert late.getresponse().status == 200
         late.close()
+
+
+def _names_app(names):
+    def app(environ, start_response):
+        names.append(threading.current_thread().name)
+        if environ['PATH_INFO'] == '/slow':
+            time.sleep(0.3)
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [b'ok']
+    return app
+
+
+def _get(port, path='/'):
+    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+    conn.request('GET', path)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+def test_sequential_requests_run_on_one_warm_thread_and_a_burst_on_all():
+    """The request threads are woken last-idle first (wsgi.warm_dispatcher)."""
+    names = []
+    server = wsgi.start_in_thread(_names_app(names), threads=4)
+    try:
+        for _ in range(10):
+            assert _get(server.port) == (200, b'ok')
+            time.sleep(0.01)        # the thread is back waiting before the next request
+        assert len(set(names)) == 1, names
+        names.clear()
+        results = []
+        burst = [threading.Thread(target=lambda: results.append(_get(server.port, '/slow')))
+                 for _ in range(4)]
+        for thread in burst:
+            thread.start()
+        for thread in burst:
+            thread.join(10)
+        assert results == [(200, b'ok')] * 4
+        assert len(set(names)) == 4, names
+    finally:
+        server.stop()
