@@ -8,10 +8,9 @@ import threading
 import kombu
 import pytest
 
-from cepheid.api import conf as api_conf
 from cepheid.api import kombu_consumer
-from cepheid.common import config
 from tests.fixtures import processes
+from tests.fixtures import transport_conf
 
 pytestmark = pytest.mark.integration
 
@@ -38,10 +37,7 @@ class _Holder(kombu_consumer.TopicConsumer):
 @pytest.fixture
 def conf():
     vhost = processes.RabbitVhost()
-    conf = config.make_conf(api_conf.register_opts)
-    conf([], default_config_files=[])
-    conf.set_override('transport_url', vhost.url)
-    yield conf
+    yield transport_conf.conf_for(vhost.url)
     vhost.delete()
 
 

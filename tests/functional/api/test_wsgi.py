@@ -114,8 +114,8 @@ def _names_app(names):
     return app
 
 
-def _get(port, path='/'):
-    conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+def _get(server, path='/'):
+    conn = _conn(server)
     conn.request('GET', path)
     response = conn.getresponse()
     body = response.read()
@@ -129,12 +129,12 @@ def test_sequential_requests_run_on_one_warm_thread_and_a_burst_on_all():
     server = wsgi.start_in_thread(_names_app(names), threads=4)
     try:
         for _ in range(10):
-            assert _get(server.port) == (200, b'ok')
+            assert _get(server) == (200, b'ok')
             time.sleep(0.01)        # the thread is back waiting before the next request
         assert len(set(names)) == 1, names
         names.clear()
         results = []
-        burst = [threading.Thread(target=lambda: results.append(_get(server.port, '/slow')))
+        burst = [threading.Thread(target=lambda: results.append(_get(server, '/slow')))
                  for _ in range(4)]
         for thread in burst:
             thread.start()
