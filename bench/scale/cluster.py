@@ -81,7 +81,7 @@ class HostProcess:
                 prefix + [sys.executable, '-m', 'bench.scale.hosts', '--first', str(first),
                  '--count', str(count), '--prefix', PREFIX, '--config-file', conf_path],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
-                start_new_session=True)
+                start_new_session=True, preexec_fn=processes.dies_with_parent())
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
