@@ -8,7 +8,11 @@ RabbitMQ, a Caller sends the same request body (the 2.0 envelope, the context's 
 ``_msg_id``, ``_reply_q``, ``_timeout``) to the same exchange and topic from a lean
 publisher of its own, transient and unconfirmed, and takes the api's answer
 (oslo.messaging's reply format: api/rpc_envelope.py) on a reply queue of its own
-(exclusive, a new one per connection), read by one thread per process and transport URL.
+(exclusive, a new one per connection, one per process and transport URL). A call's own
+thread reads the replies while it waits, when no other does: at one call at a time the
+answer wakes the thread that waits for it, with no hand-off. The caller's thread reads
+them while calls wait and none of their threads reads (the reader left with its own
+answer), and owns the connection: it connects, and drops and renews it.
 The broker lists its connections as ``cepheid-steps-caller:<pid>`` (the replies) and
 ``cepheid-steps-caller-publisher:<pid>`` (the requests); both are closed at the
 process's exit. The caller raises what oslo.messaging's call would have raised: the
@@ -24,6 +28,7 @@ times out as oslo.messaging's would, and ConductorAPI retries it.
 import json
 import os
 import threading
+import time
 import uuid
 
 import kombu
@@ -44,6 +49,8 @@ POLL_SECONDS = 1.0
 # After a lost connection, the calls go through oslo.messaging this long.
 RETRY_AFTER = 1.0
 NOT_TAKEN = object()
+# The reader when the caller's own thread reads the replies.
+_THREAD = object()
 
 
 class _Waiter:
@@ -64,6 +71,10 @@ class Caller:
         self._factory = connection_factory
         self._waiters = {}
         self._lock = threading.Lock()
+        self._turn = threading.Condition(self._lock)     # the reader left, or is wanted
+        self._conn = None        # the reply queue's connection while it is consumed
+        self._reader = None      # the waiter whose thread reads the replies now, or _THREAD
+        self._broken = None      # what a calling thread met reading the connection
         self._ready = threading.Event()
         self._closed = threading.Event()
         # Set by a call that timed out: the thread makes a new connection and queue (a
@@ -83,6 +94,10 @@ class Caller:
         waiter = _Waiter()
         with self._lock:
             self._waiters[msg_id] = waiter
+            conn = self._conn
+            reads = conn is not None and self._reader is None
+            if reads:
+                self._reader = waiter
         # Read after registering: a queue lost before this sees not ready; one lost after
         # hands this waiter back (the thread clears ready, then fails those waiting).
         reply_q = self.reply_q
@@ -93,7 +108,11 @@ class Caller:
                     extra=extra):
                 self.declined += 1
                 return NOT_TAKEN
-            if not waiter.event.wait(timeout):
+            if reads:
+                answered = self._read_replies(conn, waiter, timeout)
+            else:
+                answered = waiter.event.wait(timeout)
+            if not answered:
                 self.timed_out += 1
                 self._renew.set()
                 raise oslo_messaging.MessagingTimeout(
@@ -101,6 +120,7 @@ class Caller:
         finally:
             with self._lock:
                 self._waiters.pop(msg_id, None)
+                self._leave(waiter)
         if waiter.reply is None:        # the reply queue went with its connection
             self.declined += 1
             return NOT_TAKEN
@@ -110,9 +130,53 @@ class Caller:
             raise rpc_common.deserialize_remote_exception(failure, rpc.ALLOWED_EXMODS)
         return waiter.reply.get('result')
 
+    def _read_replies(self, conn, waiter, timeout):
+        """Read the reply queue in this (the calling) thread until ``waiter`` is answered
+        (or handed back): True, or False when ``timeout`` passed. Leaves the reading to
+        the caller's thread when it wants the connection back, and waits as the others."""
+        deadline = time.monotonic() + timeout
+        while not waiter.event.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if self._stopping():
+                with self._lock:
+                    self._leave(waiter)
+                return waiter.event.wait(remaining)
+            try:
+                conn.drain_events(timeout=min(remaining, POLL_SECONDS))
+            except TimeoutError:
+                continue
+            except Exception as exc:
+                # The connection and its queue are gone: every call waiting is handed
+                # back at once, and the caller's thread connects again.
+                with self._lock:
+                    self._broken = exc
+                    self._leave(waiter)
+                self._ready.clear()
+                self._fail_waiting()
+        return True
+
+    def _leave(self, waiter):
+        """``waiter``'s thread stops reading (the lock held): the caller's thread reads for
+        the calls still waiting, or takes its connection back."""
+        if self._reader is waiter:
+            self._reader = None
+            if self._stopping() or self._unanswered():
+                self._turn.notify_all()
+
+    def _unanswered(self):
+        """Whether a call waits for its answer still (the lock held)."""
+        return any(not waiter.event.is_set() for waiter in self._waiters.values())
+
+    def _stopping(self):
+        return self._closed.is_set() or self._renew.is_set() or self._broken is not None
+
     def close(self):
         self._closed.set()
         self._ready.clear()
+        with self._lock:
+            self._turn.notify_all()
         if self._thread is not None:
             self._thread.join(POLL_SECONDS * 3)
 
@@ -130,15 +194,15 @@ class Caller:
             try:
                 self._renew.clear()
                 conn = self._connect()
+                with self._lock:
+                    self._conn, self._broken = conn, None
                 self._ready.set()
                 if self._lost:
                     LOG.info('%s: calls lean again', self.name)
                     self._lost = False
-                while not self._closed.is_set() and not self._renew.is_set():
-                    try:
-                        conn.drain_events(timeout=POLL_SECONDS)
-                    except TimeoutError:
-                        continue
+                self._serve(conn)
+                if self._broken is not None:
+                    raise self._broken
                 if self._renew.is_set():
                     LOG.info('%s: a call got no answer: a new connection and reply '
                              'queue', self.name)
@@ -149,10 +213,38 @@ class Caller:
                                 'oslo.messaging until it is consumed again', self.name, exc)
             finally:
                 self._ready.clear()
+                self._take_back()
                 self._fail_waiting()
                 if conn is not None:
                     self._drop(conn)
             self._closed.wait(RETRY_AFTER)
+
+    def _serve(self, conn):
+        """Read the replies while calls wait and none of their threads reads them; return
+        when the connection is to be closed or renewed (or a calling thread lost it)."""
+        while True:
+            with self._lock:
+                while not self._stopping() and (self._reader is not None
+                                                or not self._unanswered()):
+                    self._turn.wait(POLL_SECONDS)
+                if self._stopping():
+                    return
+                self._reader = _THREAD
+            try:
+                conn.drain_events(timeout=POLL_SECONDS)
+            except TimeoutError:
+                pass
+            finally:
+                with self._lock:
+                    self._reader = None
+
+    def _take_back(self):
+        """No new reader; wait until a calling thread that reads has left the connection
+        (it looks each POLL_SECONDS at most)."""
+        with self._lock:
+            self._conn = None
+            while self._reader is not None and self._reader is not _THREAD:
+                self._turn.wait(POLL_SECONDS)
 
     def _drop(self, conn):
         """Close with the closing handshake when the connection still works (a close),

@@ -124,6 +124,83 @@ def test_a_call_is_answered_on_the_callers_own_reply_queue(api):
         caller.close()
 
 
+def _readers(caller):
+    """The names of the threads that read each reply, in order (before the caller
+    connects: its consumer takes ``_on_reply`` then)."""
+    names, on_reply = [], caller._on_reply
+
+    def recording(body, message):
+        names.append(threading.current_thread().name)
+        on_reply(body, message)
+    caller._on_reply = recording
+    return names
+
+
+def _calls(caller, count, *, name, spacing=0.0):
+    """``count`` begins at once from threads ``name-<i>`` (``spacing`` seconds apart):
+    ``{i: answer}``."""
+    answers = {}
+
+    def one(index):
+        answers[index] = caller.call(
+            cep_context.get_admin_context(), topic=TOPIC, method='begin',
+            args={'host': 'h1', 'instance_uuid': UUID, 'n': index}, version='1.2',
+            timeout=10)
+    threads = [threading.Thread(target=one, args=(i,), name=f'{name}-{i}')
+               for i in range(count)]
+    for thread in threads:
+        thread.start()
+        time.sleep(spacing)
+    for thread in threads:
+        thread.join(15)
+    return answers
+
+
+def test_one_call_at_a_time_is_answered_in_its_own_thread(api):
+    """No hand-off: the calling thread reads the reply queue while it waits."""
+    api(lambda request: {'event_id': 7})
+    caller = _caller()
+    names = _readers(caller)
+    _ready(caller)
+    try:
+        assert [_begin(caller) for _ in range(3)] == [{'event_id': 7}] * 3
+        assert names == [threading.current_thread().name] * 3
+        assert caller.answered == 3
+    finally:
+        caller.close()
+
+
+def test_a_call_waiting_while_another_reads_is_answered_after_that_one_left(api):
+    """The first call's thread reads; the second waits. The first leaves with its answer,
+    and the caller's own thread reads the second's."""
+    def slowly(request):
+        time.sleep(0.3)
+        return {'n': request.args.get('n')}
+    api(slowly)
+    caller = _caller()
+    names = _readers(caller)
+    _ready(caller)
+    try:
+        assert _calls(caller, 2, name='call', spacing=0.1) == {0: {'n': 0}, 1: {'n': 1}}
+        assert names == ['call-0', step_caller.CONNECTION_NAME]
+        assert _begin(caller) == {'n': None}             # and a call alone reads again
+        assert names[-1] == threading.current_thread().name
+    finally:
+        caller.close()
+
+
+def test_many_calls_at_once_each_get_their_own_answer(api):
+    api(lambda request: {'n': request.args['n']})
+    caller = _ready(_caller())
+    try:
+        for _ in range(3):
+            assert _calls(caller, 16, name='many') == {i: {'n': i} for i in range(16)}
+        assert (caller.answered, caller.timed_out) == (48, 0) and not caller._waiters
+        assert _eventually(lambda: caller._reader is None)   # nobody reads for nobody
+    finally:
+        caller.close()
+
+
 def test_the_apis_exception_is_raised_as_oslo_messaging_raises_it(api):
     api(lambda request: exception.UnexpectedTaskStateError(
         instance_uuid=UUID, expected=['rebooting'], actual='deleting'))
