@@ -87,11 +87,28 @@ def _write_qemu_conf():
     QEMU_CONF.write_text('\n'.join(kept + wanted) + '\n')
 
 
+def _running_daemons():
+    """``pid (parent pid): command line`` of each libvirtd on the machine: who runs the
+    daemon the suite found already answering."""
+    found = []
+    for entry in pathlib.Path('/proc').iterdir():
+        try:
+            cmdline = (entry / 'cmdline').read_bytes().replace(b'\0', b' ').decode().strip()
+            stat = (entry / 'stat').read_text()
+        except (OSError, ValueError):
+            continue
+        if 'libvirtd' in cmdline.split(' ', 1)[0]:
+            parent = stat.rsplit(')', 1)[1].split()[1]
+            found.append(f'{entry.name} (parent {parent}): {cmdline}')
+    return '; '.join(found) or 'no libvirtd process (another daemon answers)'
+
+
 class LibvirtDaemon:
     """libvirtd run as the child of tests/integration/libvirt/subreaper.py."""
 
     def __init__(self):
         self.proc = None
+        self.found = None        # who ran the daemon this suite found answering
 
     @property
     def started_by_us(self):
@@ -155,7 +172,9 @@ def libvirtd(tmp_path_factory):
     if reason:
         pytest.skip(reason)
     daemon = LibvirtDaemon()
-    if not _reachable():
+    if _reachable():
+        daemon.found = _running_daemons()
+    else:
         daemon.start()
     try:
         yield daemon

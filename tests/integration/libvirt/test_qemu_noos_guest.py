@@ -53,7 +53,8 @@ def test_soft_reboot_of_a_guest_without_os_falls_back_to_hard(qemu_driver, noos_
 
 def test_driver_reconnects_after_libvirtd_restarts(libvirtd, qemu_driver, noos_guest):
     if not libvirtd.started_by_us:
-        pytest.skip('libvirtd was already running; the suite restarts only its own daemon')
+        pytest.skip('libvirtd was already running; the suite restarts only its own daemon '
+                    f'(found: {libvirtd.found})')
     before = qemu_driver.get_info(noos_guest)
     start = time.monotonic()
     libvirtd.restart()
