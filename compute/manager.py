@@ -8,7 +8,6 @@ Each operation runs serialized per instance (see endpoint.py), reports every sta
 to the api service's conductor, emits notifications and drives the virt driver.
 """
 
-import functools
 import traceback
 
 from oslo_log import log as logging
@@ -24,7 +23,6 @@ from cepheid.compute import guest_operations
 from cepheid.compute import live_migration
 from cepheid.compute import live_migration_aborts
 from cepheid.compute import resize
-from cepheid.compute import while_waiting
 
 LOG = logging.getLogger(__name__)
 
@@ -75,16 +73,13 @@ class ComputeManager(guest_operations.GuestOperations, external_events.ExternalE
             return
         power_state = self.get_power_state(instance)
         # As Nova: reboot_pending (with the power state) saved, instance.reboot.start,
-        # reboot_started saved; the api does the last two after the begin commits. Nova
-        # logs "Rebooting instance" before its saves: here while the api applies them.
-        with while_waiting.meanwhile(functools.partial(
-                LOG.info, 'Rebooting instance %s (%s)', instance['uuid'], reboot_type)):
-            instance, event_id, advanced = self.conductor.begin_advancing(
-                context, instance['uuid'], event=event,
-                values={'task_state': pending, 'power_state': power_state},
-                expected_task_state=states.REBOOT_STEPS[reboot_type],
-                advance={'task_state': started, 'power_state': power_state},
-                expected_by_advance=[pending], notify=('reboot', 'start'))
+        # reboot_started saved; the api does the last two after the begin commits.
+        instance, event_id, advanced = self.conductor.begin_advancing(
+            context, instance['uuid'], event=event,
+            values={'task_state': pending, 'power_state': power_state},
+            expected_task_state=states.REBOOT_STEPS[reboot_type],
+            advance={'task_state': started, 'power_state': power_state},
+            expected_by_advance=[pending], notify=('reboot', 'start'))
         instance['power_state'] = power_state
         if not advanced:
             self.notifier.notify(context, instance, 'reboot', 'start')
@@ -95,6 +90,7 @@ class ComputeManager(guest_operations.GuestOperations, external_events.ExternalE
                                                    'power_state': power_state},
                 expected_task_state=[pending])
         instance['task_state'] = started
+        LOG.info('Rebooting instance %s (%s)', instance['uuid'], reboot_type)
         try:
             self.driver.reboot(instance, reboot_type)
         except Exception as exc:

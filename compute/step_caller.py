@@ -39,7 +39,6 @@ from oslo_messaging._drivers import common as rpc_common
 from cepheid.common import kombu_transport
 from cepheid.common import lean_publisher
 from cepheid.common import rpc
-from cepheid.compute import while_waiting
 
 LOG = logging.getLogger(__name__)
 
@@ -109,7 +108,6 @@ class Caller:
                     extra=extra):
                 self.declined += 1
                 return NOT_TAKEN
-            while_waiting.run()         # the operation's own work, while the api works
             if reads:
                 answered = self._read_replies(conn, waiter, timeout)
             else:

@@ -22,7 +22,6 @@ from cepheid.common import lean_publisher
 from cepheid.common import rpc
 from cepheid.compute import conductor_rpcapi
 from cepheid.compute import step_caller
-from cepheid.compute import while_waiting
 from tests.unit.compute import test_heartbeat_publisher as beats
 from tests.unit.compute import test_step_publisher as steps
 
@@ -198,28 +197,6 @@ def test_many_calls_at_once_each_get_their_own_answer(api):
             assert _calls(caller, 16, name='many') == {i: {'n': i} for i in range(16)}
         assert (caller.answered, caller.timed_out) == (48, 0) and not caller._waiters
         assert _eventually(lambda: caller._reader is None)   # nobody reads for nobody
-    finally:
-        caller.close()
-
-
-def test_the_operations_own_work_runs_while_the_api_answers(api):
-    """compute/while_waiting.py: the work runs during the call, in the calling thread,
-    while the api is still at it; not again as the block ends."""
-    answering, done = threading.Event(), []
-
-    def answer(request):
-        answering.set()
-        time.sleep(0.3)
-        return {'event_id': 5}
-    api(answer)
-    caller = _ready(_caller())
-    try:
-        def work():
-            done.append((threading.current_thread().name, answering.wait(0.25)))
-        with while_waiting.meanwhile(work):
-            assert _begin(caller) == {'event_id': 5}
-            assert done == [(threading.current_thread().name, True)]
-        assert len(done) == 1
     finally:
         caller.close()
 
