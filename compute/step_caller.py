@@ -10,8 +10,8 @@ publisher of its own, transient and unconfirmed, and takes the api's answer
 (oslo.messaging's reply format: api/rpc_envelope.py) on a reply queue of its own
 (exclusive, a new one per connection, one per process and transport URL). A call's own
 thread reads the replies while it waits, when no other does: at one call at a time the
-answer wakes the thread that waits for it, with no hand-off. The caller's thread reads
-them while calls wait and none of their threads reads (the reader left with its own
+answer wakes the thread that waits for it, with no hand-off. The Caller's reply thread
+reads them while calls wait and none of their threads reads (the reader left with its own
 answer), and owns the connection: it connects, and drops and renews it.
 The broker lists its connections as ``cepheid-steps-caller:<pid>`` (the replies) and
 ``cepheid-steps-caller-publisher:<pid>`` (the requests); both are closed at the
@@ -49,7 +49,7 @@ POLL_SECONDS = 1.0
 # After a lost connection, the calls go through oslo.messaging this long.
 RETRY_AFTER = 1.0
 NOT_TAKEN = object()
-# The reader when the caller's own thread reads the replies.
+# The reader when the reply thread reads the replies.
 _THREAD = object()
 
 
@@ -133,7 +133,7 @@ class Caller:
     def _read_replies(self, conn, waiter, timeout):
         """Read the reply queue in this (the calling) thread until ``waiter`` is answered
         (or handed back): True, or False when ``timeout`` passed. Leaves the reading to
-        the caller's thread when it wants the connection back, and waits as the others."""
+        the reply thread when it wants the connection back, and waits as the others."""
         deadline = time.monotonic() + timeout
         while not waiter.event.is_set():
             remaining = deadline - time.monotonic()
@@ -149,7 +149,7 @@ class Caller:
                 continue
             except Exception as exc:
                 # The connection and its queue are gone: every call waiting is handed
-                # back at once, and the caller's thread connects again.
+                # back at once, and the reply thread connects again.
                 with self._lock:
                     self._broken = exc
                     self._leave(waiter)
@@ -158,7 +158,7 @@ class Caller:
         return True
 
     def _leave(self, waiter):
-        """``waiter``'s thread stops reading (the lock held): the caller's thread reads for
+        """``waiter``'s thread stops reading (the lock held): the reply thread reads for
         the calls still waiting, or takes its connection back."""
         if self._reader is waiter:
             self._reader = None

@@ -172,7 +172,7 @@ def test_one_call_at_a_time_is_answered_in_its_own_thread(api):
 
 def test_a_call_waiting_while_another_reads_is_answered_after_that_one_left(api):
     """The first call's thread reads; the second waits. The first leaves with its answer,
-    and the caller's own thread reads the second's."""
+    and the Caller's reply thread reads the second's."""
     def slowly(request):
         time.sleep(0.3)
         return {'n': request.args.get('n')}
