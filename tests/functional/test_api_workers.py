@@ -2,19 +2,13 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
 from cepheid.api import manage
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+from tests.fixtures import processes
 
 
 def _wait_until(predicate, timeout, what):
@@ -43,21 +37,13 @@ def _children(pid):
     return found
 
 
-def _alive(pid):
-    try:
-        with open(f'/proc/{pid}/stat') as stat:
-            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except OSError:
-        return False
-
-
 def _answers(port):
     with urllib.request.urlopen(f'http://127.0.0.1:{port}/', timeout=5) as resp:
         return resp.status == 200
 
 
 def test_supervisor_runs_two_workers_on_one_port_and_stops_them(tmp_path):
-    port = _free_port()
+    port = processes.free_port()
     conf = str(tmp_path / 'api.conf')
     with open(conf, 'w') as f:
         f.write(f"[DEFAULT]\ntransport_url = fake://\nhost = api-w\n"
@@ -75,7 +61,7 @@ def test_supervisor_runs_two_workers_on_one_port_and_stops_them(tmp_path):
         assert all(_answers(port) for _ in range(10))
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
-        _wait_until(lambda: not any(_alive(pid) for pid in workers), 10,
+        _wait_until(lambda: not any(processes.alive(pid) for pid in workers), 10,
                              'workers gone')
     finally:
         if proc.poll() is None:

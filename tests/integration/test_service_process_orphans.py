@@ -27,14 +27,6 @@ time.sleep(600)
 '''
 
 
-def _alive(pid):
-    try:
-        with open(f'/proc/{pid}/stat') as stat:
-            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except OSError:
-        return False
-
-
 def _answers(port):
     with urllib.request.urlopen(f'http://127.0.0.1:{port}/', timeout=5) as resp:
         return resp.status == 200
@@ -56,12 +48,12 @@ def test_a_service_stops_when_the_run_that_started_it_is_killed(tmp_path):
         processes.wait_until(lambda: _answers(port), 60, 'api answering')
         parent.kill()
         parent.wait(10)
-        processes.wait_until(lambda: not _alive(service), 30, 'the orphaned api stopped')
+        processes.wait_until(lambda: not processes.alive(service), 30, 'the orphaned api stopped')
         with pytest.raises(OSError):        # its port is closed: nothing serves there
             _answers(port)
     finally:
         if parent.poll() is None:
             parent.kill()
             parent.wait()
-        if service is not None and _alive(service):
+        if service is not None and processes.alive(service):
             os.kill(service, signal.SIGKILL)

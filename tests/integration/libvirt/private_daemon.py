@@ -14,6 +14,7 @@ import uuid
 import libvirt
 
 from tests.fixtures import driver_contract
+from tests.fixtures import processes
 
 HERE = pathlib.Path(__file__).parent
 # libvirt path -> directory under the private base that replaces it.
@@ -79,8 +80,8 @@ class PrivateLibvirtd:
             os.kill(self.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        assert driver_contract.wait_until(lambda: not _alive(self.pid), timeout=timeout,
-                                          interval=0.05), 'libvirtd did not stop'
+        assert driver_contract.wait_until(lambda: not processes.alive(self.pid),
+                                          timeout=timeout, interval=0.05), 'libvirtd did not stop'
         self.pid = None
 
     def qemu_pid(self, domain_name):
@@ -106,12 +107,3 @@ class PrivateLibvirtd:
             except subprocess.TimeoutExpired:
                 launcher.kill()
         shutil.rmtree(self.base, ignore_errors=True)
-
-
-def _alive(pid):
-    """True while ``pid`` exists and is not a zombie."""
-    try:
-        with open(f'/proc/{pid}/stat') as stat:
-            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except FileNotFoundError:
-        return False

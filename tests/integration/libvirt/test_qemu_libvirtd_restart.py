@@ -190,7 +190,7 @@ def test_soft_reboots_survive_libvirtd_restarts_and_the_outage_is_resynced(resta
     daemon.stop()
     qemu = daemon.qemu_pid(libvirt_config.domain_name({'uuid': acpi_id}))
     os.kill(qemu, signal.SIGTERM)
-    processes.wait_until(lambda: not private_daemon._alive(qemu), 30, 'QEMU gone')
+    processes.wait_until(lambda: not processes.alive(qemu), 30, 'QEMU gone')
     daemon.start()
     back = time.monotonic()
     processes.wait_until(lambda: cluster.server(acpi_id)['status'] == 'SHUTOFF', 60,
