@@ -89,6 +89,16 @@ def _phases_line(phases):
             f'{phases["begin_to_end_ms"]} ms (the api\'s timestamps, bench/action_phases.py)')
 
 
+def _one_host_line(run):
+    """The 1-in-flight p50 of one host's servers only against the run's own (all hosts)."""
+    one = run['one_host']
+    mine, theirs = run['latency_ms']['p50'], one['latency_ms']['p50']
+    turns = (f'{mine - theirs:+.2f} ms for the computes taking turns'
+             if mine is not None and theirs is not None else 'no comparison')
+    return (f'    only {one["host"]}\'s {one["servers"]} servers, {one["reboots"]} reboots: '
+            f'p50 {_fmt(theirs, ".2f")} ms ({turns})')
+
+
 def table(doc):
     res = doc['scenarios']
     lines = [f'{"scenario":<34} {"reboot/s":>9} {"p50 ms":>8} {"p99 ms":>8} {"CPU ms/rbt":>11}']
@@ -117,6 +127,8 @@ def table(doc):
             lines.append(_db_line(run))
         if run.get('phases'):
             lines.append(_phases_line(run['phases']))
+        if run.get('one_host'):
+            lines.append(_one_host_line(run))
     if res.get('floor'):
         lines.append(floor_line(res['floor'], _one_in_flight(res)))
     if res.get('nova'):

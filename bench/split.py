@@ -4,7 +4,11 @@ Scenario 2: 1,000 servers on 1 or 4 compute hosts, rebooted with 1 and with 50 r
 flight over keep-alive HTTP. The database is analyzed once the servers exist (the steady
 state autovacuum keeps a deployment in; pg_counters.analyze says what a run without it
 measures), and each run reports its commits and rows per reboot (``db_per_reboot``)
-and the medians of its reboots' two phases, REST → begin → end (``phases``).
+and the medians of its reboots' two phases, REST → begin → end (``phases``). With more
+than one compute, the measured runs are followed by as many reboots as the 1-in-flight
+one of only the first host's servers, one at a time (``one_host``, in that run's
+figures): the same processes, but one compute takes every reboot, so the difference is
+what the computes' taking turns costs (each one cold when its turn comes).
 CPU per reboot sums cepheid-api, the computes, RabbitMQ's beam.smp and every postgres
 process (they are local); this client is shown apart. When the broker or PostgreSQL
 served others meanwhile (``upper_bounds`` says why), that sum is an upper bound;
@@ -92,6 +96,22 @@ def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds, db_before
     return result, db_after
 
 
+def _one_host_run(cluster, host, *, reboots, max_seconds):
+    """``reboots`` reboots, one at a time, of only ``host``'s servers: ``{host, servers,
+    reboots, latency_ms}`` (latency as the closed runs count it), or None when the api
+    lists none there."""
+    status, _, body = cluster.client.request(
+        'GET', f'/servers?all_tenants=1&host={host}&limit=1000')
+    ids = [server['id'] for server in (body or {}).get('servers', [])] if status == 200 else []
+    if not ids:
+        return None
+    out = load.closed_loop(cluster.post_reboot, ids, cluster.tracker, inflight=1,
+                           count=reboots, max_seconds=max_seconds)
+    summary = load.summarize_closed(out)
+    return {'host': host, 'servers': len(ids), 'reboots': summary['reboots'],
+            'latency_ms': summary['latency_ms']}
+
+
 def _bounds(seconds, own_db, shared, reboots):
     """Which CPU figures are upper bounds (broker/db serving others too, with why), and a
     lower bound: api + computes + this database's own backends, no broker."""
@@ -167,6 +187,11 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
                        idle_cpu_per_s={k: round(v, 4) for k, v in idle.items()})
             runs.append(run)
             print(f'  {inflight} in flight: {run["reboots_per_s"]} reboots/s', flush=True)
+        one_in_flight = next((run for run in runs if run['inflight'] == 1), None)
+        if one_in_flight is not None and computes > 1:
+            # After the measured runs: its database work stays out of their counters.
+            one_in_flight['one_host'] = _one_host_run(cluster, hosts[0], reboots=reboots,
+                                                      max_seconds=run_seconds or max_seconds)
         api_only = None
         if api_rate:
             meter = procstat.CpuMeter(_groups(cluster)).start()
