@@ -11,9 +11,14 @@ HERE = pathlib.Path(__file__).parent
 _ONE_WORKER_FOLDERS = ('libvirt', 'keystone')
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist's ``--dist loadgroup`` a file's tests run on one worker (its
-    module-scoped cluster is started once), and so does each folder of _ONE_WORKER_FOLDERS."""
+    module-scoped cluster is started once), and so does each folder of _ONE_WORKER_FOLDERS.
+    First among the hooks: xdist's own names each item's group from these marks, in its
+    ``pytest_collection_modifyitems``; run after it (as this conftest, loaded at start-up,
+    was), the marks came too late and every test was scheduled on its own: two workers
+    each started the libvirt folder's libvirtd."""
     for item in items:
         parts = pathlib.Path(str(item.fspath)).resolve().relative_to(HERE.resolve()).parts
         group = parts[0] if parts[0] in _ONE_WORKER_FOLDERS else '/'.join(parts)
