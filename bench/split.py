@@ -178,10 +178,10 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
                     if db_counters and inflights else None)
         idle = procstat.idle_rate(IDLE_GROUPS, idle_seconds)
         runs = []
+        cap = run_seconds or max_seconds      # each measured run's
         for inflight in inflights:
             run, counters = _closed_run(cluster, ids, idle, inflight=inflight,
-                                        reboots=reboots,
-                                        max_seconds=run_seconds or max_seconds,
+                                        reboots=reboots, max_seconds=cap,
                                         db_before=counters)
             run.update(create_seconds=round(create_s, 2), group_commit=group_commit,
                        idle_cpu_per_s={k: round(v, 4) for k, v in idle.items()})
@@ -191,7 +191,7 @@ def run_cluster(workdir, *, computes, servers, inflights, reboots, idle_seconds,
         if one_in_flight is not None and computes > 1:
             # After the measured runs: its database work stays out of their counters.
             one_in_flight['one_host'] = _one_host_run(cluster, hosts[0], reboots=reboots,
-                                                      max_seconds=run_seconds or max_seconds)
+                                                      max_seconds=cap)
         api_only = None
         if api_rate:
             meter = procstat.CpuMeter(_groups(cluster)).start()
