@@ -200,6 +200,12 @@ _EVENT_LOOKUP = (
     .where(_ACTIONS.c.instance_uuid == sa.bindparam('instance_uuid'),
            _ACTIONS.c.request_id == sa.bindparam('request_id'))
     .order_by(_ACTIONS.c.id.desc(), _EVENTS.c.id.desc()))
+# Takes the write lock on the request's action(s) and changes nothing: a begin of the
+# same request on another connection waits here until this one commits (event_begin).
+_ACTION_LOCK = (sa.update(_ACTIONS)
+                .where(_ACTIONS.c.instance_uuid == sa.bindparam('a_instance_uuid'),
+                       _ACTIONS.c.request_id == sa.bindparam('a_request_id'))
+                .values(updated_at=_ACTIONS.c.updated_at))
 _EVENT_INSERT = sa.insert(_EVENTS).values(
     action_id=sa.bindparam('action_id'), event=sa.bindparam('event'),
     start_time=sa.bindparam('now'), host=sa.bindparam('host'),
@@ -244,8 +250,15 @@ def event_begin(session, *, instance_uuid, request_id, event, host):
 
     An event of that name that already finished raises RequestAlreadyHandled (a
     redelivered message); an unfinished one (a retry after a restart) is reused.
+
+    The action is locked first, so the same begin run twice at once (the broker handing
+    a message to a second consumer while the first still runs it) records one event:
+    the second waits for the first's commit and its lookup then sees the first's event.
+    (Without the lock both looked before either inserted.)
     """
     conn = session.connection()
+    prebuilt.execute(conn, _ACTION_LOCK, {'a_instance_uuid': instance_uuid,
+                                          'a_request_id': request_id})
     rows = prebuilt.execute(conn, _EVENT_LOOKUP, {
         'event': event, 'instance_uuid': instance_uuid, 'request_id': request_id}).all()
     if not rows:

@@ -17,7 +17,13 @@ case the general path would decide otherwise:
   matches only when the request's action exists and has no finished event of that
   name. No row back means nothing was written; the caller then takes the general path
   in the same transaction, which says why (a redelivery, a missing action, the CAS
-  miss recorded on the event).
+  miss recorded on the event). The CAS also requires the instance's row to be the
+  version the statement's snapshot read (its ``xmin``): the same begin run twice at
+  once (a redelivery while the first still runs it) waits for the first's row lock,
+  and PostgreSQL then re-checks only the locked row, so its ``prior`` events, read
+  before the first committed, would miss the first's event and a second one would be
+  inserted. It misses instead, and the general path (which locks the action before
+  it looks, api/db/actions.py) reuses the first's event.
 * a REST action on the caller's own instance (api/handlers/owned_action.py) records its
   instance action only if its CAS matched: no row back, nothing written, and the full
   path answers. When its cast is known before the instance is read (an
@@ -47,6 +53,7 @@ from cepheid.api.db import prebuilt
 from cepheid.common import objects
 
 _ACTIONS = models.InstanceAction.__table__
+_INSTANCES = models.Instance.__table__
 _OUTBOX = models.Outbox.__table__
 _EVENTS = models.InstanceActionEvent.__table__
 _NOW = 'f_now'
@@ -95,6 +102,16 @@ def _any(cte):
     return sa.exists(sa.select(sa.literal(1)).select_from(cte))
 
 
+def _unchanged_since_snapshot():
+    """The CAS's row is the version the statement's snapshot holds: a row another
+    transaction updated while this statement waited for its lock does not match (the
+    snapshot's ``xmin`` is read once, the locked row's after the wait)."""
+    seen = _INSTANCES.alias('seen')
+    snapshot_xmin = (sa.select(sa.literal_column('seen.xmin'))
+                     .where(seen.c.uuid == sa.bindparam('x_uuid')).scalar_subquery())
+    return sa.literal_column('instances.xmin') == snapshot_xmin
+
+
 def _begin_statement(shape, returning):
     act = (sa.select(_ACTIONS.c.id)
            .where(_ACTIONS.c.instance_uuid == sa.bindparam('f_instance_uuid'),
@@ -105,7 +122,7 @@ def _begin_statement(shape, returning):
     prior = (sa.select(_EVENTS.c.id, _EVENTS.c.finish_time)
              .where(_EVENTS.c.action_id == act_id, _EVENTS.c.event == event).cte('prior'))
     handled = sa.exists().where(prior.c.finish_time.is_not(None))
-    cas = _cas(shape, returning, _any(act), ~handled)
+    cas = _cas(shape, returning, _any(act), ~handled, _unchanged_since_snapshot())
     matched = _any(cas)
     new_event = (sa.insert(_EVENTS).from_select(
         ['action_id', 'event', 'start_time', 'host', 'created_at'],
