@@ -3,11 +3,11 @@
 A compute's ``begin`` writes three rows (its event, the action's ``updated_at``, the
 instance's CAS) after locking its action and a lookup; its ``task_end`` two (the event's
 finish, the action's) and the instance's end state; a REST action its CAS and its
-instance action. Run one by one that is five, three and two statements, each a round trip and a turn of SQLAlchemy
-and psycopg. PostgreSQL runs them as one ``WITH`` statement whose parts see one
-snapshot and talk through their ``RETURNING`` rows; other databases have no
-data-modifying CTEs and keep the statements (api/db/actions.py, api/db/instances.py),
-as does ``[database] fused_steps = false``.
+instance action. Run one by one that is five, three and two statements, each a round
+trip and a turn of SQLAlchemy and psycopg. PostgreSQL runs them as one ``WITH``
+statement whose parts see one snapshot and talk through their ``RETURNING`` rows; other
+databases have no data-modifying CTEs and keep the statements (api/db/actions.py,
+api/db/instances.py), as does ``[database] fused_steps = false``.
 
 What each statement writes is what the general path writes, and it never decides a
 case the general path would decide otherwise:
