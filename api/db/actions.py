@@ -200,18 +200,22 @@ _EVENT_LOOKUP = (
     .where(_ACTIONS.c.instance_uuid == sa.bindparam('instance_uuid'),
            _ACTIONS.c.request_id == sa.bindparam('request_id'))
     .order_by(_ACTIONS.c.id.desc(), _EVENTS.c.id.desc()))
-# Takes the write lock on the request's action(s) and changes nothing: a begin of the
-# same request on another connection waits here until this one commits (event_begin).
-_ACTION_LOCK = (sa.update(_ACTIONS)
-                .where(_ACTIONS.c.instance_uuid == sa.bindparam('a_instance_uuid'),
-                       _ACTIONS.c.request_id == sa.bindparam('a_request_id'))
-                .values(updated_at=_ACTIONS.c.updated_at))
+# The touch of a begin: the request's action(s) without a finished event of that name
+# (a handled request writes nothing). Run before the lookup, it takes the action's write
+# lock first, so a begin of the same request on another connection waits here until this
+# one commits (event_begin).
+_ACTION_TOUCH_UNHANDLED = (
+    sa.update(_ACTIONS)
+    .where(_ACTIONS.c.instance_uuid == sa.bindparam('a_instance_uuid'),
+           _ACTIONS.c.request_id == sa.bindparam('a_request_id'),
+           ~sa.exists().where(_EVENTS.c.action_id == _ACTIONS.c.id,
+                              _EVENTS.c.event == sa.bindparam('a_event'),
+                              _EVENTS.c.finish_time.is_not(None)))
+    .values(updated_at=sa.bindparam('a_now')))
 _EVENT_INSERT = sa.insert(_EVENTS).values(
     action_id=sa.bindparam('action_id'), event=sa.bindparam('event'),
     start_time=sa.bindparam('now'), host=sa.bindparam('host'),
     created_at=sa.bindparam('now'))
-_ACTION_TOUCH = (sa.update(_ACTIONS).where(_ACTIONS.c.id == sa.bindparam('action_id'))
-                 .values(updated_at=sa.bindparam('now')))
 _FINISH_COLUMNS = ('finish_time', 'result', 'traceback', 'updated_at')
 _EVENT_FINISH = {
     with_details: sa.update(_EVENTS)
@@ -251,21 +255,22 @@ def event_begin(session, *, instance_uuid, request_id, event, host):
     An event of that name that already finished raises RequestAlreadyHandled (a
     redelivered message); an unfinished one (a retry after a restart) is reused.
 
-    The action is locked first, so the same begin run twice at once (the broker handing
-    a message to a second consumer while the first still runs it) records one event:
-    the second waits for the first's commit and its lookup then sees the first's event.
-    (Without the lock both looked before either inserted.)
+    The action is touched (and so locked) first, so the same begin run twice at once
+    (the broker handing a message to a second consumer while the first still runs it)
+    records one event: the second waits for the first's commit and its lookup then sees
+    the first's event. (Touched after the lookup, both looked before either inserted.)
     """
     conn = session.connection()
-    prebuilt.execute(conn, _ACTION_LOCK, {'a_instance_uuid': instance_uuid,
-                                          'a_request_id': request_id})
+    now = models.utcnow()
+    prebuilt.execute(conn, _ACTION_TOUCH_UNHANDLED, {
+        'a_instance_uuid': instance_uuid, 'a_request_id': request_id, 'a_event': event,
+        'a_now': now})
     rows = prebuilt.execute(conn, _EVENT_LOOKUP, {
         'event': event, 'instance_uuid': instance_uuid, 'request_id': request_id}).all()
     if not rows:
         raise exception.InstanceActionNotFound(request_id=request_id,
                                                instance_uuid=instance_uuid)
     action_id = rows[0][0]
-    now = models.utcnow()
     if any(finish is not None for aid, _, finish in rows if aid == action_id):
         raise exception.RequestAlreadyHandled(request_id=request_id, event=event,
                                               instance_uuid=instance_uuid)
@@ -274,7 +279,6 @@ def event_begin(session, *, instance_uuid, request_id, event, host):
         event_id = prebuilt.execute(conn, _EVENT_INSERT, {
             'action_id': action_id, 'event': event, 'now': now, 'host': host}
         ).inserted_primary_key[0]
-    prebuilt.execute(conn, _ACTION_TOUCH, {'action_id': action_id, 'now': now})
     return event_id
 
 

@@ -1,13 +1,13 @@
 """On PostgreSQL, a step's writes as one statement: data-modifying CTEs, one round trip.
 
 A compute's ``begin`` writes three rows (its event, the action's ``updated_at``, the
-instance's CAS) after locking its action and a lookup; its ``task_end`` two (the event's
-finish, the action's) and the instance's end state; a REST action its CAS and its
-instance action. Run one by one that is five, three and two statements, each a round
-trip and a turn of SQLAlchemy and psycopg. PostgreSQL runs them as one ``WITH``
-statement whose parts see one snapshot and talk through their ``RETURNING`` rows; other
-databases have no data-modifying CTEs and keep the statements (api/db/actions.py,
-api/db/instances.py), as does ``[database] fused_steps = false``.
+instance's CAS) with a lookup; its ``task_end`` two (the event's finish, the action's)
+and the instance's end state; a REST action its CAS and its instance action. Run one
+by one that is four, three and two statements, each a round trip and a turn of
+SQLAlchemy and psycopg. PostgreSQL runs them as one ``WITH`` statement whose parts see
+one snapshot and talk through their ``RETURNING`` rows; other databases have no
+data-modifying CTEs and keep the statements (api/db/actions.py, api/db/instances.py),
+as does ``[database] fused_steps = false``.
 
 What each statement writes is what the general path writes, and it never decides a
 case the general path would decide otherwise:
@@ -22,8 +22,8 @@ case the general path would decide otherwise:
   once (a redelivery while the first still runs it) waits for the first's row lock,
   and PostgreSQL then re-checks only the locked row, so its ``prior`` events, read
   before the first committed, would miss the first's event and a second one would be
-  inserted. It misses instead, and the general path (which locks the action before
-  it looks, api/db/actions.py) reuses the first's event.
+  inserted. It misses instead, and the general path (which touches, and so locks, the
+  action before it looks: api/db/actions.py) reuses the first's event.
 * a REST action on the caller's own instance (api/handlers/owned_action.py) records its
   instance action only if its CAS matched: no row back, nothing written, and the full
   path answers. When its cast is known before the instance is read (an
