@@ -175,8 +175,11 @@ def run(args, workdir, group_commit):
                 results.setdefault('memory_other', []).append(memory)
     if 'split' in only:
         from bench import hop_floor
-        _progress("the floor: a reboot's round trips alone, 1 in flight (bench/hop_floor.py)")
-        results['floor'] = hop_floor.run(plan['floor']['reboots'])
+        results['floor'] = []
+        for count in args.computes or plan['split']['computes']:
+            _progress(f"the floor: a reboot's round trips alone, 1 in flight, {count} "
+                      f"compute(s) (bench/hop_floor.py)")
+            results['floor'].append(hop_floor.run(plan['floor']['reboots'], computes=count))
     _progress('done')
     return results
 

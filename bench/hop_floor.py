@@ -13,7 +13,10 @@ confirmed, the called ``begin`` and its answer transient and unconfirmed, as Cep
 5. "api": the end state commits (``done``) and the end notification goes out.
 
 The bench's own process waits for each end notification before sending the next
-request, as the split scenario's 1-in-flight run does. Latency is ``done - accepted``,
+request, as the split scenario's 1-in-flight run does. With ``--computes N`` there are N
+"compute" processes, each with queues of its own, and the servers' requests go to them
+in turn, as the split scenario's reboots of servers spread over N hosts do: what the
+computes' taking turns costs a reboot's round trips alone. Latency is ``done - accepted``,
 both read by the "api", like the split scenario's accept → ``instance.reboot.end``.
 Each statement is one autocommit round trip, as Cepheid's hot ones are on PostgreSQL.
 What Cepheid adds on top of this figure is its own code: oslo.messaging, the envelope,
@@ -31,10 +34,22 @@ import time
 import uuid
 
 EXCHANGE = 'hop-floor'
-API_QUEUE, COMPUTE_QUEUE, REPLY_QUEUE, NOTICE_QUEUE = (
-    'floor.api', 'floor.compute', 'floor.reply', 'floor.notifications')
+API_QUEUE, NOTICE_QUEUE = 'floor.api', 'floor.notifications'
 SERVERS = 50
 CAS = 'UPDATE instances SET task_state = %s WHERE uuid = %s AND task_state IS NOT DISTINCT FROM %s'
+
+
+def _compute_queue(host):
+    return f'floor.compute.{host}'
+
+
+def _reply_queue(host):
+    return f'floor.reply.{host}'
+
+
+def _queue_names(computes):
+    return [API_QUEUE, NOTICE_QUEUE] + [name(host) for host in range(computes)
+                                        for name in (_compute_queue, _reply_queue)]
 
 
 def _connection(urls, confirmed=False):
@@ -46,7 +61,7 @@ def _queue(name, exchange):
     """Durable, as Cepheid's topic queues are; the reply queue is not, as its own is not."""
     import kombu
     return kombu.Queue(name, exchange=exchange, routing_key=name,
-                       durable=name != REPLY_QUEUE)
+                       durable=not name.startswith(_reply_queue('')))
 
 
 def _exchange():
@@ -91,7 +106,7 @@ def _api(urls, database, ready):
         if kind == 'rest':
             db.execute(CAS, ('rebooting', server, None))
             accepted[server] = time.time()
-            sender.send(COMPUTE_QUEUE, {'kind': 'reboot', 'server': server})
+            sender.send(_compute_queue(body['host']), {'kind': 'reboot', 'server': server})
         elif kind == 'begin':
             begun[server] = time.time()
             db.execute(CAS, ('reboot_pending', server, 'rebooting'))
@@ -113,8 +128,9 @@ def _api(urls, database, ready):
     _consume(urls, API_QUEUE, on_message, ready)
 
 
-def _compute(urls, ready):
-    """The "compute" role: the cast, the begin's call, the end's cast."""
+def _compute(urls, ready, host):
+    """The "compute" role of ``host`` (0, 1...): the cast, the begin's call, the end's
+    cast."""
     sender, caller = _Sender(urls, confirmed=True), _Sender(urls, confirmed=False)
     calls = {}
 
@@ -123,13 +139,13 @@ def _compute(urls, ready):
             correlation = uuid.uuid4().hex
             calls[correlation] = body['server']
             caller.send(API_QUEUE, {'kind': 'begin', 'server': body['server']},
-                        reply_to=REPLY_QUEUE, correlation_id=correlation)
+                        reply_to=_reply_queue(host), correlation_id=correlation)
         else:                        # the begin's answer: the guest reboots, the end goes
             server = calls.pop(message.properties['correlation_id'])
             sender.send(API_QUEUE, {'kind': 'end', 'server': server})
         message.ack()
 
-    _consume(urls, [COMPUTE_QUEUE, REPLY_QUEUE], on_message, ready)
+    _consume(urls, [_compute_queue(host), _reply_queue(host)], on_message, ready)
 
 
 def _consume(urls, names, on_message, ready):
@@ -155,19 +171,23 @@ def _setup(database):
     return servers
 
 
-def measure(urls, database, count, warmup):
+def measure(urls, database, count, warmup, computes=1):
     """The end notifications (their ``accepted``, ``begun``, ``ending`` and ``done``
     times) of ``count`` reboots one at a time, after ``warmup`` unmeasured ones, through
-    the broker at ``urls`` (kombu's) and the PostgreSQL ``database`` (libpq's URL)."""
+    the broker at ``urls`` (kombu's) and the PostgreSQL ``database`` (libpq's URL), the
+    servers' requests going to ``computes`` "compute" processes in turn (server ``i`` on
+    host ``i % computes``)."""
     servers = _setup(database)
     spawn = multiprocessing.get_context('spawn')
-    ready = [spawn.Event(), spawn.Event()]
-    roles = [spawn.Process(target=_api, args=(urls, database, ready[0]), daemon=True),
-             spawn.Process(target=_compute, args=(urls, ready[1]), daemon=True)]
+    ready = [spawn.Event() for _ in range(computes + 1)]
+    roles = [spawn.Process(target=_api, args=(urls, database, ready[0]), daemon=True)]
+    roles += [spawn.Process(target=_compute, args=(urls, ready[host + 1], host), daemon=True)
+              for host in range(computes)]
     exchange = _exchange()
+    names = _queue_names(computes)
     with _connection(urls) as conn:
         notices = _queue(NOTICE_QUEUE, exchange)
-        for name in (API_QUEUE, COMPUTE_QUEUE, REPLY_QUEUE, NOTICE_QUEUE):
+        for name in names:
             _queue(name, exchange)(conn.default_channel).declare()
         for role in roles:
             role.start()
@@ -186,7 +206,9 @@ def measure(urls, database, count, warmup):
         try:
             with conn.Consumer([notices], callbacks=[on_notice], accept=['json']):
                 for i in range(warmup + count):
-                    producer.publish({'kind': 'rest', 'server': servers[i % SERVERS]},
+                    server = i % SERVERS
+                    producer.publish({'kind': 'rest', 'server': servers[server],
+                                      'host': server % computes},
                                      routing_key=API_QUEUE, serializer='json')
                     while ends.empty():
                         conn.drain_events(timeout=30)
@@ -197,36 +219,40 @@ def measure(urls, database, count, warmup):
             for role in roles:
                 role.terminate()
                 role.join(10)
-            for name in (API_QUEUE, COMPUTE_QUEUE, REPLY_QUEUE, NOTICE_QUEUE):
+            for name in names:
                 _queue(name, exchange)(conn.default_channel).delete()
     return ends_seen
 
 
-def summary(ends):
-    """The figures of measured end notifications: accepted → done p50 and p99 (as the
-    split runs reckon theirs: procstat.summarize_ms), and the medians of its two halves
-    as the split scenario's phases line names them (the begin taken → the end taken)."""
+def summary(ends, computes=1):
+    """The figures of measured end notifications (of a floor with ``computes`` "compute"
+    processes): accepted → done p50 and p99 (as the split runs reckon theirs:
+    procstat.summarize_ms), and the medians of its two halves as the split scenario's
+    phases line names them (the begin taken → the end taken)."""
     from bench import procstat
     latency = procstat.summarize_ms([end['done'] - end['accepted'] for end in ends])
 
     def median_ms(start, stop):
         return round(statistics.median(end[stop] - end[start] for end in ends) * 1000, 2)
 
-    return {'reboots': latency['n'], 'p50_ms': latency['p50'], 'p99_ms': latency['p99'],
+    return {'computes': computes, 'reboots': latency['n'], 'p50_ms': latency['p50'],
+            'p99_ms': latency['p99'],
             'accepted_to_begin_ms': median_ms('accepted', 'begun'),
             'begin_to_end_ms': median_ms('begun', 'ending')}
 
 
 def line(figures):
-    return (f"floor, 1 in flight (raw kombu + psycopg, no Cepheid code): "
+    return (f"floor, 1 in flight, {figures.get('computes', 1)} compute(s) "
+            f"(raw kombu + psycopg, no Cepheid code): "
             f"p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms over "
             f"{figures['reboots']} reboots; medians: accepted → begin "
             f"{figures['accepted_to_begin_ms']} ms, begin → end {figures['begin_to_end_ms']} ms")
 
 
-def run(count, warmup=None):
-    """The floor on a throw-away vhost and database: its figures (``warmup``: unmeasured
-    reboots first; by default a tenth of ``count``, at most 200)."""
+def run(count, warmup=None, computes=1):
+    """The floor with ``computes`` "compute" processes on a throw-away vhost and database:
+    its figures (``warmup``: unmeasured reboots first; by default a tenth of ``count``, at
+    most 200)."""
     from bench import cluster
     from bench import pg_counters
     from cepheid.common import kombu_transport
@@ -236,7 +262,8 @@ def run(count, warmup=None):
     try:
         urls = kombu_transport.broker_urls(transport_conf.conf_for(vhost.url))
         warmup = min(200, count // 10) if warmup is None else warmup
-        return summary(measure(urls, pg_counters.database_url(database), count, warmup))
+        return summary(measure(urls, pg_counters.database_url(database), count, warmup,
+                               computes), computes)
     finally:
         database.drop()
         vhost.delete()
@@ -246,9 +273,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m bench.hop_floor', description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--count', type=int, default=2000, help='measured reboots')
+    parser.add_argument('--computes', type=int, default=1,
+                        help='"compute" processes taking the requests in turn (default 1)')
     parser.add_argument('--json', action='store_true', help='print the figures as JSON')
     args = parser.parse_args(argv)
-    figures = run(args.count)
+    if args.computes < 1:
+        parser.error('--computes must be at least 1')
+    figures = run(args.count, computes=args.computes)
     print(json.dumps(figures) if args.json else line(figures))
     return 0
 

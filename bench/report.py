@@ -165,14 +165,28 @@ def table(doc):
     return '\n'.join(lines)
 
 
-def floor_line(floor, one_in_flight):
-    """The floor's figures, and each 1-in-flight run's p50 as a multiple of the floor's."""
-    line = hop_floor.line(floor)
-    ratios = [f'{run["computes"]} compute(s) {_p50(run) / floor["p50_ms"]:.2f}×'
-              for run in one_in_flight if _p50(run) and floor.get('p50_ms')]
+def floor_line(floors, one_in_flight):
+    """Each floor's figures (one per cluster size; a single dict: an older JSON's floor,
+    1 compute), what its computes' turns add to the 1-compute floor, and each 1-in-flight
+    run's p50 as a multiple of the floor with as many computes (else the 1-compute one)."""
+    floors = [floors] if isinstance(floors, dict) else floors
+    by_computes = {floor.get('computes', 1): floor for floor in floors}
+    lines = [hop_floor.line(floor) for floor in floors]
+    alone = by_computes.get(1, {}).get('p50_ms')
+    turns = [f'{count} computes +{floor["p50_ms"] - alone:.2f} ms'
+             for count, floor in sorted(by_computes.items())
+             if count > 1 and alone and floor.get('p50_ms')]
+    if turns:
+        lines.append("  the floor's computes taking turns: " + ', '.join(turns))
+    ratios = []
+    for run in one_in_flight:
+        floor = by_computes.get(run['computes']) or by_computes.get(1) or {}
+        if _p50(run) and floor.get('p50_ms'):
+            ratios.append(f'{run["computes"]} compute(s) {_p50(run) / floor["p50_ms"]:.2f}×')
     if ratios:
-        line += "\n  Cepheid's 1-in-flight p50 against the floor's: " + ', '.join(ratios)
-    return line
+        lines.append("  Cepheid's 1-in-flight p50 against the floor's with as many computes: "
+                     + ', '.join(ratios))
+    return '\n'.join(lines)
 
 
 def _nova_lines(nova, pair):

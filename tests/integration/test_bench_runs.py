@@ -53,11 +53,16 @@ def test_bench_quick_runs_and_writes_every_scenario(tmp_path):
     assert sweep['sustained_rate'] in (None, 10, 20)
     assert 'API sweep' in proc.stdout
     assert {'rss_mb_after_create', 'rss_mb_after_reboots'} <= scenarios['memory'].keys()
-    floor = scenarios['floor']
-    assert floor['reboots'] == 50
-    assert 0 < floor['accepted_to_begin_ms'] < floor['p50_ms'] <= floor['p99_ms']
-    assert 'floor, 1 in flight (raw kombu + psycopg, no Cepheid code)' in proc.stdout
-    assert "Cepheid's 1-in-flight p50 against the floor's: 1 compute(s) " in proc.stdout
+    floors = scenarios['floor']
+    assert [floor['computes'] for floor in floors] == [1, 4]
+    for floor in floors:
+        assert floor['reboots'] == 50
+        assert 0 < floor['accepted_to_begin_ms'] < floor['p50_ms'] <= floor['p99_ms']
+    assert 'floor, 1 in flight, 1 compute(s) (raw kombu + psycopg, no Cepheid' in proc.stdout
+    assert 'floor, 1 in flight, 4 compute(s) (raw kombu' in proc.stdout
+    assert "the floor's computes taking turns: 4 computes " in proc.stdout
+    assert ("Cepheid's 1-in-flight p50 against the floor's with as many computes: "
+            "1 compute(s) ") in proc.stdout
     assert set(doc['targets']) == {'inprocess_cpu_ms_per_reboot',
                                    'split_4_computes_reboots_per_s', 'split_1_in_flight_p50_ms',
                                    'api_only_post_p99_ms', 'compute_rss_mb_1000_instances',
@@ -67,11 +72,12 @@ def test_bench_quick_runs_and_writes_every_scenario(tmp_path):
 
 
 def test_the_floor_runs_alone():
-    proc = subprocess.run([sys.executable, '-m', 'bench.hop_floor', '--count', '30', '--json'],
+    proc = subprocess.run([sys.executable, '-m', 'bench.hop_floor', '--count', '30',
+                           '--computes', '2', '--json'],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     figures = json.loads(proc.stdout)
-    assert figures['reboots'] == 30
+    assert (figures['reboots'], figures['computes']) == (30, 2)
     assert 0 < figures['begin_to_end_ms'] < figures['p50_ms'] <= figures['p99_ms']
 
 
