@@ -95,8 +95,9 @@ def _one_host_line(run):
     mine, theirs = run['latency_ms']['p50'], one['latency_ms']['p50']
     turns = (f'{mine - theirs:+.2f} ms for the computes taking turns'
              if mine is not None and theirs is not None else 'no comparison')
+    partial = f'; partial: {one["note"]}' if one.get('complete') is False else ''
     return (f'    only {one["host"]}\'s {one["servers"]} servers, {one["reboots"]} reboots: '
-            f'p50 {_fmt(theirs, ".2f")} ms ({turns})')
+            f'p50 {_fmt(theirs, ".2f")} ms ({turns}{partial})')
 
 
 def table(doc):

@@ -98,8 +98,9 @@ def _closed_run(cluster, ids, idle, *, inflight, reboots, max_seconds, db_before
 
 def _one_host_run(cluster, host, *, reboots, max_seconds):
     """``reboots`` reboots, one at a time, of only ``host``'s servers: ``{host, servers,
-    reboots, latency_ms}`` (latency as the closed runs count it), or None when the api
-    lists none there."""
+    reboots, latency_ms, requested, complete}`` (latency as the closed runs count it; a
+    run the time cap stopped, or whose reboots did not all finish, with its ``note``, as
+    theirs), or None when the api lists none there."""
     status, _, body = cluster.client.request(
         'GET', f'/servers?all_tenants=1&host={host}&limit=1000')
     ids = [server['id'] for server in (body or {}).get('servers', [])] if status == 200 else []
@@ -108,8 +109,9 @@ def _one_host_run(cluster, host, *, reboots, max_seconds):
     out = load.closed_loop(cluster.post_reboot, ids, cluster.tracker, inflight=1,
                            count=reboots, max_seconds=max_seconds)
     summary = load.summarize_closed(out)
-    return {'host': host, 'servers': len(ids), 'reboots': summary['reboots'],
-            'latency_ms': summary['latency_ms']}
+    kept = ('reboots', 'latency_ms', 'requested', 'complete', 'note')
+    return {'host': host, 'servers': len(ids),
+            **{key: summary[key] for key in kept if key in summary}}
 
 
 def _bounds(seconds, own_db, shared, reboots):

@@ -26,14 +26,14 @@ class _Cluster:
         raise AssertionError('load.closed_loop is replaced in these tests')
 
 
-def _loop(calls):
+def _loop(calls, capped=False):
     def closed_loop(post, servers, tracker, *, inflight, count, max_seconds):
         calls.append({'servers': list(servers), 'inflight': inflight, 'count': count,
                       'max_seconds': max_seconds})
         return {'accept_to_done': [0.004, 0.005, 0.006], 'post': [0.002] * 3, 'errors': 0,
                 'timeouts': 0, 'failed': 0, 'post_cpu': 0.001, 'first': 10.0,
                 'last': 10.5, 'requested': count, 'max_seconds': max_seconds,
-                'capped': False}
+                'capped': capped}
     return closed_loop
 
 
@@ -45,8 +45,21 @@ def test_it_reboots_only_the_servers_the_api_lists_on_that_host(monkeypatch):
     assert client.paths == [('GET', '/servers?all_tenants=1&host=bench1&limit=1000')]
     assert calls == [{'servers': ['a', 'b'], 'inflight': 1, 'count': 3, 'max_seconds': 60}]
     assert result['host'] == 'bench1' and result['servers'] == 2
-    assert result['reboots'] == 3
+    assert (result['reboots'], result['requested'], result['complete']) == (3, 3, True)
     assert result['latency_ms']['p50'] == 5.0
+    assert 'note' not in result
+
+
+def test_a_run_the_time_cap_stopped_says_so(monkeypatch):
+    monkeypatch.setattr(load, 'closed_loop', _loop([], capped=True))
+    result = split._one_host_run(_Cluster(_Client(200, ['a', 'b'])), 'bench1', reboots=10,
+                                 max_seconds=1.5)
+    assert (result['reboots'], result['requested'], result['complete']) == (3, 10, False)
+    assert result['note'] == 'stopped by the 1.5 s time cap at 3 of 10 reboots'
+    run = {'computes': 4, 'inflight': 1, 'latency_ms': {'p50': 6.1}, 'one_host': result}
+    assert [line for line in _table(run) if 'only bench1' in line] == [
+        "    only bench1's 2 servers, 3 reboots: p50 5.00 ms (+1.10 ms for the computes "
+        "taking turns; partial: stopped by the 1.5 s time cap at 3 of 10 reboots)"]
 
 
 def test_no_run_when_the_host_has_no_servers_or_the_list_fails(monkeypatch):
