@@ -131,7 +131,7 @@ def table(doc):
         if run.get('one_host'):
             lines.append(_one_host_line(run))
     if res.get('floor'):
-        lines.append(floor_line(res['floor'], _one_in_flight(res)))
+        lines.extend(floor_lines(res['floor'], _one_in_flight(res)))
     if res.get('nova'):
         lines.extend(_nova_lines(res['nova'], res.get('side_by_side') or {}))
     lines.extend(_notes(res))
@@ -166,7 +166,7 @@ def table(doc):
     return '\n'.join(lines)
 
 
-def floor_line(floors, one_in_flight):
+def floor_lines(floors, one_in_flight):
     """Each floor's figures (one per cluster size; a single dict: an older JSON's floor,
     1 compute), what its computes' turns add to the 1-compute floor, and each 1-in-flight
     run's p50 as a multiple of the floor with as many computes (else the 1-compute one)."""
@@ -174,7 +174,7 @@ def floor_line(floors, one_in_flight):
     by_computes = {floor.get('computes', 1): floor for floor in floors}
     lines = [hop_floor.line(floor) for floor in floors]
     alone = by_computes.get(1, {}).get('p50_ms')
-    turns = [f'{count} computes +{floor["p50_ms"] - alone:.2f} ms'
+    turns = [f'{count} computes {floor["p50_ms"] - alone:+.2f} ms'
              for count, floor in sorted(by_computes.items())
              if count > 1 and alone and floor.get('p50_ms')]
     if turns:
@@ -187,7 +187,7 @@ def floor_line(floors, one_in_flight):
     if ratios:
         lines.append("  Cepheid's 1-in-flight p50 against the floor's with as many computes: "
                      + ', '.join(ratios))
-    return '\n'.join(lines)
+    return lines
 
 
 def _nova_lines(nova, pair):

@@ -62,6 +62,13 @@ def test_an_older_floor_of_one_compute_stands_for_every_cluster():
             "1 compute(s) 2.00×, 4 compute(s) 2.25×") in lines
 
 
+def test_a_faster_floor_with_more_computes_shows_its_sign():
+    floors = [hop_floor.summary(ENDS), dict(hop_floor.summary(ENDS, computes=4), p50_ms=2.7)]
+    lines = report.floor_lines(floors, [])
+    assert lines[2] == "  the floor's computes taking turns: 4 computes -0.10 ms"
+    assert len(lines) == 3
+
+
 def test_no_floor_line_without_the_floor():
     assert 'floor' not in _table({'split': [_split(1, 5.6)]})
 
