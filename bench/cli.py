@@ -176,7 +176,7 @@ def run(args, workdir, group_commit):
     if 'split' in only:
         from bench import hop_floor
         results['floor'] = []
-        for count in args.computes or plan['split']['computes']:
+        for count in computes:      # the split clusters' sizes, as run above
             _progress(f"the floor: a reboot's round trips alone, 1 in flight, {count} "
                       f"compute(s) (bench/hop_floor.py)")
             results['floor'].append(hop_floor.run(plan['floor']['reboots'], computes=count))

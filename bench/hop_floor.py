@@ -58,7 +58,8 @@ def _connection(urls, confirmed=False):
 
 
 def _queue(name, exchange):
-    """Durable, as Cepheid's topic queues are; the reply queue is not, as its own is not."""
+    """Durable, as Cepheid's topic queues are; the reply queues are not, as its own are
+    not."""
     import kombu
     return kombu.Queue(name, exchange=exchange, routing_key=name,
                        durable=not name.startswith(_reply_queue('')))
