@@ -18,6 +18,8 @@ import time
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from cepheid.api.db import lost_connection
+
 #: How long a connection may sit in the pool and still be used without a ping.
 IDLE_SECONDS = 1.0
 _CHECKED_IN = 'cepheid_checked_in'
@@ -40,6 +42,6 @@ def install(engine, idle_seconds=IDLE_SECONDS):
         try:
             dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as exc:
-            if dialect.is_disconnect(exc, dbapi_connection, None):
+            if lost_connection.is_lost(dialect, exc, dbapi_connection, None):
                 raise sa.exc.DisconnectionError(str(exc)) from exc
             raise

@@ -34,6 +34,8 @@ import weakref
 
 import sqlalchemy as sa
 
+from cepheid.api.db import lost_connection
+
 #: engine execution option: False runs prebuilt statements through Connection.execute
 PREBUILT = 'cepheid_prebuilt'
 #: connection execution option: the transaction's first statement may commit on its own
@@ -163,7 +165,7 @@ def execute(conn, stmt, params, *, alone=False):
         rows = Rows(built, [built.row(r) for r in raw], cursor.rowcount,
                     getattr(cursor, 'lastrowid', None))    # psycopg has none
     except dialect.loaded_dbapi.Error as exc:
-        lost = dialect.is_disconnect(exc, dbapi_conn, cursor)
+        lost = lost_connection.is_lost(dialect, exc, dbapi_conn, cursor)
         if lost:
             conn.invalidate(exc)
         raise sa.exc.DBAPIError.instance(

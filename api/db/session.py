@@ -8,6 +8,7 @@ from sqlalchemy import orm
 
 from cepheid.api.db import core_session
 from cepheid.api.db import idle_ping
+from cepheid.api.db import lost_connection
 from cepheid.api.db import prebuilt as db_prebuilt
 
 
@@ -42,6 +43,7 @@ def create_engine(url, pool=None, *, prebuilt=True):
         event.listen(engine, 'connect', _sqlite_pragmas)
     else:
         idle_ping.install(engine)
+        lost_connection.install(engine)
     return engine
 
 

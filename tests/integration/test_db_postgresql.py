@@ -1,5 +1,8 @@
 """The same database contract on the real PostgreSQL."""
 
+import contextlib
+
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -138,6 +141,58 @@ def test_a_lost_connection_under_a_prebuilt_statement_is_invalidated():
                     killer.exec_driver_sql(f'SELECT pg_terminate_backend({pid})')
                 instance_cas.swap(conn, inst['uuid'], {'task_state': None},
                                   expected_task_state=['rebooting'])
+        assert raised.value.connection_invalidated
+        with database.core_transaction() as session:
+            row = instance_cas.swap(session.connection(), inst['uuid'], {'task_state': None},
+                                    expected_task_state=['rebooting'])
+        assert row['task_state'] is None
+    finally:
+        database.dispose()
+        pg.drop()
+
+
+@contextlib.contextmanager
+def _socket_reported_closed_once(monkeypatch):
+    """psycopg's next wait sends its statement, then raises "connection socket closed"
+    as its poll does when the socket reports an error and no data: libpq still counts
+    the statement as running (its status OK, its transaction ACTIVE), so neither
+    ``closed`` nor ``broken`` is set. Seen once in a rehearsal, under load, with the
+    backend killed under the statement."""
+    real_wait = psycopg.waiting.wait
+    fired = []
+
+    def wait(gen, fileno, *args, **kwargs):
+        if fired:
+            return real_wait(gen, fileno, *args, **kwargs)
+        fired.append(next(gen))         # the statement is sent; libpq waits for it
+        gen.close()
+        raise psycopg.OperationalError('connection socket closed')
+
+    monkeypatch.setattr(psycopg.waiting, 'wait', wait)
+    yield fired
+    monkeypatch.setattr(psycopg.waiting, 'wait', real_wait)
+
+
+@pytest.mark.parametrize('prebuilt', [True, False], ids=['prebuilt', 'sqlalchemy'])
+def test_a_socket_reported_closed_mid_statement_is_a_lost_connection(monkeypatch, prebuilt):
+    """psycopg says the socket closed while libpq still waits for the statement's answer:
+    the error is the OperationalError marked as a lost connection (not the rollback's
+    "another command is already in progress"), and the next transaction gets a working
+    connection. Both ways a statement runs: prebuilt and SQLAlchemy's own."""
+    pg = processes.PostgresDatabase()
+    database = db_session.Database(pg.url, prebuilt=prebuilt)
+    try:
+        migration.db_sync(database)
+        inst = db_contract.make_instance(database, task_state='rebooting')
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            with database.core_transaction() as session:
+                conn = session.connection()
+                conn.exec_driver_sql('SELECT 1')
+                with _socket_reported_closed_once(monkeypatch) as fired:
+                    instance_cas.swap(conn, inst['uuid'], {'task_state': None},
+                                      expected_task_state=['rebooting'])
+        assert fired, 'the fault was not injected'
+        assert 'connection socket closed' in str(raised.value)
         assert raised.value.connection_invalidated
         with database.core_transaction() as session:
             row = instance_cas.swap(session.connection(), inst['uuid'], {'task_state': None},
