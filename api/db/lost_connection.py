@@ -41,11 +41,8 @@ def install(engine):
 
     @event.listens_for(engine, 'handle_error')
     def _stuck_is_lost(context):
-        if context.is_disconnect or context.connection is None:
-            return
-        try:
-            dbapi_conn = context.connection.connection.dbapi_connection
-        except Exception:               # already invalidated or closed: nothing to ask
-            return
-        if _libpq_stuck(dbapi_conn):
+        conn = context.connection
+        if context.is_disconnect or conn is None or conn.closed or conn.invalidated:
+            return              # (asking a closed or invalidated one would reconnect it)
+        if _libpq_stuck(conn.connection.dbapi_connection):
             context.is_disconnect = True

@@ -1,7 +1,5 @@
 """The same database contract on the real PostgreSQL."""
 
-import contextlib
-
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -151,13 +149,13 @@ def test_a_lost_connection_under_a_prebuilt_statement_is_invalidated():
         pg.drop()
 
 
-@contextlib.contextmanager
 def _socket_reported_closed_once(monkeypatch):
     """psycopg's next wait sends its statement, then raises "connection socket closed"
     as its poll does when the socket reports an error and no data: libpq still counts
     the statement as running (its status OK, its transaction ACTIVE), so neither
     ``closed`` nor ``broken`` is set. Seen once in a rehearsal, under load, with the
-    backend killed under the statement."""
+    backend killed under the statement. Returns the list the fault appends to when
+    it fires."""
     real_wait = psycopg.waiting.wait
     fired = []
 
@@ -169,16 +167,19 @@ def _socket_reported_closed_once(monkeypatch):
         raise psycopg.OperationalError('connection socket closed')
 
     monkeypatch.setattr(psycopg.waiting, 'wait', wait)
-    yield fired
-    monkeypatch.setattr(psycopg.waiting, 'wait', real_wait)
+    return fired
 
 
-@pytest.mark.parametrize('prebuilt', [True, False], ids=['prebuilt', 'sqlalchemy'])
-def test_a_socket_reported_closed_mid_statement_is_a_lost_connection(monkeypatch, prebuilt):
-    """psycopg says the socket closed while libpq still waits for the statement's answer:
-    the error is the OperationalError marked as a lost connection (not the rollback's
-    "another command is already in progress"), and the next transaction gets a working
-    connection. Both ways a statement runs: prebuilt and SQLAlchemy's own."""
+@pytest.mark.parametrize('prebuilt, at', [(True, 'statement'), (False, 'statement'),
+                                          (True, 'commit')],
+                         ids=['prebuilt', 'sqlalchemy', 'commit'])
+def test_a_socket_reported_closed_mid_statement_is_a_lost_connection(monkeypatch, prebuilt,
+                                                                     at):
+    """psycopg says the socket closed while libpq still waits for the answer to a
+    statement or to the commit: the error is the OperationalError marked as a lost
+    connection (not the rollback's "another command is already in progress"), and the
+    next transaction gets a working connection. Both ways a statement runs (prebuilt and
+    SQLAlchemy's own), and the commit."""
     pg = processes.PostgresDatabase()
     database = db_session.Database(pg.url, prebuilt=prebuilt)
     try:
@@ -188,15 +189,22 @@ def test_a_socket_reported_closed_mid_statement_is_a_lost_connection(monkeypatch
             with database.core_transaction() as session:
                 conn = session.connection()
                 conn.exec_driver_sql('SELECT 1')
-                with _socket_reported_closed_once(monkeypatch) as fired:
-                    instance_cas.swap(conn, inst['uuid'], {'task_state': None},
-                                      expected_task_state=['rebooting'])
+                if at == 'statement':
+                    fired = _socket_reported_closed_once(monkeypatch)
+                instance_cas.swap(conn, inst['uuid'], {'task_state': None},
+                                  expected_task_state=['rebooting'])
+                if at == 'commit':
+                    fired = _socket_reported_closed_once(monkeypatch)
+        monkeypatch.undo()
         assert fired, 'the fault was not injected'
         assert 'connection socket closed' in str(raised.value)
         assert raised.value.connection_invalidated
+        # The statement's transaction went with its connection; the COMMIT reached the
+        # server before its answer was lost (as a real lost answer may have).
+        left = ['rebooting'] if at == 'statement' else [None]
         with database.core_transaction() as session:
             row = instance_cas.swap(session.connection(), inst['uuid'], {'task_state': None},
-                                    expected_task_state=['rebooting'])
+                                    expected_task_state=left)
         assert row['task_state'] is None
     finally:
         database.dispose()
