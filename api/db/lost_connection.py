@@ -16,11 +16,6 @@ makes SQLAlchemy's own statements ask it too.
 
 from sqlalchemy import event
 
-try:                                    # psycopg is the PostgreSQL driver; others have no libpq
-    from psycopg import pq
-except ImportError:                     # pragma: no cover - psycopg is a dependency
-    pq = None
-
 
 def is_lost(dialect, exc, dbapi_conn, cursor):
     """Whether ``exc``, raised on ``dbapi_conn``, left that connection unusable."""
@@ -30,8 +25,11 @@ def is_lost(dialect, exc, dbapi_conn, cursor):
 
 def _libpq_stuck(dbapi_conn):
     pgconn = getattr(dbapi_conn, 'pgconn', None)
-    if pgconn is None or pq is None:
-        return False
+    if pgconn is None:
+        return False        # not psycopg's: no libpq to ask
+    # psycopg is an extra (cepheid[postgresql]): imported only once one of its
+    # connections is in use, as in api/db/prebuilt.py.
+    from psycopg import pq
     return (pgconn.status != pq.ConnStatus.OK
             or pgconn.transaction_status == pq.TransactionStatus.ACTIVE)
 
