@@ -1,5 +1,7 @@
 """The same database contract on the real PostgreSQL."""
 
+import functools
+
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from cepheid.api.db import store as db_store
 from cepheid.common import context as cep_context
 from cepheid.compute import rpcapi as compute_rpcapi
 from tests.fixtures import db_contract
+from tests.fixtures import pg_wire
 from tests.fixtures import prebuilt_contract
 from tests.fixtures import processes
 from tests.fixtures import steps_contract
@@ -23,13 +26,20 @@ pytestmark = pytest.mark.integration
 
 def _migrated(**options):
     """A migrated Database (``options``: its keyword arguments) on a throw-away
-    PostgreSQL database, dropped afterwards."""
-    pg = processes.PostgresDatabase()
-    database = db_session.Database(pg.url, **options)
-    migration.db_sync(database)
-    yield database
-    database.dispose()
-    pg.drop()
+    PostgreSQL database, dropped afterwards: a fixture's body."""
+    with _throwaway(**options) as database:
+        yield database
+
+
+_throwaway = functools.partial(pg_wire.migrated, pool=None)   # the default pool
+
+
+def _next_transaction_swaps(database, inst, expected_task_state):
+    """The instance's row after a CAS to ``task_state`` None in a new transaction: the
+    pool hands out a working connection after a lost one."""
+    with database.core_transaction() as session:
+        return instance_cas.swap(session.connection(), inst['uuid'], {'task_state': None},
+                                 expected_task_state=expected_task_state)
 
 
 class TestPostgreSQL(db_contract.DatabaseContract, steps_contract.StepsContract,
@@ -126,27 +136,18 @@ def test_a_lost_connection_under_a_prebuilt_statement_is_invalidated():
     """The server ends the session under a prebuilt statement: SQLAlchemy's
     OperationalError, marked as a lost connection (the api answers 503), and the pool
     drops that connection, so the next transaction gets a working one."""
-    pg = processes.PostgresDatabase()
-    database = db_session.Database(pg.url)
-    try:
-        migration.db_sync(database)
+    with _throwaway() as database:
         inst = db_contract.make_instance(database, task_state='rebooting')
         with pytest.raises(sa.exc.OperationalError) as raised:
             with database.core_transaction() as session:
                 conn = session.connection()
                 pid = conn.exec_driver_sql('SELECT pg_backend_pid()').scalar()
-                with sa.create_engine(pg.url).connect() as killer:
+                with sa.create_engine(database.engine.url).connect() as killer:
                     killer.exec_driver_sql(f'SELECT pg_terminate_backend({pid})')
                 instance_cas.swap(conn, inst['uuid'], {'task_state': None},
                                   expected_task_state=['rebooting'])
         assert raised.value.connection_invalidated
-        with database.core_transaction() as session:
-            row = instance_cas.swap(session.connection(), inst['uuid'], {'task_state': None},
-                                    expected_task_state=['rebooting'])
-        assert row['task_state'] is None
-    finally:
-        database.dispose()
-        pg.drop()
+        assert _next_transaction_swaps(database, inst, ['rebooting'])['task_state'] is None
 
 
 def _socket_reported_closed_once(monkeypatch):
@@ -180,10 +181,7 @@ def test_a_socket_reported_closed_mid_statement_is_a_lost_connection(monkeypatch
     connection (not the rollback's "another command is already in progress"), and the
     next transaction gets a working connection. Both ways a statement runs (prebuilt and
     SQLAlchemy's own), and the commit."""
-    pg = processes.PostgresDatabase()
-    database = db_session.Database(pg.url, prebuilt=prebuilt)
-    try:
-        migration.db_sync(database)
+    with _throwaway(prebuilt=prebuilt) as database:
         inst = db_contract.make_instance(database, task_state='rebooting')
         with pytest.raises(sa.exc.OperationalError) as raised:
             with database.core_transaction() as session:
@@ -202,10 +200,4 @@ def test_a_socket_reported_closed_mid_statement_is_a_lost_connection(monkeypatch
         # The statement's transaction went with its connection; the COMMIT reached the
         # server before its answer was lost (as a real lost answer may have).
         left = ['rebooting'] if at == 'statement' else [None]
-        with database.core_transaction() as session:
-            row = instance_cas.swap(session.connection(), inst['uuid'], {'task_state': None},
-                                    expected_task_state=left)
-        assert row['task_state'] is None
-    finally:
-        database.dispose()
-        pg.drop()
+        assert _next_transaction_swaps(database, inst, left)['task_state'] is None
